@@ -1,0 +1,48 @@
+# Two commands for a newcomer: `make run` and `make test`. Both create .venv on first use.
+PYTHON ?= python3
+VENV := .venv
+UV := $(VENV)/bin/uv
+UV_VERSION := 0.13.9
+BIN := $(VENV)/bin
+SYNCED := $(VENV)/.synced
+
+.PHONY: run test lint typecheck openapi openapi-check pytest bench worker clean
+
+# Create the virtual environment with uv inside it, then install exactly what uv.lock pins.
+$(UV):
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+$(SYNCED): $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --quiet
+	touch $(SYNCED)
+
+run: $(SYNCED)
+	$(BIN)/serang-app serve
+
+worker: $(SYNCED)
+	$(BIN)/serang-app worker
+
+test: lint typecheck openapi-check pytest
+
+lint: $(SYNCED)
+	$(BIN)/ruff check src tests examples bench
+	$(BIN)/ruff format --check src tests examples bench
+
+typecheck: $(SYNCED)
+	$(BIN)/mypy
+
+openapi: $(SYNCED)
+	$(BIN)/serang-app openapi
+
+openapi-check: $(SYNCED)
+	$(BIN)/serang-app openapi --check
+
+pytest: $(SYNCED)
+	$(BIN)/pytest
+
+bench: $(SYNCED)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,116 @@
+"""Builds the Litestar application: core routes, HTTP behaviour, and the enabled modules."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from litestar import Litestar
+from litestar.config.app import AppConfig
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.plugins import InitPlugin
+from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+
+from serang_app import __version__
+from serang_app.catalogue.routes import list_services
+from serang_app.catalogue.service import CatalogueCache
+from serang_app.db.pool import Database
+from serang_app.health.routes import healthz, readyz
+from serang_app.http.body import require_json_body
+from serang_app.http.openapi import DocumentErrorsPlugin
+from serang_app.http.problems import problem_details_plugin
+from serang_app.http.request_id import add_request_id_header, request_id_middleware
+from serang_app.lifespan import database_lifespan
+from serang_app.module_system.discovery import enabled_specs
+from serang_app.module_system.plugin import ModulesPlugin
+from serang_app.module_system.spec import ModuleSpec
+from serang_app.module_system.validation import validate_modules
+from serang_app.regions.routes import list_regions
+from serang_app.regions.service import RegionDirectory
+from serang_app.settings import Settings
+
+OPS_PATHS = ["/healthz", "/readyz", "/metrics"]
+
+
+def load_modules(settings: Settings) -> list[ModuleSpec]:
+    """The enabled modules, checked and in dependency order (raises ModuleError)."""
+    return validate_modules(enabled_specs(settings.enabled_module_slugs))
+
+
+def create_app(settings: Settings, modules: Sequence[ModuleSpec] | None = None) -> Litestar:
+    specs = load_modules(settings) if modules is None else validate_modules(modules)
+    return Litestar(
+        plugins=[
+            CorePlugin(settings, specs),
+            ModulesPlugin(specs, settings),
+            problem_details_plugin(),
+            DocumentErrorsPlugin(),
+        ],
+    )
+
+
+class CorePlugin(InitPlugin):
+    """Wires the core: routes, shared dependencies, limits, metrics, logging, the OpenAPI document."""
+
+    def __init__(self, settings: Settings, specs: Sequence[ModuleSpec]) -> None:
+        self._settings = settings
+        self._specs = list(specs)
+
+    def on_app_init(self, app_config: AppConfig) -> AppConfig:
+        settings = self._settings
+        prometheus = PrometheusConfig(app_name="serang_app", group_path=True, exclude=OPS_PATHS)
+        app_config.route_handlers.extend([healthz, readyz, PrometheusController, list_services, list_regions])
+        app_config.state = State(
+            {
+                "settings": settings,
+                "catalogue_cache": CatalogueCache(
+                    [spec.slug for spec in self._specs], settings.catalogue_cache_seconds
+                ),
+                "region_directory": RegionDirectory(),
+            }
+        )
+        app_config.dependencies.update(
+            {
+                "database": Provide(_database, sync_to_thread=False),
+                "catalogue_cache": Provide(_catalogue_cache, sync_to_thread=False),
+                "region_directory": Provide(_region_directory, sync_to_thread=False),
+            }
+        )
+        app_config.lifespan.insert(0, database_lifespan(settings, self._specs))
+        app_config.before_request = require_json_body
+        app_config.before_send.append(add_request_id_header)
+        app_config.request_max_body_size = settings.max_body_bytes
+        app_config.middleware[:0] = [request_id_middleware(settings.access_log), prometheus.middleware]
+        if settings.rate_limit_per_minute:
+            app_config.middleware.append(
+                RateLimitConfig(rate_limit=("minute", settings.rate_limit_per_minute), exclude=OPS_PATHS).middleware
+            )
+        app_config.openapi_config = OpenAPIConfig(
+            title="Serang super-app API",
+            version=__version__,
+            description="The API the Kabupaten Serang public-service app is built against. "
+            "Errors are RFC 9457 problem details in Indonesian (default) or English (Accept-Language: en).",
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin()],
+            use_handler_docstrings=False,
+        )
+        app_config.debug = False
+        return app_config
+
+
+def _database(state: State) -> Database:
+    database: Database = state.database
+    return database
+
+
+def _catalogue_cache(state: State) -> CatalogueCache:
+    cache: CatalogueCache = state.catalogue_cache
+    return cache
+
+
+def _region_directory(state: State) -> RegionDirectory:
+    directory: RegionDirectory = state.region_directory
+    return directory

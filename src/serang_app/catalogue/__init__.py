@@ -1,0 +1,1 @@
+"""The home-screen catalogue: every public service the app offers, whichever module serves it."""

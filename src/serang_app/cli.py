@@ -1,0 +1,228 @@
+"""The `serang-app` command: serve, worker, migrate, openapi, modules, create-admin."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import signal
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from serang_app.db.embedded import EmbeddedDatabase
+from serang_app.db.migrations import MigrationError, apply_migrations, migration_status
+from serang_app.logs import configure_logging
+from serang_app.module_system.discovery import ModuleError, discover_modules
+from serang_app.settings import Settings, SettingsError, load_settings
+
+F = TypeVar("F", bound=Callable[..., Any])
+DEFAULT_OPENAPI_PATH = Path("openapi/openapi.json")
+
+
+def _fail_cleanly(command: F) -> F:
+    """Known start-up problems print one line naming the cause, never a traceback."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except (SettingsError, ModuleError, MigrationError) as error:
+            click.echo(f"serang-app: {error}", err=True)
+            sys.exit(2)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _settings(**overrides: Any) -> Settings:
+    environ = dict(os.environ)
+    names = {"host": "SERANG_HOST", "port": "PORT", "workers": "SERANG_WORKERS"}
+    environ.update({names[key]: str(value) for key, value in overrides.items() if value is not None})
+    settings = load_settings(environ)
+    configure_logging(settings.log_level, settings.log_format)
+    return settings
+
+
+@contextmanager
+def _database_url(settings: Settings) -> Iterator[str]:
+    """The configured database, or the embedded one started for the duration of the block."""
+    if settings.database_url is not None:
+        yield settings.database_url
+        return
+    embedded = EmbeddedDatabase(settings.data_dir)
+    click.echo(f"serang-app: starting the embedded PostgreSQL in {settings.data_dir}/postgres", err=True)
+    try:
+        yield embedded.start()
+    finally:
+        embedded.stop()
+
+
+@click.group()
+def main() -> None:
+    """Backend of the Kabupaten Serang public-service super-app."""
+
+
+@main.command()
+@click.option("--host", help="Address to listen on (SERANG_HOST, default 127.0.0.1).")
+@click.option("--port", type=int, help="Port to listen on (PORT, default 8000).")
+@click.option("--workers", type=int, help="Worker processes (SERANG_WORKERS, default 1).")
+@_fail_cleanly
+def serve(host: str | None, port: int | None, workers: int | None) -> None:
+    """Serve the HTTP API (with the embedded database when DATABASE_URL is unset)."""
+    from granian.constants import Interfaces
+    from granian.server import Server
+
+    from serang_app.app import load_modules
+    from serang_app.lifespan import migration_sources
+
+    settings = _settings(host=host, port=port, workers=workers)
+    specs = load_modules(settings)
+    with _database_url(settings) as dsn:
+        if settings.migrate_on_start:
+            asyncio.run(apply_migrations(dsn, migration_sources(specs)))
+        # The worker processes read the same environment: hand them the database we settled on,
+        # and tell them the migrations are done.
+        os.environ.update({"DATABASE_URL": dsn, "SERANG_MIGRATE_ON_START": "false"})
+        if settings.workers > 1:
+            _share_metrics_between_processes(settings.data_dir)
+        Server(
+            "serang_app.asgi:app_from_environment",
+            factory=True,
+            interface=Interfaces.ASGI,
+            address=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+            log_access=False,  # the app writes its own access line, with the request id
+            respawn_failed_workers=True,
+        ).serve()
+
+
+def _share_metrics_between_processes(data_dir: Path) -> None:
+    folder = (data_dir / "prometheus").resolve()
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+
+
+@main.command()
+@_fail_cleanly
+def worker() -> None:
+    """Run background work until SIGINT or SIGTERM."""
+    from serang_app.app import load_modules
+    from serang_app.db.pool import open_database
+    from serang_app.worker.runner import CORE_TASKS, run_worker
+
+    settings = _settings()
+    load_modules(settings)
+
+    async def run(dsn: str) -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signal_number in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signal_number, stop.set)
+        database = await open_database(
+            dsn, min_size=1, max_size=settings.db_pool_max, connect_timeout=settings.db_connect_timeout_seconds
+        )
+        try:
+            await run_worker(database, CORE_TASKS, stop)
+        finally:
+            await database.close()
+
+    with _database_url(settings) as dsn:
+        asyncio.run(run(dsn))
+
+
+@main.group()
+def migrate() -> None:
+    """Apply or inspect database migrations."""
+
+
+@migrate.command("apply")
+@_fail_cleanly
+def migrate_apply() -> None:
+    """Apply every pending migration, the core's first."""
+    from serang_app.app import load_modules
+    from serang_app.lifespan import migration_sources
+
+    settings = _settings()
+    sources = migration_sources(load_modules(settings))
+    with _database_url(settings) as dsn:
+        applied = asyncio.run(apply_migrations(dsn, sources))
+    click.echo(f"applied {len(applied)} migration(s)" + "".join(f"\n  {label}" for label in applied))
+
+
+@migrate.command("status")
+@_fail_cleanly
+def migrate_status() -> None:
+    """List every migration and whether it is applied, pending, changed or missing."""
+    from serang_app.app import load_modules
+    from serang_app.lifespan import migration_sources
+
+    settings = _settings()
+    sources = migration_sources(load_modules(settings))
+    with _database_url(settings) as dsn:
+        states = asyncio.run(migration_status(dsn, sources))
+    for state in states:
+        click.echo(f"{state.state:8} {state.namespace}/{state.name}")
+
+
+@main.command()
+@click.option("--output", type=click.Path(path_type=Path), default=DEFAULT_OPENAPI_PATH, show_default=True)
+@click.option("--check", is_flag=True, help="Exit 1 if the file differs from what the code generates.")
+@_fail_cleanly
+def openapi(output: Path, check: bool) -> None:
+    """Write the OpenAPI document generated from the code."""
+    from serang_app.http.openapi_document import render_openapi
+
+    document = render_openapi(_settings())
+    if check:
+        current = output.read_text(encoding="utf-8") if output.exists() else ""
+        if current != document:
+            click.echo(f"{output} is stale: run `make openapi` and commit the result", err=True)
+            sys.exit(1)
+        click.echo(f"{output} is up to date")
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(document, encoding="utf-8")
+    click.echo(f"wrote {output}")
+
+
+@main.command()
+@_fail_cleanly
+def modules() -> None:
+    """List the modules found through entry points and whether each is enabled."""
+    settings = _settings()
+    found = discover_modules(settings.enabled_module_slugs)
+    if not found:
+        click.echo("no modules installed")
+    for module in found:
+        state = "error" if module.error else "enabled" if module.enabled else "disabled"
+        version = module.spec.version if module.spec else "-"
+        name = module.spec.name if module.spec else ""
+        line = f"{module.name:16} {state:8} {version:10} {module.distribution:28} {name}"
+        click.echo(line.rstrip() + (f"\n  {module.error}" if module.error else ""))
+
+
+@main.command("create-admin")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.password_option(envvar="SERANG_ADMIN_PASSWORD", help="Prompted for when not in SERANG_ADMIN_PASSWORD.")
+@_fail_cleanly
+def create_admin(email: str, name: str, password: str) -> None:
+    """Create a Diskominfosatik administrator who can sign in to the admin API."""
+    from serang_app.staff.accounts import StaffAccountError, create_admin_account
+
+    settings = _settings()
+    with _database_url(settings) as dsn:
+        try:
+            asyncio.run(create_admin_account(dsn, email=email, name=name, password=password))
+        except StaffAccountError as error:
+            click.echo(f"serang-app: {error}", err=True)
+            sys.exit(2)
+    click.echo(json.dumps({"created": "admin", "email": email.strip().lower()}))

@@ -1,0 +1,1 @@
+"""PostgreSQL access: the connection pool, the embedded development server and migrations."""

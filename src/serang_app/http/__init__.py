@@ -1,0 +1,1 @@
+"""HTTP behaviour shared by every route: errors, request ids, limits, the OpenAPI document."""

@@ -1,0 +1,119 @@
+"""Error titles and details in Indonesian and English, by problem code."""
+
+from __future__ import annotations
+
+from serang_app.http.locale import Locale
+
+# code -> (title in id, title in en, detail in id, detail in en). Details may hold {placeholders}.
+MESSAGES: dict[str, tuple[str, str, str, str]] = {
+    "bad_request": (
+        "Permintaan tidak valid",
+        "Bad request",
+        "Permintaan tidak dapat dibaca. Periksa format JSON-nya.",
+        "The request could not be read. Check that its JSON is well formed.",
+    ),
+    "unauthorized": (
+        "Perlu masuk",
+        "Authentication required",
+        "Silakan masuk terlebih dahulu.",
+        "Please sign in first.",
+    ),
+    "forbidden": (
+        "Akses ditolak",
+        "Forbidden",
+        "Anda tidak berhak melakukan tindakan ini.",
+        "You are not allowed to do this.",
+    ),
+    "not_found": (
+        "Tidak ditemukan",
+        "Not found",
+        "Data atau alamat yang diminta tidak ditemukan.",
+        "The requested resource was not found.",
+    ),
+    "method_not_allowed": (
+        "Metode tidak diizinkan",
+        "Method not allowed",
+        "Metode HTTP ini tidak didukung untuk alamat ini.",
+        "This HTTP method is not supported here.",
+    ),
+    "conflict": (
+        "Konflik",
+        "Conflict",
+        "Permintaan bertentangan dengan keadaan data saat ini.",
+        "The request conflicts with the current state of the resource.",
+    ),
+    "precondition_failed": (
+        "Data sudah berubah",
+        "Precondition failed",
+        "Data telah diubah oleh pihak lain. Muat ulang lalu coba lagi.",
+        "The resource was changed by someone else. Reload it and try again.",
+    ),
+    "payload_too_large": (
+        "Permintaan terlalu besar",
+        "Payload too large",
+        "Isi permintaan melebihi batas {limit} bita.",
+        "The request body exceeds the limit of {limit} bytes.",
+    ),
+    "unsupported_media_type": (
+        "Jenis isi tidak didukung",
+        "Unsupported media type",
+        "Kirim isi permintaan sebagai application/json.",
+        "Send the request body as application/json.",
+    ),
+    "invalid_input": (
+        "Data tidak valid",
+        "Invalid input",
+        "Beberapa isian tidak valid. Lihat daftar kesalahannya.",
+        "Some fields are invalid. See the list of errors.",
+    ),
+    "too_many_requests": (
+        "Terlalu banyak permintaan",
+        "Too many requests",
+        "Terlalu banyak permintaan. Coba lagi sebentar lagi.",
+        "Too many requests. Please try again shortly.",
+    ),
+    "internal_error": (
+        "Terjadi kesalahan",
+        "Internal error",
+        "Terjadi kesalahan pada server. Coba lagi nanti.",
+        "Something went wrong on the server. Please try again later.",
+    ),
+    "unavailable": (
+        "Layanan tidak tersedia",
+        "Service unavailable",
+        "Layanan sedang tidak tersedia. Coba lagi sebentar lagi.",
+        "The service is temporarily unavailable. Please try again shortly.",
+    ),
+    "region_not_found": (
+        "Wilayah tidak ditemukan",
+        "Region not found",
+        "Kode wilayah {code} tidak ada di Kabupaten Serang.",
+        "Region code {code} does not exist in Kabupaten Serang.",
+    ),
+}
+
+
+def title_and_detail(code: str, locale: Locale, params: dict[str, object] | None = None) -> tuple[str, str]:
+    title_id, title_en, detail_id, detail_en = MESSAGES.get(code, MESSAGES["internal_error"])
+    title, detail = (title_en, detail_en) if locale == "en" else (title_id, detail_id)
+    return title, detail.format(**params) if params else detail
+
+
+# Field-level validation messages: msgspec and Litestar report in English; residents read Indonesian.
+FIELD_MESSAGES_ID: tuple[tuple[str, str], ...] = (
+    ("Object contains unknown field", "Isian tidak dikenal"),
+    ("Object missing required field", "Isian wajib belum diisi"),
+    ("Missing required", "Isian wajib belum diisi"),
+    ("Expected `str` of length", "Panjang teks tidak sesuai"),
+    ("Expected `", "Jenis atau rentang nilai tidak sesuai"),
+    ("Invalid enum value", "Nilai tidak termasuk pilihan yang tersedia"),
+)
+
+
+def field_message(message: str, locale: Locale) -> str:
+    if locale == "en":
+        return message
+    for english, indonesian in FIELD_MESSAGES_ID:
+        if message.startswith(english):
+            return f"{indonesian} ({message})"
+    return message

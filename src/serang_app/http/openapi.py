@@ -1,0 +1,124 @@
+"""Makes the OpenAPI document describe our errors exactly, in a shape client generators accept.
+
+Litestar documents validation errors with a schema (`type: array` plus `additionalProperties`)
+that Dart and Kotlin generators reject, and knows nothing of our problem details. After Litestar
+builds the document we replace every error response with a reference to one Problem schema,
+chosen from what each route can actually answer:
+- every route: 500 and 503 (database unreachable); rate-limited routes: 429;
+- routes with parameters or a body: 422; routes with a body: 400, 413 and 415;
+- whatever the handler lists in ``opt["problems"]`` (for example 404, 409, 412) and, for guarded
+  routes, 401 and 403.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Litestar
+from litestar.config.app import AppConfig
+from litestar.openapi.spec import Components, OpenAPI, OpenAPIMediaType, OpenAPIResponse, Reference, Schema
+from litestar.openapi.spec.enums import OpenAPIType
+from litestar.plugins import InitPlugin
+from litestar.routes import HTTPRoute
+
+from serang_app.http.messages import MESSAGES
+from serang_app.http.problems import PROBLEM_MEDIA_TYPE
+
+PROBLEMS_OPT = "problems"
+GUARDED_OPT = "permission"
+_RATE_LIMIT_EXEMPT = frozenset({"/healthz", "/readyz", "/metrics"})
+_STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    409: "conflict",
+    412: "precondition_failed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "invalid_input",
+    429: "too_many_requests",
+    500: "internal_error",
+    503: "unavailable",
+}
+
+
+class DocumentErrorsPlugin(InitPlugin):
+    def on_app_init(self, app_config: AppConfig) -> AppConfig:
+        app_config.on_startup.append(document_errors)
+        return app_config
+
+
+def document_errors(app: Litestar) -> OpenAPI:
+    """Rewrite the error responses of the app's OpenAPI document in place; safe to call twice."""
+    document = app.openapi_schema
+    components = document.components if isinstance(document.components, Components) else Components()
+    document.components = components
+    schemas = components.schemas if components.schemas is not None else {}
+    components.schemas = schemas
+    schemas.update(_problem_schemas())
+    paths = document.paths or {}
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute) or route.path_format not in paths:
+            continue
+        path_item = paths[route.path_format]
+        for handler in route.route_handlers:
+            for method in handler.http_methods:
+                operation = getattr(path_item, method.lower(), None)
+                if operation is None:
+                    continue
+                statuses = _statuses_for(route.path_format, handler.opt, operation)
+                responses = {code: r for code, r in (operation.responses or {}).items() if code[0] not in "45"}
+                for status in sorted(statuses):
+                    responses[str(status)] = _problem_response(status)
+                operation.responses = responses
+    return document
+
+
+def _statuses_for(path: str, opt: dict[str, Any], operation: Any) -> set[int]:
+    statuses = {500, 503}
+    if path not in _RATE_LIMIT_EXEMPT:
+        statuses.add(429)
+    if operation.parameters or operation.request_body:
+        statuses.add(422)
+    if operation.request_body:
+        statuses.update({400, 413, 415})
+    if opt.get(GUARDED_OPT):
+        statuses.update({401, 403})
+    statuses.update(opt.get(PROBLEMS_OPT, ()))
+    return statuses
+
+
+def _problem_response(status: int) -> OpenAPIResponse:
+    code = _STATUS_CODES[status]
+    return OpenAPIResponse(
+        description=MESSAGES[code][1],
+        content={PROBLEM_MEDIA_TYPE: OpenAPIMediaType(schema=Reference(ref="#/components/schemas/Problem"))},
+    )
+
+
+def _problem_schemas() -> dict[str, Schema]:
+    string = Schema(type=OpenAPIType.STRING)
+    return {
+        "FieldError": Schema(
+            type=OpenAPIType.OBJECT,
+            required=["field", "message"],
+            properties={"field": string, "message": string},
+            description="One invalid field: where it is and what is wrong, in the caller's language.",
+        ),
+        "Problem": Schema(
+            type=OpenAPIType.OBJECT,
+            required=["type", "title", "status", "detail", "code"],
+            properties={
+                "type": Schema(type=OpenAPIType.STRING, description="A URN naming the kind of problem."),
+                "title": string,
+                "status": Schema(type=OpenAPIType.INTEGER),
+                "detail": Schema(type=OpenAPIType.STRING, description="What went wrong, for the resident."),
+                "code": Schema(type=OpenAPIType.STRING, description="A stable machine-readable code."),
+                "request_id": Schema(type=OpenAPIType.STRING, description="Quote it when reporting a problem."),
+                "instance": string,
+                "errors": Schema(type=OpenAPIType.ARRAY, items=Reference(ref="#/components/schemas/FieldError")),
+            },
+            description="An RFC 9457 problem details object.",
+        ),
+    }

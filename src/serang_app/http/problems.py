@@ -1,0 +1,160 @@
+"""RFC 9457 problem details for every error, in the caller's language, never with a stack trace.
+
+Litestar's ProblemDetailsPlugin does the wiring (exception type -> handler); our exception class
+renders the body itself because the plugin's own class cannot localise: the message depends on
+the request's Accept-Language, which is only known when the response is built.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+import msgspec
+import structlog
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException, ProblemDetailsPlugin
+
+from serang_app.http.locale import negotiate_locale
+from serang_app.http.messages import field_message, title_and_detail
+from serang_app.http.request_id import request_id_of
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+logger = structlog.get_logger("serang_app.errors")
+
+
+class FieldError(msgspec.Struct, kw_only=True):
+    field: str
+    message: str
+
+
+class Problem(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """The body of every error response (RFC 9457)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    request_id: str | None = None
+    instance: str | None = None
+    errors: list[FieldError] | None = None
+
+
+_CODE_BY_STATUS = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    412: "precondition_failed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "invalid_input",
+    429: "too_many_requests",
+    500: "internal_error",
+    503: "unavailable",
+}
+
+
+class ApiError(ProblemDetailsException):
+    """Raise this from any handler: a status, a problem code and optional message parameters."""
+
+    def __init__(
+        self,
+        status_code: int,
+        code: str | None = None,
+        *,
+        params: dict[str, object] | None = None,
+        errors: list[FieldError] | None = None,
+        headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        self.code = code or _CODE_BY_STATUS.get(status_code, "internal_error")
+        super().__init__(detail=self.code, status_code=status_code, headers=headers, extra=extra)
+        self.params = params
+        self.errors = errors
+
+    def to_response(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        locale = negotiate_locale(request.headers.get("accept-language"))
+        title, detail = title_and_detail(self.code, locale, self.params)
+        problem = Problem(
+            type=f"urn:serang:problem:{self.code.replace('_', '-')}",
+            title=title,
+            status=self.status_code,
+            detail=detail,
+            code=self.code,
+            request_id=request_id_of(request.scope),
+            instance=request.url.path,
+            errors=[FieldError(field=e.field, message=field_message(e.message, locale)) for e in self.errors]
+            if self.errors
+            else None,
+        )
+        body = msgspec.to_builtins(problem)
+        if isinstance(self.extra, dict):
+            body.update(self.extra)
+        return Response(
+            body,
+            status_code=self.status_code,
+            media_type=PROBLEM_MEDIA_TYPE,
+            headers={**(self.headers or {}), "Content-Language": locale},
+        )
+
+
+def _from_http_exception(error: HTTPException) -> ApiError:
+    if isinstance(error, ValidationException):
+        return _from_validation(error)
+    status = error.status_code if error.status_code in _CODE_BY_STATUS else 500
+    params: dict[str, object] | None = None
+    if status == 413:
+        params = {"limit": _limit_from(error)}
+    return ApiError(status, params=params, headers=error.headers)
+
+
+def _from_validation(error: ValidationException) -> ApiError:
+    """Field errors answer 422 (our documented choice); a body that is not JSON at all stays 400."""
+    extra = error.extra if isinstance(error.extra, list) else []
+    fields = [
+        FieldError(field=str(item.get("key") or item.get("source") or "body"), message=str(item.get("message", "")))
+        for item in extra
+        if isinstance(item, dict)
+    ]
+    if not fields:
+        return ApiError(400, headers=error.headers)
+    return ApiError(422, errors=fields, headers=error.headers)
+
+
+def _limit_from(error: HTTPException) -> object:
+    digits = "".join(ch for ch in str(error.detail) if ch.isdigit())
+    return digits or "?"
+
+
+# Errors that mean "the database cannot be reached right now", which the client may retry.
+_DATABASE_UNREACHABLE = (
+    OSError,
+    TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.exceptions.CannotConnectNowError,
+    asyncpg.exceptions.TooManyConnectionsError,
+)
+
+
+def _from_unexpected(error: Exception) -> ApiError:
+    if isinstance(error, _DATABASE_UNREACHABLE):
+        logger.warning("database_unavailable", error_type=type(error).__name__)
+        return ApiError(503, headers={"Retry-After": "5"})
+    logger.exception("unhandled_error", error_type=type(error).__name__)
+    return ApiError(500)
+
+
+def problem_details_plugin() -> ProblemDetailsPlugin:
+    return ProblemDetailsPlugin(
+        ProblemDetailsConfig(
+            exception_to_problem_detail_map={
+                HTTPException: _from_http_exception,
+                Exception: _from_unexpected,
+            }
+        )
+    )

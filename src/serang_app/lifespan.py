@@ -1,0 +1,60 @@
+"""What the web process does when it starts and stops: database, migrations, catalogue."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+
+import structlog
+from litestar import Litestar
+
+from serang_app.catalogue.service import insert_declared_services
+from serang_app.db.embedded import EmbeddedDatabase
+from serang_app.db.migrations import CORE_NAMESPACE, MigrationSource, apply_migrations, core_migrations_folder
+from serang_app.db.pool import open_database
+from serang_app.module_system.spec import ModuleSpec
+from serang_app.settings import Settings
+
+logger = structlog.get_logger("serang_app.lifespan")
+
+
+def migration_sources(specs: Sequence[ModuleSpec]) -> list[MigrationSource]:
+    """The core's migrations first, then each module's, in dependency order."""
+    sources = [MigrationSource(CORE_NAMESPACE, core_migrations_folder())]
+    sources.extend(MigrationSource(spec.slug, spec.migrations) for spec in specs if spec.migrations is not None)
+    return sources
+
+
+def database_lifespan(settings: Settings, specs: Sequence[ModuleSpec]):  # type: ignore[no-untyped-def]
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        embedded: EmbeddedDatabase | None = None
+        dsn = settings.database_url
+        if dsn is None:
+            # Reached only when an ASGI server loads the app directly; `serang-app serve` starts
+            # the embedded server itself and passes its URL on.
+            embedded = EmbeddedDatabase(settings.data_dir)
+            dsn = await asyncio.to_thread(embedded.start)
+        try:
+            if settings.migrate_on_start:
+                applied = await apply_migrations(dsn, migration_sources(specs))
+                if applied:
+                    logger.info("migrations_applied", count=len(applied))
+            database = await open_database(
+                dsn,
+                min_size=settings.db_pool_min,
+                max_size=settings.db_pool_max,
+                connect_timeout=settings.db_connect_timeout_seconds,
+            )
+            app.state.database = database
+            try:
+                await insert_declared_services(database, specs)
+                yield
+            finally:
+                await database.close()
+        finally:
+            if embedded is not None:
+                await asyncio.to_thread(embedded.stop)
+
+    return lifespan

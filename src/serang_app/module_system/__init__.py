@@ -1,0 +1,25 @@
+"""The module contract: how a public service plugs into the core.
+
+Module authors import their types from here (``from serang_app.module_system import ModuleSpec``);
+everything else in the core is private to it.
+"""
+
+from serang_app.module_system.spec import (
+    CORE_API_VERSION,
+    CatalogueService,
+    ModuleContext,
+    ModuleSpec,
+    Text,
+    Transition,
+    Workflow,
+)
+
+__all__ = [
+    "CORE_API_VERSION",
+    "CatalogueService",
+    "ModuleContext",
+    "ModuleSpec",
+    "Text",
+    "Transition",
+    "Workflow",
+]

@@ -1,0 +1,74 @@
+"""Finding modules: every installed package that exposes the `serang_app.modules` entry point.
+
+Built-in modules register through the same entry points as third-party ones; the core names none
+of them. ``SERANG_MODULES`` is an allowlist: a module left out of it is listed but not loaded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib.metadata import EntryPoint, entry_points
+
+from serang_app.module_system.spec import ModuleSpec
+
+ENTRY_POINT_GROUP = "serang_app.modules"
+
+
+class ModuleError(Exception):
+    """A module cannot be loaded or its declaration is wrong; the message names the module."""
+
+
+@dataclass(frozen=True, slots=True)
+class DiscoveredModule:
+    name: str  # the entry point's name, which must be the module's slug
+    distribution: str
+    enabled: bool
+    spec: ModuleSpec | None = None
+    error: str | None = None
+
+
+def discover_modules(allowlist: frozenset[str] | None) -> list[DiscoveredModule]:
+    """Every module installed, loaded when enabled; failures are reported, not raised."""
+    found = []
+    for entry_point in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name):
+        enabled = allowlist is None or entry_point.name in allowlist
+        distribution = entry_point.dist.name if entry_point.dist is not None else "?"
+        if not enabled:
+            found.append(DiscoveredModule(name=entry_point.name, distribution=distribution, enabled=False))
+            continue
+        try:
+            spec = _load(entry_point)
+        except Exception as error:  # a broken third-party package must not hide the others
+            found.append(
+                DiscoveredModule(
+                    name=entry_point.name,
+                    distribution=distribution,
+                    enabled=True,
+                    error=f"{type(error).__name__}: {error}",
+                )
+            )
+            continue
+        found.append(DiscoveredModule(name=entry_point.name, distribution=distribution, enabled=True, spec=spec))
+    return found
+
+
+def enabled_specs(allowlist: frozenset[str] | None) -> list[ModuleSpec]:
+    """The specs of the enabled modules, or ModuleError if any of them cannot be used."""
+    discovered = discover_modules(allowlist)
+    names = {module.name for module in discovered}
+    if allowlist is not None and (unknown := sorted(allowlist - names)):
+        raise ModuleError(f"SERANG_MODULES names modules that are not installed: {', '.join(unknown)}")
+    problems = [f"module {m.name!r} ({m.distribution}) failed to load: {m.error}" for m in discovered if m.error]
+    if problems:
+        raise ModuleError("; ".join(problems))
+    return [module.spec for module in discovered if module.spec is not None]
+
+
+def _load(entry_point: EntryPoint) -> ModuleSpec:
+    loaded = entry_point.load()
+    spec = loaded() if callable(loaded) and not isinstance(loaded, ModuleSpec) else loaded
+    if not isinstance(spec, ModuleSpec):
+        raise TypeError(f"entry point {entry_point.value} is not a ModuleSpec")
+    if spec.slug != entry_point.name:
+        raise ValueError(f"entry point name {entry_point.name!r} differs from the spec's slug {spec.slug!r}")
+    return spec

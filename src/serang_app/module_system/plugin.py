@@ -1,0 +1,42 @@
+"""One Litestar plugin mounts every enabled module: its router under /v1/{slug}, its lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar, Router
+from litestar.config.app import AppConfig
+from litestar.plugins import InitPlugin
+
+from serang_app.module_system.spec import ModuleContext, ModuleSpec
+from serang_app.settings import Settings
+
+
+class ModulesPlugin(InitPlugin):
+    def __init__(self, specs: Sequence[ModuleSpec], settings: Settings) -> None:
+        self._specs = list(specs)
+        self._settings = settings
+
+    def on_app_init(self, app_config: AppConfig) -> AppConfig:
+        for spec in self._specs:
+            if spec.router is not None:
+                app_config.route_handlers.append(
+                    Router(path=f"/v1/{spec.slug}", route_handlers=[spec.router], tags=[spec.slug])
+                )
+            if spec.lifespan is not None:
+                app_config.lifespan.append(self._lifespan_of(spec))
+        return app_config
+
+    def _lifespan_of(self, spec: ModuleSpec) -> Any:
+        hook = spec.lifespan
+        assert hook is not None
+
+        @asynccontextmanager
+        async def run(app: Litestar) -> AsyncIterator[None]:
+            context = ModuleContext(settings=self._settings, database=app.state.database)
+            async with hook(context):
+                yield
+
+        return run

@@ -1,0 +1,100 @@
+"""The data a module declares. The core checks it (validation.py) before running any of it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import msgspec
+from litestar import Router
+
+if TYPE_CHECKING:
+    from serang_app.db.pool import Database
+    from serang_app.settings import Settings
+
+# The major version of the API the core offers modules. A module names the one it was written for.
+CORE_API_VERSION = 1
+
+
+class Text(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A user-facing text in both of the app's languages."""
+
+    id: str
+    en: str
+
+    def in_locale(self, locale: str) -> str:
+        return self.en if locale == "en" else self.id
+
+
+@dataclass(frozen=True, kw_only=True)
+class CatalogueService:
+    """One entry of the home-screen catalogue that the module offers.
+
+    The code must start with the module's slug and a dot (``complaints.road_damage``). The core
+    inserts it on first start; administrators may edit it afterwards and their edits stay.
+    """
+
+    code: str
+    opd_code: str
+    title: Text
+    description: Text
+    icon: str = "default"
+    sla_days: int | None = None
+    requirements: tuple[Text, ...] = ()
+    is_open: bool = True
+    sort_order: int = 100
+
+
+@dataclass(frozen=True, kw_only=True)
+class Transition:
+    """A move from one state to another; ``notify`` names the template sent to the resident."""
+
+    action: str
+    source: tuple[str, ...]
+    target: str
+    notify: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Workflow:
+    code: str
+    states: tuple[str, ...]
+    initial: str
+    transitions: tuple[Transition, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModuleContext:
+    """What a module's lifespan hook receives."""
+
+    settings: Settings
+    database: Database
+
+
+ModuleLifespan = Callable[[ModuleContext], AbstractAsyncContextManager[None]]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModuleSpec:
+    """Everything the core needs to know about a module, declared as data.
+
+    ``slug`` is the URL prefix (``/v1/{slug}``), the migration namespace and database schema, and
+    the prefix of the module's permission codes and catalogue service codes.
+    """
+
+    slug: str
+    name: str
+    version: str
+    core_api: int = CORE_API_VERSION
+    depends_on: tuple[str, ...] = ()
+    router: Router | None = None
+    migrations: Path | None = None
+    workflows: tuple[Workflow, ...] = ()
+    permissions: tuple[str, ...] = ()
+    # Notification templates by code: the title and body in each language.
+    templates: Mapping[str, Text] = field(default_factory=dict)
+    services: tuple[CatalogueService, ...] = ()
+    lifespan: ModuleLifespan | None = None

@@ -1,0 +1,1 @@
+"""The regency's districts (kecamatan) and villages (desa/kelurahan)."""

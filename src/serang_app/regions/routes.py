@@ -1,0 +1,50 @@
+"""GET /v1/regions?parent= : the regency, its districts, or a district's villages."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Request, get
+from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import Example
+from litestar.params import QueryParameter
+from litestar.response import Response
+
+from serang_app.db.pool import Database
+from serang_app.http.caching import cached_json_response
+from serang_app.http.problems import ApiError
+from serang_app.regions.schemas import RegionList
+from serang_app.regions.service import RegionDirectory
+
+RegionCode = Annotated[
+    str | None,
+    QueryParameter(
+        name="parent",
+        description="A region code. Leave out for the regency itself; 36.04 for its districts; "
+        "a district code such as 36.04.05 for its villages.",
+        pattern=r"^36\.04(\.\d{2})?(\.\d{4})?$",
+        max_length=13,
+        examples=[Example(value="36.04")],
+        required=False,
+    ),
+]
+
+
+@get(
+    "/v1/regions",
+    tags=["reference"],
+    summary="Districts and villages of Kabupaten Serang",
+    opt={"public": True, "problems": [404]},
+    responses={304: ResponseSpec(None, description="Not modified since the ETag given in If-None-Match")},
+)
+async def list_regions(
+    request: Request[Any, Any, Any],
+    database: NamedDependency[Database],
+    region_directory: NamedDependency[RegionDirectory],
+    parent: RegionCode = None,
+) -> Response[RegionList]:
+    children = await region_directory.children(database, parent)
+    if children is None:
+        raise ApiError(404, "region_not_found", params={"code": parent})
+    return cached_json_response(request, children.body, children.etag, max_age=86400)

@@ -1,0 +1,163 @@
+"""Settings read from the environment once, at start-up.
+
+Every setting has one environment variable. A bad value raises ``SettingsError`` whose message is
+one line naming the variable, so the CLI can print it and stop without a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Literal
+
+import msgspec
+
+Environment = Literal["development", "production"]
+LogFormat = Literal["json", "console"]
+
+Port = Annotated[int, msgspec.Meta(ge=1, le=65535)]
+PositiveInt = Annotated[int, msgspec.Meta(ge=1)]
+NonNegativeInt = Annotated[int, msgspec.Meta(ge=0)]
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message names the environment variable."""
+
+
+class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    env: Environment = "development"
+    database_url: str | None = None
+    data_dir: Path = Path("var")
+    host: str = "127.0.0.1"
+    port: Port = 8000
+    workers: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1
+    # Comma-separated slugs, or "all" for every installed module.
+    modules: str = "all"
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_format: LogFormat = "json"
+    access_log: bool = True
+    max_body_bytes: Annotated[int, msgspec.Meta(ge=1024, le=64 * 1024 * 1024)] = 1024 * 1024
+    # Requests per minute per client address; 0 turns the limiter off.
+    rate_limit_per_minute: NonNegativeInt = 600
+    db_pool_min: NonNegativeInt = 1
+    db_pool_max: Annotated[int, msgspec.Meta(ge=1, le=200)] = 10
+    db_connect_timeout_seconds: Annotated[float, msgspec.Meta(gt=0, le=60)] = 5.0
+    migrate_on_start: bool = True
+    # Background work (push, sweeps) runs inside the web process unless a separate
+    # `serang-app worker` does it; production runs it separately.
+    run_worker_in_process: bool | None = None
+    catalogue_cache_seconds: Annotated[float, msgspec.Meta(ge=0, le=3600)] = 5.0
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str = "us-east-1"
+    s3_force_path_style: bool = False
+    fcm_credentials_file: Path | None = None
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def uses_embedded_database(self) -> bool:
+        return self.database_url is None
+
+    @property
+    def storage_backend(self) -> Literal["local", "s3"]:
+        return "s3" if self.s3_bucket else "local"
+
+    @property
+    def push_backend(self) -> Literal["log", "fcm"]:
+        return "fcm" if self.fcm_credentials_file else "log"
+
+    @property
+    def worker_in_process(self) -> bool:
+        if self.run_worker_in_process is None:
+            return not self.is_production
+        return self.run_worker_in_process
+
+    @property
+    def enabled_module_slugs(self) -> frozenset[str] | None:
+        """The allowlist, or None when every installed module is enabled."""
+        if self.modules.strip() == "all":
+            return None
+        return frozenset(slug.strip() for slug in self.modules.split(",") if slug.strip())
+
+
+# Each field's environment variable. The common names (PORT, DATABASE_URL) are the ones
+# platforms such as Heroku-style hosts and compose files set; the rest carry the SERANG_ prefix.
+ENV_NAMES: dict[str, str] = {
+    "env": "SERANG_ENV",
+    "database_url": "DATABASE_URL",
+    "data_dir": "SERANG_DATA_DIR",
+    "host": "SERANG_HOST",
+    "port": "PORT",
+    "workers": "SERANG_WORKERS",
+    "modules": "SERANG_MODULES",
+    "log_level": "SERANG_LOG_LEVEL",
+    "log_format": "SERANG_LOG_FORMAT",
+    "access_log": "SERANG_ACCESS_LOG",
+    "max_body_bytes": "SERANG_MAX_BODY_BYTES",
+    "rate_limit_per_minute": "SERANG_RATE_LIMIT_PER_MINUTE",
+    "db_pool_min": "SERANG_DB_POOL_MIN",
+    "db_pool_max": "SERANG_DB_POOL_MAX",
+    "db_connect_timeout_seconds": "SERANG_DB_CONNECT_TIMEOUT_SECONDS",
+    "migrate_on_start": "SERANG_MIGRATE_ON_START",
+    "run_worker_in_process": "SERANG_RUN_WORKER_IN_PROCESS",
+    "catalogue_cache_seconds": "SERANG_CATALOGUE_CACHE_SECONDS",
+    "s3_bucket": "S3_BUCKET",
+    "s3_endpoint_url": "S3_ENDPOINT_URL",
+    "s3_region": "S3_REGION",
+    "s3_force_path_style": "S3_FORCE_PATH_STYLE",
+    "fcm_credentials_file": "FCM_CREDENTIALS_FILE",
+}
+
+_BOOL_WORDS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
+_FIELD_IN_ERROR = re.compile(r"at `\$\.(\w+)`")
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Build the settings from the environment, or raise SettingsError naming the bad variable."""
+    environ = os.environ if environ is None else environ
+    raw: dict[str, object] = {}
+    for field, env_name in ENV_NAMES.items():
+        value = environ.get(env_name)
+        if value is None or value == "":
+            continue
+        if field in {"access_log", "migrate_on_start", "run_worker_in_process", "s3_force_path_style"}:
+            if value.lower() not in _BOOL_WORDS:
+                raise SettingsError(f"{env_name}: expected true or false, got {value!r}")
+            raw[field] = _BOOL_WORDS[value.lower()]
+        else:
+            raw[field] = value
+    try:
+        settings = msgspec.convert(raw, Settings, strict=False)
+    except msgspec.ValidationError as error:
+        raise SettingsError(_describe(error, raw)) from None
+    _check_consistency(settings)
+    return settings
+
+
+def _describe(error: msgspec.ValidationError, raw: Mapping[str, object]) -> str:
+    message = str(error)
+    match = _FIELD_IN_ERROR.search(message)
+    if not match:
+        return f"invalid settings: {message}"
+    field = match.group(1)
+    reason = _FIELD_IN_ERROR.sub("", message).strip(" -")
+    return f"{ENV_NAMES[field]}: {reason} (got {raw.get(field)!r})"
+
+
+def _check_consistency(settings: Settings) -> None:
+    if settings.is_production and settings.uses_embedded_database:
+        raise SettingsError(
+            "DATABASE_URL: required when SERANG_ENV=production (the embedded database is for development only)"
+        )
+    if settings.database_url is not None and not settings.database_url.startswith(("postgresql://", "postgres://")):
+        raise SettingsError("DATABASE_URL: expected a postgresql:// URL")
+    if settings.db_pool_min > settings.db_pool_max:
+        raise SettingsError("SERANG_DB_POOL_MIN: must not exceed SERANG_DB_POOL_MAX")
+    slugs = settings.enabled_module_slugs
+    if slugs is not None and any(not re.fullmatch(r"[a-z][a-z0-9_]{1,30}", slug) for slug in slugs):
+        raise SettingsError(f"SERANG_MODULES: expected 'all' or comma-separated module slugs, got {settings.modules!r}")

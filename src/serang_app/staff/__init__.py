@@ -1,0 +1,1 @@
+"""Agency staff accounts: officers and supervisors of one OPD, and Diskominfosatik admins."""

@@ -1,0 +1,44 @@
+"""Creating staff accounts. Passwords are stored only as argon2id hashes."""
+
+from __future__ import annotations
+
+import re
+
+import asyncpg
+from argon2 import PasswordHasher
+
+MIN_PASSWORD_LENGTH = 12
+ADMIN_OPD = "DISKOMINFOSATIK"
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}$")
+_password_hasher = PasswordHasher()  # argon2id with the library's current recommended cost
+
+
+class StaffAccountError(Exception):
+    """The account cannot be created; the message says why."""
+
+
+async def create_admin_account(dsn: str, *, email: str, name: str, password: str) -> None:
+    email = email.strip().lower()
+    name = name.strip()
+    if not _EMAIL.match(email):
+        raise StaffAccountError("email: not a valid e-mail address")
+    if not 1 <= len(name) <= 200:
+        raise StaffAccountError("name: must be 1 to 200 characters")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise StaffAccountError(f"password: must be at least {MIN_PASSWORD_LENGTH} characters")
+    password_hash = _password_hasher.hash(password)
+    connection = await asyncpg.connect(dsn)
+    try:
+        await connection.execute(
+            "INSERT INTO staff (email, name, password_hash, role, opd_code) VALUES ($1, $2, $3, 'admin', $4)",
+            email,
+            name,
+            password_hash,
+            ADMIN_OPD,
+        )
+    except asyncpg.UniqueViolationError:
+        raise StaffAccountError("email: a staff account with this address already exists") from None
+    except asyncpg.UndefinedTableError:
+        raise StaffAccountError("the database is not migrated: run `serang-app migrate apply` first") from None
+    finally:
+        await connection.close()

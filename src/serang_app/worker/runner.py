@@ -1,0 +1,48 @@
+"""The worker loop: periodic tasks, each run on its own interval until the process is asked to stop.
+
+Tasks are claimed from PostgreSQL (FOR UPDATE SKIP LOCKED) by the tasks themselves, so any number
+of workers may run at once. The core has no task yet; notification delivery, reminders and SLA
+sweeps register here as they are built.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+import structlog
+
+from serang_app.db.pool import Database
+
+logger = structlog.get_logger("serang_app.worker")
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodicTask:
+    name: str
+    interval_seconds: float
+    run: Callable[[Database], Awaitable[None]]
+
+
+CORE_TASKS: tuple[PeriodicTask, ...] = ()
+
+
+async def run_worker(database: Database, tasks: Sequence[PeriodicTask], stop: asyncio.Event) -> None:
+    logger.info("worker_started", tasks=[task.name for task in tasks])
+    async with asyncio.TaskGroup() as group:
+        for task in tasks:
+            group.create_task(_repeat(database, task, stop))
+        group.create_task(stop.wait())
+    logger.info("worker_stopped")
+
+
+async def _repeat(database: Database, task: PeriodicTask, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        try:
+            await task.run(database)
+        except Exception:  # one failing round must not stop the worker; the next round retries
+            logger.exception("worker_task_failed", task=task.name)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=task.interval_seconds)

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from serang_app.app import create_app
+from serang_app.db.migrations import apply_migrations
+from serang_app.lifespan import migration_sources
+from serang_app.module_system.spec import ModuleSpec
+from serang_app.settings import Settings, load_settings
+from tests.support.database import TestServer
+
+
+@pytest.fixture(scope="session")
+def test_server() -> Iterator[TestServer]:
+    server = TestServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def migrated_template(test_server: TestServer) -> Iterator[str]:
+    """A database with the core migrations applied, cloned by each test that needs one."""
+    name = asyncio.run(test_server.create_database())
+    asyncio.run(apply_migrations(test_server.dsn(name), migration_sources([])))
+    yield name
+    asyncio.run(test_server.drop_database(name))
+
+
+@pytest.fixture
+async def empty_database(test_server: TestServer) -> AsyncIterator[str]:
+    """The URL of a new, empty database, dropped after the test."""
+    name = await test_server.create_database()
+    yield test_server.dsn(name)
+    await test_server.drop_database(name)
+
+
+@pytest.fixture
+async def database_url(test_server: TestServer, migrated_template: str) -> AsyncIterator[str]:
+    """The URL of a fresh database with the core migrations applied, dropped after the test."""
+    name = await test_server.create_database(template=migrated_template)
+    yield test_server.dsn(name)
+    await test_server.drop_database(name)
+
+
+def settings_for(database_url: str, **environ: str) -> Settings:
+    return load_settings({"DATABASE_URL": database_url, "SERANG_ACCESS_LOG": "false", **environ})
+
+
+def app_for(database_url: str, modules: list[ModuleSpec] | None = None, **environ: str) -> Litestar:
+    return create_app(settings_for(database_url, **environ), modules=modules or [])
+
+
+@pytest.fixture
+async def client(database_url: str) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    async with AsyncTestClient(app_for(database_url)) as test_client:
+        yield test_client

@@ -12,12 +12,13 @@ from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins import InitPlugin
-from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+from litestar.plugins.prometheus import PrometheusConfig
 
 from serang_app import __version__
 from serang_app.catalogue.routes import list_services
 from serang_app.catalogue.service import CatalogueCache
 from serang_app.db.pool import Database
+from serang_app.health.metrics import metrics
 from serang_app.health.routes import healthz, readyz
 from serang_app.http.body import require_json_body
 from serang_app.http.openapi import DocumentErrorsPlugin
@@ -43,6 +44,9 @@ def load_modules(settings: Settings) -> list[ModuleSpec]:
 def create_app(settings: Settings, modules: Sequence[ModuleSpec] | None = None) -> Litestar:
     specs = load_modules(settings) if modules is None else validate_modules(modules)
     return Litestar(
+        # Given here, not in the plugin: Litestar 2.25 reads this one from its constructor argument
+        # and ignores a value a plugin sets on the AppConfig.
+        request_max_body_size=settings.max_body_bytes,
         plugins=[
             CorePlugin(settings, specs),
             ModulesPlugin(specs, settings),
@@ -62,7 +66,7 @@ class CorePlugin(InitPlugin):
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         settings = self._settings
         prometheus = PrometheusConfig(app_name="serang_app", group_path=True, exclude=OPS_PATHS)
-        app_config.route_handlers.extend([healthz, readyz, PrometheusController, list_services, list_regions])
+        app_config.route_handlers.extend([healthz, readyz, metrics, list_services, list_regions])
         app_config.state = State(
             {
                 "settings": settings,
@@ -82,7 +86,6 @@ class CorePlugin(InitPlugin):
         app_config.lifespan.insert(0, database_lifespan(settings, self._specs))
         app_config.before_request = require_json_body
         app_config.before_send.append(add_request_id_header)
-        app_config.request_max_body_size = settings.max_body_bytes
         app_config.middleware[:0] = [request_id_middleware(settings.access_log), prometheus.middleware]
         if settings.rate_limit_per_minute:
             app_config.middleware.append(

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import structlog
 from litestar import Litestar
@@ -12,9 +12,10 @@ from litestar import Litestar
 from serang_app.catalogue.service import insert_declared_services
 from serang_app.db.embedded import EmbeddedDatabase
 from serang_app.db.migrations import CORE_NAMESPACE, MigrationSource, apply_migrations, core_migrations_folder
-from serang_app.db.pool import open_database
+from serang_app.db.pool import Database, open_database
 from serang_app.module_system.spec import ModuleSpec
 from serang_app.settings import Settings
+from serang_app.worker.runner import CORE_TASKS, run_worker
 
 logger = structlog.get_logger("serang_app.lifespan")
 
@@ -26,7 +27,9 @@ def migration_sources(specs: Sequence[ModuleSpec]) -> list[MigrationSource]:
     return sources
 
 
-def database_lifespan(settings: Settings, specs: Sequence[ModuleSpec]):  # type: ignore[no-untyped-def]
+def database_lifespan(
+    settings: Settings, specs: Sequence[ModuleSpec]
+) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         embedded: EmbeddedDatabase | None = None
@@ -50,7 +53,8 @@ def database_lifespan(settings: Settings, specs: Sequence[ModuleSpec]):  # type:
             app.state.database = database
             try:
                 await insert_declared_services(database, specs)
-                yield
+                async with _background_worker(settings, database):
+                    yield
             finally:
                 await database.close()
         finally:
@@ -58,3 +62,18 @@ def database_lifespan(settings: Settings, specs: Sequence[ModuleSpec]):  # type:
                 await asyncio.to_thread(embedded.stop)
 
     return lifespan
+
+
+@asynccontextmanager
+async def _background_worker(settings: Settings, database: Database) -> AsyncIterator[None]:
+    """In development the web process also does the background work, so `make run` is complete."""
+    if not settings.worker_in_process:
+        yield
+        return
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_worker(database, CORE_TASKS, stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        await task

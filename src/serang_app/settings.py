@@ -33,7 +33,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     host: str = "127.0.0.1"
     port: Port = 8000
     workers: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1
-    # Comma-separated slugs, or "all" for every installed module.
+    # Comma-separated slugs, "all" for every installed module, or "none".
     modules: str = "all"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: LogFormat = "json"
@@ -82,6 +82,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
         """The allowlist, or None when every installed module is enabled."""
         if self.modules.strip() == "all":
             return None
+        if self.modules.strip() == "none":
+            return frozenset()
         return frozenset(slug.strip() for slug in self.modules.split(",") if slug.strip())
 
 
@@ -160,4 +162,6 @@ def _check_consistency(settings: Settings) -> None:
         raise SettingsError("SERANG_DB_POOL_MIN: must not exceed SERANG_DB_POOL_MAX")
     slugs = settings.enabled_module_slugs
     if slugs is not None and any(not re.fullmatch(r"[a-z][a-z0-9_]{1,30}", slug) for slug in slugs):
-        raise SettingsError(f"SERANG_MODULES: expected 'all' or comma-separated module slugs, got {settings.modules!r}")
+        raise SettingsError(
+            f"SERANG_MODULES: expected 'all', 'none' or comma-separated module slugs, got {settings.modules!r}"
+        )

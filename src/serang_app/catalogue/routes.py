@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Request, get
+from litestar import get
 from litestar.di import NamedDependency
-from litestar.openapi.datastructures import ResponseSpec
 from litestar.response import Response
 
 from serang_app.catalogue.schemas import ServiceList
 from serang_app.catalogue.service import CatalogueCache
 from serang_app.db.pool import Database
-from serang_app.http.caching import cached_json_response
+from serang_app.http.caching import CACHE_HEADERS, NOT_MODIFIED, IfNoneMatch, cached_json_response
 
 
 @get(
@@ -20,12 +17,13 @@ from serang_app.http.caching import cached_json_response
     tags=["catalogue"],
     summary="The home-screen catalogue of public services",
     opt={"public": True},
-    responses={304: ResponseSpec(None, description="Not modified since the ETag given in If-None-Match")},
+    response_headers=CACHE_HEADERS,
+    responses=NOT_MODIFIED,
 )
 async def list_services(
-    request: Request[Any, Any, Any],
     database: NamedDependency[Database],
     catalogue_cache: NamedDependency[CatalogueCache],
+    if_none_match: IfNoneMatch = None,
 ) -> Response[ServiceList]:
     catalogue = await catalogue_cache.get(database)
-    return cached_json_response(request, catalogue.body, catalogue.etag, max_age=60)
+    return cached_json_response(catalogue.body, catalogue.etag, if_none_match, max_age=60)

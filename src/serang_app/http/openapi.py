@@ -16,7 +16,15 @@ from typing import Any
 
 from litestar import Litestar
 from litestar.config.app import AppConfig
-from litestar.openapi.spec import Components, OpenAPI, OpenAPIMediaType, OpenAPIResponse, Reference, Schema
+from litestar.openapi.spec import (
+    Components,
+    OpenAPI,
+    OpenAPIHeader,
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    Reference,
+    Schema,
+)
 from litestar.openapi.spec.enums import OpenAPIType
 from litestar.plugins import InitPlugin
 from litestar.routes import HTTPRoute
@@ -89,10 +97,26 @@ def _statuses_for(path: str, opt: dict[str, Any], operation: Any) -> set[int]:
     return statuses
 
 
+_REQUEST_ID_HEADER = OpenAPIHeader(
+    schema=Schema(type=OpenAPIType.STRING),
+    description="The id of this request, in every log line about it; the client's own X-Request-ID when plain.",
+)
+_CONTENT_LANGUAGE_HEADER = OpenAPIHeader(
+    schema=Schema(type=OpenAPIType.STRING, enum=["id", "en"]), description="The language of the message."
+)
+_RETRY_AFTER_HEADER = OpenAPIHeader(
+    schema=Schema(type=OpenAPIType.STRING), description="Seconds to wait before trying again."
+)
+
+
 def _problem_response(status: int) -> OpenAPIResponse:
     code = _STATUS_CODES[status]
+    headers: dict[str, OpenAPIHeader | Reference] = {"Content-Language": _CONTENT_LANGUAGE_HEADER}
+    if status in (429, 503):
+        headers["Retry-After"] = _RETRY_AFTER_HEADER
     return OpenAPIResponse(
         description=MESSAGES[code][1],
+        headers=headers,
         content={PROBLEM_MEDIA_TYPE: OpenAPIMediaType(schema=Reference(ref="#/components/schemas/Problem"))},
     )
 

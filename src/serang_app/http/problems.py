@@ -79,7 +79,11 @@ class ApiError(ProblemDetailsException):
 
     def to_response(self, request: Request[Any, Any, Any]) -> Response[Any]:
         locale = negotiate_locale(request.headers.get("accept-language"))
-        title, detail = title_and_detail(self.code, locale, self.params)
+        params = self.params
+        if self.code == "payload_too_large" and params is None:
+            # Litestar's exception does not carry the limit; the route knows it.
+            params = {"limit": request.route_handler.resolve_request_max_body_size()}
+        title, detail = title_and_detail(self.code, locale, params)
         problem = Problem(
             type=f"urn:serang:problem:{self.code.replace('_', '-')}",
             title=title,
@@ -107,10 +111,7 @@ def _from_http_exception(error: HTTPException) -> ApiError:
     if isinstance(error, ValidationException):
         return _from_validation(error)
     status = error.status_code if error.status_code in _CODE_BY_STATUS else 500
-    params: dict[str, object] | None = None
-    if status == 413:
-        params = {"limit": _limit_from(error)}
-    return ApiError(status, params=params, headers=error.headers)
+    return ApiError(status, headers=error.headers)
 
 
 def _from_validation(error: ValidationException) -> ApiError:
@@ -124,11 +125,6 @@ def _from_validation(error: ValidationException) -> ApiError:
     if not fields:
         return ApiError(400, headers=error.headers)
     return ApiError(422, errors=fields, headers=error.headers)
-
-
-def _limit_from(error: HTTPException) -> object:
-    digits = "".join(ch for ch in str(error.detail) if ch.isdigit())
-    return digits or "?"
 
 
 # Errors that mean "the database cannot be reached right now", which the client may retry.

@@ -4,6 +4,7 @@ Module authors import their types from here (``from serang_app.module_system imp
 everything else in the core is private to it.
 """
 
+from serang_app.db.pool import Database
 from serang_app.module_system.spec import (
     CORE_API_VERSION,
     CatalogueService,
@@ -17,6 +18,7 @@ from serang_app.module_system.spec import (
 __all__ = [
     "CORE_API_VERSION",
     "CatalogueService",
+    "Database",
     "ModuleContext",
     "ModuleSpec",
     "Text",

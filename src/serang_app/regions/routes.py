@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from litestar import Request, get
+from litestar import get
 from litestar.di import NamedDependency
-from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example
 from litestar.params import QueryParameter
 from litestar.response import Response
 
 from serang_app.db.pool import Database
-from serang_app.http.caching import cached_json_response
+from serang_app.http.caching import CACHE_HEADERS, NOT_MODIFIED, IfNoneMatch, cached_json_response
 from serang_app.http.problems import ApiError
 from serang_app.regions.schemas import RegionList
 from serang_app.regions.service import RegionDirectory
@@ -36,15 +35,16 @@ RegionCode = Annotated[
     tags=["reference"],
     summary="Districts and villages of Kabupaten Serang",
     opt={"public": True, "problems": [404]},
-    responses={304: ResponseSpec(None, description="Not modified since the ETag given in If-None-Match")},
+    response_headers=CACHE_HEADERS,
+    responses=NOT_MODIFIED,
 )
 async def list_regions(
-    request: Request[Any, Any, Any],
     database: NamedDependency[Database],
     region_directory: NamedDependency[RegionDirectory],
     parent: RegionCode = None,
+    if_none_match: IfNoneMatch = None,
 ) -> Response[RegionList]:
     children = await region_directory.children(database, parent)
     if children is None:
         raise ApiError(404, "region_not_found", params={"code": parent})
-    return cached_json_response(request, children.body, children.etag, max_age=86400)
+    return cached_json_response(children.body, children.etag, if_none_match, max_age=86400)

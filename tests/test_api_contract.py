@@ -1,0 +1,124 @@
+"""Schemathesis against the real server over HTTP: every answer must match the published contract.
+
+The app runs as in production (`serang-app serve`, granian, a migrated database) and schemathesis
+generates valid and invalid requests from the document the server itself publishes. Any 5xx, any
+status code, media type, header or body the document does not describe fails the test.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support.app_server import running_app
+from tests.support.database import PROJECT_ROOT
+
+SCHEMATHESIS = str(Path(sys.executable).parent / "schemathesis")
+COMMITTED_DOCUMENT = PROJECT_ROOT / "openapi" / "openapi.json"
+
+# Examples per operation and phase. Schemathesis' --max-time is a budget it spends in full
+# (fuzzing repeats until it runs out), so the run is bounded by the example count instead, and
+# the subprocess timeout below stops a run that hangs.
+MAX_EXAMPLES = 100
+RUN_TIMEOUT_SECONDS = 90
+# Fixed so a failure reproduces and CI does not change its verdict without a code change.
+SEED = 20261127
+
+# Every check applies (`--checks all`); none is excluded. The stateful and authorization checks
+# (use_after_free, ensure_resource_availability, ignored_auth, object_level_authorization) have
+# nothing to act on until the API has links and security schemes, and start working by
+# themselves when it does.
+#
+# Warnings that mean the contract and the server disagree, or that the run did not test what it
+# should, fail the run. `missing_test_data` (an operation answering only 404, as one that needs
+# an existing id will) is left as a warning: it says the test lacks data, not that the API is wrong.
+CONFIG = """\
+[warnings]
+fail-on = [
+    "validation_mismatch",
+    "unsupported_regex",
+    "unresolvable_reference",
+    "missing_deserializer",
+    "rate_limited",
+    "base_url_mismatch",
+]
+"""
+
+
+@pytest.fixture
+def app_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+    with running_app(database_url, tmp_path / "server.log") as base_url:
+        yield base_url
+
+
+def test_the_served_document_is_the_committed_one(app_url: str) -> None:
+    """Schemathesis tests the document the server serves; the mobile team builds from the file."""
+    served = httpx.get(f"{app_url}/schema/openapi.json", timeout=10).json()
+    committed = json.loads(COMMITTED_DOCUMENT.read_text(encoding="utf-8"))
+    assert served == committed, "the served OpenAPI document differs from openapi/openapi.json: run `make openapi`"
+
+
+@pytest.mark.timeout(RUN_TIMEOUT_SECONDS + 60)
+def test_every_response_matches_the_contract(app_url: str, tmp_path: Path) -> None:
+    config = tmp_path / "schemathesis.toml"
+    config.write_text(CONFIG, encoding="utf-8")
+    command = [
+        SCHEMATHESIS,
+        "--config-file",
+        str(config),
+        "run",
+        f"{app_url}/schema/openapi.json",
+        "--checks",
+        "all",
+        "--max-examples",
+        str(MAX_EXAMPLES),
+        "--seed",
+        str(SEED),
+        "--request-timeout",
+        "10",
+        "--generation-database",
+        "none",
+        "--no-color",
+    ]
+    try:
+        # Run from the test's own folder: schemathesis leaves its .schemathesis and .hypothesis
+        # caches in the working directory, and must not pick up a schemathesis.toml from the repo.
+        result = subprocess.run(
+            command,
+            cwd=tmp_path,
+            env={**_environment_without_proxies(), "NO_PROXY": "127.0.0.1,localhost"},
+            capture_output=True,
+            text=True,
+            timeout=RUN_TIMEOUT_SECONDS,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as timeout:
+        pytest.fail(f"schemathesis did not finish within {RUN_TIMEOUT_SECONDS} s:\n{_text(timeout.stdout)}")
+    output = result.stdout + result.stderr
+    if result.returncode != 0:
+        pytest.fail(f"schemathesis exited with {result.returncode}:\n{output}", pytrace=False)
+    # Guards against a run that passes because it tested little or nothing.
+    selected = re.search(r"Selected: (\d+)/(\d+)", output)
+    tested = re.search(r"Tested: (\d+)", output)
+    assert selected, f"no summary in the schemathesis output:\n{output}"
+    assert tested, f"no summary in the schemathesis output:\n{output}"
+    assert int(tested[1]) == int(selected[2]) > 0, f"not every operation was tested:\n{output}"
+
+
+def _environment_without_proxies() -> dict[str, str]:
+    """The environment minus proxy settings: the run must reach 127.0.0.1 and nothing else."""
+    return {key: value for key, value in os.environ.items() if not key.lower().endswith("_proxy")}
+
+
+def _text(output: str | bytes | None) -> str:
+    if isinstance(output, bytes):
+        return output.decode("utf-8", errors="replace")
+    return output or ""

@@ -1,0 +1,113 @@
+"""The migration runner: order, namespaces, checksums, and one run at a time."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from serang_app.db.migrations import (
+    CORE_NAMESPACE,
+    MigrationError,
+    MigrationSource,
+    apply_migrations,
+    core_migrations_folder,
+    migration_status,
+)
+from tests.support.processes import SERANG_APP
+
+
+def _core() -> MigrationSource:
+    return MigrationSource(CORE_NAMESPACE, core_migrations_folder())
+
+
+async def _ledger(dsn: str) -> list[tuple[str, str]]:
+    connection = await asyncpg.connect(dsn)
+    try:
+        rows = await connection.fetch("SELECT namespace, name FROM schema_migrations ORDER BY namespace, name")
+    finally:
+        await connection.close()
+    return [(row["namespace"], row["name"]) for row in rows]
+
+
+async def test_core_migrations_apply_once(empty_database: str) -> None:
+    applied = await apply_migrations(empty_database, [_core()])
+    assert applied == ["core/0001_core_tables.sql", "core/0002_regions.sql", "core/0003_opds.sql"]
+    assert await apply_migrations(empty_database, [_core()]) == []
+    states = await migration_status(empty_database, [_core()])
+    assert {state.state for state in states} == {"applied"}
+
+
+async def test_a_module_migrates_into_its_own_schema_after_the_core(empty_database: str, tmp_path: Path) -> None:
+    (tmp_path / "0001_things.sql").write_text("CREATE TABLE things (id int REFERENCES opds (code));")
+    with pytest.raises(MigrationError, match=r"parks/0001_things.sql failed"):
+        # The reference is wrong on purpose (int vs text): the error names the file.
+        await apply_migrations(empty_database, [_core(), MigrationSource("parks", tmp_path)])
+    (tmp_path / "0001_things.sql").write_text("CREATE TABLE things (opd text REFERENCES opds (code));")
+    applied = await apply_migrations(empty_database, [_core(), MigrationSource("parks", tmp_path)])
+    assert applied == ["parks/0001_things.sql"]
+    connection = await asyncpg.connect(empty_database)
+    try:
+        assert await connection.fetchval("SELECT to_regclass('parks.things')::text") == "parks.things"
+    finally:
+        await connection.close()
+
+
+async def test_a_failed_file_leaves_nothing_behind(empty_database: str, tmp_path: Path) -> None:
+    (tmp_path / "0001_half.sql").write_text("CREATE TABLE half (id int); SELECT no_such_function();")
+    with pytest.raises(MigrationError, match=r"parks/0001_half\.sql failed"):
+        await apply_migrations(empty_database, [_core(), MigrationSource("parks", tmp_path)])
+    connection = await asyncpg.connect(empty_database)
+    try:
+        assert await connection.fetchval("SELECT to_regclass('parks.half')") is None
+    finally:
+        await connection.close()
+    assert ("parks", "0001_half.sql") not in await _ledger(empty_database)
+
+
+async def test_an_applied_file_that_changed_stops_the_run(empty_database: str, tmp_path: Path) -> None:
+    source = MigrationSource("parks", tmp_path)
+    (tmp_path / "0001_things.sql").write_text("CREATE TABLE things (id int);")
+    await apply_migrations(empty_database, [_core(), source])
+    (tmp_path / "0001_things.sql").write_text("CREATE TABLE things (id bigint);")
+    (tmp_path / "0002_more.sql").write_text("CREATE TABLE more (id int);")
+    with pytest.raises(MigrationError) as raised:
+        await apply_migrations(empty_database, [_core(), source])
+    assert str(raised.value).startswith("parks/0001_things.sql was changed after it was applied")
+    assert ("parks", "0002_more.sql") not in await _ledger(empty_database)
+    states = {(s.name, s.state) for s in await migration_status(empty_database, [_core(), source])}
+    assert {("0001_things.sql", "changed"), ("0002_more.sql", "pending")} <= states
+
+
+def test_a_badly_named_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "add things.sql").write_text("SELECT 1;")
+    with pytest.raises(MigrationError, match=r"expected a name like 0001_create_things\.sql"):
+        asyncio.run(apply_migrations("postgresql://unused", [MigrationSource("parks", tmp_path)]))
+
+
+async def test_two_replicas_migrating_at_once_apply_each_file_exactly_once(empty_database: str) -> None:
+    """Two real `serang-app migrate apply` processes started together."""
+    env = {"DATABASE_URL": empty_database, "SERANG_MODULES": "none", "PATH": str(Path(SERANG_APP).parent)}
+    processes = [
+        await asyncio.create_subprocess_exec(
+            SERANG_APP, "migrate", "apply", env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        for _ in range(2)
+    ]
+    outputs = await asyncio.wait_for(asyncio.gather(*(p.communicate() for p in processes)), timeout=120)
+    assert [p.returncode for p in processes] == [0, 0], outputs
+    summaries = sorted(stdout.decode().splitlines()[0] for stdout, _ in outputs)
+    assert summaries == ["applied 0 migration(s)", "applied 3 migration(s)"]
+    assert await _ledger(empty_database) == [
+        ("core", "0001_core_tables.sql"),
+        ("core", "0002_regions.sql"),
+        ("core", "0003_opds.sql"),
+    ]
+    connection = await asyncpg.connect(empty_database)
+    try:
+        assert await connection.fetchval("SELECT count(*) FROM regions") == 356
+    finally:
+        await connection.close()

@@ -1,0 +1,212 @@
+"""The module contract: discovery through entry points, validation, mounting, allowlist."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import asyncpg
+import pytest
+from litestar import Router, get
+from litestar.testing import AsyncTestClient
+
+from serang_app.app import create_app
+from serang_app.http.openapi import document_errors
+from serang_app.module_system import CatalogueService, ModuleSpec, Text, Transition, Workflow
+from serang_app.module_system.discovery import ModuleError, discover_modules, enabled_specs
+from serang_app.module_system.validation import validate_modules
+from tests.conftest import settings_for
+from tests.support.processes import run_cli
+
+EXAMPLE_PACKAGE = Path(__file__).resolve().parents[1] / "examples" / "serang-example-module"
+
+
+@pytest.fixture(scope="session")
+def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example module built and installed like any third-party package, into a folder of its own."""
+    target = tmp_path_factory.mktemp("site-packages")
+    uv = Path(sys.executable).parent / "uv"
+    subprocess.run(
+        [
+            str(uv),
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--python",
+            sys.executable,
+            "--target",
+            str(target),
+            str(EXAMPLE_PACKAGE),
+        ],
+        check=True,
+        timeout=300,
+    )
+    return target
+
+
+@pytest.fixture
+def example_installed(example_site: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.syspath_prepend(str(example_site))  # undone by monkeypatch after the test
+    return example_site
+
+
+def _spec(slug: str, **overrides: object) -> ModuleSpec:
+    return ModuleSpec(slug=slug, name=slug.title(), version="1.0", **overrides)  # type: ignore[arg-type]
+
+
+# --- discovery and mounting of a real installed package -------------------------------------
+
+
+def test_the_cli_lists_the_installed_example(example_site: Path) -> None:
+    result = run_cli("modules", env={"PYTHONPATH": str(example_site)})
+    assert result.returncode == 0, result.stderr
+    line = next(line for line in result.stdout.splitlines() if line.startswith("seedlings"))
+    assert line.split()[:4] == ["seedlings", "enabled", "0.1.0", "serang-seedlings"]
+
+
+def test_the_allowlist_disables_a_module(example_site: Path) -> None:
+    result = run_cli("modules", env={"PYTHONPATH": str(example_site), "SERANG_MODULES": "none"})
+    assert result.returncode == 0, result.stderr
+    assert "seedlings        disabled" in result.stdout
+
+
+def test_an_allowlist_naming_a_missing_module_stops_start_up() -> None:
+    result = run_cli("openapi", "--check", env={"SERANG_MODULES": "nosuchmodule"})
+    assert result.returncode == 2
+    assert result.stderr.strip() == ("serang-app: SERANG_MODULES names modules that are not installed: nosuchmodule")
+    assert "Traceback" not in result.stderr
+
+
+async def test_the_example_is_mounted_without_core_changes(example_installed: Path, database_url: str) -> None:
+    app = create_app(settings_for(database_url))  # discovers modules through entry points
+    async with AsyncTestClient(app) as client:
+        species = await client.get("/v1/seedlings/species")
+        assert species.status_code == 200
+        assert [s["code"] for s in species.json()["items"]] == ["mahoni", "mangga", "trembesi"]
+
+        services = (await client.get("/v1/services")).json()["items"]
+        assert [s["code"] for s in services] == ["seedlings.request"]
+        assert services[0]["opd"]["code"] == "DLH"
+        assert services[0]["title"] == {"id": "Bibit Pohon Gratis", "en": "Free Tree Seedlings"}
+
+    assert "/v1/seedlings/species" in (document_errors(app).paths or {})
+    connection = await asyncpg.connect(database_url)
+    try:
+        assert await connection.fetchval("SELECT to_regclass('seedlings.species')::text") == "seedlings.species"
+        assert await connection.fetchval("SELECT to_regclass('public.species')") is None
+        ledger = await connection.fetch("SELECT namespace, name FROM schema_migrations WHERE namespace = 'seedlings'")
+        assert [tuple(row) for row in ledger] == [("seedlings", "0001_species.sql")]
+    finally:
+        await connection.close()
+
+
+async def test_a_disabled_module_is_neither_mounted_nor_listed(example_installed: Path, database_url: str) -> None:
+    app = create_app(settings_for(database_url, SERANG_MODULES="none"))
+    async with AsyncTestClient(app) as client:
+        assert (await client.get("/v1/seedlings/species")).status_code == 404
+        assert (await client.get("/v1/services")).json()["items"] == []
+
+
+def test_discovery_reports_what_it_found(example_installed: Path) -> None:
+    found = {module.name: module for module in discover_modules(None)}
+    assert found["seedlings"].enabled
+    assert found["seedlings"].distribution == "serang-seedlings"
+    assert found["seedlings"].spec is not None
+    assert [spec.slug for spec in enabled_specs(frozenset({"seedlings"}))] == ["seedlings"]
+
+
+# --- a module declared in code: catalogue insertion keeps administrators' edits --------------
+
+
+async def test_declared_services_are_inserted_once_and_edits_survive(database_url: str) -> None:
+    @get("/ping", opt={"public": True})
+    async def ping() -> dict[str, str]:
+        return {"pong": "yes"}
+
+    service = CatalogueService(
+        code="parks.booking",
+        opd_code="DISPERKIM",
+        title=Text(id="Sewa Taman", en="Park Booking"),
+        description=Text(id="Pesan taman kota.", en="Book a city park."),
+    )
+    spec = _spec("parks", router=Router(path="/", route_handlers=[ping]), services=(service,))
+    settings = settings_for(database_url, SERANG_CATALOGUE_CACHE_SECONDS="0")
+    async with AsyncTestClient(create_app(settings, modules=[spec])) as client:
+        assert (await client.get("/v1/parks/ping")).json() == {"pong": "yes"}
+        connection = await asyncpg.connect(database_url)
+        try:
+            await connection.execute(
+                """UPDATE catalogue_services SET title = '{"id": "Taman Kota", "en": "City Parks"}'
+                   WHERE code = 'parks.booking'"""
+            )
+        finally:
+            await connection.close()
+    async with AsyncTestClient(create_app(settings, modules=[spec])) as client:  # a restart
+        items = (await client.get("/v1/services")).json()["items"]
+        assert items[0]["title"] == {"id": "Taman Kota", "en": "City Parks"}
+
+
+# --- validation -------------------------------------------------------------------------------
+
+
+def test_modules_come_in_dependency_order() -> None:
+    specs = [_spec("reports", depends_on=("parks",)), _spec("parks")]
+    assert [spec.slug for spec in validate_modules(specs)] == ["parks", "reports"]
+
+
+@pytest.mark.parametrize(
+    ("specs", "message"),
+    [
+        ([_spec("parks"), _spec("parks")], "module slug 'parks' is declared twice"),
+        ([_spec("reports", depends_on=("parks",))], "module 'reports' depends on 'parks', which is not installed"),
+        ([_spec("Parks!")], "slug must be 2-31 lowercase letters"),
+        ([_spec("admin")], "module 'admin': slug is reserved by the core"),
+        ([_spec("parks", core_api=2)], "needs core API version 2, this core offers 1"),
+        ([_spec("parks", migrations=Path("/nonexistent"))], "migrations folder not found"),
+        ([_spec("parks", permissions=("cases.read",))], "permission 'cases.read' must start with 'parks.'"),
+        (
+            [
+                _spec(
+                    "parks",
+                    services=(
+                        CatalogueService(
+                            code="other.x", opd_code="DLH", title=Text(id="a", en="a"), description=Text(id="a", en="a")
+                        ),
+                    ),
+                )
+            ],
+            "catalogue service 'other.x' must start with 'parks.'",
+        ),
+        ([_spec("parks", templates={"done": Text(id="Selesai", en=" ")})], "template 'done' needs both"),
+        (
+            [
+                _spec(
+                    "parks",
+                    workflows=(
+                        Workflow(
+                            code="w",
+                            states=("a", "b"),
+                            initial="a",
+                            transitions=(Transition(action="go", source=("a",), target="b", notify="missing"),),
+                        ),
+                    ),
+                )
+            ],
+            "sends template 'missing', which the module does not declare",
+        ),
+        (
+            [_spec("parks", workflows=(Workflow(code="w", states=("a",), initial="z"),))],
+            "initial state 'z' is not one of its states",
+        ),
+        (
+            [_spec("a1", depends_on=("b1",)), _spec("b1", depends_on=("a1",))],
+            "module dependencies form a cycle",
+        ),
+    ],
+)
+def test_a_wrong_declaration_is_refused_with_a_clear_message(specs: list[ModuleSpec], message: str) -> None:
+    with pytest.raises(ModuleError) as raised:
+        validate_modules(specs)
+    assert message in str(raised.value)

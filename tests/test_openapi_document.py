@@ -1,0 +1,167 @@
+"""The committed openapi/openapi.json: current, valid, and in a shape client generators accept.
+
+The mobile team generates its Dart and Kotlin clients from this file, so besides being valid
+OpenAPI it must describe every error as a Problem (RFC 9457) and avoid the schemas the
+generators reject.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from litestar import Litestar
+from litestar.routes import HTTPRoute
+from openapi_spec_validator import validate
+from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+
+from serang_app.app import create_app
+from serang_app.http.openapi_document import render_openapi
+from serang_app.settings import load_settings
+from tests.support.database import PROJECT_ROOT
+
+COMMITTED = PROJECT_ROOT / "openapi" / "openapi.json"
+PROBLEM_REF = "#/components/schemas/Problem"
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+Operation = tuple[str, str, dict[str, Any]]
+
+
+@pytest.fixture(scope="module")
+def document() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(COMMITTED.read_text(encoding="utf-8"))
+    return loaded
+
+
+def operations(document: dict[str, Any]) -> Iterator[Operation]:
+    for path, item in document["paths"].items():
+        for method in HTTP_METHODS:
+            if method in item:
+                yield path, method, item[method]
+
+
+def test_the_committed_document_is_current() -> None:
+    generated = render_openapi(load_settings({}))
+    committed = COMMITTED.read_text(encoding="utf-8")
+    if committed != generated:
+        diff = "".join(
+            list(
+                difflib.unified_diff(
+                    committed.splitlines(keepends=True),
+                    generated.splitlines(keepends=True),
+                    "openapi/openapi.json (committed)",
+                    "openapi/openapi.json (generated)",
+                )
+            )[:80]
+        )
+        pytest.fail(f"openapi/openapi.json is stale: run `make openapi` and commit the result.\n{diff}", pytrace=False)
+
+
+def test_the_document_is_valid_openapi(document: dict[str, Any]) -> None:
+    assert document["openapi"].startswith("3.1.")
+    try:
+        validate(document)
+    except OpenAPIValidationError as error:
+        pytest.fail(f"openapi/openapi.json is not valid OpenAPI: {error}", pytrace=False)
+
+
+def test_the_document_has_operations(document: dict[str, Any]) -> None:
+    """The other checks loop over operations; an empty document must not pass them silently."""
+    paths = {path for path, _, _ in operations(document)}
+    assert {"/healthz", "/readyz", "/v1/services", "/v1/regions"} <= paths
+
+
+def test_every_error_response_is_a_problem(document: dict[str, Any]) -> None:
+    assert "Problem" in document["components"]["schemas"]
+    wrong = []
+    for path, method, operation in operations(document):
+        for status, response in operation["responses"].items():
+            if status[0] not in "45":
+                continue
+            expected = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": PROBLEM_REF}}}
+            if response.get("content") != expected:
+                wrong.append(f"{method.upper()} {path} {status}: {json.dumps(response.get('content'))}")
+    assert not wrong, f"error responses that are not {PROBLEM_MEDIA_TYPE} with the Problem schema:\n" + "\n".join(wrong)
+
+
+def arrays_with_additional_properties(node: object, where: str = "#") -> Iterator[str]:
+    """Where a schema says `type: array` and `additionalProperties` together, at any depth."""
+    if isinstance(node, dict):
+        kind = node.get("type")
+        is_array = kind == "array" or (isinstance(kind, list) and "array" in kind)
+        if is_array and "additionalProperties" in node:
+            yield where
+        for key, value in node.items():
+            yield from arrays_with_additional_properties(value, f"{where}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from arrays_with_additional_properties(value, f"{where}/{index}")
+
+
+def test_the_finder_of_generator_hostile_arrays_finds_them() -> None:
+    """Litestar's own validation-error schema, nested as it would be in a response."""
+    litestar_default = {
+        "type": "object",
+        "properties": {
+            "extra": {
+                "oneOf": [
+                    {"type": "null"},
+                    {"type": "object", "additionalProperties": {}},
+                    {"type": "array", "items": {}, "additionalProperties": {}},
+                ]
+            },
+            "tags": {"type": ["array", "null"], "items": {"type": "string"}, "additionalProperties": False},
+            # A property may be called "type" without being a schema keyword.
+            "type": {"type": "string"},
+        },
+    }
+    assert list(arrays_with_additional_properties(litestar_default)) == [
+        "#/properties/extra/oneOf/2",
+        "#/properties/tags",
+    ]
+
+
+def test_no_schema_is_an_array_with_additional_properties(document: dict[str, Any]) -> None:
+    found = list(arrays_with_additional_properties(document))
+    assert not found, f"schemas with `type: array` and `additionalProperties` (client generators reject them): {found}"
+
+
+def test_every_operation_has_an_id_a_summary_and_a_success_response(document: dict[str, Any]) -> None:
+    missing = []
+    for path, method, operation in operations(document):
+        where = f"{method.upper()} {path}"
+        if not operation.get("operationId"):
+            missing.append(f"{where}: no operationId")
+        if not operation.get("summary"):
+            missing.append(f"{where}: no summary")
+        if not any(status.startswith("2") for status in operation.get("responses", {})):
+            missing.append(f"{where}: no 2xx response")
+    assert not missing, "\n".join(missing)
+
+
+def test_operation_ids_are_unique(document: dict[str, Any]) -> None:
+    ids = [operation["operationId"] for _, _, operation in operations(document)]
+    assert len(ids) == len(set(ids)), sorted(ids)
+
+
+def test_every_summary_is_written_by_hand(document: dict[str, Any]) -> None:
+    """Litestar fills a missing summary with the handler's name ("Get", "ListServices"): not for readers."""
+    app: Litestar = create_app(load_settings({}))
+    handlers = {
+        (route.path_format, method.lower()): handler
+        for route in app.routes
+        if isinstance(route, HTTPRoute)
+        for handler in route.route_handlers
+        for method in handler.http_methods
+    }
+    generated = []
+    for path, method, operation in operations(document):
+        handler = handlers.get((path, method))
+        assert handler is not None, f"{method.upper()} {path} is documented but the app has no such route"
+        if not handler.summary:
+            generated.append(f"{method.upper()} {path}: {operation.get('summary')!r} ({handler.handler_name})")
+    assert not generated, "operations without a summary of their own:\n" + "\n".join(generated)

@@ -101,6 +101,8 @@ class CorePlugin(InitPlugin):
             use_handler_docstrings=False,
         )
         app_config.debug = False
+        # Logging is configured once by logs.py; Litestar's default config would add its own format.
+        app_config.logging_config = None
         return app_config
 
 

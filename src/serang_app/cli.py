@@ -55,7 +55,7 @@ def _database_url(settings: Settings) -> Iterator[str]:
     if settings.database_url is not None:
         yield settings.database_url
         return
-    embedded = EmbeddedDatabase(settings.data_dir)
+    embedded = EmbeddedDatabase(settings.data_path)
     click.echo(f"serang-app: starting the embedded PostgreSQL in {settings.data_dir}/postgres", err=True)
     try:
         yield embedded.start()
@@ -90,7 +90,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         # and tell them the migrations are done.
         os.environ.update({"DATABASE_URL": dsn, "SERANG_MIGRATE_ON_START": "false"})
         if settings.workers > 1:
-            _share_metrics_between_processes(settings.data_dir)
+            _share_metrics_between_processes(settings.data_path)
         Server(
             "serang_app.asgi:app_from_environment",
             factory=True,
@@ -99,6 +99,8 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
             port=settings.port,
             workers=settings.workers,
             log_access=False,  # the app writes its own access line, with the request id
+            # Granian's own lines go to the root logger, which renders them like ours (logs.py).
+            log_dictconfig={"loggers": {"_granian": {"handlers": [], "propagate": True}}},
             respawn_failed_workers=True,
         ).serve()
 

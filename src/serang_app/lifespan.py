@@ -37,7 +37,7 @@ def database_lifespan(
         if dsn is None:
             # Reached only when an ASGI server loads the app directly; `serang-app serve` starts
             # the embedded server itself and passes its URL on.
-            embedded = EmbeddedDatabase(settings.data_dir)
+            embedded = EmbeddedDatabase(settings.data_path)
             dsn = await asyncio.to_thread(embedded.start)
         try:
             if settings.migrate_on_start:

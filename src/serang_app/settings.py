@@ -29,7 +29,7 @@ class SettingsError(Exception):
 class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
     env: Environment = "development"
     database_url: str | None = None
-    data_dir: Path = Path("var")
+    data_dir: str = "var"
     host: str = "127.0.0.1"
     port: Port = 8000
     workers: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1
@@ -53,7 +53,12 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     s3_endpoint_url: str | None = None
     s3_region: str = "us-east-1"
     s3_force_path_style: bool = False
-    fcm_credentials_file: Path | None = None
+    fcm_credentials_file: str | None = None
+
+    @property
+    def data_path(self) -> Path:
+        """Where development data lives: the embedded database, local uploads."""
+        return Path(self.data_dir)
 
     @property
     def is_production(self) -> bool:

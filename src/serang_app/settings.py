@@ -54,6 +54,23 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     s3_region: str = "us-east-1"
     s3_force_path_style: bool = False
     fcm_credentials_file: str | None = None
+    # Access tokens: Ed25519 keys as "kid:base64-of-32-byte-seed", comma-separated. The first
+    # signs; all verify, so a retiring key stays listed until its last token has expired.
+    jwt_keys: str | None = None
+    access_token_seconds: Annotated[int, msgspec.Meta(ge=60, le=3600)] = 900
+    refresh_token_days: Annotated[int, msgspec.Meta(ge=1, le=365)] = 60
+    # A phone that lost the answer to a refresh may retry with the previous token this long.
+    refresh_grace_seconds: Annotated[int, msgspec.Meta(ge=0, le=300)] = 30
+    # NIK encryption (AES-GCM) and blind-index (HMAC) keys: base64 of 32 bytes each.
+    nik_encryption_key: str | None = None
+    nik_index_key: str | None = None
+    privacy_policy_version: str = "2026-11"
+    firebase_project_id: str | None = None
+    firebase_credentials_file: str | None = None
+    firebase_certificates_url: str | None = None
+    firebase_auth_api_url: str | None = None
+    staff_max_failed_sign_ins: Annotated[int, msgspec.Meta(ge=1, le=100)] = 5
+    staff_lockout_minutes: Annotated[int, msgspec.Meta(ge=1, le=1440)] = 15
 
     @property
     def data_path(self) -> Path:
@@ -118,7 +135,23 @@ ENV_NAMES: dict[str, str] = {
     "s3_region": "S3_REGION",
     "s3_force_path_style": "S3_FORCE_PATH_STYLE",
     "fcm_credentials_file": "FCM_CREDENTIALS_FILE",
+    "jwt_keys": "SERANG_JWT_KEYS",
+    "access_token_seconds": "SERANG_ACCESS_TOKEN_SECONDS",
+    "refresh_token_days": "SERANG_REFRESH_TOKEN_DAYS",
+    "refresh_grace_seconds": "SERANG_REFRESH_GRACE_SECONDS",
+    "nik_encryption_key": "SERANG_NIK_ENCRYPTION_KEY",
+    "nik_index_key": "SERANG_NIK_INDEX_KEY",
+    "privacy_policy_version": "SERANG_PRIVACY_POLICY_VERSION",
+    "firebase_project_id": "FIREBASE_PROJECT_ID",
+    "firebase_credentials_file": "FIREBASE_CREDENTIALS_FILE",
+    "firebase_certificates_url": "FIREBASE_CERTIFICATES_URL",
+    "firebase_auth_api_url": "FIREBASE_AUTH_API_URL",
+    "staff_max_failed_sign_ins": "SERANG_STAFF_MAX_FAILED_SIGN_INS",
+    "staff_lockout_minutes": "SERANG_STAFF_LOCKOUT_MINUTES",
 }
+
+# Secrets that production must be given; development derives stand-ins (dev_secrets.py).
+PRODUCTION_SECRETS = ("jwt_keys", "nik_encryption_key", "nik_index_key")
 
 _BOOL_WORDS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
 _FIELD_IN_ERROR = re.compile(r"at `\$\.(\w+)`")
@@ -161,6 +194,10 @@ def _check_consistency(settings: Settings) -> None:
         raise SettingsError(
             "DATABASE_URL: required when SERANG_ENV=production (the embedded database is for development only)"
         )
+    if settings.is_production:
+        for field in PRODUCTION_SECRETS:
+            if getattr(settings, field) is None:
+                raise SettingsError(f"{ENV_NAMES[field]}: required when SERANG_ENV=production")
     if settings.database_url is not None and not settings.database_url.startswith(("postgresql://", "postgres://")):
         raise SettingsError("DATABASE_URL: expected a postgresql:// URL")
     if settings.db_pool_min > settings.db_pool_max:

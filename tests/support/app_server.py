@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from serang_app.auth.keys import new_secrets
 from tests.support.processes import SERANG_APP, free_port
 
 READY_TIMEOUT_SECONDS = 30.0
@@ -31,6 +32,7 @@ def running_app(database_url: str, log_path: Path, **environ: str) -> Iterator[s
         **os.environ,
         "DATABASE_URL": database_url,
         "SERANG_ENV": "production",
+        **new_secrets(),
         "SERANG_RATE_LIMIT_PER_MINUTE": "0",
         "SERANG_ACCESS_LOG": "false",
         **environ,

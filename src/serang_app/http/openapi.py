@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from litestar import Litestar
 from litestar.config.app import AppConfig
 from litestar.openapi.spec import (
@@ -65,6 +66,7 @@ def document_errors(app: Litestar) -> OpenAPI:
     schemas = components.schemas if components.schemas is not None else {}
     components.schemas = schemas
     schemas.update(_problem_schemas())
+    _close_strict_bodies(schemas)
     paths = document.paths or {}
     for route in app.routes:
         if not isinstance(route, HTTPRoute) or route.path_format not in paths:
@@ -81,6 +83,28 @@ def document_errors(app: Litestar) -> OpenAPI:
                     responses[str(status)] = _problem_response(status)
                 operation.responses = responses
     return document
+
+
+def _close_strict_bodies(schemas: dict[str, Schema]) -> None:
+    """Say `additionalProperties: false` where msgspec refuses unknown fields.
+
+    Litestar does not carry `forbid_unknown_fields` into the schema, so clients and schemathesis
+    would believe extra fields are accepted and then meet a 422.
+    """
+    strict = {struct.__name__ for struct in _struct_classes() if struct.__struct_config__.forbid_unknown_fields}
+    for name, schema in schemas.items():
+        if name in strict and schema.type == OpenAPIType.OBJECT:
+            schema.additional_properties = False
+
+
+def _struct_classes() -> list[type[msgspec.Struct]]:
+    found: list[type[msgspec.Struct]] = []
+    pending = list(msgspec.Struct.__subclasses__())
+    while pending:
+        struct = pending.pop()
+        found.append(struct)
+        pending.extend(struct.__subclasses__())
+    return found
 
 
 def _statuses_for(path: str, opt: dict[str, Any], operation: Any) -> set[int]:

@@ -7,6 +7,7 @@ the request's Accept-Language, which is only known when the response is built.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import asyncpg
@@ -117,11 +118,7 @@ def _from_http_exception(error: HTTPException) -> ApiError:
 def _from_validation(error: ValidationException) -> ApiError:
     """Field errors answer 422 (our documented choice); a body that is not JSON at all stays 400."""
     extra = error.extra if isinstance(error.extra, list) else []
-    fields = [
-        FieldError(field=str(item.get("key") or item.get("source") or "body"), message=str(item.get("message", "")))
-        for item in extra
-        if isinstance(item, dict)
-    ]
+    fields = [_field_error(item) for item in extra if isinstance(item, dict)]
     if not fields:
         return ApiError(400, headers=error.headers)
     return ApiError(422, errors=fields, headers=error.headers)
@@ -135,6 +132,25 @@ _DATABASE_UNREACHABLE = (
     asyncpg.exceptions.CannotConnectNowError,
     asyncpg.exceptions.TooManyConnectionsError,
 )
+
+
+_AT_PATH = re.compile(r" - at `\$\.?(?P<path>[^`]*)`$")
+_NAMED_FIELD = re.compile(r"(unknown|required) field `(?P<name>[^`]+)`")
+
+
+def _field_error(item: dict[str, Any]) -> FieldError:
+    """Name the field itself: Litestar reports a body's errors under the parameter name `data`."""
+    message = str(item.get("message", ""))
+    field = str(item.get("key") or item.get("source") or "body")
+    if field == "data":
+        if match := _AT_PATH.search(message):
+            message = message[: match.start()]
+            field = match.group("path") or "body"
+        if match := _NAMED_FIELD.search(message):
+            field = ".".join(part for part in (field if field != "data" else "", match.group("name")) if part)
+        if field == "data":
+            field = "body"
+    return FieldError(field=field, message=message)
 
 
 def _from_unexpected(error: Exception) -> ApiError:

@@ -4,6 +4,7 @@ Module authors import their types from here (``from serang_app.module_system imp
 everything else in the core is private to it.
 """
 
+from serang_app.auth.permissions import Permission
 from serang_app.db.pool import Database
 from serang_app.module_system.spec import (
     CORE_API_VERSION,
@@ -21,6 +22,7 @@ __all__ = [
     "Database",
     "ModuleContext",
     "ModuleSpec",
+    "Permission",
     "Text",
     "Transition",
     "Workflow",

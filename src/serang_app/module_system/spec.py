@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 import msgspec
 from litestar import Router
 
+from serang_app.auth.permissions import Permission
+
 if TYPE_CHECKING:
     from serang_app.db.pool import Database
     from serang_app.settings import Settings
@@ -93,7 +95,8 @@ class ModuleSpec:
     router: Router | None = None
     migrations: Path | None = None
     workflows: tuple[Workflow, ...] = ()
-    permissions: tuple[str, ...] = ()
+    # What the module's routes require (opt={"permission": code}) and which roles hold it.
+    permissions: tuple[Permission, ...] = ()
     # Notification templates by code: the title and body in each language.
     templates: Mapping[str, Text] = field(default_factory=dict)
     services: tuple[CatalogueService, ...] = ()

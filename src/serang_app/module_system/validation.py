@@ -70,7 +70,9 @@ def _spec_problems(spec: ModuleSpec) -> list[str]:
         problems.append(f"migrations folder not found: {spec.migrations}")
     prefix = f"{spec.slug}."
     problems.extend(
-        f"permission {code!r} must start with {prefix!r}" for code in spec.permissions if not code.startswith(prefix)
+        f"permission {permission.code!r} must start with {prefix!r}"
+        for permission in spec.permissions
+        if not permission.code.startswith(prefix)
     )
     problems.extend(
         f"catalogue service {service.code!r} must start with {prefix!r}"

@@ -1,0 +1,1 @@
+"""The append-only audit log: every staff write, every full-NIK read, every sign-in attempt."""

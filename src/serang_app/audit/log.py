@@ -1,0 +1,30 @@
+"""Writing audit entries, always on the connection (and so in the transaction) of the action."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Literal
+
+import asyncpg
+
+ActorKind = Literal["resident", "staff", "system", "anonymous"]
+
+_INSERT = """
+INSERT INTO audit_log (actor_kind, actor_id, action, object_type, object_id, request_id, details)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+"""
+
+
+async def record(
+    connection: asyncpg.Connection,
+    *,
+    actor_kind: ActorKind,
+    actor_id: uuid.UUID | None,
+    action: str,
+    request_id: str | None,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Details hold ids and codes only: never names, phone numbers, NIKs or passwords."""
+    await connection.execute(_INSERT, actor_kind, actor_id, action, object_type, object_id, request_id, details or {})

@@ -1,0 +1,1 @@
+"""Sign-in and tokens for residents and staff."""

@@ -1,0 +1,38 @@
+"""Bearer-token authentication for every route that is not public."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult, DefineMiddleware
+
+from serang_app.auth.access_tokens import AccessTokens, InvalidAccessTokenError
+from serang_app.auth.permissions import OPENAPI_PATH, PUBLIC_OPT, PermissionRegistry
+from serang_app.auth.principal import load_principal
+from serang_app.db.pool import Database
+from serang_app.http.problems import ApiError
+
+
+class BearerTokenAuthentication(AbstractAuthenticationMiddleware):
+    async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthenticationResult:
+        header = connection.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise ApiError(401)
+        state = connection.app.state
+        tokens: AccessTokens = state.access_tokens
+        try:
+            subject = tokens.verify(token.strip())
+        except InvalidAccessTokenError:
+            raise ApiError(401) from None
+        database: Database = state.database
+        registry: PermissionRegistry = state.permission_registry
+        principal = await load_principal(database, subject, registry)
+        if principal is None:  # erased resident, disabled or deleted staff account
+            raise ApiError(401)
+        return AuthenticationResult(user=principal, auth=subject)
+
+
+def authentication_middleware() -> DefineMiddleware:
+    return DefineMiddleware(BearerTokenAuthentication, exclude=[f"^{OPENAPI_PATH}"], exclude_from_auth_key=PUBLIC_OPT)

@@ -1,0 +1,81 @@
+"""Named permissions (`{area}.{action}`), the roles that hold them, and the one guard that checks.
+
+A route declares what it needs in its opt: `opt={"permission": "staff.manage"}`, or
+`opt={"public": True}` for anyone. The app refuses to start with a route that declares neither,
+so a forgotten check cannot ship.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+
+from serang_app.http.problems import ApiError
+
+Role = Literal["resident", "officer", "supervisor", "admin"]
+STAFF_ROLES: tuple[Role, ...] = ("officer", "supervisor", "admin")
+PERMISSION_OPT = "permission"
+PUBLIC_OPT = "public"
+# Litestar's own routes (the OpenAPI document and its viewers) are public; they cannot carry opt.
+OPENAPI_PATH = "/schema"
+
+
+@dataclass(frozen=True, slots=True)
+class Permission:
+    code: str
+    roles: tuple[Role, ...]
+    description: str
+
+
+CORE_PERMISSIONS: tuple[Permission, ...] = (
+    Permission("profile.manage", ("resident",), "Read, change, export and erase one's own account"),
+    Permission("opds.read", ("officer", "supervisor", "admin"), "List the agencies"),
+    Permission("opds.manage", ("admin",), "Create and change agencies"),
+    Permission("staff.manage", ("admin",), "Create, list, disable staff accounts and change their roles"),
+    Permission("audit.read", ("admin",), "Read the audit log"),
+)
+
+
+class PermissionRegistry:
+    """Every permission the core and the enabled modules declare, and which role holds which."""
+
+    def __init__(self, permissions: Iterable[Permission]) -> None:
+        self._by_code: dict[str, Permission] = {}
+        for permission in permissions:
+            if permission.code in self._by_code:
+                raise ValueError(f"permission {permission.code!r} is declared twice")
+            self._by_code[permission.code] = permission
+        self._by_role: dict[str, frozenset[str]] = {
+            role: frozenset(
+                code
+                for code, permission in self._by_code.items()
+                # Diskominfosatik's admins act for every agency: they hold every staff permission.
+                if role in permission.roles or (role == "admin" and set(permission.roles) & set(STAFF_ROLES))
+            )
+            for role in ("resident", *STAFF_ROLES)
+        }
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._by_code
+
+    def for_role(self, role: str) -> frozenset[str]:
+        return self._by_role.get(role, frozenset())
+
+
+def is_public(handler: BaseRouteHandler) -> bool:
+    # Litestar adds an OPTIONS handler to every path by itself; it reveals only the allowed methods.
+    return bool(handler.opt.get(PUBLIC_OPT)) or set(getattr(handler, "http_methods", ())) == {"OPTIONS"}
+
+
+def require_permission(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    """Litestar guard: the signed-in principal must hold the route's permission."""
+    if is_public(handler) or connection.scope["path"].startswith(OPENAPI_PATH):
+        return
+    code = handler.opt.get(PERMISSION_OPT)
+    principal = connection.user
+    if code is None or code not in principal.permissions:
+        raise ApiError(403)

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import msgspec
+
+# Indonesian mobile numbers in E.164: +62 then 8 to 13 digits.
+PhoneNumber = Annotated[str, msgspec.Meta(pattern=r"^\+62[1-9][0-9]{7,12}$", examples=["+6281234567890"])]
+PolicyVersion = Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
+
+
+class DevSignIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    phone: PhoneNumber
+    consent_policy_version: PolicyVersion
+
+
+class FirebaseSignIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    id_token: Annotated[str, msgspec.Meta(min_length=1, max_length=8192)]
+    consent_policy_version: PolicyVersion
+
+
+class RefreshRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    refresh_token: Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
+
+
+class StaffSignIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    email: Annotated[str, msgspec.Meta(min_length=3, max_length=320)]
+    password: Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]
+
+
+class TokenPair(msgspec.Struct, kw_only=True):
+    access_token: str
+    token_type: Literal["Bearer"] = "Bearer"  # noqa: S105 - the scheme's name, not a secret
+    expires_in: int
+    refresh_token: str

@@ -1,0 +1,1 @@
+"""Residents: profiles, NIK, UU PDP rights."""

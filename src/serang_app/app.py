@@ -18,7 +18,8 @@ from litestar.routes import HTTPRoute
 
 from serang_app import __version__
 from serang_app.auth.access_tokens import AccessTokens
-from serang_app.auth.keys import signing_keys
+from serang_app.auth.firebase_lifespan import firebase_lifespan
+from serang_app.auth.keys import nik_keys, signing_keys
 from serang_app.auth.middleware import authentication_middleware
 from serang_app.auth.permissions import (
     CORE_PERMISSIONS,
@@ -28,15 +29,16 @@ from serang_app.auth.permissions import (
     is_public,
     require_permission,
 )
-from serang_app.auth.routes import dev_sign_in, logout, refresh
+from serang_app.auth.routes import dev_sign_in, firebase_sign_in, logout, refresh
 from serang_app.auth.sessions import SessionIssuer
 from serang_app.catalogue.routes import list_services
 from serang_app.catalogue.service import CatalogueCache
 from serang_app.db.pool import Database
 from serang_app.health.metrics import metrics
 from serang_app.health.routes import healthz, readyz
+from serang_app.http.allow_header import allowed_methods_by_path, correct_allow_header
 from serang_app.http.body import require_json_body
-from serang_app.http.openapi import DocumentErrorsPlugin
+from serang_app.http.openapi import DocumentErrorsPlugin, operation_id
 from serang_app.http.problems import problem_details_plugin
 from serang_app.http.request_id import add_request_id_header, request_id_middleware
 from serang_app.lifespan import database_lifespan
@@ -46,7 +48,10 @@ from serang_app.module_system.spec import ModuleSpec
 from serang_app.module_system.validation import validate_modules
 from serang_app.regions.routes import list_regions
 from serang_app.regions.service import RegionDirectory
+from serang_app.residents.nik import NikVault
+from serang_app.residents.routes import MeController
 from serang_app.settings import Settings
+from serang_app.staff.routes import staff_login
 
 OPS_PATHS = ["/healthz", "/readyz", "/metrics"]
 
@@ -70,6 +75,7 @@ def create_app(settings: Settings, modules: Sequence[ModuleSpec] | None = None) 
         ],
     )
     check_route_permissions(app)
+    app.state.allowed_methods = allowed_methods_by_path(app)
     return app
 
 
@@ -84,7 +90,19 @@ class CorePlugin(InitPlugin):
         settings = self._settings
         prometheus = PrometheusConfig(app_name="serang_app", group_path=True, exclude=OPS_PATHS)
         app_config.route_handlers.extend(
-            [healthz, readyz, metrics, list_services, list_regions, dev_sign_in, refresh, logout]
+            [
+                healthz,
+                readyz,
+                metrics,
+                list_services,
+                list_regions,
+                dev_sign_in,
+                firebase_sign_in,
+                refresh,
+                logout,
+                staff_login,
+                MeController,
+            ]
         )
         registry = PermissionRegistry([*CORE_PERMISSIONS, *(p for spec in self._specs for p in spec.permissions)])
         access_tokens = AccessTokens(signing_keys(settings), settings.access_token_seconds)
@@ -96,6 +114,8 @@ class CorePlugin(InitPlugin):
                 ),
                 "region_directory": RegionDirectory(),
                 "access_tokens": access_tokens,
+                "nik_vault": NikVault.from_base64(*nik_keys(settings)),
+                "firebase_verifier": None,
                 "permission_registry": registry,
                 "session_issuer": SessionIssuer(
                     access_tokens,
@@ -112,12 +132,14 @@ class CorePlugin(InitPlugin):
                 "region_directory": Provide(_region_directory, sync_to_thread=False),
                 "settings": Provide(_settings, sync_to_thread=False),
                 "session_issuer": Provide(_session_issuer, sync_to_thread=False),
+                "nik_vault": Provide(_nik_vault, sync_to_thread=False),
             }
         )
         app_config.guards.append(require_permission)
         app_config.lifespan.insert(0, database_lifespan(settings, self._specs))
+        app_config.lifespan.insert(1, firebase_lifespan(settings))
         app_config.before_request = require_json_body
-        app_config.before_send.append(add_request_id_header)
+        app_config.before_send.extend([add_request_id_header, correct_allow_header])
         app_config.middleware[:0] = [request_id_middleware(settings.access_log), prometheus.middleware]
         if settings.rate_limit_per_minute:
             app_config.middleware.append(
@@ -132,6 +154,7 @@ class CorePlugin(InitPlugin):
             path="/schema",
             render_plugins=[SwaggerRenderPlugin()],
             use_handler_docstrings=False,
+            operation_id_creator=operation_id,
         )
         app_config.debug = False
         # Logging is configured once by logs.py; Litestar's default config would add its own format.
@@ -157,6 +180,11 @@ def _region_directory(state: State) -> RegionDirectory:
 def _settings(state: State) -> Settings:
     settings: Settings = state.settings
     return settings
+
+
+def _nik_vault(state: State) -> NikVault:
+    vault: NikVault = state.nik_vault
+    return vault
 
 
 def _session_issuer(state: State) -> SessionIssuer:

@@ -64,7 +64,6 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     # NIK encryption (AES-GCM) and blind-index (HMAC) keys: base64 of 32 bytes each.
     nik_encryption_key: str | None = None
     nik_index_key: str | None = None
-    privacy_policy_version: str = "2026-11"
     firebase_project_id: str | None = None
     firebase_credentials_file: str | None = None
     firebase_certificates_url: str | None = None
@@ -141,7 +140,6 @@ ENV_NAMES: dict[str, str] = {
     "refresh_grace_seconds": "SERANG_REFRESH_GRACE_SECONDS",
     "nik_encryption_key": "SERANG_NIK_ENCRYPTION_KEY",
     "nik_index_key": "SERANG_NIK_INDEX_KEY",
-    "privacy_policy_version": "SERANG_PRIVACY_POLICY_VERSION",
     "firebase_project_id": "FIREBASE_PROJECT_ID",
     "firebase_credentials_file": "FIREBASE_CREDENTIALS_FILE",
     "firebase_certificates_url": "FIREBASE_CERTIFICATES_URL",

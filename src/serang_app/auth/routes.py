@@ -4,34 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
+import structlog
 from litestar import Request, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from serang_app.auth.access_tokens import AccessSubject
+from serang_app.auth.firebase import FirebaseTokenError, FirebaseVerifier
 from serang_app.auth.refresh_tokens import RefreshRefusedError, revoke_by_token
-from serang_app.auth.schemas import DevSignIn, RefreshRequest, TokenPair
+from serang_app.auth.schemas import DevSignIn, FirebaseSignIn, RefreshRequest, TokenPair
 from serang_app.auth.sessions import SessionIssuer
 from serang_app.db.pool import Database
-from serang_app.http.problems import ApiError, FieldError
+from serang_app.http.problems import ApiError
 from serang_app.http.request_id import request_id_of
 from serang_app.residents.accounts import sign_in_resident
 from serang_app.settings import Settings
 
 _PUBLIC = {"public": True}
-
-
-def require_current_policy(settings: Settings, accepted_version: str) -> None:
-    if accepted_version != settings.privacy_policy_version:
-        raise ApiError(
-            422,
-            errors=[
-                FieldError(
-                    field="consent_policy_version",
-                    message=f"The current privacy policy is version {settings.privacy_policy_version}",
-                )
-            ],
-        )
+logger = structlog.get_logger()
 
 
 @post(
@@ -50,7 +40,6 @@ async def dev_sign_in(
 ) -> TokenPair:
     if settings.is_production:
         raise ApiError(404)
-    require_current_policy(settings, data.consent_policy_version)
     async with database.acquire() as connection, connection.transaction():
         resident_id = await sign_in_resident(
             connection,
@@ -58,6 +47,42 @@ async def dev_sign_in(
             firebase_uid=None,
             policy_version=data.consent_policy_version,
             method="dev",
+            request_id=request_id_of(request.scope),
+        )
+        return await session_issuer.start(connection, AccessSubject(kind="resident", id=resident_id))
+
+
+@post(
+    "/v1/auth/firebase",
+    tags=["auth"],
+    summary="Sign in with a Firebase ID token from phone-number sign-in",
+    opt={**_PUBLIC, "problems": [401]},
+    status_code=200,
+)
+async def firebase_sign_in(
+    request: Request[Any, Any, Any],
+    data: JSONBody[FirebaseSignIn],
+    database: NamedDependency[Database],
+    session_issuer: NamedDependency[SessionIssuer],
+) -> TokenPair:
+    verifier: FirebaseVerifier | None = request.app.state.firebase_verifier
+    if verifier is None:
+        raise ApiError(503, "firebase_not_configured")
+    try:
+        identity = await verifier.verify(data.id_token)
+    except FirebaseTokenError as error:
+        # The library's detail can quote the token's claims: log only the code.
+        logger.info("firebase_token_refused", reason=error.code)
+        raise ApiError(error.http_status) from None
+    if identity.phone_number is None:  # only phone-number sign-in opens a resident account
+        raise ApiError(401)
+    async with database.acquire() as connection, connection.transaction():
+        resident_id = await sign_in_resident(
+            connection,
+            phone=identity.phone_number,
+            firebase_uid=identity.uid,
+            policy_version=data.consent_policy_version,
+            method="firebase",
             request_id=request_id_of(request.scope),
         )
         return await session_issuer.start(connection, AccessSubject(kind="resident", id=resident_id))

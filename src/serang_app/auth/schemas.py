@@ -6,7 +6,10 @@ import msgspec
 
 # Indonesian mobile numbers in E.164: +62 then 8 to 13 digits.
 PhoneNumber = Annotated[str, msgspec.Meta(pattern=r"^\+62[1-9][0-9]{7,12}$", examples=["+6281234567890"])]
-PolicyVersion = Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
+# The privacy policy the app shows at sign-up. Its text ships with the app, so a new version is a
+# release of both; the schema names the one version accepted, and residents consent to it.
+CURRENT_PRIVACY_POLICY = "2026-11"
+PolicyVersion = Literal["2026-11"]
 
 
 class DevSignIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

@@ -86,6 +86,30 @@ MESSAGES: dict[str, tuple[str, str, str, str]] = {
         "Layanan sedang tidak tersedia. Coba lagi sebentar lagi.",
         "The service is temporarily unavailable. Please try again shortly.",
     ),
+    "firebase_not_configured": (
+        "Masuk dengan Firebase belum tersedia",
+        "Firebase sign-in not configured",
+        "Layanan masuk dengan nomor telepon belum disiapkan di server ini.",
+        "Phone-number sign-in is not set up on this server.",
+    ),
+    "invalid_credentials": (
+        "Gagal masuk",
+        "Sign-in failed",
+        "Email atau kata sandi salah.",
+        "The e-mail address or password is wrong.",
+    ),
+    "sign_in_locked": (
+        "Terlalu banyak percobaan",
+        "Too many attempts",
+        "Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam {minutes} menit.",
+        "Too many failed sign-in attempts. Try again in {minutes} minutes.",
+    ),
+    "nik_taken": (
+        "NIK sudah terdaftar",
+        "NIK already registered",
+        "NIK ini sudah terdaftar pada akun lain.",
+        "This NIK is already registered to another account.",
+    ),
     "region_not_found": (
         "Wilayah tidak ditemukan",
         "Region not found",

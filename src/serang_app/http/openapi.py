@@ -8,6 +8,7 @@ chosen from what each route can actually answer:
 - routes with parameters or a body: 422; routes with a body: 400, 413 and 415;
 - whatever the handler lists in ``opt["problems"]`` (for example 404, 409, 412) and, for guarded
   routes, 401 and 403.
+Guarded routes also name the bearer-token security scheme, so generated clients send the token.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 import msgspec
 from litestar import Litestar
 from litestar.config.app import AppConfig
+from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.spec import (
     Components,
     OpenAPI,
@@ -25,6 +27,7 @@ from litestar.openapi.spec import (
     OpenAPIResponse,
     Reference,
     Schema,
+    SecurityScheme,
 )
 from litestar.openapi.spec.enums import OpenAPIType
 from litestar.plugins import InitPlugin
@@ -34,6 +37,7 @@ from serang_app.http.messages import MESSAGES
 from serang_app.http.problems import PROBLEM_MEDIA_TYPE
 
 PROBLEMS_OPT = "problems"
+BEARER_SCHEME = "bearerAuth"
 GUARDED_OPT = "permission"
 _RATE_LIMIT_EXEMPT = frozenset({"/healthz", "/readyz", "/metrics"})
 _STATUS_CODES = {
@@ -66,6 +70,15 @@ def document_errors(app: Litestar) -> OpenAPI:
     schemas = components.schemas if components.schemas is not None else {}
     components.schemas = schemas
     schemas.update(_problem_schemas())
+    components.security_schemes = {
+        **(components.security_schemes or {}),
+        BEARER_SCHEME: SecurityScheme(
+            type="http",
+            scheme="bearer",
+            bearer_format="JWT",
+            description="The access token from sign-in (POST /v1/auth/...); renew it with POST /v1/auth/refresh.",
+        ),
+    }
     _close_strict_bodies(schemas)
     paths = document.paths or {}
     for route in app.routes:
@@ -78,11 +91,19 @@ def document_errors(app: Litestar) -> OpenAPI:
                 if operation is None:
                     continue
                 statuses = _statuses_for(route.path_format, handler.opt, operation)
+                if handler.opt.get(GUARDED_OPT):
+                    operation.security = [{BEARER_SCHEME: []}]
                 responses = {code: r for code, r in (operation.responses or {}).items() if code[0] not in "45"}
                 for status in sorted(statuses):
                     responses[str(status)] = _problem_response(status)
                 operation.responses = responses
     return document
+
+
+def operation_id(handler: HTTPRouteHandler, method: str, path: list[Any]) -> str:
+    """The handler's name in camelCase (`listServices`): what client generators turn into method names."""
+    first, *rest = handler.handler_name.split("_")
+    return first + "".join(word.capitalize() for word in rest)
 
 
 def _close_strict_bodies(schemas: dict[str, Schema]) -> None:

@@ -8,6 +8,8 @@ the request's Accept-Language, which is only known when the response is built.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -17,7 +19,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException, ProblemDetailsPlugin
 
-from serang_app.http.locale import negotiate_locale
+from serang_app.http.locale import Locale, negotiate_locale
 from serang_app.http.messages import field_message, title_and_detail
 from serang_app.http.request_id import request_id_of
 
@@ -28,6 +30,15 @@ logger = structlog.get_logger("serang_app.errors")
 class FieldError(msgspec.Struct, kw_only=True):
     field: str
     message: str
+
+
+@dataclass(frozen=True, slots=True)
+class LocalizedFieldError:
+    """A field error whose message the domain already wrote in both languages."""
+
+    field: str
+    id: str
+    en: str
 
 
 class Problem(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -69,11 +80,13 @@ class ApiError(ProblemDetailsException):
         code: str | None = None,
         *,
         params: dict[str, object] | None = None,
-        errors: list[FieldError] | None = None,
+        errors: Sequence[FieldError | LocalizedFieldError] | None = None,
         headers: dict[str, str] | None = None,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.code = code or _CODE_BY_STATUS.get(status_code, "internal_error")
+        if status_code == 401:
+            headers = {"WWW-Authenticate": 'Bearer realm="serang-app"', **(headers or {})}
         super().__init__(detail=self.code, status_code=status_code, headers=headers, extra=extra)
         self.params = params
         self.errors = errors
@@ -93,9 +106,7 @@ class ApiError(ProblemDetailsException):
             code=self.code,
             request_id=request_id_of(request.scope),
             instance=request.url.path,
-            errors=[FieldError(field=e.field, message=field_message(e.message, locale)) for e in self.errors]
-            if self.errors
-            else None,
+            errors=[_localized(error, locale) for error in self.errors] if self.errors else None,
         )
         body = msgspec.to_builtins(problem)
         if isinstance(self.extra, dict):
@@ -106,6 +117,12 @@ class ApiError(ProblemDetailsException):
             media_type=PROBLEM_MEDIA_TYPE,
             headers={**(self.headers or {}), "Content-Language": locale},
         )
+
+
+def _localized(error: FieldError | LocalizedFieldError, locale: Locale) -> FieldError:
+    if isinstance(error, LocalizedFieldError):
+        return FieldError(field=error.field, message=error.en if locale == "en" else error.id)
+    return FieldError(field=error.field, message=field_message(error.message, locale))
 
 
 def _from_http_exception(error: HTTPException) -> ApiError:

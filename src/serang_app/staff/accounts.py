@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 
 import asyncpg
-from argon2 import PasswordHasher
 
-MIN_PASSWORD_LENGTH = 12
+from serang_app.staff.passwords import MIN_PASSWORD_LENGTH, hash_password_async
+
 ADMIN_OPD = "DISKOMINFOSATIK"
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}$")
-_password_hasher = PasswordHasher()  # argon2id with the library's current recommended cost
 
 
 class StaffAccountError(Exception):
@@ -26,7 +25,7 @@ async def create_admin_account(dsn: str, *, email: str, name: str, password: str
         raise StaffAccountError("name: must be 1 to 200 characters")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise StaffAccountError(f"password: must be at least {MIN_PASSWORD_LENGTH} characters")
-    password_hash = _password_hasher.hash(password)
+    password_hash = await hash_password_async(password)
     connection = await asyncpg.connect(dsn)
     try:
         await connection.execute(

@@ -1,0 +1,50 @@
+"""Signing in as a resident or as staff, the way the app and the admin console do."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import asyncpg
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from serang_app.staff.passwords import hash_password
+
+POLICY = "2026-11"
+STAFF_PASSWORD = "kata-sandi-staf-123"
+_PASSWORD_HASH = hash_password(STAFF_PASSWORD)  # hashed once: argon2 is slow on purpose
+
+
+async def resident_tokens(client: AsyncTestClient[Litestar], phone: str) -> dict[str, Any]:
+    response = await client.post("/v1/auth/dev", json={"phone": phone, "consent_policy_version": POLICY})
+    assert response.status_code == 200, response.text
+    tokens: dict[str, Any] = response.json()
+    return tokens
+
+
+def bearer(tokens: dict[str, Any]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {tokens['access_token']}"}
+
+
+async def create_staff(database_url: str, email: str, role: str, opd_code: str | None = "DPUPR") -> uuid.UUID:
+    connection = await asyncpg.connect(database_url)
+    try:
+        staff_id: uuid.UUID = await connection.fetchval(
+            "INSERT INTO staff (email, name, password_hash, role, opd_code) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            email,
+            "Staf Uji",
+            _PASSWORD_HASH,
+            role,
+            opd_code,
+        )
+    finally:
+        await connection.close()
+    return staff_id
+
+
+async def staff_tokens(client: AsyncTestClient[Litestar], email: str) -> dict[str, Any]:
+    response = await client.post("/v1/staff/auth/login", json={"email": email, "password": STAFF_PASSWORD})
+    assert response.status_code == 200, response.text
+    tokens: dict[str, Any] = response.json()
+    return tokens

@@ -11,10 +11,12 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import asyncpg
 import httpx
 import psutil
 import pytest
 
+from tests.support.app_server import running_app
 from tests.support.database import PROJECT_ROOT
 from tests.support.processes import SERANG_APP, free_port
 
@@ -63,6 +65,11 @@ def test_serve_without_configuration_uses_the_embedded_database_and_stops_cleanl
         districts = httpx.get(f"{base}/v1/regions", params={"parent": "36.04"}, timeout=5).json()["items"]
         assert len(districts) == 29
         assert httpx.get(f"{base}/v1/services", timeout=5).status_code == 200
+        for email in ("admin@serang.test", "officer.dpupr@serang.test", "supervisor.dinsos@serang.test"):
+            signed_in = httpx.post(
+                f"{base}/v1/staff/auth/login", json={"email": email, "password": "serang-dev"}, timeout=10
+            )
+            assert signed_in.status_code == 200, (email, signed_in.text)
         assert _postgres_processes_using(data_dir), "the embedded server should be running"
     finally:
         os.killpg(server.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
@@ -92,3 +99,16 @@ def test_production_refuses_to_start_without_a_database_url() -> None:
     assert result.stderr.strip() == (
         "serang-app: DATABASE_URL: required when SERANG_ENV=production (the embedded database is for development only)"
     )
+
+
+async def test_production_never_seeds_demo_accounts(database_url: str, tmp_path: Path) -> None:
+    with running_app(database_url, tmp_path / "server.log") as base:
+        refused = httpx.post(
+            f"{base}/v1/staff/auth/login", json={"email": "admin@serang.test", "password": "serang-dev"}, timeout=10
+        )
+        assert refused.status_code == 401
+    connection = await asyncpg.connect(database_url)
+    try:
+        assert await connection.fetchval("SELECT count(*) FROM staff") == 0
+    finally:
+        await connection.close()

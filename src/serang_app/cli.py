@@ -86,6 +86,8 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     with _database_url(settings) as dsn:
         if settings.migrate_on_start:
             asyncio.run(apply_migrations(dsn, migration_sources(specs)))
+        if not settings.is_production:
+            _seed_demo_accounts(dsn)
         # The worker processes read the same environment: hand them the database we settled on,
         # and tell them the migrations are done.
         os.environ.update({"DATABASE_URL": dsn, "SERANG_MIGRATE_ON_START": "false"})
@@ -103,6 +105,18 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
             log_dictconfig={"loggers": {"_granian": {"handlers": [], "propagate": True}}},
             respawn_failed_workers=True,
         ).serve()
+
+
+def _seed_demo_accounts(dsn: str) -> None:
+    from serang_app.staff.demo_accounts import DEMO_PASSWORD, demo_email, seed_demo_accounts
+
+    asyncio.run(seed_demo_accounts(dsn))
+    click.echo(
+        f"serang-app: development mode; demo staff accounts, password {DEMO_PASSWORD!r}: "
+        f"{demo_email('admin')}, and for each agency {demo_email('officer', 'CODE')} and "
+        f"{demo_email('supervisor', 'CODE')} (code in lower case, e.g. {demo_email('officer', 'DPUPR')})",
+        err=True,
+    )
 
 
 def _share_metrics_between_processes(data_dir: Path) -> None:
@@ -209,6 +223,15 @@ def modules() -> None:
         name = module.spec.name if module.spec else ""
         line = f"{module.name:16} {state:8} {version:10} {module.distribution:28} {name}"
         click.echo(line.rstrip() + (f"\n  {module.error}" if module.error else ""))
+
+
+@main.command()
+def secrets() -> None:
+    """Print fresh production secrets as environment lines (keep them in your secret store)."""
+    from serang_app.auth.keys import new_secrets
+
+    for name, value in new_secrets().items():
+        click.echo(f"{name}={value}")
 
 
 @main.command("create-admin")

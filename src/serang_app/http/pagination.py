@@ -1,0 +1,61 @@
+"""Cursor pagination shared by the growing lists: `?limit=&cursor=` in, `next_cursor` out.
+
+A cursor is the sort key of the last row a page showed, as base64url JSON. Clients treat it as an
+opaque string; keeping it readable to us means no server-side state and no expiry, and a
+keyset query (`WHERE key < cursor`) stays fast however deep the client pages.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Annotated, Any, TypeVar
+
+import msgspec
+from litestar.params import QueryParameter
+
+from serang_app.http.problems import ApiError, LocalizedFieldError
+
+T = TypeVar("T")
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+
+PageLimit = Annotated[
+    int,
+    QueryParameter(
+        name="limit", ge=1, le=MAX_LIMIT, description=f"How many items per page (1 to {MAX_LIMIT}).", required=False
+    ),
+]
+PageCursor = Annotated[
+    str | None,
+    QueryParameter(
+        name="cursor",
+        description="The `next_cursor` of the previous page; leave out for the first page.",
+        pattern=r"^[A-Za-z0-9_-]+$",
+        max_length=200,
+        required=False,
+    ),
+]
+
+
+def encode_cursor(key: Any) -> str:
+    return base64.urlsafe_b64encode(msgspec.json.encode(key)).rstrip(b"=").decode()
+
+
+def decode_cursor(cursor: str, key_type: type[T]) -> T:
+    """The sort key inside a cursor; 422 naming `cursor` when it is not one this API handed out."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        return msgspec.json.decode(raw, type=key_type)
+    except (binascii.Error, ValueError, msgspec.DecodeError):
+        raise ApiError(
+            422,
+            errors=[
+                LocalizedFieldError(
+                    "cursor",
+                    "Kursor halaman tidak valid; mulai lagi dari halaman pertama",
+                    "Not a valid page cursor; start again from the first page",
+                )
+            ],
+        ) from None

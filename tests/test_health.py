@@ -54,5 +54,8 @@ async def test_metrics_count_requests_by_route(client: AsyncTestClient[Litestar]
     await client.get(path)
     metrics = await client.get("/metrics")
     assert metrics.status_code == 200
-    assert f'path="{path}"' in metrics.text
-    assert "litestar_request_duration_seconds_bucket" in metrics.text
+    series = [
+        line for line in metrics.text.splitlines() if line.startswith("serang_http_request_duration_seconds_count")
+    ]
+    assert any(f'path="{path}"' in line and 'method="GET"' in line and 'status="200"' in line for line in series)
+    assert not any('path="/healthz"' in line for line in series)  # polled constantly: not counted

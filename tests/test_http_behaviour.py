@@ -7,7 +7,8 @@ from collections.abc import AsyncIterator
 import msgspec
 import pytest
 from litestar import Litestar, Router, get, post
-from litestar.params import FromPath, JSONBody
+from litestar.datastructures import State
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.testing import AsyncTestClient
 
 from serang_app.http.problems import ApiError
@@ -35,11 +36,18 @@ async def crash() -> None:
     raise RuntimeError("secret internals: NIK 3604011234560001")
 
 
+@get("/store", opt={"public": True})
+async def store(state: State, text: FromQuery[str]) -> dict[str, str]:
+    async with state.database.acquire() as connection:
+        stored: str = await connection.fetchval("SELECT $1::text", text)
+    return {"stored": stored}
+
+
 PROBE = ModuleSpec(
     slug="probe",
     name="Probe",
     version="1",
-    router=Router(path="/", route_handlers=[create_greeting, fail, crash]),
+    router=Router(path="/", route_handlers=[create_greeting, fail, crash, store]),
 )
 
 
@@ -153,3 +161,12 @@ async def test_too_many_requests_answer_429(database_url: str) -> None:
         assert limited.json()["code"] == "too_many_requests"
         # Health checks are never limited: a load balancer polls them constantly.
         assert (await client.get("/healthz")).status_code == 200
+
+
+async def test_input_the_database_cannot_store_is_a_422_not_a_500(probe: AsyncTestClient[Litestar]) -> None:
+    assert (await probe.get("/v1/probe/store", params={"text": "fine"})).json() == {"stored": "fine"}
+    response = await probe.get("/v1/probe/store", params={"text": "nul\x00inside"})
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_input"
+    login = await probe.post("/v1/staff/auth/login", json={"email": "a\u0000@x.id", "password": "x"})
+    assert login.status_code == 422

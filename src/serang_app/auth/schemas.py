@@ -4,6 +4,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from serang_app.http.text import PLAIN_TEXT
+
 # Indonesian mobile numbers in E.164: +62 then 8 to 13 digits.
 PhoneNumber = Annotated[str, msgspec.Meta(pattern=r"^\+62[1-9][0-9]{7,12}$", examples=["+6281234567890"])]
 # The privacy policy the app shows at sign-up. Its text ships with the app, so a new version is a
@@ -27,7 +29,7 @@ class RefreshRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 
 class StaffSignIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    email: Annotated[str, msgspec.Meta(min_length=3, max_length=320)]
+    email: Annotated[str, msgspec.Meta(min_length=3, max_length=320, pattern=PLAIN_TEXT)]
     password: Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]
 
 

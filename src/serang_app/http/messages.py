@@ -110,6 +110,36 @@ MESSAGES: dict[str, tuple[str, str, str, str]] = {
         "NIK ini sudah terdaftar pada akun lain.",
         "This NIK is already registered to another account.",
     ),
+    "opd_exists": (
+        "OPD sudah ada",
+        "Agency already exists",
+        "Kode OPD {code} sudah dipakai.",
+        "The agency code {code} is already in use.",
+    ),
+    "admin_opd_protected": (
+        "OPD pengelola tidak dapat ditutup",
+        "The administering agency cannot be closed",
+        "{code} mengelola aplikasi ini dan menaungi para admin, sehingga tidak dapat dinonaktifkan.",
+        "{code} administers this app and holds its admins, so it cannot be deactivated.",
+    ),
+    "staff_exists": (
+        "Akun staf sudah ada",
+        "Staff account already exists",
+        "Sudah ada akun staf dengan alamat email ini.",
+        "A staff account with this e-mail address already exists.",
+    ),
+    "cannot_disable_self": (
+        "Tidak dapat menonaktifkan akun sendiri",
+        "Cannot disable your own account",
+        "Admin tidak dapat menonaktifkan akunnya sendiri. Minta admin lain untuk melakukannya.",
+        "An admin cannot disable their own account. Ask another admin to do it.",
+    ),
+    "cannot_demote_self": (
+        "Tidak dapat menurunkan peran sendiri",
+        "Cannot demote yourself",
+        "Admin tidak dapat melepas peran adminnya sendiri. Minta admin lain untuk melakukannya.",
+        "An admin cannot give up their own admin role. Ask another admin to do it.",
+    ),
     "region_not_found": (
         "Wilayah tidak ditemukan",
         "Region not found",

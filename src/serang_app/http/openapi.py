@@ -33,6 +33,7 @@ from litestar.openapi.spec.enums import OpenAPIType
 from litestar.plugins import InitPlugin
 from litestar.routes import HTTPRoute
 
+from serang_app.http.caching import CACHED_OPT
 from serang_app.http.messages import MESSAGES
 from serang_app.http.problems import PROBLEM_MEDIA_TYPE
 
@@ -96,6 +97,11 @@ def document_errors(app: Litestar) -> OpenAPI:
                 responses = {code: r for code, r in (operation.responses or {}).items() if code[0] not in "45"}
                 for status in sorted(statuses):
                     responses[str(status)] = _problem_response(status)
+                for code, response in responses.items():
+                    if isinstance(response, OpenAPIResponse):
+                        response.headers = {**(response.headers or {}), "X-Request-ID": _REQUEST_ID_HEADER}
+                        if handler.opt.get(CACHED_OPT) and code in ("200", "304"):
+                            response.headers.update(_CACHE_HEADERS)
                 operation.responses = responses
     return document
 
@@ -146,6 +152,12 @@ _REQUEST_ID_HEADER = OpenAPIHeader(
     schema=Schema(type=OpenAPIType.STRING),
     description="The id of this request, in every log line about it; the client's own X-Request-ID when plain.",
 )
+_CACHE_HEADERS: dict[str, OpenAPIHeader | Reference] = {
+    "ETag": OpenAPIHeader(schema=Schema(type=OpenAPIType.STRING), description="The version of this answer."),
+    "Cache-Control": OpenAPIHeader(
+        schema=Schema(type=OpenAPIType.STRING), description="How long a copy may be reused."
+    ),
+}
 _CONTENT_LANGUAGE_HEADER = OpenAPIHeader(
     schema=Schema(type=OpenAPIType.STRING, enum=["id", "en"]), description="The language of the message."
 )

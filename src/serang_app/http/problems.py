@@ -171,6 +171,11 @@ def _field_error(item: dict[str, Any]) -> FieldError:
 
 
 def _from_unexpected(error: Exception) -> ApiError:
+    if isinstance(error, asyncpg.DataError):
+        # Input the schema let through but PostgreSQL cannot take (a NUL in a text, a number out of
+        # a column's range): the caller's data is at fault, so it is a 422, not a server error.
+        logger.info("input_refused_by_database", error_type=type(error).__name__)
+        return ApiError(422)
     if isinstance(error, _DATABASE_UNREACHABLE):
         logger.warning("database_unavailable", error_type=type(error).__name__)
         return ApiError(503, headers={"Retry-After": "5"})

@@ -5,14 +5,17 @@ from typing import Annotated
 
 import msgspec
 
+from serang_app.http.text import DISPLAY_NAME
+
 # The same rule as the opds table's CHECK constraint.
-OpdCode = Annotated[str, msgspec.Meta(pattern=r"^[A-Z][A-Z0-9_]{1,31}$", examples=["DPUPR"])]
-# At least one visible character; surrounding spaces are trimmed before storing.
-ShortName = Annotated[str, msgspec.Meta(pattern=r"\S", min_length=1, max_length=60, examples=["DPUPR"])]
+OPD_CODE_PATTERN = r"^[A-Z][A-Z0-9_]{1,31}$"
+OpdCode = Annotated[str, msgspec.Meta(pattern=OPD_CODE_PATTERN, examples=["DPUPR"])]
+# Surrounding spaces are trimmed before storing.
+ShortName = Annotated[str, msgspec.Meta(pattern=DISPLAY_NAME, min_length=1, max_length=60, examples=["DPUPR"])]
 FullName = Annotated[
     str,
     msgspec.Meta(
-        pattern=r"\S", min_length=1, max_length=200, examples=["Dinas Pekerjaan Umum dan Penataan Ruang"]
+        pattern=DISPLAY_NAME, min_length=1, max_length=200, examples=["Dinas Pekerjaan Umum dan Penataan Ruang"]
     ),
 ]
 

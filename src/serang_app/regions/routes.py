@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import get
-from litestar.di import NamedDependency
+from litestar.datastructures import State
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example
 from litestar.params import QueryParameter
-from litestar.response import Response
+from litestar.response.base import ASGIResponse
 
-from serang_app.db.pool import Database
-from serang_app.http.caching import CACHE_HEADERS, NOT_MODIFIED, IfNoneMatch, cached_json_response
+from serang_app.http.caching import CACHED_OPT, NOT_MODIFIED, IfNoneMatch, cached_json_response
 from serang_app.http.problems import ApiError
 from serang_app.regions.schemas import RegionList
 from serang_app.regions.service import RegionDirectory
@@ -34,17 +34,12 @@ RegionCode = Annotated[
     "/v1/regions",
     tags=["reference"],
     summary="Districts and villages of Kabupaten Serang",
-    opt={"public": True, "problems": [404]},
-    response_headers=CACHE_HEADERS,
-    responses=NOT_MODIFIED,
+    opt={"public": True, "problems": [404], CACHED_OPT: True},
+    responses={200: ResponseSpec(RegionList, description="The whole list", generate_examples=False), **NOT_MODIFIED},
 )
-async def list_regions(
-    database: NamedDependency[Database],
-    region_directory: NamedDependency[RegionDirectory],
-    parent: RegionCode = None,
-    if_none_match: IfNoneMatch = None,
-) -> Response[RegionList]:
-    children = await region_directory.children(database, parent)
+async def list_regions(state: State, parent: RegionCode = None, if_none_match: IfNoneMatch = None) -> ASGIResponse:
+    directory: RegionDirectory = state.region_directory  # from the state: see catalogue/routes.py
+    children = await directory.children(state.database, parent)
     if children is None:
         raise ApiError(404, "region_not_found", params={"code": parent})
     return cached_json_response(children.body, children.etag, if_none_match, max_age=86400)

@@ -9,7 +9,9 @@ import asyncpg
 from serang_app.staff.passwords import MIN_PASSWORD_LENGTH, hash_password_async
 
 ADMIN_OPD = "DISKOMINFOSATIK"
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}$")
+# No spaces or control characters anywhere (PostgreSQL text cannot even store a NUL).
+EMAIL_PATTERN = r"^[^@\s\x00-\x1f\x7f]{1,64}@[^@\s\x00-\x1f\x7f]{1,255}\.[^@\s\x00-\x1f\x7f]{2,63}$"
+_EMAIL = re.compile(EMAIL_PATTERN)
 
 
 class StaffAccountError(Exception):

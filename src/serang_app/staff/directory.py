@@ -1,0 +1,138 @@
+"""The staff table as the admin API sees it: list, create, change. Never reads a password hash."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import NamedTuple
+
+import asyncpg
+import msgspec
+
+from serang_app.auth.refresh_tokens import revoke_subject
+from serang_app.db.conditions import Conditions
+from serang_app.db.pool import row_as, rows_as
+from serang_app.http.pagination import decode_cursor, encode_cursor
+from serang_app.http.problems import ApiError, LocalizedFieldError
+from serang_app.staff.accounts import ADMIN_OPD
+from serang_app.staff.admin_schemas import NewStaff, StaffChange, StaffMember, StaffPage, StaffRole
+
+_COLUMNS = "id, email, name, role, opd_code, is_active, created_at"
+_NO_OPD = ("Petugas dan supervisor wajib terdaftar di satu OPD", "Officers and supervisors need an agency")
+_CLOSED_OPD = ("OPD tidak ada atau sudah tidak aktif", "No such agency, or it is no longer active")
+
+
+class _PageKey(NamedTuple):
+    """Where the next page starts (the list is newest first): the last row's sort key."""
+
+    created_at: datetime
+    id: uuid.UUID
+
+
+@dataclass(frozen=True, slots=True)
+class StaffFilter:
+    opd_code: str | None = None
+    role: StaffRole | None = None
+    active: bool | None = None
+
+
+async def list_staff(
+    connection: asyncpg.Connection, where: StaffFilter, *, limit: int, cursor: str | None
+) -> StaffPage:
+    conditions = Conditions()
+    if where.opd_code is not None:
+        conditions.add("opd_code = ?", where.opd_code)
+    if where.role is not None:
+        conditions.add("role = ?", where.role)
+    if where.active is not None:
+        conditions.add("is_active = ?", where.active)
+    if cursor is not None:
+        conditions.add("(created_at, id) < (?, ?)", *decode_cursor(cursor, _PageKey))
+    # One row more than asked tells whether another page follows.
+    rows = await connection.fetch(
+        f"SELECT {_COLUMNS} FROM staff {conditions.where()} ORDER BY created_at DESC, id DESC LIMIT {limit + 1}",  # noqa: S608
+        *conditions.values,
+    )
+    items = rows_as(StaffMember, rows[:limit])
+    next_cursor = encode_cursor(_PageKey(items[-1].created_at, items[-1].id)) if len(rows) > limit else None
+    return StaffPage(items=items, next_cursor=next_cursor)
+
+
+async def create_staff(connection: asyncpg.Connection, new: NewStaff, password_hash: str) -> StaffMember:
+    """Insert the account (inside a transaction); 422 for a missing or closed agency, 409 for a taken e-mail."""
+    opd_code = ADMIN_OPD if new.role == "admin" else new.opd_code
+    if opd_code is None:
+        raise _opd_error(_NO_OPD)
+    await _require_active_opd(connection, opd_code)
+    row = await connection.fetchrow(
+        f"""INSERT INTO staff (email, name, password_hash, role, opd_code) VALUES ($1, $2, $3, $4, $5)
+            ON CONFLICT ((lower(email))) DO NOTHING RETURNING {_COLUMNS}""",  # noqa: S608
+        # Python's `$` (msgspec checks patterns with re) lets a final newline through: strip it.
+        new.email.strip().lower(),
+        new.name.strip(),
+        password_hash,
+        new.role,
+        opd_code,
+    )
+    if row is None:
+        raise ApiError(409, "staff_exists")
+    return row_as(StaffMember, row)
+
+
+async def change_staff(
+    connection: asyncpg.Connection, staff_id: uuid.UUID, change: StaffChange, *, acting_admin: uuid.UUID
+) -> tuple[StaffMember, list[str]]:
+    """Apply the changes (inside a transaction); return the account and the names of the fields that changed.
+
+    A disabled account's refresh tokens are revoked here, in the same transaction; its access
+    tokens stop working by themselves, since every request loads the account afresh.
+    """
+    row = await connection.fetchrow(f"SELECT {_COLUMNS} FROM staff WHERE id = $1 FOR UPDATE", staff_id)  # noqa: S608
+    if row is None:
+        raise ApiError(404)
+    current = row_as(StaffMember, row)
+    wanted = {
+        name: value.strip() if isinstance(value, str) else value
+        for name, value in msgspec.structs.asdict(change).items()
+        if value is not msgspec.UNSET
+    }
+    role = wanted.get("role", current.role)
+    if staff_id == acting_admin:
+        # Locking oneself out could leave the regency without an admin; another admin must do it.
+        if wanted.get("is_active") is False:
+            raise ApiError(409, "cannot_disable_self")
+        if role != "admin":
+            raise ApiError(409, "cannot_demote_self")
+    if role == "admin":
+        wanted["opd_code"] = ADMIN_OPD
+    elif "opd_code" in wanted:
+        if wanted["opd_code"] != current.opd_code:
+            await _require_active_opd(connection, wanted["opd_code"])
+    elif current.opd_code is None:
+        raise _opd_error(_NO_OPD)
+    changed = {name: value for name, value in wanted.items() if getattr(current, name) != value}
+    if not changed:
+        return current, []
+    # Column names come from StaffChange's fields, never from the request's keys.
+    assignments = ", ".join(f"{name} = ${position}" for position, name in enumerate(changed, start=2))
+    updated = await connection.fetchrow(
+        f"UPDATE staff SET {assignments} WHERE id = $1 RETURNING {_COLUMNS}",  # noqa: S608
+        staff_id,
+        *changed.values(),
+    )
+    assert updated is not None  # the row is locked above
+    if changed.get("is_active") is False:
+        await revoke_subject(connection, "staff", staff_id)
+    return row_as(StaffMember, updated), sorted(changed)
+
+
+async def _require_active_opd(connection: asyncpg.Connection, code: str) -> None:
+    # FOR SHARE: the agency cannot be closed between this check and the commit.
+    active = await connection.fetchval("SELECT is_active FROM opds WHERE code = $1 FOR SHARE", code)
+    if not active:
+        raise _opd_error(_CLOSED_OPD)
+
+
+def _opd_error(message: tuple[str, str]) -> ApiError:
+    return ApiError(422, errors=[LocalizedFieldError("opd_code", *message)])

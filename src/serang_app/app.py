@@ -131,9 +131,6 @@ class CorePlugin(InitPlugin):
         app_config.dependencies.update(
             {
                 "database": Provide(_database, sync_to_thread=False),
-                "settings": Provide(_settings, sync_to_thread=False),
-                "session_issuer": Provide(_session_issuer, sync_to_thread=False),
-                "nik_vault": Provide(_nik_vault, sync_to_thread=False),
             }
         )
         app_config.lifespan.insert(0, database_lifespan(settings, self._specs))
@@ -165,21 +162,6 @@ class CorePlugin(InitPlugin):
 def _database(state: State) -> Database:
     database: Database = state.database
     return database
-
-
-def _settings(state: State) -> Settings:
-    settings: Settings = state.settings
-    return settings
-
-
-def _nik_vault(state: State) -> NikVault:
-    vault: NikVault = state.nik_vault
-    return vault
-
-
-def _session_issuer(state: State) -> SessionIssuer:
-    issuer: SessionIssuer = state.session_issuer
-    return issuer
 
 
 def check_route_permissions(app: Litestar) -> None:

@@ -6,19 +6,19 @@ from typing import Any
 
 import structlog
 from litestar import Request, post
+from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
+from serang_app.app_state import database_of, session_issuer_of, settings_of
 from serang_app.auth.access_tokens import AccessSubject
 from serang_app.auth.firebase import FirebaseTokenError, FirebaseVerifier
 from serang_app.auth.refresh_tokens import RefreshRefusedError, revoke_by_token
 from serang_app.auth.schemas import DevSignIn, FirebaseSignIn, RefreshRequest, TokenPair
-from serang_app.auth.sessions import SessionIssuer
 from serang_app.db.pool import Database
 from serang_app.http.problems import ApiError
 from serang_app.http.request_id import request_id_of
 from serang_app.residents.accounts import sign_in_resident
-from serang_app.settings import Settings
 
 _PUBLIC = {"public": True}
 logger = structlog.get_logger()
@@ -34,13 +34,11 @@ logger = structlog.get_logger()
 async def dev_sign_in(
     request: Request[Any, Any, Any],
     data: JSONBody[DevSignIn],
-    database: NamedDependency[Database],
-    settings: NamedDependency[Settings],
-    session_issuer: NamedDependency[SessionIssuer],
+    state: State,
 ) -> TokenPair:
-    if settings.is_production:
+    if settings_of(state).is_production:
         raise ApiError(404)
-    async with database.acquire() as connection, connection.transaction():
+    async with database_of(state).acquire() as connection, connection.transaction():
         resident_id = await sign_in_resident(
             connection,
             phone=data.phone,
@@ -49,7 +47,7 @@ async def dev_sign_in(
             method="dev",
             request_id=request_id_of(request.scope),
         )
-        return await session_issuer.start(connection, AccessSubject(kind="resident", id=resident_id))
+        return await session_issuer_of(state).start(connection, AccessSubject(kind="resident", id=resident_id))
 
 
 @post(
@@ -62,10 +60,9 @@ async def dev_sign_in(
 async def firebase_sign_in(
     request: Request[Any, Any, Any],
     data: JSONBody[FirebaseSignIn],
-    database: NamedDependency[Database],
-    session_issuer: NamedDependency[SessionIssuer],
+    state: State,
 ) -> TokenPair:
-    verifier: FirebaseVerifier | None = request.app.state.firebase_verifier
+    verifier: FirebaseVerifier | None = state.firebase_verifier
     if verifier is None:
         raise ApiError(503, "firebase_not_configured")
     try:
@@ -76,7 +73,7 @@ async def firebase_sign_in(
         raise ApiError(error.http_status) from None
     if identity.phone_number is None:  # only phone-number sign-in opens a resident account
         raise ApiError(401)
-    async with database.acquire() as connection, connection.transaction():
+    async with database_of(state).acquire() as connection, connection.transaction():
         resident_id = await sign_in_resident(
             connection,
             phone=identity.phone_number,
@@ -85,7 +82,7 @@ async def firebase_sign_in(
             method="firebase",
             request_id=request_id_of(request.scope),
         )
-        return await session_issuer.start(connection, AccessSubject(kind="resident", id=resident_id))
+        return await session_issuer_of(state).start(connection, AccessSubject(kind="resident", id=resident_id))
 
 
 @post(
@@ -95,12 +92,10 @@ async def firebase_sign_in(
     opt={**_PUBLIC, "problems": [401]},
     status_code=200,
 )
-async def refresh(
-    data: JSONBody[RefreshRequest], database: NamedDependency[Database], session_issuer: NamedDependency[SessionIssuer]
-) -> TokenPair:
-    async with database.acquire() as connection:
+async def refresh(data: JSONBody[RefreshRequest], state: State) -> TokenPair:
+    async with database_of(state).acquire() as connection:
         try:
-            return await session_issuer.refresh(connection, data.refresh_token)
+            return await session_issuer_of(state).refresh(connection, data.refresh_token)
         except RefreshRefusedError:
             raise ApiError(401) from None
 

@@ -6,16 +6,14 @@ from datetime import timedelta
 from typing import Any
 
 from litestar import Request, post
-from litestar.di import NamedDependency
+from litestar.datastructures import State
 from litestar.params import JSONBody
 
+from serang_app.app_state import database_of, session_issuer_of, settings_of
 from serang_app.auth.access_tokens import AccessSubject
 from serang_app.auth.schemas import StaffSignIn, TokenPair
-from serang_app.auth.sessions import SessionIssuer
-from serang_app.db.pool import Database
 from serang_app.http.problems import ApiError
 from serang_app.http.request_id import request_id_of
-from serang_app.settings import Settings
 from serang_app.staff.sign_in import attempt_sign_in
 
 
@@ -29,12 +27,11 @@ from serang_app.staff.sign_in import attempt_sign_in
 async def staff_login(
     request: Request[Any, Any, Any],
     data: JSONBody[StaffSignIn],
-    database: NamedDependency[Database],
-    settings: NamedDependency[Settings],
-    session_issuer: NamedDependency[SessionIssuer],
+    state: State,
 ) -> TokenPair:
+    settings = settings_of(state)
     lockout = timedelta(minutes=settings.staff_lockout_minutes)
-    async with database.acquire() as connection, connection.transaction():
+    async with database_of(state).acquire() as connection, connection.transaction():
         outcome = await attempt_sign_in(
             connection,
             email=data.email,
@@ -44,7 +41,7 @@ async def staff_login(
             request_id=request_id_of(request.scope),
         )
         if outcome.staff_id is not None:
-            return await session_issuer.start(connection, AccessSubject(kind="staff", id=outcome.staff_id))
+            return await session_issuer_of(state).start(connection, AccessSubject(kind="staff", id=outcome.staff_id))
     # Raised after the commit, so the failure count is kept.
     if outcome.locked:
         raise ApiError(

@@ -1,0 +1,35 @@
+"""Typed access to the objects the app keeps in its state.
+
+Core handlers that need more than one of them take Litestar's `state` parameter instead of
+injected dependencies: Litestar resolves two or more dependencies in an anyio task group on every
+request, which costs more than a short query (measured in docs/performance.md). A handler that
+needs only the database may keep `database: NamedDependency[Database]`, as module authors do.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from litestar.datastructures import State
+
+if TYPE_CHECKING:
+    from serang_app.auth.sessions import SessionIssuer
+    from serang_app.db.pool import Database
+    from serang_app.residents.nik import NikVault
+    from serang_app.settings import Settings
+
+
+def database_of(state: State) -> Database:
+    return cast("Database", state.database)
+
+
+def settings_of(state: State) -> Settings:
+    return cast("Settings", state.settings)
+
+
+def session_issuer_of(state: State) -> SessionIssuer:
+    return cast("SessionIssuer", state.session_issuer)
+
+
+def nik_vault_of(state: State) -> NikVault:
+    return cast("NikVault", state.nik_vault)

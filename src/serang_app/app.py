@@ -37,6 +37,7 @@ from serang_app.health.metrics import metrics
 from serang_app.health.routes import healthz, readyz
 from serang_app.http.allow_header import allowed_methods_by_path, correct_allow_header
 from serang_app.http.body import require_json_body
+from serang_app.http.idempotency import idempotency_middleware
 from serang_app.http.openapi import DocumentErrorsPlugin, operation_id
 from serang_app.http.problems import problem_details_plugin
 from serang_app.http.request_id import add_request_id_header, request_id_middleware
@@ -143,6 +144,8 @@ class CorePlugin(InitPlugin):
                 RateLimitConfig(rate_limit=("minute", settings.rate_limit_per_minute), exclude=OPS_PATHS).middleware
             )
         app_config.middleware.append(authentication_middleware())
+        # After authentication: keys are stored per caller, and only signed-in callers have one.
+        app_config.middleware.append(idempotency_middleware())
         app_config.openapi_config = OpenAPIConfig(
             title="Serang super-app API",
             version=__version__,

@@ -140,6 +140,18 @@ MESSAGES: dict[str, tuple[str, str, str, str]] = {
         "Admin tidak dapat melepas peran adminnya sendiri. Minta admin lain untuk melakukannya.",
         "An admin cannot give up their own admin role. Ask another admin to do it.",
     ),
+    "idempotency_in_progress": (
+        "Permintaan masih diproses",
+        "Request still in progress",
+        "Permintaan pertama dengan Idempotency-Key ini masih diproses. Coba lagi sebentar lagi.",
+        "The first request with this Idempotency-Key is still being processed. Try again shortly.",
+    ),
+    "idempotency_key_reused": (
+        "Idempotency-Key sudah dipakai",
+        "Idempotency-Key already used",
+        "Idempotency-Key ini sudah dipakai untuk permintaan lain. Gunakan kunci baru untuk permintaan baru.",
+        "This Idempotency-Key was already used for a different request. Use a new key for a new request.",
+    ),
     "region_not_found": (
         "Wilayah tidak ditemukan",
         "Region not found",

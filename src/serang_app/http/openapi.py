@@ -9,6 +9,8 @@ chosen from what each route can actually answer:
 - whatever the handler lists in ``opt["problems"]`` (for example 404, 409, 412) and, for guarded
   routes, 401 and 403.
 Guarded routes also name the bearer-token security scheme, so generated clients send the token.
+Guarded POST, PUT and PATCH operations take the optional Idempotency-Key header (http/idempotency.py),
+which adds 409 (still running) and 422 (key reused), and may answer with Idempotent-Replayed.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from litestar.openapi.spec import (
     OpenAPIHeader,
     OpenAPIMediaType,
     OpenAPIResponse,
+    Parameter,
     Reference,
     Schema,
     SecurityScheme,
@@ -34,6 +37,13 @@ from litestar.plugins import InitPlugin
 from litestar.routes import HTTPRoute
 
 from serang_app.http.caching import CACHED_OPT
+from serang_app.http.idempotency import (
+    IDEMPOTENT_METHODS,
+    KEY_HEADER_NAME,
+    KEY_PATTERN,
+    REPLAYED_HEADER_NAME,
+    is_stored,
+)
 from serang_app.http.messages import MESSAGES
 from serang_app.http.problems import PROBLEM_MEDIA_TYPE
 
@@ -91,7 +101,13 @@ def document_errors(app: Litestar) -> OpenAPI:
                 operation = getattr(path_item, method.lower(), None)
                 if operation is None:
                     continue
+                # Only signed-in callers' keys are kept (see http/idempotency.py), so only guarded routes take one.
+                idempotent = method in IDEMPOTENT_METHODS and bool(handler.opt.get(GUARDED_OPT))
+                if idempotent:
+                    _add_idempotency_key(operation)
                 statuses = _statuses_for(route.path_format, handler.opt, operation)
+                if idempotent:
+                    statuses.update({409, 422})
                 if handler.opt.get(GUARDED_OPT):
                     operation.security = [{BEARER_SCHEME: []}]
                 responses = {code: r for code, r in (operation.responses or {}).items() if code[0] not in "45"}
@@ -102,6 +118,8 @@ def document_errors(app: Litestar) -> OpenAPI:
                         response.headers = {**(response.headers or {}), "X-Request-ID": _REQUEST_ID_HEADER}
                         if handler.opt.get(CACHED_OPT) and code in ("200", "304"):
                             response.headers.update(_CACHE_HEADERS)
+                        if idempotent and code.isdigit() and _may_be_replayed(int(code)):
+                            response.headers[REPLAYED_HEADER_NAME] = _REPLAYED_HEADER
                 operation.responses = responses
     return document
 
@@ -134,6 +152,18 @@ def _struct_classes() -> list[type[msgspec.Struct]]:
     return found
 
 
+def _add_idempotency_key(operation: Any) -> None:
+    parameters = list(operation.parameters or [])
+    if not any(isinstance(p, Parameter) and p.name == KEY_HEADER_NAME for p in parameters):
+        parameters.append(_IDEMPOTENCY_KEY_PARAMETER)
+    operation.parameters = parameters
+
+
+def _may_be_replayed(status: int) -> bool:
+    # 401 and 403 (authentication) and 413 (reading the body) are answered before a key is looked at.
+    return is_stored(status) and status not in (401, 403, 413)
+
+
 def _statuses_for(path: str, opt: dict[str, Any], operation: Any) -> set[int]:
     statuses = {500, 503}
     if path not in _RATE_LIMIT_EXEMPT:
@@ -158,6 +188,19 @@ _CACHE_HEADERS: dict[str, OpenAPIHeader | Reference] = {
         schema=Schema(type=OpenAPIType.STRING), description="How long a copy may be reused."
     ),
 }
+_IDEMPOTENCY_KEY_PARAMETER = Parameter(
+    name=KEY_HEADER_NAME,
+    param_in="header",
+    required=False,
+    schema=Schema(type=OpenAPIType.STRING, min_length=1, max_length=255, pattern=KEY_PATTERN),
+    description="A key the client makes up for this request (a UUID will do), to retry it safely for "
+    "24 hours: the same key with the same request returns the first answer instead of doing it again; "
+    "with a different request it answers 422, and while the first is still running 409.",
+)
+_REPLAYED_HEADER = OpenAPIHeader(
+    schema=Schema(type=OpenAPIType.STRING, enum=["true"]),
+    description="Present when this is the stored answer to an earlier request with the same Idempotency-Key.",
+)
 _CONTENT_LANGUAGE_HEADER = OpenAPIHeader(
     schema=Schema(type=OpenAPIType.STRING, enum=["id", "en"]), description="The language of the message."
 )

@@ -11,6 +11,7 @@ import msgspec
 
 from serang_app.audit.log import record
 from serang_app.auth.refresh_tokens import revoke_subject
+from serang_app.http.idempotency_store import Caller, forget_caller_keys
 from serang_app.residents.nik import NikVault
 from serang_app.residents.profile import read_profile
 from serang_app.residents.schemas import Profile
@@ -79,6 +80,7 @@ async def erase_resident(connection: asyncpg.Connection, resident_id: uuid.UUID,
         resident_id,
     )
     await revoke_subject(connection, "resident", resident_id)
+    await forget_caller_keys(connection, Caller("resident", resident_id))
     await record(
         connection,
         actor_kind="resident",

@@ -1,8 +1,8 @@
 """The worker loop: periodic tasks, each run on its own interval until the process is asked to stop.
 
 Tasks are claimed from PostgreSQL (FOR UPDATE SKIP LOCKED) by the tasks themselves, so any number
-of workers may run at once. The core has no task yet; notification delivery, reminders and SLA
-sweeps register here as they are built.
+of workers may run at once. The core's tasks are listed in CORE_TASKS; notification delivery,
+reminders and SLA sweeps register here as they are built.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import structlog
 
 from serang_app.db.pool import Database
+from serang_app.http.idempotency_store import delete_expired_keys
 
 logger = structlog.get_logger("serang_app.worker")
 
@@ -26,7 +27,16 @@ class PeriodicTask:
     run: Callable[[Database], Awaitable[None]]
 
 
-CORE_TASKS: tuple[PeriodicTask, ...] = ()
+async def _delete_expired_idempotency_keys(database: Database) -> None:
+    deleted = await delete_expired_keys(database)
+    if deleted:
+        logger.info("idempotency_keys_deleted", count=deleted)
+
+
+CORE_TASKS: tuple[PeriodicTask, ...] = (
+    # Expired keys are already ignored when read; this only keeps the table small.
+    PeriodicTask("delete_expired_idempotency_keys", 15 * 60, _delete_expired_idempotency_keys),
+)
 
 
 async def run_worker(database: Database, tasks: Sequence[PeriodicTask], stop: asyncio.Event) -> None:

@@ -67,3 +67,19 @@ def test_a_module_route_naming_an_unknown_permission_stops_start_up() -> None:
     assert "careless.report" in registry.for_role("admin")  # admins hold every staff permission
     assert "careless.report" not in registry.for_role("officer")
     assert "careless.report" not in registry.for_role("resident")
+
+
+def test_a_signed_in_route_outside_the_authentication_layer_stops_start_up() -> None:
+    from litestar import Litestar
+    from litestar.datastructures import State
+
+    from serang_app.app import check_route_permissions
+    from serang_app.auth.permissions import CORE_PERMISSIONS
+
+    @get("/v1/forgotten", opt={"permission": "audit.read"})
+    async def forgotten() -> dict[str, str]:
+        return {}
+
+    app = Litestar([forgotten], state=State({"permission_registry": PermissionRegistry(CORE_PERMISSIONS)}))
+    with pytest.raises(ModuleError, match="is not behind the authentication middleware"):
+        check_route_permissions(app)

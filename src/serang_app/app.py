@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
-from litestar import Litestar
+from litestar import Litestar, Router
 from litestar.config.app import AppConfig
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -20,7 +20,7 @@ from serang_app.audit.routes import list_audit_entries
 from serang_app.auth.access_tokens import AccessTokens
 from serang_app.auth.firebase_lifespan import firebase_lifespan
 from serang_app.auth.keys import nik_keys, signing_keys
-from serang_app.auth.middleware import authentication_middleware
+from serang_app.auth.middleware import BearerTokenAuthentication, signed_in_middleware
 from serang_app.auth.permissions import (
     CORE_PERMISSIONS,
     OPENAPI_PATH,
@@ -35,12 +35,10 @@ from serang_app.catalogue.service import CatalogueCache
 from serang_app.db.pool import Database
 from serang_app.health.metrics import metrics
 from serang_app.health.routes import healthz, readyz
-from serang_app.http.allow_header import allowed_methods_by_path, correct_allow_header
-from serang_app.http.body import require_json_body
-from serang_app.http.idempotency import idempotency_middleware
+from serang_app.http.allow_header import allowed_methods_by_path
 from serang_app.http.openapi import DocumentErrorsPlugin, operation_id
 from serang_app.http.problems import problem_details_plugin
-from serang_app.http.request_id import add_request_id_header, request_id_middleware
+from serang_app.http.request_middleware import request_middleware
 from serang_app.lifespan import database_lifespan
 from serang_app.module_system.discovery import ModuleError, enabled_specs
 from serang_app.module_system.plugin import ModulesPlugin
@@ -102,10 +100,11 @@ class CorePlugin(InitPlugin):
                 refresh,
                 logout,
                 staff_login,
-                MeController,
-                OpdAdminController,
-                StaffAdminController,
-                list_audit_entries,
+                Router(
+                    path="/",
+                    route_handlers=[MeController, OpdAdminController, StaffAdminController, list_audit_entries],
+                    middleware=signed_in_middleware(),
+                ),
             ]
         )
         registry = PermissionRegistry([*CORE_PERMISSIONS, *(p for spec in self._specs for p in spec.permissions)])
@@ -136,16 +135,11 @@ class CorePlugin(InitPlugin):
         )
         app_config.lifespan.insert(0, database_lifespan(settings, self._specs))
         app_config.lifespan.insert(1, firebase_lifespan(settings))
-        app_config.before_request = require_json_body
-        app_config.before_send.extend([add_request_id_header, correct_allow_header])
-        app_config.middleware.insert(0, request_id_middleware(settings.access_log))
+        app_config.middleware.insert(0, request_middleware(settings.access_log))
         if settings.rate_limit_per_minute:
             app_config.middleware.append(
                 RateLimitConfig(rate_limit=("minute", settings.rate_limit_per_minute), exclude=OPS_PATHS).middleware
             )
-        app_config.middleware.append(authentication_middleware())
-        # After authentication: keys are stored per caller, and only signed-in callers have one.
-        app_config.middleware.append(idempotency_middleware())
         app_config.openapi_config = OpenAPIConfig(
             title="Serang super-app API",
             version=__version__,
@@ -178,6 +172,12 @@ def check_route_permissions(app: Litestar) -> None:
             if is_public(handler):
                 continue
             code = handler.opt.get(PERMISSION_OPT)
+            behind_authentication = any(
+                getattr(layer, "middleware", None) is BearerTokenAuthentication
+                for layer in handler.resolve_middleware()
+            )
+            if not behind_authentication:
+                problems.append(f"{route.path} ({handler.handler_name}) is not behind the authentication middleware")
             if code is None:
                 problems.append(f"{route.path} ({handler.handler_name}) declares no permission")
             elif code not in registry:

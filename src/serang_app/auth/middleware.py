@@ -35,5 +35,18 @@ class BearerTokenAuthentication(AbstractAuthenticationMiddleware):
         return AuthenticationResult(user=principal, auth=subject)
 
 
+def signed_in_middleware() -> list[Any]:
+    """The layers every signed-in route sits behind: authentication (with the permission check),
+    then Idempotency-Key handling, which needs to know the caller.
+
+    They are given to the routers that hold signed-in routes (core and modules) rather than to the
+    whole app, so public routes such as the catalogue do not pass through them at all; the app
+    refuses to start if a route that needs a permission is not behind them (app.py).
+    """
+    from serang_app.http.idempotency import idempotency_middleware
+
+    return [authentication_middleware(), idempotency_middleware()]
+
+
 def authentication_middleware() -> DefineMiddleware:
     return DefineMiddleware(BearerTokenAuthentication, exclude=[f"^{OPENAPI_PATH}"], exclude_from_auth_key=PUBLIC_OPT)

@@ -20,6 +20,7 @@ from typing import Any
 import msgspec
 from litestar import Litestar
 from litestar.config.app import AppConfig
+from litestar.enums import ParamType
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.spec import (
     Components,
@@ -113,6 +114,8 @@ def document_errors(app: Litestar) -> OpenAPI:
                 responses = {code: r for code, r in (operation.responses or {}).items() if code[0] not in "45"}
                 for status in sorted(statuses):
                     responses[str(status)] = _problem_response(status)
+                if handler.opt.get(CACHED_OPT):
+                    operation.parameters = [*(operation.parameters or []), _IF_NONE_MATCH]
                 for code, response in responses.items():
                     if isinstance(response, OpenAPIResponse):
                         response.headers = {**(response.headers or {}), "X-Request-ID": _REQUEST_ID_HEADER}
@@ -181,6 +184,13 @@ def _statuses_for(path: str, opt: dict[str, Any], operation: Any) -> set[int]:
 _REQUEST_ID_HEADER = OpenAPIHeader(
     schema=Schema(type=OpenAPIType.STRING),
     description="The id of this request, in every log line about it; the client's own X-Request-ID when plain.",
+)
+_IF_NONE_MATCH = Parameter(
+    name="If-None-Match",
+    param_in=ParamType.HEADER,
+    required=False,
+    schema=Schema(type=OpenAPIType.STRING),
+    description="The ETag of the copy the app holds; an unchanged resource then answers 304.",
 )
 _CACHE_HEADERS: dict[str, OpenAPIHeader | Reference] = {
     "ETag": OpenAPIHeader(schema=Schema(type=OpenAPIType.STRING), description="The version of this answer."),

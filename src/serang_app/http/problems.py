@@ -93,6 +93,7 @@ class ApiError(ProblemDetailsException):
 
     def to_response(self, request: Request[Any, Any, Any]) -> Response[Any]:
         locale = negotiate_locale(request.headers.get("accept-language"))
+        request_id = request_id_of(request.scope)
         params = self.params
         if self.code == "payload_too_large" and params is None:
             # Litestar's exception does not carry the limit; the route knows it.
@@ -104,7 +105,7 @@ class ApiError(ProblemDetailsException):
             status=self.status_code,
             detail=detail,
             code=self.code,
-            request_id=request_id_of(request.scope),
+            request_id=request_id,
             instance=request.url.path,
             errors=[_localized(error, locale) for error in self.errors] if self.errors else None,
         )
@@ -115,7 +116,8 @@ class ApiError(ProblemDetailsException):
             body,
             status_code=self.status_code,
             media_type=PROBLEM_MEDIA_TYPE,
-            headers={**(self.headers or {}), "Content-Language": locale},
+            # The id goes on here too: errors raised before routing never reach the request middleware.
+            headers={**(self.headers or {}), "Content-Language": locale, "X-Request-ID": request_id},
         )
 
 

@@ -10,6 +10,7 @@ from litestar import Litestar, Router
 from litestar.config.app import AppConfig
 from litestar.plugins import InitPlugin
 
+from serang_app.auth.middleware import signed_in_middleware
 from serang_app.module_system.spec import ModuleContext, ModuleSpec
 from serang_app.settings import Settings
 
@@ -23,7 +24,14 @@ class ModulesPlugin(InitPlugin):
         for spec in self._specs:
             if spec.router is not None:
                 app_config.route_handlers.append(
-                    Router(path=f"/v1/{spec.slug}", route_handlers=[spec.router], tags=[spec.slug])
+                    # Behind authentication like the core's signed-in routes; public module routes
+                    # (opt={"public": True}) pass through it untouched.
+                    Router(
+                        path=f"/v1/{spec.slug}",
+                        route_handlers=[spec.router],
+                        tags=[spec.slug],
+                        middleware=signed_in_middleware(),
+                    )
                 )
             if spec.lifespan is not None:
                 app_config.lifespan.append(self._lifespan_of(spec))

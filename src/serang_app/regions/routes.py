@@ -10,8 +10,9 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example
 from litestar.params import QueryParameter
 from litestar.response.base import ASGIResponse
+from litestar.types import Scope
 
-from serang_app.http.caching import CACHED_OPT, NOT_MODIFIED, IfNoneMatch, cached_json_response
+from serang_app.http.caching import CACHED_OPT, NOT_MODIFIED, cached_json_response, if_none_match_of
 from serang_app.http.problems import ApiError
 from serang_app.regions.schemas import RegionList
 from serang_app.regions.service import RegionDirectory
@@ -37,9 +38,9 @@ RegionCode = Annotated[
     opt={"public": True, "problems": [404], CACHED_OPT: True},
     responses={200: ResponseSpec(RegionList, description="The whole list", generate_examples=False), **NOT_MODIFIED},
 )
-async def list_regions(state: State, parent: RegionCode = None, if_none_match: IfNoneMatch = None) -> ASGIResponse:
+async def list_regions(scope: Scope, state: State, parent: RegionCode = None) -> ASGIResponse:
     directory: RegionDirectory = state.region_directory  # from the state: see catalogue/routes.py
     children = await directory.children(state.database, parent)
     if children is None:
         raise ApiError(404, "region_not_found", params={"code": parent})
-    return cached_json_response(children.body, children.etag, if_none_match, max_age=86400)
+    return cached_json_response(children.body, children.etag, if_none_match_of(scope), max_age=86400)

@@ -1,0 +1,222 @@
+"""`python -m bench`: measure the service's public endpoints and the bare-Litestar ceiling.
+
+The steps: a fresh database with the migrations and a seeded catalogue; `serang-app serve` in
+production shape; the bytes `GET /v1/services` returns handed to a bare Litestar app served by
+granian with the same worker count; then each endpoint warmed up and measured in turn, and the
+table printed and written to var/bench/last.json. Both servers and the database are removed
+whatever happens.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import platform
+import signal
+import sys
+from contextlib import ExitStack
+from datetime import UTC, datetime
+from types import FrameType
+from typing import Any
+
+import msgspec
+
+from bench import WORK_FOLDER, BenchError
+from bench.database import bench_database, database_name
+from bench.load import LoadGenerator, LoadResult, choose_generator
+from bench.machine import OthersMeter, busy_share
+from bench.options import Options, read_options
+from bench.probe import get
+from bench.report import CEILING_ENDPOINT, SERVICES_ENDPOINT, Row, judge, render_table, rows_as_json, write_json
+from bench.seed import prepare_database, seed_module
+from bench.servers import (
+    RunningServer,
+    bare_command,
+    bare_environment,
+    free_port,
+    running_server,
+    service_command,
+    service_environment,
+)
+from serang_app.app import load_modules
+from serang_app.module_system.discovery import ModuleError
+from serang_app.settings import SettingsError, load_settings
+
+RESULT_FILE = WORK_FOLDER / "last.json"
+# Above this share of the CPUs used by other processes, a row's figures are suspect.
+BUSY_WARNING = 0.10
+
+
+def say(line: str) -> None:
+    print(line, flush=True)
+
+
+def main() -> int:
+    # SIGTERM (from CI or `timeout`) unwinds like Ctrl-C does, so the servers and the database
+    # are still removed.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    try:
+        options = read_options(os.environ)
+        generator = choose_generator(options)
+        run(options, generator)
+    except BenchError as error:
+        print(f"bench: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("bench: interrupted; servers stopped and database dropped", file=sys.stderr)
+        return 130
+    return 0
+
+
+def _exit_on_signal(signal_number: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def run(options: Options, generator: LoadGenerator) -> None:
+    busy_before = busy_share()
+    busy_text = "unknown" if busy_before is None else f"{busy_before:.0%}"
+    say(
+        f"machine: {os.cpu_count()} CPUs, {platform.platform()}, Python {platform.python_version()}, "
+        f"CPU busy before the run: {busy_text}"
+    )
+    if busy_before is not None and busy_before > BUSY_WARNING:
+        # The servers and the load generator share these CPUs with whatever else is running.
+        say("WARNING: the machine is busy; figures will be low and noisy")
+    say(
+        f"load: {generator.name}, {options.connections} connections, {options.threads} threads, "
+        f"{options.warmup_seconds} s warm-up + {options.seconds} s per endpoint"
+    )
+    if generator.name != "wrk":
+        say("load: wrk is not installed; the Python generator costs more CPU, so expect lower figures")
+    with ExitStack() as cleanup:
+        database_url = cleanup.enter_context(bench_database(say))
+        environment = service_environment(database_url)
+        try:
+            settings = load_settings(environment)
+            specs = load_modules(settings)
+        except (SettingsError, ModuleError) as error:
+            raise BenchError(str(error)) from error
+        module = seed_module(specs)
+        seeded = asyncio.run(prepare_database(database_url, specs, module))
+        say(
+            f"service: serang-app serve, {options.workers} workers, SERANG_ENV=production, "
+            f"access log {'on' if settings.access_log else 'off'}, rate limiter off, "
+            f"catalogue cache {settings.catalogue_cache_seconds:g} s, "
+            f"modules: {', '.join(spec.slug for spec in specs) or 'none'}"
+        )
+        service_port = free_port()
+        service = cleanup.enter_context(
+            running_server(
+                "service",
+                service_command(service_port, options.workers),
+                environment,
+                service_port,
+                "/readyz",
+                WORK_FOLDER / "service.log",
+            )
+        )
+        catalogue = _fetch(service, "/v1/services")
+        items = len(msgspec.json.decode(catalogue, type=dict[str, list[Any]]).get("items", []))
+        say(
+            f"catalogue: {seeded} services seeded under module {module!r}; GET /v1/services: {items} items, {len(catalogue)} bytes"
+        )
+        if items == 0:
+            say(
+                "WARNING: the catalogue is empty: no enabled module owns the seeded services "
+                "(install examples/serang-example-module to measure a realistic body)"
+            )
+        body_file = WORK_FOLDER / "services-body.json"
+        body_file.parent.mkdir(parents=True, exist_ok=True)
+        body_file.write_bytes(catalogue)
+        bare_port = free_port()
+        bare = cleanup.enter_context(
+            running_server(
+                "bare",
+                bare_command(bare_port, options.workers),
+                bare_environment(body_file),
+                bare_port,
+                "/v1/services",
+                WORK_FOLDER / "bare.log",
+            )
+        )
+        if _fetch(bare, "/v1/services") != catalogue:
+            raise BenchError("the bare app does not return the catalogue's bytes")
+        # The ceiling right before the catalogue, so the two figures are as close in time as they can be.
+        targets = [
+            (CEILING_ENDPOINT, bare, "/v1/services"),
+            (SERVICES_ENDPOINT, service, "/v1/services"),
+            ("GET /v1/regions?parent=36.04", service, "/v1/regions?parent=36.04"),
+            ("GET /healthz", service, "/healthz"),
+            ("GET /readyz", service, "/readyz"),
+        ]
+        meter = OthersMeter([service.session, bare.session], database_name(database_url))
+        rows = [_measure(generator, options, meter, endpoint, server, path) for endpoint, server, path in targets]
+    verdict = judge(rows)
+    say("")
+    say(render_table(rows, verdict))
+    say("")
+    say(
+        f"GET /v1/services holds {verdict.ratio:.0%} of the bare-Litestar ceiling "
+        f"(target {verdict.target:.0%}): {'PASS' if verdict.passed else 'FAIL'}"
+    )
+    disturbed = [row.endpoint for row in rows if row.others_cpu is not None and row.others_cpu > BUSY_WARNING]
+    if disturbed:
+        say(
+            f"WARNING: other processes took over {BUSY_WARNING:.0%} of the CPUs while measuring: {', '.join(disturbed)}"
+        )
+    if any(row.result.errors for row in rows):
+        say("WARNING: some requests failed (see the errors column); those rows do not measure success")
+    write_json(
+        RESULT_FILE,
+        {
+            "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "machine": {
+                "cpus": os.cpu_count(),
+                "platform": platform.platform(),
+                "python": platform.python_version(),
+                "cpu_busy_before": None if busy_before is None else round(busy_before, 3),
+            },
+            "generator": generator.name,
+            "options": {
+                "seconds": options.seconds,
+                "warmup_seconds": options.warmup_seconds,
+                "workers": options.workers,
+                "connections": options.connections,
+                "threads": options.threads,
+            },
+            "service": {
+                "access_log": settings.access_log,
+                "rate_limit_per_minute": 0,
+                "catalogue_cache_seconds": settings.catalogue_cache_seconds,
+                "modules": [spec.slug for spec in specs],
+                "catalogue_items": items,
+            },
+            "rows": rows_as_json(rows),
+            "services_to_ceiling": {"ratio": verdict.ratio, "target": verdict.target, "passed": verdict.passed},
+        },
+    )
+    say(f"written to {RESULT_FILE}")
+
+
+def _fetch(server: RunningServer, path: str) -> bytes:
+    status, body = get(server.port, path)
+    if status != 200:
+        raise BenchError(f"{server.name} answered {status} to GET {path}")
+    return body
+
+
+def _measure(
+    generator: LoadGenerator, options: Options, meter: OthersMeter, endpoint: str, server: RunningServer, path: str
+) -> Row:
+    body = _fetch(server, path)  # a wrong answer must stop the run, not be measured fast
+    say(f"measuring {endpoint} ...")
+    url = server.url(path)
+    # Warm-up: fills the per-process caches, grows the database pool and lets the workers settle.
+    generator.run(url, options.warmup_seconds)
+    meter.start()
+    result: LoadResult = generator.run(url, options.seconds)
+    return Row(endpoint=endpoint, body_bytes=len(body), result=result, others_cpu=meter.stop())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""The knobs of a run, read from BENCH_* environment variables."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal, cast
+
+from bench import BenchError
+
+Generator = Literal["auto", "wrk", "python"]
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    seconds: int  # measured time per endpoint
+    warmup_seconds: int  # discarded load before each measurement (caches filled, pools grown)
+    workers: int  # worker processes of both servers, so the ceiling has the same shape
+    connections: int
+    threads: int  # load-generator threads (wrk) or processes (the Python generator)
+    generator: Generator
+
+
+def read_options(environ: Mapping[str, str]) -> Options:
+    seconds = _positive(environ, "BENCH_SECONDS", 10)
+    generator = environ.get("BENCH_LOAD", "auto") or "auto"
+    if generator not in {"auto", "wrk", "python"}:
+        raise BenchError(f"BENCH_LOAD: expected auto, wrk or python, got {generator!r}")
+    return Options(
+        seconds=seconds,
+        warmup_seconds=_positive(environ, "BENCH_WARMUP_SECONDS", min(2, seconds)),
+        workers=_positive(environ, "BENCH_WORKERS", 2),
+        connections=_positive(environ, "BENCH_CONNECTIONS", 64),
+        threads=_positive(environ, "BENCH_THREADS", 2),
+        generator=cast(Generator, generator),
+    )
+
+
+def _positive(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = environ.get(name, "")
+    if raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BenchError(f"{name}: expected a whole number, got {raw!r}") from None
+    if value < 1:
+        raise BenchError(f"{name}: expected at least 1, got {value}")
+    return value

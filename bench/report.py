@@ -1,0 +1,84 @@
+"""The table printed at the end of a run, the verdict against the target, and the JSON copy."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from bench.load import LoadResult
+
+SERVICES_ENDPOINT = "GET /v1/services"
+CEILING_ENDPOINT = "bare Litestar, same bytes (ceiling)"
+# The catalogue is the app's busiest read: it must keep this share of what Litestar alone manages.
+TARGET_RATIO = 0.60
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    endpoint: str
+    body_bytes: int
+    result: LoadResult
+    others_cpu: float | None  # share of the machine's CPU that other processes used meanwhile
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    ratio: float
+    target: float
+    passed: bool
+
+
+def judge(rows: list[Row]) -> Verdict:
+    by_endpoint = {row.endpoint: row.result for row in rows}
+    ceiling = by_endpoint[CEILING_ENDPOINT].requests_per_second
+    services = by_endpoint[SERVICES_ENDPOINT].requests_per_second
+    ratio = services / ceiling if ceiling > 0 else 0.0
+    return Verdict(ratio=ratio, target=TARGET_RATIO, passed=ratio >= TARGET_RATIO)
+
+
+def render_table(rows: list[Row], verdict: Verdict) -> str:
+    header = ("endpoint", "requests/s", "p50 ms", "p99 ms", "errors", "body B", "others CPU", "vs ceiling")
+    lines = [header]
+    for row in rows:
+        comparison = ""
+        if row.endpoint == SERVICES_ENDPOINT:
+            comparison = f"{verdict.ratio:.0%} {'PASS' if verdict.passed else 'FAIL'} (>= {verdict.target:.0%})"
+        lines.append(
+            (
+                row.endpoint,
+                f"{row.result.requests_per_second:,.0f}",
+                f"{row.result.p50_ms:.2f}",
+                f"{row.result.p99_ms:.2f}",
+                str(row.result.errors),
+                str(row.body_bytes),
+                "?" if row.others_cpu is None else f"{row.others_cpu:.0%}",
+                comparison,
+            )
+        )
+    widths = [max(len(line[column]) for line in lines) for column in range(len(header))]
+    # Text columns to the left, figures to the right, as a reader scans them.
+    left = {0, 7}
+
+    def format_line(line: tuple[str, ...]) -> str:
+        cells = [
+            cell.ljust(widths[column]) if column in left else cell.rjust(widths[column])
+            for column, cell in enumerate(line)
+        ]
+        return "  ".join(cells).rstrip()
+
+    rule = "  ".join("-" * width for width in widths)
+    return "\n".join([format_line(lines[0]), rule, *(format_line(line) for line in lines[1:])])
+
+
+def rows_as_json(rows: list[Row]) -> list[dict[str, Any]]:
+    return [
+        {"endpoint": row.endpoint, "body_bytes": row.body_bytes, **asdict(row.result), "others_cpu": row.others_cpu}
+        for row in rows
+    ]
+
+
+def write_json(path: Path, document: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")

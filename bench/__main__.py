@@ -22,11 +22,13 @@ from typing import Any
 import msgspec
 
 from bench import WORK_FOLDER, BenchError
+from bench.accounts import bench_resident
 from bench.database import bench_database, database_name
 from bench.load import LoadGenerator, LoadResult, choose_generator
 from bench.machine import OthersMeter, busy_share
 from bench.options import Options, read_options
 from bench.probe import get
+from bench.refresh_load import run_refresh_load
 from bench.report import CEILING_ENDPOINT, SERVICES_ENDPOINT, Row, judge, render_table, rows_as_json, write_json
 from bench.seed import prepare_database, seed_module
 from bench.servers import (
@@ -151,6 +153,17 @@ def run(options: Options, generator: LoadGenerator) -> None:
         ]
         meter = OthersMeter([service.session, bare.session], database_name(database_url))
         rows = [_measure(generator, options, meter, endpoint, server, path) for endpoint, server, path in targets]
+        # Authentication's cost: the same kind of request with a bearer token (verified, and the
+        # account loaded from the database, on every request) next to /healthz and /readyz above.
+        resident = asyncio.run(bench_resident(database_url, environment["SERANG_JWT_KEYS"], options.connections))
+        bearer = {"Authorization": f"Bearer {resident.access_token}"}
+        rows.append(_measure(generator, options, meter, "GET /v1/me (signed in)", service, "/v1/me", bearer))
+        say("measuring POST /v1/auth/refresh (token chains, Python generator) ...")
+        meter.start()
+        refresh = run_refresh_load(service.port, resident.refresh_tokens, options.seconds)
+        rows.append(
+            Row(endpoint="POST /v1/auth/refresh (chained)", body_bytes=0, result=refresh, others_cpu=meter.stop())
+        )
     verdict = judge(rows)
     say("")
     say(render_table(rows, verdict))
@@ -198,23 +211,29 @@ def run(options: Options, generator: LoadGenerator) -> None:
     say(f"written to {RESULT_FILE}")
 
 
-def _fetch(server: RunningServer, path: str) -> bytes:
-    status, body = get(server.port, path)
+def _fetch(server: RunningServer, path: str, headers: dict[str, str] | None = None) -> bytes:
+    status, body = get(server.port, path, headers=headers)
     if status != 200:
         raise BenchError(f"{server.name} answered {status} to GET {path}")
     return body
 
 
 def _measure(
-    generator: LoadGenerator, options: Options, meter: OthersMeter, endpoint: str, server: RunningServer, path: str
+    generator: LoadGenerator,
+    options: Options,
+    meter: OthersMeter,
+    endpoint: str,
+    server: RunningServer,
+    path: str,
+    headers: dict[str, str] | None = None,
 ) -> Row:
-    body = _fetch(server, path)  # a wrong answer must stop the run, not be measured fast
+    body = _fetch(server, path, headers)  # a wrong answer must stop the run, not be measured fast
     say(f"measuring {endpoint} ...")
     url = server.url(path)
     # Warm-up: fills the per-process caches, grows the database pool and lets the workers settle.
-    generator.run(url, options.warmup_seconds)
+    generator.run(url, options.warmup_seconds, headers)
     meter.start()
-    result: LoadResult = generator.run(url, options.seconds)
+    result: LoadResult = generator.run(url, options.seconds, headers)
     return Row(endpoint=endpoint, body_bytes=len(body), result=result, others_cpu=meter.stop())
 
 

@@ -25,7 +25,7 @@ class LoadResult:
 class LoadGenerator(Protocol):
     name: str
 
-    def run(self, url: str, seconds: int) -> LoadResult: ...
+    def run(self, url: str, seconds: int, headers: dict[str, str] | None = None) -> LoadResult: ...
 
 
 def choose_generator(options: Options) -> LoadGenerator:

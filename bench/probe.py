@@ -7,7 +7,7 @@ import http.client
 LOOPBACK = "127.0.0.1"
 
 
-def get(port: int, path: str, timeout: float = 2.0) -> tuple[int, bytes]:
+def get(port: int, path: str, timeout: float = 2.0, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
     """Status and body; raises OSError when nothing answers.
 
     http.client rather than urllib: urllib honours http_proxy, and a proxy must never sit between
@@ -15,7 +15,7 @@ def get(port: int, path: str, timeout: float = 2.0) -> tuple[int, bytes]:
     """
     connection = http.client.HTTPConnection(LOOPBACK, port, timeout=timeout)
     try:
-        connection.request("GET", path)
+        connection.request("GET", path, headers=headers or {})
         response = connection.getresponse()
         return response.status, response.read()
     finally:

@@ -38,7 +38,7 @@ class PythonLoadGenerator:
         self._processes = max(1, min(processes, connections))
         self._connections = connections
 
-    def run(self, url: str, seconds: int) -> LoadResult:
+    def run(self, url: str, seconds: int, headers: dict[str, str] | None = None) -> LoadResult:
         parts = urlsplit(url)
         if parts.hostname != "127.0.0.1" or parts.port is None:
             raise BenchError(f"the load generator only targets 127.0.0.1 with a port, not {url}")
@@ -47,7 +47,8 @@ class PythonLoadGenerator:
         # spawn, not fork: a fresh interpreter per process carries none of the parent's state.
         context = multiprocessing.get_context("spawn")
         with concurrent.futures.ProcessPoolExecutor(max_workers=self._processes, mp_context=context) as pool:
-            futures = [pool.submit(_drive, parts.port, path, share, seconds) for share in shares]
+            extra = "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
+            futures = [pool.submit(_drive, parts.port, path, share, seconds, extra) for share in shares]
             done, pending = concurrent.futures.wait(futures, timeout=seconds + _GRACE_SECONDS)
             if pending:
                 for future in pending:
@@ -66,16 +67,20 @@ class PythonLoadGenerator:
         )
 
 
-def _drive(port: int, path: str, connections: int, seconds: int) -> tuple[_Tally, float]:
+def _drive(port: int, path: str, connections: int, seconds: int, extra_headers: str = "") -> tuple[_Tally, float]:
     """Runs in a worker process: the tally of all its connections and the time they took."""
-    return asyncio.run(_drive_connections(port, path, connections, seconds))
+    return asyncio.run(_drive_connections(port, path, connections, seconds, extra_headers))
 
 
-async def _drive_connections(port: int, path: str, connections: int, seconds: int) -> tuple[_Tally, float]:
+async def _drive_connections(
+    port: int, path: str, connections: int, seconds: int, extra_headers: str = ""
+) -> tuple[_Tally, float]:
     tally = _Tally()
     started = time.perf_counter()
     deadline = time.monotonic() + seconds
-    request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUser-Agent: serang-bench\r\n\r\n".encode()
+    request = (
+        f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUser-Agent: serang-bench\r\n{extra_headers}\r\n"
+    ).encode()
     await asyncio.gather(*(_keep_busy(port, request, deadline, tally) for _ in range(connections)))
     return tally, time.perf_counter() - started
 

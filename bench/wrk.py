@@ -28,13 +28,14 @@ class WrkGenerator:
         self._threads = threads
         self._connections = connections
 
-    def run(self, url: str, seconds: int) -> LoadResult:
+    def run(self, url: str, seconds: int, headers: dict[str, str] | None = None) -> LoadResult:
         command = [
             self._executable,
             f"-t{self._threads}",
             f"-c{self._connections}",
             f"-d{seconds}s",
             "--latency",
+            *(argument for name, value in (headers or {}).items() for argument in ("-H", f"{name}: {value}")),
             url,
         ]
         try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import structlog
 from litestar import Request, post
@@ -38,16 +38,9 @@ async def dev_sign_in(
 ) -> TokenPair:
     if settings_of(state).is_production:
         raise ApiError(404)
-    async with database_of(state).acquire() as connection, connection.transaction():
-        resident_id = await sign_in_resident(
-            connection,
-            phone=data.phone,
-            firebase_uid=None,
-            policy_version=data.consent_policy_version,
-            method="dev",
-            request_id=request_id_of(request.scope),
-        )
-        return await session_issuer_of(state).start(connection, AccessSubject(kind="resident", id=resident_id))
+    return await _start_resident_session(
+        request, state, phone=data.phone, firebase_uid=None, policy_version=data.consent_policy_version, method="dev"
+    )
 
 
 @post(
@@ -73,13 +66,33 @@ async def firebase_sign_in(
         raise ApiError(error.http_status) from None
     if identity.phone_number is None:  # only phone-number sign-in opens a resident account
         raise ApiError(401)
+    return await _start_resident_session(
+        request,
+        state,
+        phone=identity.phone_number,
+        firebase_uid=identity.uid,
+        policy_version=data.consent_policy_version,
+        method="firebase",
+    )
+
+
+async def _start_resident_session(
+    request: Request[Any, Any, Any],
+    state: State,
+    *,
+    phone: str,
+    firebase_uid: str | None,
+    policy_version: str,
+    method: Literal["dev", "firebase"],
+) -> TokenPair:
+    """Find or create the account and start its session, in one transaction."""
     async with database_of(state).acquire() as connection, connection.transaction():
         resident_id = await sign_in_resident(
             connection,
-            phone=identity.phone_number,
-            firebase_uid=identity.uid,
-            policy_version=data.consent_policy_version,
-            method="firebase",
+            phone=phone,
+            firebase_uid=firebase_uid,
+            policy_version=policy_version,
+            method=method,
             request_id=request_id_of(request.scope),
         )
         return await session_issuer_of(state).start(connection, AccessSubject(kind="resident", id=resident_id))

@@ -6,6 +6,9 @@ import uuid
 from typing import Any, Literal
 
 import asyncpg
+from litestar import Request
+
+from serang_app.http.request_id import request_id_of
 
 ActorKind = Literal["resident", "staff", "system", "anonymous"]
 
@@ -28,3 +31,26 @@ async def record(
 ) -> None:
     """Details hold ids and codes only: never names, phone numbers, NIKs or passwords."""
     await connection.execute(_INSERT, actor_kind, actor_id, action, object_type, object_id, request_id, details or {})
+
+
+async def record_by_caller(
+    connection: asyncpg.Connection,
+    request: Request[Any, Any, Any],
+    *,
+    action: str,
+    object_type: str,
+    object_id: str,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """An entry for an action of the signed-in caller, with the request's id."""
+    principal = request.user
+    await record(
+        connection,
+        actor_kind=principal.kind,
+        actor_id=principal.id,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        request_id=request_id_of(request.scope),
+        details=details,
+    )

@@ -12,10 +12,9 @@ from litestar import Controller, Request, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter
 
-from serang_app.audit.log import record
+from serang_app.audit.log import record_by_caller
 from serang_app.auth.principal import Principal
 from serang_app.db.pool import Database
-from serang_app.http.request_id import request_id_of
 from serang_app.opds import service
 from serang_app.opds.schemas import NewOpd, Opd, OpdChange, OpdList
 
@@ -38,14 +37,12 @@ class OpdAdminController(Controller):
     ) -> Opd:
         async with database.acquire() as connection, connection.transaction():
             opd = await service.create_opd(connection, data)
-            await record(
+            await record_by_caller(
                 connection,
-                actor_kind="staff",
-                actor_id=request.user.id,
+                request,
                 action="opd.created",
                 object_type="opd",
                 object_id=opd.code,
-                request_id=request_id_of(request.scope),
             )
         return opd
 
@@ -64,14 +61,12 @@ class OpdAdminController(Controller):
         async with database.acquire() as connection, connection.transaction():
             opd, changed = await service.change_opd(connection, code, data)
             if changed:
-                await record(
+                await record_by_caller(
                     connection,
-                    actor_kind="staff",
-                    actor_id=request.user.id,
+                    request,
                     action="opd.changed",
                     object_type="opd",
                     object_id=opd.code,
-                    request_id=request_id_of(request.scope),
                     details={"fields": changed},
                 )
         return opd

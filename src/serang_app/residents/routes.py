@@ -10,7 +10,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from serang_app.app_state import database_of, nik_vault_of
-from serang_app.audit.log import record
+from serang_app.audit.log import record_by_caller
 from serang_app.auth.principal import Principal
 from serang_app.db.pool import Database
 from serang_app.http.request_id import request_id_of
@@ -46,14 +46,12 @@ class MeController(Controller):
             async with connection.transaction():
                 changed = await update_profile(connection, request.user.id, data, nik_vault)
                 if changed:
-                    await record(
+                    await record_by_caller(
                         connection,
-                        actor_kind="resident",
-                        actor_id=request.user.id,
+                        request,
                         action="resident.profile_changed",
                         object_type="resident",
                         object_id=str(request.user.id),
-                        request_id=request_id_of(request.scope),
                         details={"fields": changed},  # which fields, never their values
                     )
             return await read_profile(connection, request.user.id, nik_vault)

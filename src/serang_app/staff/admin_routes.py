@@ -9,11 +9,10 @@ from litestar import Controller, Request, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from serang_app.audit.log import record
+from serang_app.audit.log import record_by_caller
 from serang_app.auth.principal import Principal
 from serang_app.db.pool import Database
 from serang_app.http.pagination import DEFAULT_LIMIT, PageCursor, PageLimit
-from serang_app.http.request_id import request_id_of
 from serang_app.opds.schemas import OPD_CODE_PATTERN
 from serang_app.staff import directory
 from serang_app.staff.admin_schemas import NewStaff, StaffChange, StaffMember, StaffPage, StaffRole
@@ -45,14 +44,12 @@ class StaffAdminController(Controller):
         password_hash = await hash_password_async(data.password)
         async with database.acquire() as connection, connection.transaction():
             member = await directory.create_staff(connection, data, password_hash)
-            await record(
+            await record_by_caller(
                 connection,
-                actor_kind="staff",
-                actor_id=request.user.id,
+                request,
                 action="staff.created",
                 object_type="staff",
                 object_id=str(member.id),
-                request_id=request_id_of(request.scope),
                 details={"role": member.role, "opd_code": member.opd_code},
             )
         return member
@@ -86,14 +83,12 @@ class StaffAdminController(Controller):
         async with database.acquire() as connection, connection.transaction():
             member, changed = await directory.change_staff(connection, staff_id, data, acting_admin=request.user.id)
             if changed:
-                await record(
+                await record_by_caller(
                     connection,
-                    actor_kind="staff",
-                    actor_id=request.user.id,
+                    request,
                     action="staff.changed",
                     object_type="staff",
                     object_id=str(member.id),
-                    request_id=request_id_of(request.scope),
                     details={"fields": changed},  # which fields, never their values
                 )
         return member

@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import os
 import platform
+import secrets
+import shutil
 import signal
 import sys
 from contextlib import ExitStack
@@ -90,9 +92,12 @@ def run(options: Options, generator: LoadGenerator) -> None:
     )
     if generator.name != "wrk":
         say("load: wrk is not installed; the Python generator costs more CPU, so expect lower figures")
+    # Each run keeps its files apart, so two runs at once (two developers, CI) do not collide.
+    run_folder = WORK_FOLDER / "runs" / secrets.token_hex(4)
+    run_folder.mkdir(parents=True)
     with ExitStack() as cleanup:
         database_url = cleanup.enter_context(bench_database(say))
-        environment = service_environment(database_url)
+        environment = service_environment(database_url, run_folder / "data")
         try:
             settings = load_settings(environment)
             specs = load_modules(settings)
@@ -114,7 +119,7 @@ def run(options: Options, generator: LoadGenerator) -> None:
                 environment,
                 service_port,
                 "/readyz",
-                WORK_FOLDER / "service.log",
+                run_folder / "service.log",
             )
         )
         catalogue = _fetch(service, "/v1/services")
@@ -127,8 +132,7 @@ def run(options: Options, generator: LoadGenerator) -> None:
                 "WARNING: the catalogue is empty: no enabled module owns the seeded services "
                 "(install examples/serang-example-module to measure a realistic body)"
             )
-        body_file = WORK_FOLDER / "services-body.json"
-        body_file.parent.mkdir(parents=True, exist_ok=True)
+        body_file = run_folder / "services-body.json"
         body_file.write_bytes(catalogue)
         bare_port = free_port()
         bare = cleanup.enter_context(
@@ -138,7 +142,7 @@ def run(options: Options, generator: LoadGenerator) -> None:
                 bare_environment(body_file),
                 bare_port,
                 "/v1/services",
-                WORK_FOLDER / "bare.log",
+                run_folder / "bare.log",
             )
         )
         if _fetch(bare, "/v1/services") != catalogue:
@@ -164,6 +168,9 @@ def run(options: Options, generator: LoadGenerator) -> None:
         rows.append(
             Row(endpoint="POST /v1/auth/refresh (chained)", body_bytes=0, result=refresh, others_cpu=meter.stop())
         )
+    # Only a run that went well removes its folder: after a failure the servers' logs explain it.
+    # (The access log alone is tens of megabytes per run.)
+    shutil.rmtree(run_folder, ignore_errors=True)
     verdict = judge(rows)
     say("")
     say(render_table(rows, verdict))

@@ -15,7 +15,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import PROJECT_ROOT, WORK_FOLDER, BenchError
+from bench import PROJECT_ROOT, BenchError
 from bench.bare_app import BODY_FILE_VARIABLE
 from bench.probe import LOOPBACK, get
 
@@ -24,8 +24,6 @@ SCRIPTS = Path(sys.executable).parent
 START_TIMEOUT_SECONDS = 60.0
 GRACEFUL_STOP_SECONDS = 15.0
 FORCED_STOP_SECONDS = 5.0
-# The service's data folder (its Prometheus files), apart from the developer's var/.
-SERVICE_DATA_FOLDER = WORK_FOLDER / "service"
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +79,7 @@ def bare_command(port: int, workers: int) -> list[str]:
     ]
 
 
-def service_environment(database_url: str) -> dict[str, str]:
+def service_environment(database_url: str, data_folder: Path) -> dict[str, str]:
     """Production settings, plus what a benchmark on one machine needs (see the comments)."""
     environment = dict(os.environ)
     environment.update(
@@ -91,9 +89,9 @@ def service_environment(database_url: str) -> dict[str, str]:
             # The limiter counts per client address, and all of the load comes from 127.0.0.1:
             # left on, it would answer 429 to nearly every request and measure nothing else.
             "SERANG_RATE_LIMIT_PER_MINUTE": "0",
-            # Not the developer's var/: with several workers `serve` empties the Prometheus folder
-            # under the data folder, which a `make run` in the project may be using.
-            "SERANG_DATA_DIR": str(SERVICE_DATA_FOLDER),
+            # Not the developer's var/ nor another run's: with several workers `serve` empties the
+            # Prometheus folder under the data folder, which a `make run` may be using.
+            "SERANG_DATA_DIR": str(data_folder),
         }
     )
     # As in production unless the caller asks otherwise (SERANG_ACCESS_LOG=false make bench

@@ -19,6 +19,7 @@ class Options:
     connections: int
     threads: int  # load-generator threads (wrk) or processes (the Python generator)
     generator: Generator
+    rounds: int  # alternating measurements of the ceiling and GET /v1/services behind the verdict
 
 
 def read_options(environ: Mapping[str, str]) -> Options:
@@ -33,6 +34,7 @@ def read_options(environ: Mapping[str, str]) -> Options:
         connections=_positive(environ, "BENCH_CONNECTIONS", 64),
         threads=_positive(environ, "BENCH_THREADS", 2),
         generator=cast(Generator, generator),
+        rounds=_positive(environ, "BENCH_ROUNDS", 3),
     )
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+import statistics
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,17 +26,37 @@ class Row:
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    ratio: float
+    ratio: float  # the median of the rounds' ratios
+    round_ratios: tuple[float, ...]
     target: float
     passed: bool
 
 
-def judge(rows: list[Row]) -> Verdict:
-    by_endpoint = {row.endpoint: row.result for row in rows}
-    ceiling = by_endpoint[CEILING_ENDPOINT].requests_per_second
-    services = by_endpoint[SERVICES_ENDPOINT].requests_per_second
-    ratio = services / ceiling if ceiling > 0 else 0.0
-    return Verdict(ratio=ratio, target=TARGET_RATIO, passed=ratio >= TARGET_RATIO)
+def judge(ceiling_rounds: list[LoadResult], services_rounds: list[LoadResult]) -> Verdict:
+    """GET /v1/services against the ceiling measured just before it, round by round.
+
+    Each figure drifts by 10-20 % between back-to-back measurements on a small shared machine, so
+    a ratio of one pair can land anywhere in a wide band; the median of alternating rounds is what
+    one unlucky window cannot move.
+    """
+    ratios = tuple(
+        services.requests_per_second / ceiling.requests_per_second if ceiling.requests_per_second > 0 else 0.0
+        for ceiling, services in zip(ceiling_rounds, services_rounds, strict=True)
+    )
+    ratio = statistics.median(ratios)
+    return Verdict(ratio=ratio, round_ratios=ratios, target=TARGET_RATIO, passed=ratio >= TARGET_RATIO)
+
+
+def median_row(rounds: list[Row]) -> Row:
+    """The round with the median requests/s (the lower one of an even count).
+
+    A real round rather than averaged figures, so its p50 and p99 belong to its requests/s; it
+    carries the highest others-CPU share of all the rounds, so a disturbed round still shows.
+    """
+    ordered = sorted(rounds, key=lambda row: row.result.requests_per_second)
+    shares = [row.others_cpu for row in rounds]
+    busiest = None if any(share is None for share in shares) else max(share for share in shares if share is not None)
+    return replace(ordered[(len(ordered) - 1) // 2], others_cpu=busiest)
 
 
 def render_table(rows: list[Row], verdict: Verdict) -> str:

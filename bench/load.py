@@ -51,3 +51,16 @@ def percentile(sorted_values: list[float], fraction: float) -> float:
         return 0.0
     rank = max(1, math.ceil(fraction * len(sorted_values)))
     return sorted_values[rank - 1]
+
+
+def result_from(latencies: list[float], seconds: float, errors: int) -> LoadResult:
+    """The figures of a run of the Python generators, from each request's latency in seconds."""
+    ordered = sorted(latencies)
+    return LoadResult(
+        requests=len(ordered),
+        seconds=seconds,
+        requests_per_second=len(ordered) / seconds if seconds > 0 else 0.0,
+        p50_ms=percentile(ordered, 0.50) * 1000.0,
+        p99_ms=percentile(ordered, 0.99) * 1000.0,
+        errors=errors,
+    )

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from bench import BenchError
-from bench.load import LoadResult, percentile
+from bench.load import LoadResult, result_from
 
 # The longest one request may take before the connection counts as broken.
 REQUEST_TIMEOUT_SECONDS = 5.0
@@ -55,15 +55,10 @@ class PythonLoadGenerator:
                     future.cancel()
                 raise BenchError(f"the Python load generator did not finish on {url}")
             outcomes = [future.result() for future in done]
-        latencies = sorted(latency for tally, _ in outcomes for latency in tally.latencies)
-        elapsed = max(elapsed for _, elapsed in outcomes)
-        return LoadResult(
-            requests=len(latencies),
-            seconds=elapsed,
-            requests_per_second=len(latencies) / elapsed if elapsed > 0 else 0.0,
-            p50_ms=percentile(latencies, 0.50) * 1000.0,
-            p99_ms=percentile(latencies, 0.99) * 1000.0,
-            errors=sum(tally.errors for tally, _ in outcomes),
+        return result_from(
+            [latency for tally, _ in outcomes for latency in tally.latencies],
+            max(elapsed for _, elapsed in outcomes),
+            sum(tally.errors for tally, _ in outcomes),
         )
 
 

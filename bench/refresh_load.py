@@ -12,7 +12,7 @@ import time
 
 import msgspec
 
-from bench.load import LoadResult, percentile
+from bench.load import LoadResult, result_from
 
 REQUEST_TIMEOUT_SECONDS = 10.0
 
@@ -57,12 +57,4 @@ def run_refresh_load(port: int, tokens: list[str], seconds: int) -> LoadResult:
         return latencies, errors, time.perf_counter() - started
 
     latencies, errors, elapsed = asyncio.run(drive())
-    latencies.sort()
-    return LoadResult(
-        requests=len(latencies),
-        seconds=elapsed,
-        requests_per_second=len(latencies) / elapsed if elapsed > 0 else 0.0,
-        p50_ms=percentile(latencies, 0.50) * 1000.0,
-        p99_ms=percentile(latencies, 0.99) * 1000.0,
-        errors=len(errors),
-    )
+    return result_from(latencies, elapsed, len(errors))

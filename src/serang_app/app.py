@@ -35,6 +35,7 @@ from serang_app.catalogue.service import CatalogueCache
 from serang_app.db.pool import Database
 from serang_app.health.metrics import metrics
 from serang_app.health.routes import healthz, readyz
+from serang_app.http.access_log import AccessLog, ConsoleAccessLog
 from serang_app.http.allow_header import allowed_methods_by_path
 from serang_app.http.openapi import DocumentErrorsPlugin, operation_id
 from serang_app.http.problems import problem_details_plugin
@@ -135,7 +136,10 @@ class CorePlugin(InitPlugin):
         )
         app_config.lifespan.insert(0, database_lifespan(settings, self._specs))
         app_config.lifespan.insert(1, firebase_lifespan(settings))
-        app_config.middleware.insert(0, request_middleware(settings.access_log))
+        access_log = _access_log(settings)
+        app_config.middleware.insert(0, request_middleware(access_log))
+        if access_log is not None:
+            app_config.on_shutdown.append(access_log.flush)  # the last half second of lines
         if settings.rate_limit_per_minute:
             app_config.middleware.append(
                 RateLimitConfig(rate_limit=("minute", settings.rate_limit_per_minute), exclude=OPS_PATHS).middleware
@@ -154,6 +158,12 @@ class CorePlugin(InitPlugin):
         # Logging is configured once by logs.py; Litestar's default config would add its own format.
         app_config.logging_config = None
         return app_config
+
+
+def _access_log(settings: Settings) -> AccessLog | None:
+    if not settings.access_log:
+        return None
+    return AccessLog() if settings.log_format == "json" else ConsoleAccessLog()
 
 
 def _database(state: State) -> Database:

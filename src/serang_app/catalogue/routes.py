@@ -9,7 +9,7 @@ from litestar.types import Scope
 
 from serang_app.catalogue.schemas import ServiceList
 from serang_app.catalogue.service import CatalogueCache
-from serang_app.http.caching import CACHED_OPT, NOT_MODIFIED, cached_json_response, if_none_match_of
+from serang_app.http.caching import CACHED_OPT, NOT_MODIFIED
 
 
 @get(
@@ -25,4 +25,4 @@ async def list_services(scope: Scope) -> ASGIResponse:
     state = scope["app"].state
     cache: CatalogueCache = state.catalogue_cache
     catalogue = await cache.get(state.database)
-    return cached_json_response(catalogue.body, catalogue.etag, if_none_match_of(scope), max_age=60)
+    return catalogue.json.answer(scope)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ import msgspec
 
 from serang_app.catalogue.schemas import Agency, Service, ServiceList
 from serang_app.db.pool import Database
+from serang_app.http.caching import CachedJson
 from serang_app.module_system.spec import ModuleSpec, Text
 
 _ENABLED_SERVICES = """
@@ -30,11 +30,13 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 ON CONFLICT (code) DO NOTHING
 """
 
+# How long phones may keep the catalogue before asking again (with If-None-Match).
+CLIENT_MAX_AGE_SECONDS = 60
+
 
 @dataclass(frozen=True, slots=True)
 class EncodedCatalogue:
-    body: bytes
-    etag: str
+    json: CachedJson
     loaded_at: float
 
 
@@ -82,8 +84,7 @@ class CatalogueCache:
             for row in rows
         ]
         body = msgspec.json.encode(ServiceList(items=services))
-        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-        return EncodedCatalogue(body=body, etag=etag, loaded_at=time.monotonic())
+        return EncodedCatalogue(json=CachedJson(body, max_age=CLIENT_MAX_AGE_SECONDS), loaded_at=time.monotonic())
 
 
 async def insert_declared_services(database: Database, modules: Sequence[ModuleSpec]) -> None:

@@ -20,11 +20,10 @@ from litestar.exceptions import HTTPException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import Histogram
 
+from serang_app.http.access_log import AccessLog
 from serang_app.http.allow_header import with_correct_allow
 from serang_app.http.body import BODY_METHODS, require_json_body
 from serang_app.http.request_id import REQUEST_ID_HEADER, request_id_of
-
-access_logger = structlog.get_logger("serang_app.access")
 
 REQUEST_DURATION = Histogram(
     "serang_http_request_duration_seconds",
@@ -36,7 +35,7 @@ REQUEST_DURATION = Histogram(
 _UNMEASURED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
-def request_middleware(access_log: bool) -> Any:  # Litestar's Middleware type is a wide union
+def request_middleware(access_log: AccessLog | None) -> Any:  # Litestar's Middleware type is a wide union
     """Build the middleware factory Litestar expects (a callable taking the next ASGI app)."""
 
     def factory(app: ASGIApp) -> ASGIApp:
@@ -79,10 +78,8 @@ def request_middleware(access_log: bool) -> Any:  # Litestar's Middleware type i
                     # The route template, not the path, so ids in URLs do not multiply series.
                     template = cast(dict[str, Any], scope).get("path_template", "?")
                     REQUEST_DURATION.labels(method, template, str(status)).observe(elapsed)
-                if access_log:
-                    access_logger.info(
-                        "request", method=method, path=path, status=status, duration_ms=round(elapsed * 1000, 2)
-                    )
+                if access_log is not None:
+                    access_log.request(request_id, method, path, status, elapsed)
                 structlog.contextvars.reset_contextvars(**tokens)
 
         return middleware

@@ -12,7 +12,7 @@ from litestar.params import QueryParameter
 from litestar.response.base import ASGIResponse
 from litestar.types import Scope
 
-from serang_app.http.caching import CACHED_OPT, NOT_MODIFIED, cached_json_response, if_none_match_of
+from serang_app.http.caching import CACHED_OPT, NOT_MODIFIED
 from serang_app.http.problems import ApiError
 from serang_app.regions.schemas import RegionList
 from serang_app.regions.service import RegionDirectory
@@ -43,4 +43,4 @@ async def list_regions(scope: Scope, state: State, parent: RegionCode = None) ->
     children = await directory.children(state.database, parent)
     if children is None:
         raise ApiError(404, "region_not_found", params={"code": parent})
-    return cached_json_response(children.body, children.etag, if_none_match_of(scope), max_age=86400)
+    return children.answer(scope)

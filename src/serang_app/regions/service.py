@@ -3,38 +3,31 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from collections import defaultdict
-from dataclasses import dataclass
 
 import msgspec
 
 from serang_app.db.pool import Database, rows_as
+from serang_app.http.caching import CachedJson
 from serang_app.regions.schemas import Region, RegionList
 
 _ALL_REGIONS = "SELECT code, name, level, parent_code FROM regions ORDER BY name, code"
 
 
-@dataclass(frozen=True, slots=True)
-class EncodedChildren:
-    body: bytes
-    etag: str
-
-
 class RegionDirectory:
     def __init__(self) -> None:
-        self._children: dict[str | None, EncodedChildren] | None = None
+        self._children: dict[str | None, CachedJson] | None = None
         self._codes: frozenset[str] = frozenset()
         self._lock = asyncio.Lock()
 
-    async def children(self, database: Database, parent: str | None) -> EncodedChildren | None:
+    async def children(self, database: Database, parent: str | None) -> CachedJson | None:
         """The encoded list of a region's children, or None when the parent does not exist."""
         children = await self._load(database)
         if parent is not None and parent not in self._codes:
             return None
         return children.get(parent) or _encode([])
 
-    async def _load(self, database: Database) -> dict[str | None, EncodedChildren]:
+    async def _load(self, database: Database) -> dict[str | None, CachedJson]:
         if self._children is not None:
             return self._children
         async with self._lock:
@@ -49,6 +42,6 @@ class RegionDirectory:
         return self._children
 
 
-def _encode(items: list[Region]) -> EncodedChildren:
-    body = msgspec.json.encode(RegionList(items=items))
-    return EncodedChildren(body=body, etag='"' + hashlib.sha256(body).hexdigest()[:32] + '"')
+def _encode(items: list[Region]) -> CachedJson:
+    # Region lists change only with a migration: clients may keep them a day.
+    return CachedJson(msgspec.json.encode(RegionList(items=items)), max_age=86400)

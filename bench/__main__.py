@@ -18,13 +18,18 @@ import signal
 import sys
 from contextlib import ExitStack
 from datetime import UTC, datetime
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
+import asyncpg
 import msgspec
 
 from bench import WORK_FOLDER, BenchError
 from bench.accounts import bench_resident
+from bench.bare_cases_app import DATABASE_VARIABLE as CASES_DATABASE_VARIABLE
+from bench.bare_cases_app import RESIDENT_VARIABLE as CASES_RESIDENT_VARIABLE
+from bench.cases import seed_cases
 from bench.database import bench_database, database_name
 from bench.load import LoadGenerator, LoadResult, choose_generator
 from bench.machine import OthersMeter, busy_share
@@ -32,9 +37,14 @@ from bench.options import Options, read_options
 from bench.probe import get
 from bench.refresh_load import run_refresh_load
 from bench.report import (
+    CASES_CEILING_ENDPOINT,
+    CASES_ENDPOINT,
+    CASES_P99_TARGET_MS,
+    CASES_TARGET_RATIO,
     CEILING_ENDPOINT,
     SERVICES_ENDPOINT,
     Row,
+    Verdict,
     judge,
     median_row,
     render_table,
@@ -52,6 +62,8 @@ from bench.servers import (
     service_environment,
 )
 from serang_app.app import load_modules
+from serang_app.auth.access_tokens import AccessSubject, AccessTokens
+from serang_app.auth.keys import parse_jwt_keys
 from serang_app.module_system.discovery import ModuleError
 from serang_app.settings import SettingsError, load_settings
 
@@ -184,18 +196,33 @@ def run(options: Options, generator: LoadGenerator) -> None:
         rows.append(
             Row(endpoint="POST /v1/auth/refresh (chained)", body_bytes=0, result=refresh, others_cpu=meter.stop())
         )
+        verdicts = [verdict]
+        if options.cases:
+            case_rows, case_verdict = _measure_cases(
+                cleanup, options, generator, meter, service, database_url, environment, run_folder
+            )
+            rows += case_rows
+            verdicts.append(case_verdict)
     # Only a run that went well removes its folder: after a failure the servers' logs explain it.
     # (The access log alone is tens of megabytes per run.)
     shutil.rmtree(run_folder, ignore_errors=True)
     say("")
-    say(render_table(rows, verdict))
+    say(render_table(rows, verdicts))
     say("")
-    say(
-        f"GET /v1/services holds {verdict.ratio:.0%} of the bare-Litestar ceiling "
-        f"(median of {len(verdict.round_ratios)} alternating rounds: "
-        f"{', '.join(f'{ratio:.0%}' for ratio in verdict.round_ratios)}; "
-        f"target {verdict.target:.0%}): {'PASS' if verdict.passed else 'FAIL'}"
-    )
+    for judged in verdicts:
+        say(
+            f"{judged.endpoint} holds {judged.ratio:.0%} of its bare ceiling "
+            f"(median of {len(judged.round_ratios)} alternating rounds: "
+            f"{', '.join(f'{ratio:.0%}' for ratio in judged.round_ratios)}; "
+            f"target {judged.target:.0%}): {'PASS' if judged.passed else 'FAIL'}"
+        )
+    cases_row = next((row for row in rows if row.endpoint == CASES_ENDPOINT), None)
+    if cases_row is not None:
+        p99 = cases_row.result.p99_ms
+        say(
+            f"{CASES_ENDPOINT} p99 {p99:.1f} ms at {options.case_connections} connections "
+            f"(target under {CASES_P99_TARGET_MS:.0f} ms): {'PASS' if p99 < CASES_P99_TARGET_MS else 'FAIL'}"
+        )
     disturbed = [row.endpoint for row in rows if row.others_cpu is not None and row.others_cpu > BUSY_WARNING]
     if disturbed:
         say(
@@ -240,9 +267,89 @@ def run(options: Options, generator: LoadGenerator) -> None:
                 "target": verdict.target,
                 "passed": verdict.passed,
             },
+            "verdicts": [
+                {
+                    "endpoint": judged.endpoint,
+                    "ratio": judged.ratio,
+                    "rounds": list(judged.round_ratios),
+                    "passed": judged.passed,
+                }
+                for judged in verdicts
+            ],
         },
     )
     say(f"written to {RESULT_FILE}")
+
+
+def _measure_cases(
+    cleanup: ExitStack,
+    options: Options,
+    generator: LoadGenerator,
+    meter: OthersMeter,
+    service: RunningServer,
+    database_url: str,
+    environment: dict[str, str],
+    run_folder: Path,
+) -> tuple[list[Row], Verdict]:
+    """GET /v1/me/cases of a resident with 200 cases in a database of a million, against a bare
+    Litestar + asyncpg app running the same query, alternating, at the issue's 32 connections."""
+    service_code, opd_code, module = asyncio.run(_a_catalogue_service(database_url))
+    say(f"seeding {options.cases:,} cases over {options.case_residents:,} residents ...")
+    resident_id, took = asyncio.run(
+        seed_cases(
+            database_url,
+            module=module,
+            service_code=service_code,
+            opd_code=opd_code,
+            cases=options.cases,
+            residents=options.case_residents,
+        )
+    )
+    say(f"seeded in {took:.0f} s")
+    token = AccessTokens(parse_jwt_keys(environment["SERANG_JWT_KEYS"]), 3600).issue(
+        AccessSubject(kind="resident", id=resident_id)
+    )
+    bearer = {"Authorization": f"Bearer {token}"}
+    port = free_port()
+    bare = cleanup.enter_context(
+        running_server(
+            "bare-cases",
+            bare_command(port, options.workers, "bench.bare_cases_app:create"),
+            bare_environment(
+                variables={CASES_DATABASE_VARIABLE: database_url, CASES_RESIDENT_VARIABLE: str(resident_id)}
+            ),
+            port,
+            "/v1/me/cases",
+            run_folder / "bare-cases.log",
+        )
+    )
+    page = msgspec.json.decode(_fetch(service, "/v1/me/cases", bearer))
+    if len(page["items"]) != 20 or len(msgspec.json.decode(_fetch(bare, "/v1/me/cases"))["items"]) != 20:
+        raise BenchError("a first page of /v1/me/cases should hold 20 cases")
+    at_32 = choose_generator(options, options.case_connections)
+    ceiling_rounds: list[Row] = []
+    case_rounds: list[Row] = []
+    for _ in range(options.rounds):
+        ceiling_rounds.append(_measure(at_32, options, meter, CASES_CEILING_ENDPOINT, bare, "/v1/me/cases"))
+        case_rounds.append(_measure(at_32, options, meter, CASES_ENDPOINT, service, "/v1/me/cases", bearer))
+    verdict = judge(
+        [row.result for row in ceiling_rounds],
+        [row.result for row in case_rounds],
+        endpoint=CASES_ENDPOINT,
+        target=CASES_TARGET_RATIO,
+    )
+    return [median_row(ceiling_rounds), median_row(case_rounds)], verdict
+
+
+async def _a_catalogue_service(database_url: str) -> tuple[str, str, str]:
+    connection = await asyncpg.connect(database_url, timeout=5)
+    try:
+        row = await connection.fetchrow("SELECT code, opd_code, module FROM catalogue_services ORDER BY code LIMIT 1")
+    finally:
+        await connection.close()
+    if row is None:
+        raise BenchError("no catalogue service to open bench cases in")
+    return row["code"], row["opd_code"], row["module"]
 
 
 def _fetch(server: RunningServer, path: str, headers: dict[str, str] | None = None) -> bytes:

@@ -28,7 +28,7 @@ class LoadGenerator(Protocol):
     def run(self, url: str, seconds: int, headers: dict[str, str] | None = None) -> LoadResult: ...
 
 
-def choose_generator(options: Options) -> LoadGenerator:
+def choose_generator(options: Options, connections: int | None = None) -> LoadGenerator:
     """wrk when it is installed (Debian: apt-get install wrk), else the slower Python generator.
 
     The benchmark never installs anything itself; it says which generator it used instead.
@@ -40,9 +40,10 @@ def choose_generator(options: Options) -> LoadGenerator:
     wrk = shutil.which("wrk")
     if options.generator == "wrk" and wrk is None:
         raise BenchError("BENCH_LOAD=wrk but wrk is not on PATH (Debian: apt-get install wrk)")
+    connections = connections or options.connections
     if wrk is not None and options.generator != "python":
-        return WrkGenerator(wrk, threads=options.threads, connections=options.connections)
-    return PythonLoadGenerator(processes=options.threads, connections=options.connections)
+        return WrkGenerator(wrk, threads=options.threads, connections=connections)
+    return PythonLoadGenerator(processes=options.threads, connections=connections)
 
 
 def percentile(sorted_values: list[float], fraction: float) -> float:

@@ -20,6 +20,9 @@ class Options:
     threads: int  # load-generator threads (wrk) or processes (the Python generator)
     generator: Generator
     rounds: int  # alternating measurements of the ceiling and GET /v1/services behind the verdict
+    cases: int  # cases in the database for the GET /v1/me/cases row (0: no such row)
+    case_residents: int
+    case_connections: int  # the issue states its p99 target at 32 connections
 
 
 def read_options(environ: Mapping[str, str]) -> Options:
@@ -35,10 +38,13 @@ def read_options(environ: Mapping[str, str]) -> Options:
         threads=_positive(environ, "BENCH_THREADS", 2),
         generator=cast(Generator, generator),
         rounds=_positive(environ, "BENCH_ROUNDS", 3),
+        cases=_positive(environ, "BENCH_CASES", 1_000_000, minimum=0),
+        case_residents=_positive(environ, "BENCH_CASE_RESIDENTS", 100_000, minimum=2),
+        case_connections=_positive(environ, "BENCH_CASE_CONNECTIONS", 32),
     )
 
 
-def _positive(environ: Mapping[str, str], name: str, default: int) -> int:
+def _positive(environ: Mapping[str, str], name: str, default: int, *, minimum: int = 1) -> int:
     raw = environ.get(name, "")
     if raw == "":
         return default
@@ -46,6 +52,6 @@ def _positive(environ: Mapping[str, str], name: str, default: int) -> int:
         value = int(raw)
     except ValueError:
         raise BenchError(f"{name}: expected a whole number, got {raw!r}") from None
-    if value < 1:
-        raise BenchError(f"{name}: expected at least 1, got {value}")
+    if value < minimum:
+        raise BenchError(f"{name}: expected at least {minimum}, got {value}")
     return value

@@ -58,7 +58,7 @@ def service_command(port: int, workers: int) -> list[str]:
     ]
 
 
-def bare_command(port: int, workers: int) -> list[str]:
+def bare_command(port: int, workers: int, factory: str = "bench.bare_app:create") -> list[str]:
     # What matters per request is what `serang-app serve` gives granian too (ASGI, the worker
     # count, no granian access log), so the two servers differ only in the app they run.
     return [
@@ -75,7 +75,7 @@ def bare_command(port: int, workers: int) -> list[str]:
         "--log-level",
         "warning",
         "--factory",
-        "bench.bare_app:create",
+        factory,
     ]
 
 
@@ -115,9 +115,10 @@ def _throwaway_secrets() -> dict[str, str]:
     return {"SERANG_JWT_KEYS": f"bench:{key()}", "SERANG_NIK_ENCRYPTION_KEY": key(), "SERANG_NIK_INDEX_KEY": key()}
 
 
-def bare_environment(body_file: Path) -> dict[str, str]:
-    environment = dict(os.environ)
-    environment[BODY_FILE_VARIABLE] = str(body_file)
+def bare_environment(body_file: Path | None = None, variables: Mapping[str, str] | None = None) -> dict[str, str]:
+    environment = {**os.environ, **(variables or {})}
+    if body_file is not None:
+        environment[BODY_FILE_VARIABLE] = str(body_file)
     # granian imports `bench.bare_app` by name: the project root must be on the path.
     environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), environment.get("PYTHONPATH")]))
     return environment

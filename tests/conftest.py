@@ -3,6 +3,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Iterator
 
+import asyncpg
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
@@ -59,3 +60,11 @@ def app_for(database_url: str, modules: list[ModuleSpec] | None = None, **enviro
 async def client(database_url: str) -> AsyncIterator[AsyncTestClient[Litestar]]:
     async with AsyncTestClient(app_for(database_url)) as test_client:
         yield test_client
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[asyncpg.Connection]:
+    """A plain connection to the test's database, for looking at what the app wrote."""
+    connection = await asyncpg.connect(database_url)
+    yield connection
+    await connection.close()

@@ -25,6 +25,7 @@ from tests.support.fake_google import FakeGoogle
 
 SCHEMATHESIS = str(Path(sys.executable).parent / "schemathesis")
 COMMITTED_DOCUMENT = PROJECT_ROOT / "openapi" / "openapi.json"
+HOOKS_FILE = Path(__file__).parent / "support" / "schemathesis_hooks.py"
 
 # Examples per operation and phase. Schemathesis' --max-time is a budget it spends in full
 # (fuzzing repeats until it runs out), so the run is bounded by the example count instead, and
@@ -136,7 +137,11 @@ def test_every_response_matches_the_contract(app_url: str, tmp_path: Path, googl
         result = subprocess.run(
             command,
             cwd=tmp_path,
-            env={**_environment_without_proxies(), "NO_PROXY": "127.0.0.1,localhost"},
+            env={
+                **_environment_without_proxies(),
+                "NO_PROXY": "127.0.0.1,localhost",
+                "SCHEMATHESIS_HOOKS": str(HOOKS_FILE),
+            },
             capture_output=True,
             text=True,
             timeout=RUN_TIMEOUT_SECONDS,

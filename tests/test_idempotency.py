@@ -12,7 +12,6 @@ import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +19,6 @@ import asyncpg
 import httpx
 import msgspec
 import pytest
-from granian.constants import Interfaces
-from granian.server.embed import Server
 from litestar import Litestar, Request, Response, Router, post
 from litestar.datastructures import State
 from litestar.params import JSONBody
@@ -36,7 +33,7 @@ from serang_app.worker.runner import CORE_TASKS
 from tests.conftest import app_for
 from tests.support.accounts import POLICY, bearer
 from tests.support.database import PROJECT_ROOT
-from tests.support.processes import free_port
+from tests.support.served import served
 
 KEY = "Idempotency-Key"
 
@@ -103,13 +100,6 @@ def probe_app(database_url: str) -> Litestar:
 async def client(database_url: str) -> AsyncIterator[AsyncTestClient[Litestar]]:
     async with AsyncTestClient(probe_app(database_url)) as test_client:
         yield test_client
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[asyncpg.Connection]:
-    connection = await asyncpg.connect(database_url)
-    yield connection
-    await connection.close()
 
 
 async def signed_in(client: httpx.AsyncClient, phone: str = "+6281211110001") -> dict[str, str]:
@@ -347,30 +337,6 @@ def test_the_document_offers_the_key_on_every_signed_in_change() -> None:
 
 
 # --- overlapping requests, through a real HTTP server --------------------------------------
-
-
-@asynccontextmanager
-async def served(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
-    """The app behind granian on a free local port, in this event loop, and a client for it."""
-    port = free_port()
-    server = Server(app, address="127.0.0.1", port=port, interface=Interfaces.ASGI, log_enabled=False)
-    serving = asyncio.create_task(server.serve())
-    try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", trust_env=False, timeout=30) as client:
-            for _ in range(300):
-                assert not serving.done(), "granian stopped before it served"
-                try:
-                    if (await client.get("/readyz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.05)
-            else:
-                pytest.fail("the app did not become ready")
-            yield client
-    finally:
-        server.stop()  # type: ignore[no-untyped-call]  # granian leaves this one unannotated
-        await serving
 
 
 async def test_a_retry_while_the_first_is_running_answers_409(database_url: str, db: asyncpg.Connection) -> None:

@@ -13,8 +13,9 @@ from litestar.testing import AsyncTestClient
 
 from serang_app.app import create_app
 from serang_app.http.openapi import document_errors
-from serang_app.module_system import CatalogueService, ModuleSpec, Permission, Text, Transition, Workflow
+from serang_app.module_system import CatalogueService, ModuleSpec, Permission, State, Text, Transition, Workflow
 from serang_app.module_system.discovery import ModuleError, discover_modules, enabled_specs
+from serang_app.module_system.spec import Phase
 from serang_app.module_system.validation import validate_modules
 from tests.conftest import settings_for
 from tests.support.processes import run_cli
@@ -54,6 +55,26 @@ def example_installed(example_site: Path, monkeypatch: pytest.MonkeyPatch) -> Pa
 
 def _spec(slug: str, **overrides: object) -> ModuleSpec:
     return ModuleSpec(slug=slug, name=slug.title(), version="1.0", **overrides)  # type: ignore[arg-type]
+
+
+def _state(code: str, phase: Phase = "in_progress") -> State:
+    return State(code=code, phase=phase, title=Text(id=code, en=code))
+
+
+def _go(source: str, target: str, **overrides: object) -> Transition:
+    fields: dict[str, object] = {"actors": ("officer",), **overrides}
+    return Transition(
+        action=f"to_{target}",
+        title=Text(id="Lanjut", en="Next"),
+        source=(source,),
+        target=target,
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+def _workflow(*transitions: Transition, states: tuple[str, ...] = ("a", "b"), **overrides: object) -> Workflow:
+    fields: dict[str, object] = {"code": "w", "reference_prefix": "PRK", "initial": "a", **overrides}
+    return Workflow(states=tuple(_state(code) for code in states), transitions=transitions, **fields)  # type: ignore[arg-type]
 
 
 # --- discovery and mounting of a real installed package -------------------------------------
@@ -184,24 +205,39 @@ def test_modules_come_in_dependency_order() -> None:
         ),
         ([_spec("parks", templates={"done": Text(id="Selesai", en=" ")})], "template 'done' needs both"),
         (
-            [
-                _spec(
-                    "parks",
-                    workflows=(
-                        Workflow(
-                            code="w",
-                            states=("a", "b"),
-                            initial="a",
-                            transitions=(Transition(action="go", source=("a",), target="b", notify="missing"),),
-                        ),
-                    ),
-                )
-            ],
+            [_spec("parks", workflows=(_workflow(_go("a", "b", notify="missing")),))],
             "sends template 'missing', which the module does not declare",
         ),
         (
-            [_spec("parks", workflows=(Workflow(code="w", states=("a",), initial="z"),))],
+            [_spec("parks", workflows=(_workflow(states=("a",), initial="z"),))],
             "initial state 'z' is not one of its states",
+        ),
+        (
+            [_spec("parks", workflows=(_workflow(_go("a", "b"), states=("a", "b", "c")),))],
+            "state 'c' cannot be reached from 'a'",
+        ),
+        (
+            [_spec("parks", workflows=(_workflow(_go("a", "x")),))],
+            "action 'to_x' names unknown state 'x'",
+        ),
+        (
+            [_spec("parks", workflows=(_workflow(_go("a", "b", actors=("janitor",))),))],
+            "action 'to_b' names unknown actor 'janitor'",
+        ),
+        (
+            [_spec("parks", workflows=(_workflow(_go("a", "b", actors=())),))],
+            "action 'to_b' names nobody who may take it",
+        ),
+        (
+            [_spec("parks", workflows=(_workflow(_go("a", "b"), reference_prefix="prk"),))],
+            "reference prefix 'prk' must be 2-5 capital letters",
+        ),
+        (
+            [
+                _spec("parks", workflows=(_workflow(_go("a", "b")),)),
+                _spec("pools", workflows=(_workflow(_go("a", "b")),)),
+            ],
+            "reference prefix 'PRK' is used by more than one workflow: parks/w, pools/w",
         ),
         (
             [_spec("a1", depends_on=("b1",)), _spec("b1", depends_on=("a1",))],

@@ -16,6 +16,7 @@ from litestar.plugins import InitPlugin
 from litestar.routes import HTTPRoute
 
 from serang_app import __version__
+from serang_app.app_state import case_engine_of
 from serang_app.audit.routes import list_audit_entries
 from serang_app.auth.access_tokens import AccessTokens
 from serang_app.auth.firebase_lifespan import firebase_lifespan
@@ -30,6 +31,12 @@ from serang_app.auth.permissions import (
 )
 from serang_app.auth.routes import dev_sign_in, firebase_sign_in, logout, refresh
 from serang_app.auth.sessions import SessionIssuer
+from serang_app.cases.closed_dates import ClosedDateController
+from serang_app.cases.engine import CaseEngine
+from serang_app.cases.registry import WorkflowRegistry
+from serang_app.cases.resident_routes import list_my_cases
+from serang_app.cases.routes import CaseController
+from serang_app.cases.staff_routes import StaffCaseController
 from serang_app.catalogue.routes import list_services
 from serang_app.catalogue.service import CatalogueCache
 from serang_app.db.pool import Database
@@ -103,11 +110,21 @@ class CorePlugin(InitPlugin):
                 staff_login,
                 Router(
                     path="/",
-                    route_handlers=[MeController, OpdAdminController, StaffAdminController, list_audit_entries],
+                    route_handlers=[
+                        MeController,
+                        OpdAdminController,
+                        StaffAdminController,
+                        list_audit_entries,
+                        list_my_cases,
+                        CaseController,
+                        StaffCaseController,
+                        ClosedDateController,
+                    ],
                     middleware=signed_in_middleware(),
                 ),
             ]
         )
+        case_engine = CaseEngine(WorkflowRegistry(self._specs))
         registry = PermissionRegistry([*CORE_PERMISSIONS, *(p for spec in self._specs for p in spec.permissions)])
         access_tokens = AccessTokens(signing_keys(settings), settings.access_token_seconds)
         app_config.state = State(
@@ -117,6 +134,7 @@ class CorePlugin(InitPlugin):
                     [spec.slug for spec in self._specs], settings.catalogue_cache_seconds
                 ),
                 "region_directory": RegionDirectory(),
+                "case_engine": case_engine,
                 "access_tokens": access_tokens,
                 "nik_vault": NikVault.from_base64(*nik_keys(settings)),
                 "firebase_verifier": None,
@@ -132,6 +150,8 @@ class CorePlugin(InitPlugin):
         app_config.dependencies.update(
             {
                 "database": Provide(_database, sync_to_thread=False),
+                # What modules open and move their cases with (cases/opening.py, cases/transitions.py).
+                "cases": Provide(_case_engine, sync_to_thread=False),
             }
         )
         app_config.lifespan.insert(0, database_lifespan(settings, self._specs))
@@ -164,6 +184,10 @@ def _access_log(settings: Settings) -> AccessLog | None:
     if not settings.access_log:
         return None
     return AccessLog() if settings.log_format == "json" else ConsoleAccessLog()
+
+
+def _case_engine(state: State) -> CaseEngine:
+    return case_engine_of(state)
 
 
 def _database(state: State) -> Database:

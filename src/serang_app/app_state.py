@@ -14,6 +14,7 @@ from litestar.datastructures import State
 
 if TYPE_CHECKING:
     from serang_app.auth.sessions import SessionIssuer
+    from serang_app.cases.engine import CaseEngine
     from serang_app.db.pool import Database
     from serang_app.residents.nik import NikVault
     from serang_app.settings import Settings
@@ -33,3 +34,7 @@ def session_issuer_of(state: State) -> SessionIssuer:
 
 def nik_vault_of(state: State) -> NikVault:
     return cast("NikVault", state.nik_vault)
+
+
+def case_engine_of(state: State) -> CaseEngine:
+    return cast("CaseEngine", state.case_engine)

@@ -37,6 +37,16 @@ CORE_PERMISSIONS: tuple[Permission, ...] = (
     Permission("opds.manage", ("admin",), "Create and change agencies"),
     Permission("staff.manage", ("admin",), "Create, list, disable staff accounts and change their roles"),
     Permission("audit.read", ("admin",), "Read the audit log"),
+    Permission("cases.own", ("resident",), "List one's own cases"),
+    Permission("cases.rate", ("resident",), "Rate one's own completed cases"),
+    Permission(
+        "cases.read", ("resident", "officer", "supervisor", "admin"), "Read a case one may see (checked per case)"
+    ),
+    Permission(
+        "cases.act", ("resident", "officer", "supervisor", "admin"), "Take workflow actions (checked per action)"
+    ),
+    Permission("cases.work", ("officer", "supervisor", "admin"), "Work the agency's inbox: assign and comment"),
+    Permission("calendar.manage", ("admin",), "Close and reopen days for SLA counting"),
 )
 
 

@@ -14,8 +14,12 @@ from litestar.routes import HTTPRoute
 
 
 def allowed_methods_by_path(app: Litestar) -> dict[str, bytes]:
+    # Keyed by the template the router puts in the scope (`/v1/cases/{case_id}`, without the
+    # parameter types that route.path carries).
     return {
-        route.path: ", ".join(sorted(route.methods)).encode() for route in app.routes if isinstance(route, HTTPRoute)
+        route.path_format: ", ".join(sorted(route.methods)).encode()
+        for route in app.routes
+        if isinstance(route, HTTPRoute)
     }
 
 

@@ -158,6 +158,42 @@ MESSAGES: dict[str, tuple[str, str, str, str]] = {
         "Kode wilayah {code} tidak ada di Kabupaten Serang.",
         "Region code {code} does not exist in Kabupaten Serang.",
     ),
+    "precondition_required": (
+        "Versi data diperlukan",
+        "Precondition required",
+        "Sertakan header If-Match berisi ETag terakhir dari data ini.",
+        "Send an If-Match header with the latest ETag of this resource.",
+    ),
+    "case_action_not_allowed": (
+        "Tindakan tidak tersedia",
+        "Action not available",
+        "Tindakan {action} tidak dapat dilakukan pada status {status}. Lihat allowed_actions.",
+        "Action {action} cannot be taken in status {status}. See allowed_actions.",
+    ),
+    "case_action_forbidden": (
+        "Tindakan tidak diizinkan",
+        "Action not permitted",
+        "Peran Anda tidak boleh melakukan tindakan {action} pada permohonan ini.",
+        "Your role may not take action {action} on this case.",
+    ),
+    "case_not_rateable": (
+        "Belum dapat dinilai",
+        "Not ready for rating",
+        "Permohonan hanya dapat dinilai setelah selesai.",
+        "A case can be rated only once it is completed.",
+    ),
+    "case_already_rated": (
+        "Sudah dinilai",
+        "Already rated",
+        "Permohonan ini sudah Anda nilai.",
+        "You have already rated this case.",
+    ),
+    "service_closed": (
+        "Layanan ditutup",
+        "Service closed",
+        "Layanan {service} sedang tidak menerima permohonan baru.",
+        "Service {service} is not accepting new requests at the moment.",
+    ),
 }
 
 

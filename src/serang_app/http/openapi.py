@@ -28,6 +28,7 @@ from litestar.openapi.spec import (
     OpenAPIHeader,
     OpenAPIMediaType,
     OpenAPIResponse,
+    Operation,
     Parameter,
     Reference,
     Schema,
@@ -49,6 +50,9 @@ from serang_app.http.messages import MESSAGES
 from serang_app.http.problems import PROBLEM_MEDIA_TYPE
 
 PROBLEMS_OPT = "problems"
+# Routes that answer 428 without If-Match read the header as optional (so that its absence is a
+# 428, not a validation error) and say so in their opt; the document marks it required.
+IF_MATCH_REQUIRED_OPT = "if_match_required"
 BEARER_SCHEME = "bearerAuth"
 GUARDED_OPT = "permission"
 _RATE_LIMIT_EXEMPT = frozenset({"/healthz", "/readyz", "/metrics"})
@@ -62,6 +66,7 @@ _STATUS_CODES = {
     413: "payload_too_large",
     415: "unsupported_media_type",
     422: "invalid_input",
+    428: "precondition_required",
     429: "too_many_requests",
     500: "internal_error",
     503: "unavailable",
@@ -116,6 +121,8 @@ def document_errors(app: Litestar) -> OpenAPI:
                     responses[str(status)] = _problem_response(status)
                 if handler.opt.get(CACHED_OPT):
                     operation.parameters = [*(operation.parameters or []), _IF_NONE_MATCH]
+                if handler.opt.get(IF_MATCH_REQUIRED_OPT):
+                    _require_if_match(operation)
                 for code, response in responses.items():
                     if isinstance(response, OpenAPIResponse):
                         response.headers = {**(response.headers or {}), "X-Request-ID": _REQUEST_ID_HEADER}
@@ -125,6 +132,12 @@ def document_errors(app: Litestar) -> OpenAPI:
                             response.headers[REPLAYED_HEADER_NAME] = _REPLAYED_HEADER
                 operation.responses = responses
     return document
+
+
+def _require_if_match(operation: Operation) -> None:
+    for parameter in operation.parameters or []:
+        if isinstance(parameter, Parameter) and parameter.name == "If-Match":
+            parameter.required = True
 
 
 def operation_id(handler: HTTPRouteHandler, method: str, path: list[Any]) -> str:

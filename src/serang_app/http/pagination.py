@@ -49,13 +49,18 @@ def decode_cursor(cursor: str, key_type: type[T]) -> T:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         return msgspec.json.decode(raw, type=key_type)
     except (binascii.Error, ValueError, msgspec.DecodeError):
-        raise ApiError(
-            422,
-            errors=[
-                LocalizedFieldError(
-                    "cursor",
-                    "Kursor halaman tidak valid; mulai lagi dari halaman pertama",
-                    "Not a valid page cursor; start again from the first page",
-                )
-            ],
-        ) from None
+        raise invalid_cursor() from None
+
+
+def invalid_cursor() -> ApiError:
+    """For a cursor that decodes but does not fit the request (another list's, another order's)."""
+    return ApiError(
+        422,
+        errors=[
+            LocalizedFieldError(
+                "cursor",
+                "Kursor halaman tidak valid; mulai lagi dari halaman pertama",
+                "Not a valid page cursor; start again from the first page",
+            )
+        ],
+    )

@@ -65,6 +65,7 @@ _CODE_BY_STATUS = {
     413: "payload_too_large",
     415: "unsupported_media_type",
     422: "invalid_input",
+    428: "precondition_required",
     429: "too_many_requests",
     500: "internal_error",
     503: "unavailable",

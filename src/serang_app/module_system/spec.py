@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, get_args
 
 import msgspec
 from litestar import Router
@@ -50,22 +50,61 @@ class CatalogueService:
     sort_order: int = 100
 
 
+# The phases every module's states map to, so the app can show one list of all requests.
+Phase = Literal["submitted", "in_progress", "waiting_for_resident", "completed", "rejected", "cancelled"]
+PHASES: tuple[Phase, ...] = get_args(Phase)
+# A case in one of these phases is closed: its SLA no longer runs and the resident may rate it.
+FINAL_PHASES: frozenset[Phase] = frozenset({"completed", "rejected", "cancelled"})
+# Who may take a transition. "system" is the module's own code (a timer, another case's outcome);
+# the HTTP API never takes a system transition.
+Actor = Literal["resident", "officer", "supervisor", "admin", "system"]
+ACTORS: tuple[Actor, ...] = get_args(Actor)
+
+
+@dataclass(frozen=True, kw_only=True)
+class State:
+    """A status a case can be in. ``pauses_sla``: the SLA clock stands still while a case is here
+    (the agency waits for the resident); it runs on, with the lost working days added, on leaving."""
+
+    code: str
+    phase: Phase
+    title: Text
+    pauses_sla: bool = False
+
+
 @dataclass(frozen=True, kw_only=True)
 class Transition:
-    """A move from one state to another; ``notify`` names the template sent to the resident."""
+    """A move from one of ``source`` to ``target``, taken by one of ``actors``.
+
+    ``notify`` names the template (in the module's ``templates``) the resident is sent;
+    ``requires_note`` makes a note mandatory (a reason for a rejection, say).
+    """
 
     action: str
+    title: Text
     source: tuple[str, ...]
     target: str
+    actors: tuple[Actor, ...]
+    requires_note: bool = False
     notify: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
 class Workflow:
+    """The states and transitions of one kind of case. ``reference_prefix`` starts its public
+    reference numbers (``ADU`` gives ``ADU-2611-000042``) and is unique among the modules."""
+
     code: str
-    states: tuple[str, ...]
+    reference_prefix: str
+    states: tuple[State, ...]
     initial: str
     transitions: tuple[Transition, ...] = ()
+
+    def state(self, code: str) -> State | None:
+        return next((state for state in self.states if state.code == code), None)
+
+    def transition(self, action: str) -> Transition | None:
+        return next((transition for transition in self.transitions if transition.action == action), None)
 
 
 @dataclass(frozen=True, kw_only=True)

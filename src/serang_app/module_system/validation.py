@@ -7,9 +7,11 @@ from collections.abc import Sequence
 from graphlib import CycleError, TopologicalSorter
 
 from serang_app.module_system.discovery import ModuleError
-from serang_app.module_system.spec import CORE_API_VERSION, ModuleSpec, Workflow
+from serang_app.module_system.spec import ACTORS, CORE_API_VERSION, PHASES, ModuleSpec, Workflow
 
 SLUG = re.compile(r"^[a-z][a-z0-9_]{1,30}$")
+CODE = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
+REFERENCE_PREFIX = re.compile(r"^[A-Z]{2,5}$")
 # Slugs the core's own URLs, schemas and namespaces already use.
 RESERVED_SLUGS = frozenset(
     {
@@ -47,6 +49,7 @@ def validate_modules(specs: Sequence[ModuleSpec]) -> list[ModuleSpec]:
                 problems.append(
                     f"module {spec.slug!r} depends on {dependency!r}, which is not installed or not enabled"
                 )
+    problems.extend(_shared_prefix_problems(specs))
     if problems:
         raise ModuleError("; ".join(problems))
     sorter = TopologicalSorter({spec.slug: spec.depends_on for spec in specs})
@@ -56,6 +59,20 @@ def validate_modules(specs: Sequence[ModuleSpec]) -> list[ModuleSpec]:
         cycle = " -> ".join(error.args[1])
         raise ModuleError(f"module dependencies form a cycle: {cycle}") from None
     return [by_slug[slug] for slug in order]
+
+
+def _shared_prefix_problems(specs: Sequence[ModuleSpec]) -> list[str]:
+    # Reference numbers are counted per prefix: two workflows sharing one would share numbers
+    # and residents could not tell their requests apart by reference.
+    owners: dict[str, list[str]] = {}
+    for spec in specs:
+        for workflow in spec.workflows:
+            owners.setdefault(workflow.reference_prefix, []).append(f"{spec.slug}/{workflow.code}")
+    return [
+        f"reference prefix {prefix!r} is used by more than one workflow: {', '.join(names)}"
+        for prefix, names in owners.items()
+        if len(names) > 1
+    ]
 
 
 def _spec_problems(spec: ModuleSpec) -> list[str]:
@@ -82,6 +99,7 @@ def _spec_problems(spec: ModuleSpec) -> list[str]:
     for template_code, text in spec.templates.items():
         if not text.id.strip() or not text.en.strip():
             problems.append(f"template {template_code!r} needs both an Indonesian and an English text")
+    problems.extend(f"workflow {code!r} is declared twice" for code in _repeated([w.code for w in spec.workflows]))
     for workflow in spec.workflows:
         problems.extend(_workflow_problems(workflow, spec))
     return problems
@@ -89,17 +107,57 @@ def _spec_problems(spec: ModuleSpec) -> list[str]:
 
 def _workflow_problems(workflow: Workflow, spec: ModuleSpec) -> list[str]:
     where = f"workflow {workflow.code!r}"
-    states = set(workflow.states)
     problems = []
-    if workflow.initial not in states:
+    if not CODE.match(workflow.code):
+        problems.append(f"{where}: code must be lowercase letters, digits or underscores")
+    if not REFERENCE_PREFIX.match(workflow.reference_prefix):
+        problems.append(f"{where}: reference prefix {workflow.reference_prefix!r} must be 2-5 capital letters")
+    state_codes = [state.code for state in workflow.states]
+    problems.extend(f"{where}: state {code!r} is declared twice" for code in _repeated(state_codes))
+    for state in workflow.states:
+        if not CODE.match(state.code):
+            problems.append(f"{where}: state {state.code!r} must be lowercase letters, digits or underscores")
+        if state.phase not in PHASES:
+            problems.append(f"{where}: state {state.code!r} has unknown phase {state.phase!r}")
+    if workflow.initial not in state_codes:
         problems.append(f"{where}: initial state {workflow.initial!r} is not one of its states")
+    actions = [transition.action for transition in workflow.transitions]
+    problems.extend(f"{where}: action {action!r} is declared twice" for action in _repeated(actions))
     for transition in workflow.transitions:
-        for state in (*transition.source, transition.target):
-            if state not in states:
-                problems.append(f"{where}: action {transition.action!r} names unknown state {state!r}")
+        what = f"{where}: action {transition.action!r}"
+        if not CODE.match(transition.action):
+            problems.append(f"{what} must be lowercase letters, digits or underscores")
+        if not transition.source:
+            problems.append(f"{what} starts from no state")
+        for named in (*transition.source, transition.target):
+            if named not in state_codes:
+                problems.append(f"{what} names unknown state {named!r}")
+        if not transition.actors:
+            problems.append(f"{what} names nobody who may take it")
+        problems.extend(f"{what} names unknown actor {actor!r}" for actor in transition.actors if actor not in ACTORS)
         if transition.notify is not None and transition.notify not in spec.templates:
-            problems.append(
-                f"{where}: action {transition.action!r} sends template {transition.notify!r}, "
-                "which the module does not declare"
-            )
+            problems.append(f"{what} sends template {transition.notify!r}, which the module does not declare")
+    if workflow.initial in state_codes:
+        reachable = _reachable(workflow)
+        problems.extend(
+            f"{where}: state {code!r} cannot be reached from {workflow.initial!r}"
+            for code in state_codes
+            if code not in reachable
+        )
     return problems
+
+
+def _reachable(workflow: Workflow) -> set[str]:
+    reached = {workflow.initial}
+    frontier = [workflow.initial]
+    while frontier:
+        current = frontier.pop()
+        for transition in workflow.transitions:
+            if current in transition.source and transition.target not in reached:
+                reached.add(transition.target)
+                frontier.append(transition.target)
+    return reached
+
+
+def _repeated(codes: Sequence[str]) -> list[str]:
+    return sorted({code for code in codes if codes.count(code) > 1})

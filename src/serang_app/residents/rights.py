@@ -35,14 +35,37 @@ class Activity(msgspec.Struct, kw_only=True):
     details: dict[str, Any]
 
 
+class CaseRecord(msgspec.Struct, kw_only=True):
+    reference: str
+    module: str
+    service_code: str
+    status: str
+    phase: str
+    created_at: datetime
+    closed_at: datetime | None
+    rating: int | None
+    rating_comment: str | None
+    # What the resident wrote on the case's timeline (notes with their actions).
+    own_notes: list[str]
+
+
+class NotificationRecord(msgspec.Struct, kw_only=True):
+    template: str
+    params: dict[str, Any]
+    created_at: datetime
+    read_at: datetime | None
+
+
 class DataExport(msgspec.Struct, kw_only=True):
-    """Everything held about the resident. Cases, uploads and notifications join as they are built."""
+    """Everything held about the resident. Uploads join when they are built (issue 5)."""
 
     exported_at: datetime
     profile: Profile
     consents: list[Consent]
     sessions: list[Session]
     activity: list[Activity]
+    cases: list[CaseRecord]
+    notifications: list[NotificationRecord]
 
 
 async def export_resident(connection: asyncpg.Connection, resident_id: uuid.UUID, vault: NikVault) -> DataExport:
@@ -60,13 +83,35 @@ async def export_resident(connection: asyncpg.Connection, resident_id: uuid.UUID
         "SELECT at, action, details FROM audit_log WHERE actor_kind = 'resident' AND actor_id = $1 ORDER BY id",
         resident_id,
     )
+    cases = await connection.fetch(_CASES, resident_id)
+    notifications = await connection.fetch(
+        """SELECT template, params, created_at, read_at FROM notifications
+           WHERE recipient_kind = 'resident' AND recipient_id = $1 ORDER BY created_at""",
+        resident_id,
+    )
     return DataExport(
         exported_at=await connection.fetchval("SELECT now()"),
         profile=profile,
         consents=[msgspec.convert(dict(row), Consent) for row in consents],
         sessions=[msgspec.convert(dict(row), Session) for row in sessions],
         activity=[msgspec.convert(dict(row), Activity) for row in activity],
+        cases=[msgspec.convert(dict(row), CaseRecord) for row in cases],
+        notifications=[msgspec.convert(dict(row), NotificationRecord) for row in notifications],
     )
+
+
+_CASES = """
+SELECT c.reference, c.module, c.service_code, c.status, c.phase, c.created_at, c.closed_at, c.rating,
+       r.comment AS rating_comment,
+       coalesce(
+           (SELECT array_agg(e.note ORDER BY e.id) FROM case_events e
+            WHERE e.case_id = c.id AND e.actor_kind = 'resident' AND e.note IS NOT NULL),
+           '{}'
+       ) AS own_notes
+FROM cases c LEFT JOIN case_ratings r ON r.case_id = c.id
+WHERE c.resident_id = $1
+ORDER BY c.created_at
+"""
 
 
 async def erase_resident(connection: asyncpg.Connection, resident_id: uuid.UUID, request_id: str | None) -> None:
@@ -81,6 +126,18 @@ async def erase_resident(connection: asyncpg.Connection, resident_id: uuid.UUID,
     )
     await revoke_subject(connection, "resident", resident_id)
     await forget_caller_keys(connection, Caller("resident", resident_id))
+    # What the resident wrote may name them; the cases themselves stay for the agencies' records.
+    await connection.execute(
+        "UPDATE case_events SET note = NULL WHERE actor_kind = 'resident' AND actor_id = $1 AND note IS NOT NULL",
+        resident_id,
+    )
+    await connection.execute(
+        "UPDATE case_ratings SET comment = NULL WHERE case_id IN (SELECT id FROM cases WHERE resident_id = $1)",
+        resident_id,
+    )
+    await connection.execute(
+        "DELETE FROM notifications WHERE recipient_kind = 'resident' AND recipient_id = $1", resident_id
+    )
     await record(
         connection,
         actor_kind="resident",

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import structlog
 
+from serang_app.cases.overdue import sweep_overdue_cases
 from serang_app.db.pool import Database
 from serang_app.http.idempotency_store import delete_expired_keys
 
@@ -33,9 +34,17 @@ async def _delete_expired_idempotency_keys(database: Database) -> None:
         logger.info("idempotency_keys_deleted", count=deleted)
 
 
+async def _sweep_overdue_cases(database: Database) -> None:
+    marked = await sweep_overdue_cases(database)
+    if marked:
+        logger.info("overdue_cases_marked", count=marked)
+
+
 CORE_TASKS: tuple[PeriodicTask, ...] = (
     # Expired keys are already ignored when read; this only keeps the table small.
     PeriodicTask("delete_expired_idempotency_keys", 15 * 60, _delete_expired_idempotency_keys),
+    # Due times fall at 00:00 WIB; a minute's delay in telling the supervisors is of no matter.
+    PeriodicTask("sweep_overdue_cases", 60, _sweep_overdue_cases),
 )
 
 

@@ -1,0 +1,68 @@
+"""Writing the timeline, the audit entry and the notification of a case change: always on the
+connection (and so in the transaction) of the change itself, so the three can never disagree."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import asyncpg
+
+from serang_app.audit.log import record
+from serang_app.cases.actors import CaseActor
+from serang_app.cases.schemas import EventKind
+
+_INSERT_EVENT = """
+INSERT INTO case_events (case_id, kind, action, from_status, to_status, actor_kind, actor_role, actor_id, note, is_public)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+"""
+_INSERT_NOTIFICATION = """
+INSERT INTO notifications (recipient_kind, recipient_id, case_id, source, template, params)
+VALUES ($1, $2, $3, $4, $5, $6)
+"""
+
+
+async def record_event(
+    connection: asyncpg.Connection,
+    actor: CaseActor,
+    case_id: uuid.UUID,
+    kind: EventKind,
+    *,
+    action: str | None = None,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    note: str | None = None,
+    is_public: bool = True,
+    audit_details: dict[str, Any] | None = None,
+) -> None:
+    """A timeline entry and its audit entry (ids and codes only: notes stay out of the audit log)."""
+    await connection.execute(
+        _INSERT_EVENT, case_id, kind, action, from_status, to_status, actor.kind, actor.role, actor.id, note, is_public
+    )
+    await record(
+        connection,
+        actor_kind=actor.kind,
+        actor_id=actor.id,
+        action=f"case.{kind}",
+        request_id=actor.request_id,
+        object_type="case",
+        object_id=str(case_id),
+        details={
+            key: value
+            for key, value in {"action": action, "from": from_status, "to": to_status, **(audit_details or {})}.items()
+            if value is not None
+        },
+    )
+
+
+async def notify_resident(
+    connection: asyncpg.Connection,
+    resident_id: uuid.UUID,
+    case_id: uuid.UUID,
+    *,
+    source: str,
+    template: str,
+    params: dict[str, Any],
+) -> None:
+    """Queue a notification (outbox row and in-app inbox entry at once); delivery happens later."""
+    await connection.execute(_INSERT_NOTIFICATION, "resident", resident_id, case_id, source, template, params)

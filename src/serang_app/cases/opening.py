@@ -1,0 +1,103 @@
+"""Opening a case: what a module calls, inside its own transaction, when a resident submits.
+
+The module then writes its own detail rows keyed by the returned case id in the same transaction,
+so a case never exists without its detail or the other way round.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import asyncpg
+
+from serang_app.cases.actors import CaseActor
+from serang_app.cases.calendar import JAKARTA
+from serang_app.cases.engine import CaseEngine
+from serang_app.cases.events import record_event
+from serang_app.http.problems import ApiError
+from serang_app.module_system.spec import FINAL_PHASES
+
+_SERVICE = "SELECT module, opd_code, sla_days, is_open FROM catalogue_services WHERE code = $1"
+_NEXT_NUMBER = """
+INSERT INTO case_reference_counters (prefix, period, last_value) VALUES ($1, $2, 1)
+ON CONFLICT (prefix, period) DO UPDATE SET last_value = case_reference_counters.last_value + 1
+RETURNING last_value
+"""
+_INSERT_CASE = """
+INSERT INTO cases (id, reference, module, workflow, service_code, resident_id, opd_code, district_code,
+                   status, phase, sla_days, due_at, paused_since, closed_at, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class OpenedCase:
+    id: uuid.UUID
+    reference: str
+    status: str
+    due_at: datetime | None
+
+
+async def open_case(
+    engine: CaseEngine,
+    connection: asyncpg.Connection,
+    actor: CaseActor,
+    *,
+    module: str,
+    workflow: str,
+    service_code: str,
+    district_code: str | None = None,
+    opd_code: str | None = None,
+) -> OpenedCase:
+    """Open a case for the resident `actor` in the workflow's initial state.
+
+    The owning agency and the SLA come from the catalogue entry (which admins may edit); a module
+    that routes by its own rules (a complaint category) passes `opd_code`.
+    """
+    if actor.role != "resident" or actor.id is None:
+        raise ValueError("cases are opened for a signed-in resident")
+    registered = engine.workflows.get(module, workflow)
+    if registered is None:
+        raise ValueError(f"module {module!r} declares no workflow {workflow!r}")
+    service = await connection.fetchrow(_SERVICE, service_code)
+    if service is None or service["module"] != module:
+        raise ValueError(f"service {service_code!r} does not belong to module {module!r}")
+    if not service["is_open"]:
+        raise ApiError(409, "service_closed", params={"service": service_code})
+    initial = registered.states[registered.workflow.initial]
+    now = datetime.now(UTC)
+    calendar = await engine.calendars.get(connection)
+    sla_days: int | None = service["sla_days"]
+    due_at = calendar.due_at(now, sla_days) if sla_days is not None else None
+    reference = await _next_reference(connection, registered.workflow.reference_prefix, now)
+    case_id = uuid.uuid4()
+    await connection.execute(
+        _INSERT_CASE,
+        case_id,
+        reference,
+        module,
+        workflow,
+        service_code,
+        actor.id,
+        opd_code or service["opd_code"],
+        district_code,
+        initial.code,
+        initial.phase,
+        sla_days,
+        due_at,
+        now if initial.pauses_sla else None,
+        now if initial.phase in FINAL_PHASES else None,
+        now,
+    )
+    await record_event(connection, actor, case_id, "created", to_status=initial.code)
+    return OpenedCase(id=case_id, reference=reference, status=initial.code, due_at=due_at)
+
+
+async def _next_reference(connection: asyncpg.Connection, prefix: str, now: datetime) -> str:
+    # One counter row per prefix and month: the row lock serialises openings of one workflow
+    # until their transactions end, which keeps numbers gap-free and is far below any real rate.
+    period = now.astimezone(JAKARTA).strftime("%y%m")
+    number: int = await connection.fetchval(_NEXT_NUMBER, prefix, period)
+    return f"{prefix}-{period}-{number:06d}"

@@ -1,0 +1,107 @@
+"""What the case API reads and answers."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+
+from serang_app.module_system.spec import Actor, Phase, Text
+
+Note = Annotated[str, msgspec.Meta(min_length=1, max_length=2000, description="Shown on the case's timeline.")]
+SurveyScore = Annotated[int, msgspec.Meta(ge=1, le=4)]
+EventKind = Literal["created", "transition", "comment", "assigned", "rated", "overdue"]
+
+
+class ServiceRef(msgspec.Struct, kw_only=True):
+    code: str
+    title: Text
+
+
+class CaseSummary(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    reference: str
+    module: str
+    service: ServiceRef
+    status: str
+    status_title: Text
+    phase: Phase
+    due_at: datetime | None
+    is_overdue: bool
+    rating: int | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class CasePage(msgspec.Struct, kw_only=True):
+    items: list[CaseSummary]
+    next_cursor: str | None
+
+
+class TimelineEntry(msgspec.Struct, kw_only=True):
+    at: datetime
+    kind: EventKind
+    action: str | None
+    from_status: str | None
+    to_status: str | None
+    actor_role: Actor
+    # The staff member's name: always for staff; for residents only when the agency allows it.
+    actor_name: str | None
+    note: str | None
+    is_public: bool
+
+
+class AllowedAction(msgspec.Struct, kw_only=True):
+    action: str
+    title: Text
+    requires_note: bool
+
+
+class CaseDetail(CaseSummary, kw_only=True):
+    opd_code: str
+    district_code: str | None
+    # Only staff see who holds the case.
+    assignee_id: uuid.UUID | None
+    sla_days: int | None
+    is_paused: bool
+    closed_at: datetime | None
+    allowed_actions: list[AllowedAction]
+    timeline: list[TimelineEntry]
+
+
+class ActionRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    note: Note | None = None
+
+
+class CommentRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    body: Note
+    # Internal comments are for staff only; public ones reach the resident's timeline.
+    public: bool = False
+
+
+class AssignRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    # null hands the case back to the agency's pool.
+    assignee_id: uuid.UUID | None
+
+
+class Survey(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """The nine elements of PermenPANRB 14/2017, each 1 (poor) to 4 (very good)."""
+
+    requirements: SurveyScore
+    procedure: SurveyScore
+    service_time: SurveyScore
+    cost: SurveyScore
+    product: SurveyScore
+    competence: SurveyScore
+    behaviour: SurveyScore
+    complaint_handling: SurveyScore
+    facilities: SurveyScore
+
+
+class RatingRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    stars: Annotated[int, msgspec.Meta(ge=1, le=5)]
+    comment: Annotated[str, msgspec.Meta(max_length=1000)] | None = None
+    survey: Survey

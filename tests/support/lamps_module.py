@@ -1,0 +1,156 @@
+"""A minimal module declared in the tests: street-lamp repair requests.
+
+It uses only the module contract and the case core (open_case and the engine), as any
+third-party module would, and shows that a workflow declared as data runs end to end.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, Router, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
+
+from serang_app.auth.principal import Principal
+from serang_app.cases.actors import CaseActor
+from serang_app.cases.engine import CaseEngine
+from serang_app.cases.opening import open_case
+from serang_app.db.pool import Database
+from serang_app.module_system import CatalogueService, ModuleSpec, Permission, State, Text, Transition, Workflow
+
+SERVICE = "lamps.repair"
+
+
+class RepairIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    pole_number: Annotated[str, msgspec.Meta(min_length=1, max_length=20)]
+    district_code: Annotated[str, msgspec.Meta(pattern=r"^36\.04\.\d{2}$")] | None = None
+
+
+class RepairOut(msgspec.Struct, kw_only=True):
+    case_id: uuid.UUID
+    reference: str
+    status: str
+
+
+@post("/requests", summary="Report a broken street lamp", opt={"permission": "lamps.report"}, status_code=201)
+async def report_lamp(
+    request: Request[Principal, Any, Any],
+    data: JSONBody[RepairIn],
+    database: NamedDependency[Database],
+    cases: NamedDependency[CaseEngine],
+) -> RepairOut:
+    async with database.acquire() as connection, connection.transaction():
+        opened = await open_case(
+            cases,
+            connection,
+            CaseActor.of(request),
+            module="lamps",
+            workflow="repair",
+            service_code=SERVICE,
+            district_code=data.district_code,
+        )
+        await connection.execute(
+            "INSERT INTO lamps.requests (case_id, pole_number) VALUES ($1, $2)", opened.id, data.pole_number
+        )
+    return RepairOut(case_id=opened.id, reference=opened.reference, status=opened.status)
+
+
+def _text(indonesian: str, english: str) -> Text:
+    return Text(id=indonesian, en=english)
+
+
+REPAIR = Workflow(
+    code="repair",
+    reference_prefix="LMP",
+    initial="submitted",
+    states=(
+        State(code="submitted", phase="submitted", title=_text("Diajukan", "Submitted")),
+        State(code="in_repair", phase="in_progress", title=_text("Diperbaiki", "Being repaired")),
+        State(
+            code="waiting",
+            phase="waiting_for_resident",
+            title=_text("Menunggu warga", "Waiting for you"),
+            pauses_sla=True,
+        ),
+        State(code="fixed", phase="completed", title=_text("Selesai", "Fixed")),
+        State(code="rejected", phase="rejected", title=_text("Ditolak", "Rejected")),
+        State(code="cancelled", phase="cancelled", title=_text("Dibatalkan", "Cancelled")),
+    ),
+    transitions=(
+        Transition(
+            action="start",
+            title=_text("Mulai perbaikan", "Start the repair"),
+            source=("submitted",),
+            target="in_repair",
+            actors=("officer", "supervisor"),
+            notify="lamps.started",
+        ),
+        Transition(
+            action="ask_resident",
+            title=_text("Minta keterangan", "Ask the resident"),
+            source=("in_repair",),
+            target="waiting",
+            actors=("officer", "supervisor"),
+            requires_note=True,
+            notify="lamps.question",
+        ),
+        Transition(
+            action="answer",
+            title=_text("Kirim keterangan", "Answer"),
+            source=("waiting",),
+            target="in_repair",
+            actors=("resident",),
+        ),
+        Transition(
+            action="finish",
+            title=_text("Selesai diperbaiki", "Mark fixed"),
+            source=("in_repair",),
+            target="fixed",
+            actors=("officer", "supervisor"),
+            notify="lamps.fixed",
+        ),
+        Transition(
+            action="reject",
+            title=_text("Tolak", "Reject"),
+            source=("submitted", "in_repair"),
+            target="rejected",
+            actors=("supervisor",),
+            requires_note=True,
+        ),
+        Transition(
+            action="cancel",
+            title=_text("Batalkan", "Cancel"),
+            source=("submitted",),
+            target="cancelled",
+            actors=("resident",),
+        ),
+    ),
+)
+
+LAMPS = ModuleSpec(
+    slug="lamps",
+    name="Lampu jalan",
+    version="1.0",
+    router=Router(path="/", route_handlers=[report_lamp]),
+    migrations=Path(__file__).parent / "lamps_migrations",
+    workflows=(REPAIR,),
+    permissions=(Permission("lamps.report", ("resident",), "Report a broken street lamp"),),
+    templates={
+        "lamps.started": _text("Lampu {reference} sedang diperbaiki.", "Lamp {reference} is being repaired."),
+        "lamps.question": _text("Petugas bertanya tentang {reference}.", "An officer has a question on {reference}."),
+        "lamps.fixed": _text("Lampu {reference} sudah menyala.", "Lamp {reference} is fixed."),
+    },
+    services=(
+        CatalogueService(
+            code=SERVICE,
+            opd_code="DPUPR",
+            title=_text("Lampu Jalan Mati", "Broken Street Lamp"),
+            description=_text("Laporkan lampu jalan yang mati.", "Report a street lamp that is out."),
+            sla_days=3,
+        ),
+    ),
+)

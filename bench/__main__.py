@@ -323,6 +323,7 @@ def _measure_cases(
             run_folder / "bare-cases.log",
         )
     )
+    meter.add_session(bare.session)
     page = msgspec.json.decode(_fetch(service, "/v1/me/cases", bearer))
     if len(page["items"]) != 20 or len(msgspec.json.decode(_fetch(bare, "/v1/me/cases"))["items"]) != 20:
         raise BenchError("a first page of /v1/me/cases should hold 20 cases")

@@ -354,8 +354,11 @@ async def test_internal_comments_stay_with_staff_and_public_ones_reach_the_resid
     resident_view = (await client.get(f"/v1/cases/{case_id}", headers=citizen)).json()["timeline"]
     assert [entry["note"] for entry in resident_view if entry["kind"] == "comment"] == ["Teknisi dijadwalkan besok."]
     assert [entry["actor_name"] for entry in resident_view if entry["kind"] == "comment"] == [None]
-    # An agency that chooses to show names shows them to residents too.
-    await db.execute("UPDATE opds SET show_staff_names = true WHERE code = 'DPUPR'")
+    # An agency that chooses to show names (an admin's setting) shows them to residents too.
+    admin = await staff(client, database_url, "admin", None)
+    shown_setting = await client.patch("/v1/admin/opds/DPUPR", json={"show_staff_names": True}, headers=admin)
+    assert shown_setting.status_code == 200
+    assert shown_setting.json()["show_staff_names"] is True
     shown = (await client.get(f"/v1/cases/{case_id}", headers=citizen)).json()["timeline"]
     assert [entry["actor_name"] for entry in shown if entry["kind"] == "comment"] == ["Staf Uji"]
     assert await db.fetchval("SELECT count(*) FROM notifications WHERE template = 'case.comment'") == 1
@@ -546,6 +549,9 @@ async def test_export_holds_the_cases_and_erasure_removes_what_the_resident_wrot
     assert [n["template"] for n in export["notifications"]] == ["lamps.started", "lamps.question", "lamps.fixed"]
 
     assert (await client.delete("/v1/me", headers=citizen)).status_code == 204
+    # The access token is still unexpired, but the account is gone: the list refuses at once.
+    assert (await client.get("/v1/me/cases", headers=citizen)).status_code == 401
+    assert (await client.get("/v1/me/cases", params={"phase": "completed"}, headers=citizen)).status_code == 401
     for table, column in (("case_events", "note"), ("case_ratings", "comment")):
         assert await db.fetchval(f"SELECT count(*) FROM {table} WHERE {column} ~ $1", name) == 0
     # The case stays for the agency's records, with the officer's own notes.

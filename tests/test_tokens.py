@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import time
+import uuid
 
 import asyncpg
 import jwt
@@ -15,6 +16,7 @@ from cryptography.hazmat.primitives import serialization
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from serang_app.auth.access_tokens import AccessSubject, AccessTokens, InvalidAccessTokenError
 from serang_app.auth.keys import parse_jwt_keys, signing_keys
 from serang_app.settings import load_settings
 from tests.conftest import app_for
@@ -103,6 +105,24 @@ async def test_forged_and_stale_tokens_are_refused(client: AsyncTestClient[Lites
         assert response.status_code == 401, name
     # The genuine token still works: the refusals above are about the tokens, not the account.
     assert (await client.get("/v1/me", headers=bearer(tokens))).status_code == 200
+
+
+def test_a_verified_token_kept_in_memory_still_expires() -> None:
+    keys = signing_keys(load_settings({}))
+    subject = AccessSubject(kind="resident", id=uuid.uuid4())
+    # Issued so that it expires (30 s of clock leeway included) one second from now.
+    token = AccessTokens(keys, lifetime_seconds=-29).issue(subject)
+    verifier = AccessTokens(keys, lifetime_seconds=900)
+    assert verifier.verify(token) == subject
+    assert verifier.verify(token) == subject  # from memory this time
+    time.sleep(1.2)
+    with pytest.raises(InvalidAccessTokenError):
+        verifier.verify(token)
+    # A token that failed is not kept: the same bytes fail again after a full check.
+    tampered = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    for _ in range(2):
+        with pytest.raises(InvalidAccessTokenError):
+            verifier.verify(tampered)
 
 
 async def test_an_old_key_verifies_until_it_is_retired(database_url: str) -> None:

@@ -6,6 +6,7 @@ id in the header so keys can rotate (an old key verifies until it is retired).
 
 from __future__ import annotations
 
+import functools
 import time
 import uuid
 from dataclasses import dataclass
@@ -33,10 +34,20 @@ class AccessSubject:
     id: uuid.UUID
 
 
+# Verified tokens kept per process. An app sends the same token with every request until it
+# refreshes it, and checking an Ed25519 signature was the largest single cost of a signed-in
+# request (a quarter of GET /v1/me/cases, docs/performance.md). The key is the whole token, so
+# only the very bytes already verified hit; expiry is checked again on every use; tokens that
+# fail are never kept. Whether the account is still active is checked per request regardless
+# (principal.py), so a disabled account still stops at once.
+VERIFIED_CACHE_SIZE = 4096
+
+
 class AccessTokens:
     def __init__(self, keys: SigningKeys, lifetime_seconds: int) -> None:
         self._keys = keys
         self.lifetime_seconds = lifetime_seconds
+        self._verified = functools.lru_cache(maxsize=VERIFIED_CACHE_SIZE)(self._verify_signed)
 
     def issue(self, subject: AccessSubject) -> str:
         now = int(time.time())
@@ -51,6 +62,13 @@ class AccessTokens:
         return jwt.encode(claims, self._keys.signing_key, algorithm=ALGORITHM, headers={"kid": self._keys.signing_kid})
 
     def verify(self, token: str) -> AccessSubject:
+        subject, expires_at = self._verified(token)
+        if time.time() >= expires_at + _CLOCK_LEEWAY_SECONDS:
+            raise InvalidAccessTokenError("ExpiredSignatureError")
+        return subject
+
+    def _verify_signed(self, token: str) -> tuple[AccessSubject, int]:
+        """The subject and expiry of a token whose signature and claims check out; raises otherwise."""
         try:
             header = jwt.get_unverified_header(token)
             key = self._keys.verifying.get(str(header.get("kid")))
@@ -71,6 +89,7 @@ class AccessTokens:
         if kind not in ("resident", "staff"):
             raise InvalidAccessTokenError("unknown subject kind")
         try:
-            return AccessSubject(kind=kind, id=uuid.UUID(raw_id))  # type: ignore[arg-type]
+            subject = AccessSubject(kind=kind, id=uuid.UUID(raw_id))  # type: ignore[arg-type]
         except ValueError:
             raise InvalidAccessTokenError("malformed subject") from None
+        return subject, int(claims["exp"])

@@ -8,8 +8,14 @@ from litestar.connection import ASGIConnection
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult, DefineMiddleware
 
 from serang_app.auth.access_tokens import AccessTokens, InvalidAccessTokenError
-from serang_app.auth.permissions import OPENAPI_PATH, PUBLIC_OPT, PermissionRegistry, require_permission
-from serang_app.auth.principal import load_principal
+from serang_app.auth.permissions import (
+    ACCOUNT_CHECKED_BY_ROUTE_OPT,
+    OPENAPI_PATH,
+    PUBLIC_OPT,
+    PermissionRegistry,
+    require_permission,
+)
+from serang_app.auth.principal import Principal, load_principal, resident_principal
 from serang_app.db.pool import Database
 from serang_app.http.problems import ApiError
 
@@ -28,10 +34,14 @@ class BearerTokenAuthentication(AbstractAuthenticationMiddleware):
             raise ApiError(401) from None
         database: Database = state.database
         registry: PermissionRegistry = state.permission_registry
-        principal = await load_principal(database, subject, registry)
+        handler = connection.scope["route_handler"]
+        if subject.kind == "resident" and handler.opt.get(ACCOUNT_CHECKED_BY_ROUTE_OPT):
+            principal: Principal | None = resident_principal(subject, registry)
+        else:
+            principal = await load_principal(database, subject, registry)
         if principal is None:  # erased resident, disabled or deleted staff account
             raise ApiError(401)
-        require_permission(principal, connection.scope["route_handler"])
+        require_permission(principal, handler)
         return AuthenticationResult(user=principal, auth=subject)
 
 

@@ -20,6 +20,11 @@ Role = Literal["resident", "officer", "supervisor", "admin"]
 STAFF_ROLES: tuple[Role, ...] = ("officer", "supervisor", "admin")
 PERMISSION_OPT = "permission"
 PUBLIC_OPT = "public"
+# A residents' route whose own query proves the account is still active (it reads through
+# `residents` with `erased_at IS NULL`, and checks the account itself when that finds nothing)
+# says so with this opt: the authentication middleware then skips its own look-up of the
+# account, which would cost the hot read a second database round trip (docs/performance.md).
+ACCOUNT_CHECKED_BY_ROUTE_OPT = "resident_account_checked_by_route"
 # Litestar's own routes (the OpenAPI document and its viewers) are public; they cannot carry opt.
 OPENAPI_PATH = "/schema"
 

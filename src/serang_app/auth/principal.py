@@ -28,6 +28,18 @@ class Principal:
         return self.kind == "staff"
 
 
+def resident_principal(subject: AccessSubject, registry: PermissionRegistry) -> Principal:
+    """The principal a resident's token names, before anyone checked the account is still active:
+    only for routes that check it themselves (ACCOUNT_CHECKED_BY_ROUTE_OPT)."""
+    return Principal(
+        kind="resident", id=subject.id, role="resident", opd_code=None, permissions=registry.for_role("resident")
+    )
+
+
+async def is_active_resident(connection: asyncpg.Connection, resident_id: uuid.UUID) -> bool:
+    return await connection.fetchrow(_ACTIVE_RESIDENT, resident_id) is not None
+
+
 async def load_principal(database: Database, subject: AccessSubject, registry: PermissionRegistry) -> Principal | None:
     async with database.acquire() as connection:
         return await fetch_principal(connection, subject, registry)

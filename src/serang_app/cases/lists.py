@@ -15,14 +15,23 @@ from typing import Literal
 
 import asyncpg
 
+from serang_app.auth.principal import is_active_resident
 from serang_app.cases.actors import CaseActor
 from serang_app.cases.reading import SUMMARY_COLUMNS, summary_of
 from serang_app.cases.registry import WorkflowRegistry
 from serang_app.cases.schemas import CasePage
 from serang_app.http.pagination import decode_cursor, encode_cursor, invalid_cursor
+from serang_app.http.problems import ApiError
 from serang_app.module_system.spec import Phase
 
 _FROM = "FROM cases c JOIN catalogue_services s ON s.code = c.service_code"
+# A resident's lists read through the account itself, so a page with rows proves the account is
+# active in the same snapshot; the route skips the middleware's own look-up
+# (ACCOUNT_CHECKED_BY_ROUTE_OPT) and checks the account only when a page comes back empty.
+_RESIDENT_FROM = (
+    "FROM residents me JOIN cases c ON c.resident_id = me.id JOIN catalogue_services s ON s.code = c.service_code"
+)
+_ACTIVE_RESIDENT = "me.id = {} AND me.erased_at IS NULL"
 # Newest first, or (with updated_since) oldest change first so a client can sync forwards.
 Order = Literal["newest", "changed"]
 _ORDERS: dict[Order, tuple[str, str, str]] = {
@@ -32,8 +41,8 @@ _ORDERS: dict[Order, tuple[str, str, str]] = {
 }
 # The first page of a resident's list with no filter: the query the app sends most.
 RESIDENT_FIRST_PAGE = f"""
-SELECT {SUMMARY_COLUMNS} {_FROM}
-WHERE c.resident_id = $1
+SELECT {SUMMARY_COLUMNS} {_RESIDENT_FROM}
+WHERE me.id = $1 AND me.erased_at IS NULL
 ORDER BY c.created_at DESC, c.id DESC
 LIMIT $2
 """
@@ -88,12 +97,22 @@ async def resident_page(
     limit: int,
     cursor: str | None,
 ) -> CasePage:
+    """One page of the resident's cases. 401 (as ApiError) when the account was erased meanwhile."""
     order: Order = "changed" if filters.updated_since is not None else "newest"
     if cursor is None and filters == ResidentFilter():
         rows = await connection.fetch(RESIDENT_FIRST_PAGE, resident_id, limit + 1)
-        return _page(rows, workflows, limit, order)
+    else:
+        rows = await _fetch_rows(
+            connection, _resident_query(resident_id, filters), _RESIDENT_FROM, order, limit, cursor
+        )
+    if not rows and not await is_active_resident(connection, resident_id):
+        raise ApiError(401)
+    return _page(rows, workflows, limit, order)
+
+
+def _resident_query(resident_id: uuid.UUID, filters: ResidentFilter) -> _Query:
     query = _Query()
-    query.add("c.resident_id = {}", resident_id)
+    query.add(_ACTIVE_RESIDENT, resident_id)
     if filters.phase is not None:
         query.add("c.phase = {}", filters.phase)
     if filters.status is not None:
@@ -102,7 +121,7 @@ async def resident_page(
         query.add("c.module = {}", filters.module)
     if filters.updated_since is not None:
         query.add("c.updated_at > {}", filters.updated_since)
-    return await _fetch_page(connection, workflows, query, order, limit, cursor)
+    return query
 
 
 async def inbox_page(
@@ -153,14 +172,14 @@ async def inbox_page(
     return CasePage(items=items, next_cursor=next_cursor)
 
 
-async def _fetch_page(
+async def _fetch_rows(
     connection: asyncpg.Connection,
-    workflows: WorkflowRegistry,
     query: _Query,
+    source: str,
     order: Order,
     limit: int,
     cursor: str | None,
-) -> CasePage:
+) -> list[asyncpg.Record]:
     key, comparison, order_by = _ORDERS[order]
     if cursor is not None:
         cursor_order, moment, last_id = decode_cursor(cursor, tuple[Order, datetime, uuid.UUID])
@@ -168,9 +187,9 @@ async def _fetch_page(
             raise invalid_cursor()
         query.add(f"({key}) {comparison} ({{}}, {{}})", moment, last_id)
     query.arguments.append(limit + 1)
-    sql = f"SELECT {SUMMARY_COLUMNS} {_FROM} WHERE {query.where()} ORDER BY {order_by} LIMIT ${len(query.arguments)}"
-    rows = await connection.fetch(sql, *query.arguments)
-    return _page(rows, workflows, limit, order)
+    sql = f"SELECT {SUMMARY_COLUMNS} {source} WHERE {query.where()} ORDER BY {order_by} LIMIT ${len(query.arguments)}"
+    rows: list[asyncpg.Record] = await connection.fetch(sql, *query.arguments)
+    return rows
 
 
 def _page(rows: list[asyncpg.Record], workflows: WorkflowRegistry, limit: int, order: Order) -> CasePage:

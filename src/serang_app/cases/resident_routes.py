@@ -9,6 +9,7 @@ from litestar.datastructures import State
 from litestar.params import QueryParameter
 
 from serang_app.app_state import case_engine_of, database_of
+from serang_app.auth.permissions import ACCOUNT_CHECKED_BY_ROUTE_OPT
 from serang_app.auth.principal import Principal
 from serang_app.cases.lists import ResidentFilter, resident_page
 from serang_app.cases.schemas import CasePage
@@ -40,7 +41,7 @@ UpdatedSince = Annotated[
     "/v1/me/cases",
     tags=["me", "cases"],
     summary="My cases in every module, newest first",
-    opt={"permission": "cases.own", "problems": [422]},
+    opt={"permission": "cases.own", "problems": [422], ACCOUNT_CHECKED_BY_ROUTE_OPT: True},
 )
 async def list_my_cases(
     request: Request[Principal, Any, Any],

@@ -25,6 +25,8 @@ class Opd(msgspec.Struct, kw_only=True):
     short_name: str
     name: str
     is_active: bool
+    # Whether residents see staff names on their cases' timelines (else only the role).
+    show_staff_names: bool
     created_at: datetime
 
 
@@ -46,3 +48,4 @@ class OpdChange(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     short_name: ShortName | msgspec.UnsetType = msgspec.UNSET
     name: FullName | msgspec.UnsetType = msgspec.UNSET
     is_active: bool | msgspec.UnsetType = msgspec.UNSET
+    show_staff_names: bool | msgspec.UnsetType = msgspec.UNSET

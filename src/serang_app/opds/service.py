@@ -12,7 +12,7 @@ from serang_app.http.problems import ApiError
 from serang_app.opds.schemas import OPD_CODE_PATTERN, NewOpd, Opd, OpdChange
 from serang_app.staff.accounts import ADMIN_OPD
 
-_COLUMNS = "code, short_name, name, is_active, created_at"
+_COLUMNS = "code, short_name, name, is_active, show_staff_names, created_at"
 _OPD_CODE = re.compile(OPD_CODE_PATTERN)
 
 

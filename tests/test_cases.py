@@ -17,8 +17,9 @@ from litestar.testing import AsyncTestClient
 from serang_app.cases.calendar import WorkingCalendar
 from serang_app.cases.sla_clock import Clock, move_clock
 from serang_app.db.pool import open_database
-from serang_app.worker.runner import CORE_TASKS
-from tests.conftest import app_for
+from serang_app.storage.factory import open_storage
+from serang_app.worker.runner import CORE_TASKS, WorkerContext
+from tests.conftest import app_for, settings_for
 from tests.support.accounts import bearer, create_staff, resident_tokens, staff_tokens
 from tests.support.lamps_module import LAMPS, REPAIR
 from tests.support.served import served
@@ -490,8 +491,10 @@ async def test_the_sweep_tells_the_supervisors_once_per_overdue_case(
     task = next(task for task in CORE_TASKS if task.name == "sweep_overdue_cases")
     database = await open_database(database_url, min_size=1, max_size=1, connect_timeout=5)
     try:
-        await task.run(database)
-        await task.run(database)  # a second sweep finds nothing new
+        await task.run(WorkerContext(database=database, storage=open_storage(settings_for(database_url))))
+        await task.run(
+            WorkerContext(database=database, storage=open_storage(settings_for(database_url)))
+        )  # a second sweep finds nothing new
     finally:
         await database.close()
     told = await db.fetch("SELECT recipient_kind, case_id, template FROM notifications WHERE template = 'case.overdue'")

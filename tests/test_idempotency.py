@@ -29,8 +29,9 @@ from serang_app.auth.principal import Principal
 from serang_app.db.pool import open_database
 from serang_app.http.problems import ApiError
 from serang_app.module_system import ModuleSpec, Permission
-from serang_app.worker.runner import CORE_TASKS
-from tests.conftest import app_for
+from serang_app.storage.factory import open_storage
+from serang_app.worker.runner import CORE_TASKS, WorkerContext
+from tests.conftest import app_for, settings_for
 from tests.support.accounts import POLICY, bearer
 from tests.support.database import PROJECT_ROOT
 from tests.support.served import served
@@ -312,7 +313,7 @@ async def test_the_worker_deletes_expired_keys(
     task = next(task for task in CORE_TASKS if task.name == "delete_expired_idempotency_keys")
     database = await open_database(database_url, min_size=1, max_size=1, connect_timeout=5)
     try:
-        await task.run(database)
+        await task.run(WorkerContext(database=database, storage=open_storage(settings_for(database_url))))
     finally:
         await database.close()
     assert await db.fetchval("SELECT array_agg(key) FROM idempotency_keys") == ["fresh"]

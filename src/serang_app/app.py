@@ -60,6 +60,9 @@ from serang_app.residents.routes import MeController
 from serang_app.settings import Settings
 from serang_app.staff.admin_routes import StaffAdminController
 from serang_app.staff.routes import staff_login
+from serang_app.storage.factory import open_storage
+from serang_app.storage.local_routes import LocalStorageController
+from serang_app.uploads.routes import UploadController
 
 OPS_PATHS = ["/healthz", "/readyz", "/metrics"]
 
@@ -108,6 +111,8 @@ class CorePlugin(InitPlugin):
                 refresh,
                 logout,
                 staff_login,
+                # The local backend's presigned URLs; S3 serves its own.
+                *([LocalStorageController] if settings.storage_backend == "local" else []),
                 Router(
                     path="/",
                     route_handlers=[
@@ -119,12 +124,14 @@ class CorePlugin(InitPlugin):
                         CaseController,
                         StaffCaseController,
                         ClosedDateController,
+                        UploadController,
                     ],
                     middleware=signed_in_middleware(),
                 ),
             ]
         )
         case_engine = CaseEngine(WorkflowRegistry(self._specs))
+        storage = open_storage(settings)
         registry = PermissionRegistry([*CORE_PERMISSIONS, *(p for spec in self._specs for p in spec.permissions)])
         access_tokens = AccessTokens(signing_keys(settings), settings.access_token_seconds)
         app_config.state = State(
@@ -135,6 +142,7 @@ class CorePlugin(InitPlugin):
                 ),
                 "region_directory": RegionDirectory(),
                 "case_engine": case_engine,
+                "storage": storage,
                 "access_tokens": access_tokens,
                 "nik_vault": NikVault.from_base64(*nik_keys(settings)),
                 "firebase_verifier": None,

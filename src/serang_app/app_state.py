@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from serang_app.db.pool import Database
     from serang_app.residents.nik import NikVault
     from serang_app.settings import Settings
+    from serang_app.storage.backend import Storage
 
 
 def database_of(state: State) -> Database:
@@ -38,3 +39,7 @@ def nik_vault_of(state: State) -> NikVault:
 
 def case_engine_of(state: State) -> CaseEngine:
     return cast("CaseEngine", state.case_engine)
+
+
+def storage_of(state: State) -> Storage:
+    return cast("Storage", state.storage)

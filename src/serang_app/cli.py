@@ -132,7 +132,8 @@ def worker() -> None:
     """Run background work until SIGINT or SIGTERM."""
     from serang_app.app import load_modules
     from serang_app.db.pool import open_database
-    from serang_app.worker.runner import CORE_TASKS, run_worker
+    from serang_app.storage.factory import open_storage
+    from serang_app.worker.runner import CORE_TASKS, WorkerContext, run_worker
 
     settings = _settings()
     load_modules(settings)
@@ -146,7 +147,7 @@ def worker() -> None:
             dsn, min_size=1, max_size=settings.db_pool_max, connect_timeout=settings.db_connect_timeout_seconds
         )
         try:
-            await run_worker(database, CORE_TASKS, stop)
+            await run_worker(WorkerContext(database=database, storage=open_storage(settings)), CORE_TASKS, stop)
         finally:
             await database.close()
 

@@ -15,7 +15,8 @@ from serang_app.db.migrations import CORE_NAMESPACE, MigrationSource, apply_migr
 from serang_app.db.pool import Database, open_database
 from serang_app.module_system.spec import ModuleSpec
 from serang_app.settings import Settings
-from serang_app.worker.runner import CORE_TASKS, run_worker
+from serang_app.storage.backend import Storage
+from serang_app.worker.runner import CORE_TASKS, WorkerContext, run_worker
 
 logger = structlog.get_logger("serang_app.lifespan")
 
@@ -53,7 +54,7 @@ def database_lifespan(
             app.state.database = database
             try:
                 await insert_declared_services(database, specs)
-                async with _background_worker(settings, database):
+                async with _background_worker(settings, database, app.state.storage):
                     yield
             finally:
                 await database.close()
@@ -65,13 +66,14 @@ def database_lifespan(
 
 
 @asynccontextmanager
-async def _background_worker(settings: Settings, database: Database) -> AsyncIterator[None]:
+async def _background_worker(settings: Settings, database: Database, storage: Storage) -> AsyncIterator[None]:
     """In development the web process also does the background work, so `make run` is complete."""
     if not settings.worker_in_process:
         yield
         return
     stop = asyncio.Event()
-    task = asyncio.create_task(run_worker(database, CORE_TASKS, stop))
+    context = WorkerContext(database=database, storage=storage)
+    task = asyncio.create_task(run_worker(context, CORE_TASKS, stop))
     try:
         yield
     finally:

@@ -53,6 +53,13 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     s3_endpoint_url: str | None = None
     s3_region: str = "us-east-1"
     s3_force_path_style: bool = False
+    # The endpoint phones reach, when it differs from the one the app uses (MinIO inside a
+    # compose network is http://minio:9000 to the app, http://localhost:9000 to a phone).
+    s3_public_endpoint_url: str | None = None
+    # Signs the local storage backend's URLs (base64 of 32 bytes); unused with S3.
+    storage_signing_key: str | None = None
+    # Uploads a resident may have started and not completed at once.
+    max_pending_uploads: Annotated[int, msgspec.Meta(ge=1, le=100_000)] = 10
     fcm_credentials_file: str | None = None
     # Access tokens: Ed25519 keys as "kid:base64-of-32-byte-seed", comma-separated. The first
     # signs; all verify, so a retiring key stays listed until its last token has expired.
@@ -133,6 +140,9 @@ ENV_NAMES: dict[str, str] = {
     "s3_endpoint_url": "S3_ENDPOINT_URL",
     "s3_region": "S3_REGION",
     "s3_force_path_style": "S3_FORCE_PATH_STYLE",
+    "s3_public_endpoint_url": "S3_PUBLIC_ENDPOINT_URL",
+    "storage_signing_key": "SERANG_STORAGE_SIGNING_KEY",
+    "max_pending_uploads": "SERANG_MAX_PENDING_UPLOADS",
     "fcm_credentials_file": "FCM_CREDENTIALS_FILE",
     "jwt_keys": "SERANG_JWT_KEYS",
     "access_token_seconds": "SERANG_ACCESS_TOKEN_SECONDS",
@@ -196,6 +206,10 @@ def _check_consistency(settings: Settings) -> None:
         for field in PRODUCTION_SECRETS:
             if getattr(settings, field) is None:
                 raise SettingsError(f"{ENV_NAMES[field]}: required when SERANG_ENV=production")
+    if settings.is_production and settings.storage_backend == "local" and settings.storage_signing_key is None:
+        raise SettingsError(
+            "SERANG_STORAGE_SIGNING_KEY: required when SERANG_ENV=production stores uploads locally (S3_BUCKET unset)"
+        )
     if settings.database_url is not None and not settings.database_url.startswith(("postgresql://", "postgres://")):
         raise SettingsError("DATABASE_URL: expected a postgresql:// URL")
     if settings.db_pool_min > settings.db_pool_max:

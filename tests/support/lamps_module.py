@@ -106,6 +106,14 @@ REPAIR = Workflow(
             actors=("resident",),
         ),
         Transition(
+            action="send_photo",
+            title=_text("Kirim foto", "Send a photo"),
+            source=("waiting",),
+            target="in_repair",
+            actors=("resident",),
+            requires_upload=True,
+        ),
+        Transition(
             action="finish",
             title=_text("Selesai diperbaiki", "Mark fixed"),
             source=("in_repair",),

@@ -71,9 +71,21 @@ def nik_keys(settings: Settings) -> tuple[str, str]:
     )
 
 
+def storage_signing_key(settings: Settings) -> bytes:
+    """The key that signs the local storage backend's URLs, a development stand-in when unset."""
+    try:
+        key = base64.b64decode(settings.storage_signing_key or _development_secret("local storage"), validate=True)
+    except binascii.Error:
+        key = b""
+    if len(key) < 32:
+        raise SettingsError("SERANG_STORAGE_SIGNING_KEY: expected base64 of at least 32 bytes")
+    return key
+
+
 def new_secrets() -> dict[str, str]:
     """Fresh production secrets, for `serang-app secrets`."""
     return {
+        "SERANG_STORAGE_SIGNING_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
         "SERANG_JWT_KEYS": f"k1:{base64.b64encode(secrets.token_bytes(32)).decode()}",
         "SERANG_NIK_ENCRYPTION_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
         "SERANG_NIK_INDEX_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),

@@ -52,6 +52,12 @@ CORE_PERMISSIONS: tuple[Permission, ...] = (
     ),
     Permission("cases.work", ("officer", "supervisor", "admin"), "Work the agency's inbox: assign and comment"),
     Permission("calendar.manage", ("admin",), "Close and reopen days for SLA counting"),
+    Permission("uploads.create", ("resident",), "Upload photos and documents"),
+    Permission(
+        "uploads.read",
+        ("resident", "officer", "supervisor", "admin"),
+        "Read an upload one may see (checked per upload)",
+    ),
 )
 
 

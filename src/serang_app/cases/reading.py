@@ -90,6 +90,9 @@ async def detail_of(
         for event in events
     ]
     registered = workflows.get(row["module"], row["workflow"])
+    attachments = await connection.fetch(
+        "SELECT id FROM uploads WHERE case_id = $1 ORDER BY attached_at, id", row["id"]
+    )
     return CaseDetail(
         **_summary_fields(row, workflows, datetime.now(UTC)),
         opd_code=row["opd_code"],
@@ -100,13 +103,19 @@ async def detail_of(
         closed_at=row["closed_at"],
         allowed_actions=allowed_actions(registered, row["status"], actor) if registered else [],
         timeline=timeline,
+        attachments=[attachment["id"] for attachment in attachments],
     )
 
 
 def allowed_actions(registered: RegisteredWorkflow, status: str, actor: CaseActor) -> list[AllowedAction]:
     """The actions this actor may take from this status (system transitions are never offered)."""
     return [
-        AllowedAction(action=transition.action, title=transition.title, requires_note=transition.requires_note)
+        AllowedAction(
+            action=transition.action,
+            title=transition.title,
+            requires_note=transition.requires_note,
+            requires_upload=transition.requires_upload,
+        )
         for transition in registered.workflow.transitions
         if status in transition.source and actor.role in transition.actors and actor.role != "system"
     ]

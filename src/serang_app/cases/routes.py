@@ -74,12 +74,20 @@ class CaseController(Controller):
             raise ApiError(428)
         expected_version = version_in(if_match)
         note = data.note if data else None
+        upload_ids = data.upload_ids if data else []
         return await change_case(
             request,
             state,
             case_id,
             lambda connection, actor: take_action(
-                case_engine_of(state), connection, actor, case_id, action, expected_version=expected_version, note=note
+                case_engine_of(state),
+                connection,
+                actor,
+                case_id,
+                action,
+                expected_version=expected_version,
+                note=note,
+                upload_ids=upload_ids,
             ),
         )
 

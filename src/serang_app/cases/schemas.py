@@ -58,6 +58,7 @@ class AllowedAction(msgspec.Struct, kw_only=True):
     action: str
     title: Text
     requires_note: bool
+    requires_upload: bool
 
 
 class CaseDetail(CaseSummary, kw_only=True):
@@ -70,10 +71,14 @@ class CaseDetail(CaseSummary, kw_only=True):
     closed_at: datetime | None
     allowed_actions: list[AllowedAction]
     timeline: list[TimelineEntry]
+    # Photos and documents attached to the case: GET /v1/uploads/{id} gives their links.
+    attachments: list[uuid.UUID]
 
 
 class ActionRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     note: Note | None = None
+    # Completed uploads of the caller's to attach to the case with this action.
+    upload_ids: Annotated[list[uuid.UUID], msgspec.Meta(max_length=5)] = msgspec.field(default_factory=list)
 
 
 class CommentRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

@@ -4,6 +4,7 @@ and notification in the caller's transaction."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import asyncpg
@@ -14,6 +15,7 @@ from serang_app.cases.events import notify_resident, record_event
 from serang_app.cases.reading import allowed_actions
 from serang_app.cases.sla_clock import Clock, move_clock
 from serang_app.http.problems import ApiError, LocalizedFieldError
+from serang_app.uploads.service import attach_uploads
 
 _LOCK = """
 SELECT id, reference, module, workflow, resident_id, opd_code, status, version, due_at, paused_since, closed_at
@@ -37,6 +39,7 @@ async def take_action(
     *,
     expected_version: int | None,
     note: str | None = None,
+    upload_ids: Sequence[uuid.UUID] = (),
 ) -> int:
     """Move the case; returns its new version. Must run inside a transaction.
 
@@ -68,6 +71,21 @@ async def take_action(
             422,
             errors=[LocalizedFieldError("note", "Tindakan ini memerlukan catatan", "This action requires a note")],
         )
+    if transition.requires_upload and not upload_ids:
+        raise ApiError(
+            422,
+            errors=[
+                LocalizedFieldError(
+                    "upload_ids",
+                    "Tindakan ini memerlukan foto atau dokumen",
+                    "This action requires a photo or document",
+                )
+            ],
+        )
+    if upload_ids:
+        if actor.role != "resident" or actor.id is None:
+            raise ApiError(403)  # staff attach files through their own tools, not residents' uploads
+        await attach_uploads(connection, actor.id, case_id, upload_ids)
     target = registered.states[transition.target]
     calendar = await engine.calendars.get(connection)
     clock = move_clock(

@@ -77,7 +77,9 @@ class Transition:
     """A move from one of ``source`` to ``target``, taken by one of ``actors``.
 
     ``notify`` names the template (in the module's ``templates``) the resident is sent;
-    ``requires_note`` makes a note mandatory (a reason for a rejection, say).
+    ``requires_note`` makes a note mandatory (a reason for a rejection, say); ``requires_upload``
+    makes at least one completed upload of the actor's mandatory (a photo of the repair); the
+    uploads are attached to the case.
     """
 
     action: str
@@ -86,6 +88,7 @@ class Transition:
     target: str
     actors: tuple[Actor, ...]
     requires_note: bool = False
+    requires_upload: bool = False
     notify: str | None = None
 
 

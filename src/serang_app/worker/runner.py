@@ -17,27 +17,43 @@ import structlog
 from serang_app.cases.overdue import sweep_overdue_cases
 from serang_app.db.pool import Database
 from serang_app.http.idempotency_store import delete_expired_keys
+from serang_app.storage.backend import Storage
+from serang_app.uploads.cleanup import delete_abandoned_uploads
 
 logger = structlog.get_logger("serang_app.worker")
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerContext:
+    """What tasks work with: the database and the upload storage."""
+
+    database: Database
+    storage: Storage
 
 
 @dataclass(frozen=True, slots=True)
 class PeriodicTask:
     name: str
     interval_seconds: float
-    run: Callable[[Database], Awaitable[None]]
+    run: Callable[[WorkerContext], Awaitable[None]]
 
 
-async def _delete_expired_idempotency_keys(database: Database) -> None:
-    deleted = await delete_expired_keys(database)
+async def _delete_expired_idempotency_keys(context: WorkerContext) -> None:
+    deleted = await delete_expired_keys(context.database)
     if deleted:
         logger.info("idempotency_keys_deleted", count=deleted)
 
 
-async def _sweep_overdue_cases(database: Database) -> None:
-    marked = await sweep_overdue_cases(database)
+async def _sweep_overdue_cases(context: WorkerContext) -> None:
+    marked = await sweep_overdue_cases(context.database)
     if marked:
         logger.info("overdue_cases_marked", count=marked)
+
+
+async def _delete_abandoned_uploads(context: WorkerContext) -> None:
+    deleted = await delete_abandoned_uploads(context.database, context.storage)
+    if deleted:
+        logger.info("abandoned_uploads_deleted", count=deleted)
 
 
 CORE_TASKS: tuple[PeriodicTask, ...] = (
@@ -45,22 +61,24 @@ CORE_TASKS: tuple[PeriodicTask, ...] = (
     PeriodicTask("delete_expired_idempotency_keys", 15 * 60, _delete_expired_idempotency_keys),
     # Due times fall at 00:00 WIB; a minute's delay in telling the supervisors is of no matter.
     PeriodicTask("sweep_overdue_cases", 60, _sweep_overdue_cases),
+    # Uploads never completed, or never attached to anything, after a day.
+    PeriodicTask("delete_abandoned_uploads", 15 * 60, _delete_abandoned_uploads),
 )
 
 
-async def run_worker(database: Database, tasks: Sequence[PeriodicTask], stop: asyncio.Event) -> None:
+async def run_worker(context: WorkerContext, tasks: Sequence[PeriodicTask], stop: asyncio.Event) -> None:
     logger.info("worker_started", tasks=[task.name for task in tasks])
     async with asyncio.TaskGroup() as group:
         for task in tasks:
-            group.create_task(_repeat(database, task, stop))
+            group.create_task(_repeat(context, task, stop))
         group.create_task(stop.wait())
     logger.info("worker_stopped")
 
 
-async def _repeat(database: Database, task: PeriodicTask, stop: asyncio.Event) -> None:
+async def _repeat(context: WorkerContext, task: PeriodicTask, stop: asyncio.Event) -> None:
     while not stop.is_set():
         try:
-            await task.run(database)
+            await task.run(context)
         except Exception:  # one failing round must not stop the worker; the next round retries
             logger.exception("worker_task_failed", task=task.name)
         with contextlib.suppress(TimeoutError):

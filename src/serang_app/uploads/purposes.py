@@ -1,0 +1,33 @@
+"""What an upload may be for, which types each purpose takes, and how large they may be.
+
+HEIC (iPhone photos) is not accepted: Pillow cannot decode it without an extra native plugin,
+and the app can convert to JPEG before sending. A photo's type must match what it really is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, get_args
+
+PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
+PDF_TYPE = "application/pdf"
+MEGABYTE = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Purpose:
+    code: str
+    content_types: frozenset[str]
+    max_bytes: int
+
+
+PurposeCode = Literal["complaint_photo", "permit_document"]
+UploadType = Literal["image/jpeg", "image/png", "image/webp", "application/pdf"]
+PURPOSES: dict[str, Purpose] = {
+    "complaint_photo": Purpose("complaint_photo", PHOTO_TYPES, 10 * MEGABYTE),
+    "permit_document": Purpose("permit_document", PHOTO_TYPES | {PDF_TYPE}, 10 * MEGABYTE),
+}
+# The local storage route accepts bodies up to the largest purpose's limit.
+LARGEST_UPLOAD_BYTES = max(purpose.max_bytes for purpose in PURPOSES.values())
+ALL_CONTENT_TYPES = frozenset(t for purpose in PURPOSES.values() for t in purpose.content_types)
+assert set(get_args(UploadType)) == ALL_CONTENT_TYPES, "UploadType must list exactly the purposes' types"

@@ -1,0 +1,61 @@
+"""/v1/uploads: start an upload, complete it once the file is stored, read it back."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import State
+from litestar.params import JSONBody, PathParameter
+
+from serang_app.app_state import database_of, settings_of, storage_of
+from serang_app.auth.principal import Principal
+from serang_app.cases.actors import CaseActor
+from serang_app.uploads.schemas import StartedUpload, Upload, UploadRequest
+from serang_app.uploads.service import complete_upload, read_upload, start_upload
+
+UploadId = Annotated[uuid.UUID, PathParameter(description="The upload's id, from POST /v1/uploads.")]
+UploadsRequest = Request[Principal, Any, Any]
+
+
+class UploadController(Controller):
+    path = "/v1/uploads"
+    tags = ("uploads",)
+
+    @post(
+        summary="Start an upload: where and how to send the file",
+        opt={"permission": "uploads.create", "problems": [409]},
+    )
+    async def start(self, request: UploadsRequest, state: State, data: JSONBody[UploadRequest]) -> StartedUpload:
+        async with database_of(state).acquire() as connection:
+            return await start_upload(
+                connection,
+                storage_of(state),
+                request.user.id,
+                data,
+                str(request.base_url),
+                max_pending=settings_of(state).max_pending_uploads,
+            )
+
+    @post(
+        "/{upload_id:uuid}/complete",
+        summary="Check the sent file and keep it for use",
+        status_code=200,
+        opt={"permission": "uploads.create", "problems": [404, 409]},
+    )
+    async def complete(self, request: UploadsRequest, state: State, upload_id: UploadId) -> Upload:
+        return await complete_upload(
+            database_of(state), storage_of(state), request.user.id, upload_id, str(request.base_url)
+        )
+
+    @get(
+        "/{upload_id:uuid}",
+        summary="An upload, with short-lived links to its files",
+        opt={"permission": "uploads.read", "problems": [404]},
+    )
+    async def get_upload(self, request: UploadsRequest, state: State, upload_id: UploadId) -> Upload:
+        async with database_of(state).acquire() as connection:
+            return await read_upload(
+                connection, storage_of(state), CaseActor.of(request), upload_id, str(request.base_url)
+            )

@@ -1,0 +1,236 @@
+"""Starting, completing, reading and attaching uploads.
+
+Completion reads the object back and checks it before anything may use it: presigned policies
+limit what the phone can send to S3, but not every store enforces them (moto does not), and a
+phone can lie about what a file is. Images are decoded and re-encoded in a worker thread, with no
+database connection held meanwhile.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, NoReturn
+
+import anyio.to_thread
+import asyncpg
+
+from serang_app.cases.actors import CaseActor
+from serang_app.db.pool import Database
+from serang_app.http.problems import ApiError, LocalizedFieldError
+from serang_app.storage.backend import ObjectTooLargeError, Storage
+from serang_app.uploads.images import ImageRefusedError, is_pdf, process_photo
+from serang_app.uploads.purposes import PDF_TYPE, PHOTO_TYPES, PURPOSES
+from serang_app.uploads.schemas import StartedUpload, Upload, UploadFile, UploadForm, UploadRequest
+
+UPLOAD_URL_SECONDS = 10 * 60
+DOWNLOAD_URL_SECONDS = 5 * 60
+
+_COLUMNS = """id, resident_id, purpose, declared_type, declared_bytes, object_key, status, content_type, bytes,
+width, height, files, case_id, created_at, completed_at"""
+_UPLOAD_COLUMNS = ", ".join(f"u.{column.strip()}" for column in _COLUMNS.split(","))
+
+
+async def start_upload(
+    connection: asyncpg.Connection,
+    storage: Storage,
+    resident_id: uuid.UUID,
+    request: UploadRequest,
+    base_url: str,
+    *,
+    max_pending: int,
+) -> StartedUpload:
+    """Record the upload and presign where to send it. At most `max_pending` uncompleted uploads
+    per resident (SERANG_MAX_PENDING_UPLOADS); those left a day are removed (cleanup.py)."""
+    purpose = PURPOSES[request.purpose]
+    if request.content_type not in purpose.content_types:
+        allowed = ", ".join(sorted(purpose.content_types))
+        raise ApiError(
+            422,
+            errors=[
+                LocalizedFieldError(
+                    "content_type",
+                    f"Jenis berkas ini tidak diterima; gunakan {allowed}",
+                    f"Not accepted; use {allowed}",
+                )
+            ],
+        )
+    if request.size > purpose.max_bytes:
+        megabytes = purpose.max_bytes // (1024 * 1024)
+        raise ApiError(
+            422,
+            errors=[
+                LocalizedFieldError("size", f"Berkas lebih dari {megabytes} MB", f"The file is over {megabytes} MB")
+            ],
+        )
+    async with connection.transaction():
+        # One start at a time per resident, so the bound on pending uploads holds under retries.
+        await connection.execute("SELECT 1 FROM residents WHERE id = $1 FOR UPDATE", resident_id)
+        pending = await connection.fetchval(
+            "SELECT count(*) FROM uploads WHERE resident_id = $1 AND status = 'pending'", resident_id
+        )
+        if pending >= max_pending:
+            raise ApiError(409, "too_many_pending_uploads", params={"limit": max_pending})
+        upload_id = uuid.uuid4()
+        key = f"uploads/{resident_id}/{upload_id}/original"
+        await connection.execute(
+            """INSERT INTO uploads (id, resident_id, purpose, declared_type, declared_bytes, object_key)
+               VALUES ($1, $2, $3, $4, $5, $6)""",
+            upload_id,
+            resident_id,
+            purpose.code,
+            request.content_type,
+            request.size,
+            key,
+        )
+    # The signed size range is the declared size: the phone knows its file's size exactly.
+    target = storage.upload_target(key, request.content_type, request.size, UPLOAD_URL_SECONDS, base_url)
+    return StartedUpload(
+        id=upload_id,
+        upload=UploadForm(
+            method=target.method,
+            url=target.url,
+            fields=target.fields,
+            headers=target.headers,
+            expires_at=datetime.now(UTC) + timedelta(seconds=UPLOAD_URL_SECONDS),
+        ),
+    )
+
+
+async def complete_upload(
+    database: Database, storage: Storage, resident_id: uuid.UUID, upload_id: uuid.UUID, base_url: str
+) -> Upload:
+    """Check the stored object and keep what may be used; 422 with the reason (and nothing left
+    behind) when it fails. Completing twice answers the completed upload again."""
+    async with database.acquire() as connection:
+        row = await _own_upload(connection, resident_id, upload_id)
+    if row["status"] == "completed":
+        return _as_upload(row, storage, base_url)
+    key = row["object_key"]
+    try:
+        data = await storage.read(key, row["declared_bytes"])
+    except ObjectTooLargeError:
+        await _refuse(database, storage, row, "upload_too_large")
+    if data is None:
+        # Not sent yet (or still on its way): the phone may send it and complete again.
+        raise ApiError(409, "upload_not_received")
+    declared = row["declared_type"]
+    if declared in PHOTO_TYPES:
+        try:
+            photo = await anyio.to_thread.run_sync(process_photo, data, declared)
+        except ImageRefusedError as refused:
+            await _refuse(database, storage, row, refused.code)
+        base = key.rsplit("/", 1)[0]
+        files = {"display": f"{base}/display.jpg", "thumbnail": f"{base}/thumbnail.jpg"}
+        await storage.write(files["display"], photo.display, "image/jpeg")
+        await storage.write(files["thumbnail"], photo.thumbnail, "image/jpeg")
+        await storage.delete(key)  # the original holds the EXIF (GPS, camera)
+        found: dict[str, Any] = {
+            "content_type": "image/jpeg",
+            "bytes": len(photo.display),
+            "width": photo.width,
+            "height": photo.height,
+        }
+    else:
+        if declared != PDF_TYPE or not is_pdf(data):
+            await _refuse(database, storage, row, "upload_not_pdf")
+        files = {"document": key}
+        found = {"content_type": PDF_TYPE, "bytes": len(data), "width": None, "height": None}
+    async with database.acquire() as connection:
+        completed = await connection.fetchrow(
+            f"""UPDATE uploads SET status = 'completed', completed_at = now(), files = $3,
+                   content_type = $4, bytes = $5, width = $6, height = $7
+               WHERE id = $1 AND resident_id = $2 AND status = 'pending'
+               RETURNING {_COLUMNS}""",  # noqa: S608 (constant columns)
+            upload_id,
+            resident_id,
+            files,
+            found["content_type"],
+            found["bytes"],
+            found["width"],
+            found["height"],
+        )
+        if completed is None:  # completed by a parallel request meanwhile: same files, same answer
+            completed = await _own_upload(connection, resident_id, upload_id)
+    return _as_upload(completed, storage, base_url)
+
+
+async def read_upload(
+    connection: asyncpg.Connection, storage: Storage, actor: CaseActor, upload_id: uuid.UUID, base_url: str
+) -> Upload:
+    """The owner sees their upload; staff see it once it is attached to a case of their agency."""
+    row = await connection.fetchrow(
+        f"""SELECT {_UPLOAD_COLUMNS}, c.opd_code
+            FROM uploads u LEFT JOIN cases c ON c.id = u.case_id WHERE u.id = $1""",  # noqa: S608
+        upload_id,
+    )
+    if row is None:
+        raise ApiError(404)
+    owner = actor.role == "resident" and row["resident_id"] == actor.id
+    agency = actor.is_staff and row["case_id"] is not None and actor.may_see(row["resident_id"], row["opd_code"])
+    if not (owner or agency):
+        raise ApiError(404)
+    return _as_upload(row, storage, base_url)
+
+
+async def attach_uploads(
+    connection: asyncpg.Connection, resident_id: uuid.UUID, case_id: uuid.UUID, upload_ids: Sequence[uuid.UUID]
+) -> None:
+    """Attach the resident's completed, unattached uploads to a case (in the caller's transaction).
+
+    Any id that is not one of those answers 404, as if it did not exist: another resident's
+    upload, one still pending, one attached elsewhere.
+    """
+    wanted = set(upload_ids)
+    if not wanted:
+        return
+    attached = await connection.fetch(
+        """UPDATE uploads SET case_id = $1, attached_at = now()
+           WHERE id = ANY($2::uuid[]) AND resident_id = $3 AND status = 'completed' AND case_id IS NULL
+           RETURNING id""",
+        case_id,
+        list(wanted),
+        resident_id,
+    )
+    if len(attached) != len(wanted):
+        raise ApiError(404, "upload_not_found")
+
+
+async def _own_upload(connection: asyncpg.Connection, resident_id: uuid.UUID, upload_id: uuid.UUID) -> asyncpg.Record:
+    row = await connection.fetchrow(
+        f"SELECT {_COLUMNS} FROM uploads WHERE id = $1 AND resident_id = $2",  # noqa: S608 (constant columns)
+        upload_id,
+        resident_id,
+    )
+    if row is None:
+        raise ApiError(404)
+    return row
+
+
+async def _refuse(database: Database, storage: Storage, row: asyncpg.Record, code: str) -> NoReturn:
+    """Remove the object and the upload, then answer 422 with the reason."""
+    await storage.delete(row["object_key"])
+    async with database.acquire() as connection:
+        await connection.execute("DELETE FROM uploads WHERE id = $1 AND status = 'pending'", row["id"])
+    raise ApiError(422, code)
+
+
+def _as_upload(row: asyncpg.Record, storage: Storage, base_url: str) -> Upload:
+    files = row["files"] or {}
+    return Upload(
+        id=row["id"],
+        purpose=row["purpose"],
+        status=row["status"],
+        content_type=row["content_type"],
+        bytes=row["bytes"],
+        width=row["width"],
+        height=row["height"],
+        created_at=row["created_at"],
+        completed_at=row["completed_at"],
+        case_id=row["case_id"],
+        files=[
+            UploadFile(name=name, url=storage.download_url(key, DOWNLOAD_URL_SECONDS, base_url))
+            for name, key in sorted(files.items())
+        ],
+    )

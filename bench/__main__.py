@@ -16,6 +16,7 @@ import secrets
 import shutil
 import signal
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,6 +35,7 @@ from bench.database import bench_database, database_name
 from bench.load import LoadGenerator, LoadResult, choose_generator
 from bench.machine import OthersMeter, busy_share
 from bench.options import Options, read_options
+from bench.photo_load import complete_photos, make_photo
 from bench.probe import get
 from bench.refresh_load import run_refresh_load
 from bench.report import (
@@ -196,6 +198,7 @@ def run(options: Options, generator: LoadGenerator) -> None:
         rows.append(
             Row(endpoint="POST /v1/auth/refresh (chained)", body_bytes=0, result=refresh, others_cpu=meter.stop())
         )
+        rows += _measure_photos(options, generator, meter, service, resident.access_token, rows[1])
         verdicts = [verdict]
         if options.cases:
             case_rows, case_verdict = _measure_cases(
@@ -279,6 +282,43 @@ def run(options: Options, generator: LoadGenerator) -> None:
         },
     )
     say(f"written to {RESULT_FILE}")
+
+
+def _measure_photos(
+    options: Options,
+    generator: LoadGenerator,
+    meter: OthersMeter,
+    service: RunningServer,
+    access_token: str,
+    services_alone: Row,
+) -> list[Row]:
+    """Photos completed one after another while wrk loads GET /v1/services, in the same window."""
+    photo = make_photo()
+    say(f"measuring photo completion (4000x3000 JPEG, {len(photo):,} bytes) while GET /v1/services is under load ...")
+    meter.start()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        loaded = pool.submit(generator.run, service.url("/v1/services"), options.seconds, None)
+        photos = complete_photos(service.url(""), access_token, photo, options.seconds)
+        during = loaded.result()
+    others = meter.stop()
+    say(
+        f"photos: {photos.requests} completed, {photos.p50_ms:.0f} ms each (p50), {photos.p99_ms:.0f} ms (p99); "
+        f"GET /v1/services p99 {services_alone.result.p99_ms:.1f} ms alone, {during.p99_ms:.1f} ms meanwhile"
+    )
+    return [
+        Row(
+            endpoint="GET /v1/services while photos complete",
+            body_bytes=services_alone.body_bytes,
+            result=during,
+            others_cpu=others,
+        ),
+        Row(
+            endpoint="complete a 4000x3000 JPEG (one at a time)",
+            body_bytes=len(photo),
+            result=photos,
+            others_cpu=others,
+        ),
+    ]
 
 
 def _measure_cases(

@@ -103,7 +103,7 @@ def service_environment(database_url: str, data_folder: Path) -> dict[str, str]:
 
 
 def _throwaway_secrets() -> dict[str, str]:
-    """Production refuses to start without its signing and NIK keys; a benchmark gets fresh ones.
+    """Production refuses to start without its signing, NIK and storage keys; a benchmark gets fresh ones.
 
     They live only in the server's environment for the run and protect nothing: the bench
     database holds no resident and is dropped at the end.
@@ -112,7 +112,13 @@ def _throwaway_secrets() -> dict[str, str]:
     def key() -> str:
         return base64.b64encode(secrets.token_bytes(32)).decode()
 
-    return {"SERANG_JWT_KEYS": f"bench:{key()}", "SERANG_NIK_ENCRYPTION_KEY": key(), "SERANG_NIK_INDEX_KEY": key()}
+    return {
+        "SERANG_JWT_KEYS": f"bench:{key()}",
+        "SERANG_NIK_ENCRYPTION_KEY": key(),
+        "SERANG_NIK_INDEX_KEY": key(),
+        # Uploads go to the local folder in the run's data folder (no S3_BUCKET), whose URLs it signs.
+        "SERANG_STORAGE_SIGNING_KEY": key(),
+    }
 
 
 def bare_environment(body_file: Path | None = None, variables: Mapping[str, str] | None = None) -> dict[str, str]:

@@ -311,6 +311,33 @@ async def _act(client: Any, auth: dict[str, str], case_id: str, action: str, ver
     return await client.post(f"/v1/cases/{case_id}/actions/{action}", json=body or None, headers=headers)
 
 
+async def test_only_photos_of_public_cases_have_a_public_thumbnail(
+    client: AsyncTestClient[Litestar], database_url: str
+) -> None:
+    citizen = await resident(client, "+6281411110009")
+    officer_email = f"petugas-{uuid.uuid4().hex[:6]}@serangkab.go.id"
+    await create_staff(database_url, officer_email, "officer", "DPUPR")
+    officer = bearer(await staff_tokens(client, officer_email))
+    photos = {}
+    for public in (True, False):
+        created = await client.post(
+            "/v1/lamps/requests", json={"pole_number": "PJU-8", "public": public}, headers=citizen
+        )
+        case_id = created.json()["case_id"]
+        await _act(client, officer, case_id, "start", 1)
+        await _act(client, officer, case_id, "ask_resident", 2, note="Mohon foto.")
+        photo_id, _ = await upload(client, citizen, photo_with_gps())
+        assert (await _act(client, citizen, case_id, "send_photo", 3, upload_ids=[photo_id])).status_code == 200
+        photos[public] = photo_id
+    unattached, _ = await upload(client, citizen, photo_with_gps())
+    shown = await client.get(f"/v1/uploads/{photos[True]}/public-thumbnail", follow_redirects=False)  # nobody signed in
+    assert shown.status_code == 307
+    with Image.open(io.BytesIO(await fetch(client, shown.headers["location"]))) as thumbnail:
+        assert max(thumbnail.size) <= 320
+    for hidden in (photos[False], unattached, str(uuid.uuid4())):
+        assert (await client.get(f"/v1/uploads/{hidden}/public-thumbnail")).status_code == 404
+
+
 # --- the local backend's signed URLs --------------------------------------------------------------
 
 

@@ -28,6 +28,7 @@ SERVICE = "lamps.repair"
 class RepairIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     pole_number: Annotated[str, msgspec.Meta(min_length=1, max_length=20)]
     district_code: Annotated[str, msgspec.Meta(pattern=r"^36\.04\.\d{2}$")] | None = None
+    public: bool = False
 
 
 class RepairOut(msgspec.Struct, kw_only=True):
@@ -52,6 +53,7 @@ async def report_lamp(
             workflow="repair",
             service_code=SERVICE,
             district_code=data.district_code,
+            is_public=data.public,
         )
         await connection.execute(
             "INSERT INTO lamps.requests (case_id, pole_number) VALUES ($1, $2)", opened.id, data.pole_number

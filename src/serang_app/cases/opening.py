@@ -27,8 +27,8 @@ RETURNING last_value
 """
 _INSERT_CASE = """
 INSERT INTO cases (id, reference, module, workflow, service_code, resident_id, opd_code, district_code,
-                   status, phase, sla_days, due_at, paused_since, closed_at, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)
+                   status, phase, sla_days, due_at, paused_since, closed_at, created_at, updated_at, is_public)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16)
 """
 
 
@@ -50,11 +50,13 @@ async def open_case(
     service_code: str,
     district_code: str | None = None,
     opd_code: str | None = None,
+    is_public: bool = False,
 ) -> OpenedCase:
     """Open a case for the resident `actor` in the workflow's initial state.
 
     The owning agency and the SLA come from the catalogue entry (which admins may edit); a module
-    that routes by its own rules (a complaint category) passes `opd_code`.
+    that routes by its own rules (a complaint category) passes `opd_code`. `is_public` lets
+    anyone see the thumbnails of the case's photos (a complaint reported as public).
     """
     if actor.role != "resident" or actor.id is None:
         raise ValueError("cases are opened for a signed-in resident")
@@ -90,6 +92,7 @@ async def open_case(
         now if initial.pauses_sla else None,
         now if initial.phase in FINAL_PHASES else None,
         now,
+        is_public,
     )
     await record_event(connection, actor, case_id, "created", to_status=initial.code)
     return OpenedCase(id=case_id, reference=reference, status=initial.code, due_at=due_at)

@@ -8,12 +8,13 @@ from typing import Annotated, Any
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
 from litestar.params import JSONBody, PathParameter
+from litestar.response import Redirect
 
 from serang_app.app_state import database_of, settings_of, storage_of
 from serang_app.auth.principal import Principal
 from serang_app.cases.actors import CaseActor
 from serang_app.uploads.schemas import StartedUpload, Upload, UploadRequest
-from serang_app.uploads.service import complete_upload, read_upload, start_upload
+from serang_app.uploads.service import complete_upload, public_thumbnail_url, read_upload, start_upload
 
 UploadId = Annotated[uuid.UUID, PathParameter(description="The upload's id, from POST /v1/uploads.")]
 UploadsRequest = Request[Principal, Any, Any]
@@ -48,6 +49,17 @@ class UploadController(Controller):
         return await complete_upload(
             database_of(state), storage_of(state), request.user.id, upload_id, str(request.base_url)
         )
+
+    @get(
+        "/{upload_id:uuid}/public-thumbnail",
+        summary="The thumbnail of a photo on a public case, for anyone (a redirect to a short-lived link)",
+        status_code=307,
+        opt={"public": True, "problems": [404]},
+    )
+    async def public_thumbnail(self, request: Request[Any, Any, Any], state: State, upload_id: UploadId) -> Redirect:
+        async with database_of(state).acquire() as connection:
+            url = await public_thumbnail_url(connection, storage_of(state), upload_id, str(request.base_url))
+        return Redirect(url, status_code=307, headers={"Cache-Control": "public, max-age=60"})
 
     @get(
         "/{upload_id:uuid}",

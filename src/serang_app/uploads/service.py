@@ -174,6 +174,20 @@ async def read_upload(
     return _as_upload(row, storage, base_url)
 
 
+async def public_thumbnail_url(
+    connection: asyncpg.Connection, storage: Storage, upload_id: uuid.UUID, base_url: str
+) -> str:
+    """A short-lived link to the thumbnail of a photo attached to a public case; 404 for any other."""
+    key = await connection.fetchval(
+        """SELECT u.files->>'thumbnail' FROM uploads u JOIN cases c ON c.id = u.case_id
+           WHERE u.id = $1 AND c.is_public""",
+        upload_id,
+    )
+    if key is None:
+        raise ApiError(404)
+    return storage.download_url(key, DOWNLOAD_URL_SECONDS, base_url)
+
+
 async def attach_uploads(
     connection: asyncpg.Connection, resident_id: uuid.UUID, case_id: uuid.UUID, upload_ids: Sequence[uuid.UUID]
 ) -> None:

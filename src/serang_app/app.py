@@ -52,6 +52,8 @@ from serang_app.module_system.discovery import ModuleError, enabled_specs
 from serang_app.module_system.plugin import ModulesPlugin
 from serang_app.module_system.spec import ModuleSpec
 from serang_app.module_system.validation import validate_modules
+from serang_app.notifications.routes import DeviceController, NotificationController
+from serang_app.notifications.texts import NotificationTexts
 from serang_app.opds.routes import OpdAdminController
 from serang_app.regions.routes import list_regions
 from serang_app.regions.service import RegionDirectory
@@ -125,6 +127,8 @@ class CorePlugin(InitPlugin):
                         StaffCaseController,
                         ClosedDateController,
                         UploadController,
+                        NotificationController,
+                        DeviceController,
                     ],
                     middleware=signed_in_middleware(),
                 ),
@@ -143,6 +147,7 @@ class CorePlugin(InitPlugin):
                 "region_directory": RegionDirectory(),
                 "case_engine": case_engine,
                 "storage": storage,
+                "notification_texts": NotificationTexts(self._specs),
                 "access_tokens": access_tokens,
                 "nik_vault": NikVault.from_base64(*nik_keys(settings)),
                 "firebase_verifier": None,

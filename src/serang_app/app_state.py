@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from serang_app.auth.sessions import SessionIssuer
     from serang_app.cases.engine import CaseEngine
     from serang_app.db.pool import Database
+    from serang_app.notifications.texts import NotificationTexts
     from serang_app.residents.nik import NikVault
     from serang_app.settings import Settings
     from serang_app.storage.backend import Storage
@@ -43,3 +44,7 @@ def case_engine_of(state: State) -> CaseEngine:
 
 def storage_of(state: State) -> Storage:
     return cast("Storage", state.storage)
+
+
+def notification_texts_of(state: State) -> NotificationTexts:
+    return cast("NotificationTexts", state.notification_texts)

@@ -56,6 +56,15 @@ class NotificationRecord(msgspec.Struct, kw_only=True):
     read_at: datetime | None
 
 
+class DeviceRecord(msgspec.Struct, kw_only=True):
+    installation_id: str
+    platform: str
+    app_version: str
+    locale: str
+    created_at: datetime
+    refreshed_at: datetime
+
+
 class DataExport(msgspec.Struct, kw_only=True):
     """Everything held about the resident. Uploads join when they are built (issue 5)."""
 
@@ -66,6 +75,7 @@ class DataExport(msgspec.Struct, kw_only=True):
     activity: list[Activity]
     cases: list[CaseRecord]
     notifications: list[NotificationRecord]
+    devices: list[DeviceRecord]
 
 
 async def export_resident(connection: asyncpg.Connection, resident_id: uuid.UUID, vault: NikVault) -> DataExport:
@@ -89,6 +99,11 @@ async def export_resident(connection: asyncpg.Connection, resident_id: uuid.UUID
            WHERE recipient_kind = 'resident' AND recipient_id = $1 ORDER BY created_at""",
         resident_id,
     )
+    devices = await connection.fetch(
+        """SELECT installation_id, platform, app_version, locale, created_at, refreshed_at FROM devices
+           WHERE resident_id = $1 ORDER BY created_at""",
+        resident_id,
+    )
     return DataExport(
         exported_at=await connection.fetchval("SELECT now()"),
         profile=profile,
@@ -97,6 +112,7 @@ async def export_resident(connection: asyncpg.Connection, resident_id: uuid.UUID
         activity=[msgspec.convert(dict(row), Activity) for row in activity],
         cases=[msgspec.convert(dict(row), CaseRecord) for row in cases],
         notifications=[msgspec.convert(dict(row), NotificationRecord) for row in notifications],
+        devices=[msgspec.convert(dict(row), DeviceRecord) for row in devices],
     )
 
 
@@ -138,6 +154,7 @@ async def erase_resident(connection: asyncpg.Connection, resident_id: uuid.UUID,
     await connection.execute(
         "DELETE FROM notifications WHERE recipient_kind = 'resident' AND recipient_id = $1", resident_id
     )
+    await connection.execute("DELETE FROM devices WHERE resident_id = $1", resident_id)
     await record(
         connection,
         actor_kind="resident",

@@ -1,0 +1,81 @@
+"""Registering the phones a resident uses, with their FCM tokens."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Annotated, Literal
+
+import asyncpg
+import msgspec
+
+from serang_app.http.problems import ApiError
+
+# Tokens the app has not refreshed for this long belong to phones no longer in use (FCM's own
+# guidance: a token unused for a month or two is stale).
+STALE_AFTER = timedelta(days=60)
+INSTALLATION_ID_PATTERN = r"^[A-Za-z0-9_-]{8,128}$"
+
+
+class DeviceRegistration(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    fcm_token: Annotated[str, msgspec.Meta(min_length=20, max_length=4096, pattern=r"^[!-~]+$")]
+    platform: Literal["android", "ios"]
+    app_version: Annotated[str, msgspec.Meta(min_length=1, max_length=40, pattern=r"^[0-9A-Za-z.+_-]+$")]
+    locale: Literal["id", "en"] = "id"
+
+
+class Device(msgspec.Struct, kw_only=True):
+    installation_id: str
+    platform: str
+    app_version: str
+    locale: str
+
+
+async def register_device(
+    connection: asyncpg.Connection, resident_id: uuid.UUID, installation_id: str, registration: DeviceRegistration
+) -> Device:
+    """Add or refresh the installation for this resident (in a transaction).
+
+    An installation or a token registered by another account moves to this one: a phone has one
+    signed-in resident at a time, and the token now reaches this resident's phone.
+    """
+    await connection.execute(
+        "DELETE FROM devices WHERE fcm_token = $1 AND installation_id <> $2", registration.fcm_token, installation_id
+    )
+    row = await connection.fetchrow(
+        """INSERT INTO devices (installation_id, resident_id, fcm_token, platform, app_version, locale)
+           VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (installation_id) DO UPDATE
+           SET resident_id = excluded.resident_id, fcm_token = excluded.fcm_token, platform = excluded.platform,
+               app_version = excluded.app_version, locale = excluded.locale, refreshed_at = now()
+           RETURNING installation_id, platform, app_version, locale""",
+        installation_id,
+        resident_id,
+        registration.fcm_token,
+        registration.platform,
+        registration.app_version,
+        registration.locale,
+    )
+    assert row is not None  # an upsert always returns its row
+    return msgspec.convert(dict(row), Device)
+
+
+async def forget_device(connection: asyncpg.Connection, resident_id: uuid.UUID, installation_id: str) -> None:
+    """Sign-out on a phone: its token is no longer used. Another resident's installation is 404."""
+    deleted = await connection.fetchval(
+        "DELETE FROM devices WHERE installation_id = $1 AND resident_id = $2 RETURNING 1", installation_id, resident_id
+    )
+    if deleted is None:
+        raise ApiError(404)
+
+
+async def live_tokens(connection: asyncpg.Connection, resident_id: uuid.UUID) -> list[asyncpg.Record]:
+    """The tokens push delivery uses: refreshed within STALE_AFTER."""
+    rows: list[asyncpg.Record] = await connection.fetch(
+        """SELECT installation_id, fcm_token, locale FROM devices
+           WHERE resident_id = $1 AND refreshed_at > now() - $2::interval
+           ORDER BY installation_id""",
+        resident_id,
+        STALE_AFTER,
+    )
+    return rows

@@ -304,6 +304,10 @@ async def test_nobody_else_completes_reads_or_attaches_my_upload(
     assert (await client.get(f"/v1/uploads/{mine}", headers=outsider)).status_code == 404
     # An upload is attached once.
     assert (await _act(client, other, case_id, "send_photo", 4, upload_ids=[mine])).status_code == 409
+    # The export lists the resident's uploads with the case each belongs to.
+    exported = {item["id"]: item for item in (await client.get("/v1/me/export", headers=other)).json()["uploads"]}
+    assert exported[mine]["case_reference"] == sent.json()["reference"]
+    assert upload_id not in exported
 
 
 async def _act(client: Any, auth: dict[str, str], case_id: str, action: str, version: int, **body: Any) -> Any:

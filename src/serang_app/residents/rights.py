@@ -65,8 +65,17 @@ class DeviceRecord(msgspec.Struct, kw_only=True):
     refreshed_at: datetime
 
 
+class UploadRecord(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    purpose: str
+    status: str
+    content_type: str | None
+    created_at: datetime
+    case_reference: str | None  # the case it is attached to (GET /v1/uploads/{id} gives the files)
+
+
 class DataExport(msgspec.Struct, kw_only=True):
-    """Everything held about the resident. Uploads join when they are built (issue 5)."""
+    """Everything held about the resident."""
 
     exported_at: datetime
     profile: Profile
@@ -76,6 +85,7 @@ class DataExport(msgspec.Struct, kw_only=True):
     cases: list[CaseRecord]
     notifications: list[NotificationRecord]
     devices: list[DeviceRecord]
+    uploads: list[UploadRecord]
 
 
 async def export_resident(connection: asyncpg.Connection, resident_id: uuid.UUID, vault: NikVault) -> DataExport:
@@ -104,6 +114,12 @@ async def export_resident(connection: asyncpg.Connection, resident_id: uuid.UUID
            WHERE resident_id = $1 ORDER BY created_at""",
         resident_id,
     )
+    uploads = await connection.fetch(
+        """SELECT u.id, u.purpose, u.status, u.content_type, u.created_at, c.reference AS case_reference
+           FROM uploads u LEFT JOIN cases c ON c.id = u.case_id
+           WHERE u.resident_id = $1 ORDER BY u.created_at""",
+        resident_id,
+    )
     return DataExport(
         exported_at=await connection.fetchval("SELECT now()"),
         profile=profile,
@@ -113,6 +129,7 @@ async def export_resident(connection: asyncpg.Connection, resident_id: uuid.UUID
         cases=[msgspec.convert(dict(row), CaseRecord) for row in cases],
         notifications=[msgspec.convert(dict(row), NotificationRecord) for row in notifications],
         devices=[msgspec.convert(dict(row), DeviceRecord) for row in devices],
+        uploads=[msgspec.convert(dict(row), UploadRecord) for row in uploads],
     )
 
 

@@ -61,6 +61,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     # Uploads a resident may have started and not completed at once.
     max_pending_uploads: Annotated[int, msgspec.Meta(ge=1, le=100_000)] = 10
     fcm_credentials_file: str | None = None
+    # FCM's send URL with {0} for the project id; only for tests and staging stand-ins.
+    fcm_api_url: str | None = None
     # Access tokens: Ed25519 keys as "kid:base64-of-32-byte-seed", comma-separated. The first
     # signs; all verify, so a retiring key stays listed until its last token has expired.
     jwt_keys: str | None = None
@@ -144,6 +146,7 @@ ENV_NAMES: dict[str, str] = {
     "storage_signing_key": "SERANG_STORAGE_SIGNING_KEY",
     "max_pending_uploads": "SERANG_MAX_PENDING_UPLOADS",
     "fcm_credentials_file": "FCM_CREDENTIALS_FILE",
+    "fcm_api_url": "FCM_API_URL",
     "jwt_keys": "SERANG_JWT_KEYS",
     "access_token_seconds": "SERANG_ACCESS_TOKEN_SECONDS",
     "refresh_token_days": "SERANG_REFRESH_TOKEN_DAYS",

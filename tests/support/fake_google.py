@@ -43,10 +43,24 @@ CERTIFICATES_PATH = "/robot/v1/metadata/x509/securetoken@system.gserviceaccount.
 TOKEN_PATH = "/token"
 AUTH_API_ROOT = "/v1"
 _LOOKUP_PATH = re.compile(r"^/v1/projects/(?P<project>[^/]+)/accounts:lookup$")
+FCM_SEND_PATH = "/fcm/v1/projects/{project}/messages:send"
+_FCM_SEND = re.compile(r"^/fcm/v1/projects/(?P<project>[^/]+)/messages:send$")
 _JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 # google-auth puts Google's token URL in the assertion's "aud" whatever token_uri says, and Google
 # accepts it there; the fake accepts that and its own URL.
 _GOOGLE_TOKEN_AUDIENCE = "https://oauth2.googleapis.com/token"
+
+
+# outcome -> (HTTP status, "STATUS:FcmErrorCode", message, the field at fault)
+_FCM_ERRORS: dict[str, tuple[int, str, str, str | None]] = {
+    "unregistered": (404, "NOT_FOUND:UNREGISTERED", "Requested entity was not found.", None),
+    "sender_mismatch": (403, "PERMISSION_DENIED:SENDER_ID_MISMATCH", "SenderId mismatch", None),
+    "bad_token": (400, "INVALID_ARGUMENT:INVALID_ARGUMENT", "The registration token is not valid", "message.token"),
+    "bad_payload": (400, "INVALID_ARGUMENT:INVALID_ARGUMENT", "Invalid JSON payload", "message.data"),
+    "unavailable": (503, "UNAVAILABLE:UNAVAILABLE", "The service is currently unavailable.", None),
+    "internal": (500, "INTERNAL:INTERNAL", "Internal error encountered.", None),
+    "quota": (429, "RESOURCE_EXHAUSTED:QUOTA_EXCEEDED", "Quota exceeded.", None),
+}
 
 
 def new_rsa_key(key_size: int = 2048) -> rsa.RSAPrivateKey:
@@ -118,6 +132,12 @@ class FakeGoogle:
         self.lookup_status = 200
         self.certificates_max_age = 3600
         self.hits: Counter[str] = Counter()
+        # FCM: what each token answers, as a queue of outcomes used up one per send ("ok" when
+        # empty): "unregistered", "sender_mismatch", "bad_token", "bad_payload", "unavailable",
+        # "internal", "quota".
+        self.fcm_outcomes: dict[str, list[str]] = {}
+        self.fcm_retry_after = "1"
+        self.fcm_sent: list[dict[str, Any]] = []
         self._users: dict[str, dict[str, Any]] = {}
         self._access_tokens: set[str] = set()
         self._lock = threading.Lock()
@@ -168,6 +188,11 @@ class FakeGoogle:
     @property
     def auth_api_url(self) -> str:
         return self.base_url + AUTH_API_ROOT
+
+    @property
+    def fcm_url(self) -> str:
+        """What FCM_API_URL is set to: firebase-admin fills in the project id."""
+        return self.base_url + FCM_SEND_PATH.replace("{project}", "{0}")
 
     @property
     def credentials_file(self) -> Path:
@@ -251,6 +276,9 @@ class FakeGoogle:
         elif request.command == "POST" and path == TOKEN_PATH:
             self._count("token")
             self._token(request, body)
+        elif request.command == "POST" and (match := _FCM_SEND.match(path)):
+            self._count("fcm")
+            self._fcm_send(request, match.group("project"), body)
         elif request.command == "POST" and (match := _LOOKUP_PATH.match(path)):
             self._count("lookup")
             self._lookup(request, match.group("project"), body)
@@ -322,6 +350,36 @@ class FakeGoogle:
         if found:  # like the real API, an unknown uid gives an answer without "users"
             answer["users"] = found
         _reply(request, 200, answer)
+
+    def _fcm_send(self, request: BaseHTTPRequestHandler, project: str, body: bytes) -> None:
+        """FCM HTTP v1: the OAuth bearer token is checked, then the token's next outcome is given."""
+        with self._lock:
+            authorised = request.headers.get("Authorization", "").removeprefix("Bearer ") in self._access_tokens
+        if not authorised or project != self.project_id:
+            _reply(request, 401, {"error": {"code": 401, "message": "no valid token", "status": "UNAUTHENTICATED"}})
+            return
+        message = json.loads(body or b"{}").get("message", {})
+        token = message.get("token", "")
+        with self._lock:
+            queue = self.fcm_outcomes.get(token, [])
+            outcome = queue.pop(0) if queue else "ok"
+        if outcome == "ok":
+            with self._lock:
+                self.fcm_sent.append(message)
+            _reply(request, 200, {"name": f"projects/{project}/messages/{secrets.token_hex(8)}"})
+            return
+        status, code, detail, field = _FCM_ERRORS[outcome]
+        error: dict[str, Any] = {"code": status, "message": detail, "status": code.split(":")[0]}
+        details: list[dict[str, Any]] = [
+            {"@type": "type.googleapis.com/google.firebase.fcm.v1.FcmError", "errorCode": code.split(":")[-1]}
+        ]
+        if field:
+            details.append(
+                {"@type": "type.googleapis.com/google.rpc.BadRequest", "fieldViolations": [{"field": field}]}
+            )
+        error["details"] = details
+        headers = {"Retry-After": self.fcm_retry_after} if status in (429, 503) else {}
+        _reply(request, status, {"error": error}, headers)
 
     @staticmethod
     def _user_record(user: dict[str, Any]) -> dict[str, Any]:

@@ -131,12 +131,16 @@ def _share_metrics_between_processes(data_dir: Path) -> None:
 def worker() -> None:
     """Run background work until SIGINT or SIGTERM."""
     from serang_app.app import load_modules
+    from serang_app.cases.registry import WorkflowRegistry
     from serang_app.db.pool import open_database
+    from serang_app.notifications.delivery import Delivery
+    from serang_app.notifications.push import open_push_sender
+    from serang_app.notifications.texts import NotificationTexts
     from serang_app.storage.factory import open_storage
     from serang_app.worker.runner import CORE_TASKS, WorkerContext, run_worker
 
     settings = _settings()
-    load_modules(settings)
+    specs = load_modules(settings)
 
     async def run(dsn: str) -> None:
         stop = asyncio.Event()
@@ -146,9 +150,13 @@ def worker() -> None:
         database = await open_database(
             dsn, min_size=1, max_size=settings.db_pool_max, connect_timeout=settings.db_connect_timeout_seconds
         )
+        sender = open_push_sender(settings)
+        delivery = Delivery(sender=sender, texts=NotificationTexts(specs), workflows=WorkflowRegistry(specs))
+        context = WorkerContext(database=database, storage=open_storage(settings), delivery=delivery)
         try:
-            await run_worker(WorkerContext(database=database, storage=open_storage(settings)), CORE_TASKS, stop)
+            await run_worker(context, CORE_TASKS, stop)
         finally:
+            sender.close()
             await database.close()
 
     with _database_url(settings) as dsn:

@@ -14,8 +14,9 @@ from serang_app.db.embedded import EmbeddedDatabase
 from serang_app.db.migrations import CORE_NAMESPACE, MigrationSource, apply_migrations, core_migrations_folder
 from serang_app.db.pool import Database, open_database
 from serang_app.module_system.spec import ModuleSpec
+from serang_app.notifications.delivery import Delivery
+from serang_app.notifications.push import open_push_sender
 from serang_app.settings import Settings
-from serang_app.storage.backend import Storage
 from serang_app.worker.runner import CORE_TASKS, WorkerContext, run_worker
 
 logger = structlog.get_logger("serang_app.lifespan")
@@ -54,7 +55,7 @@ def database_lifespan(
             app.state.database = database
             try:
                 await insert_declared_services(database, specs)
-                async with _background_worker(settings, database, app.state.storage):
+                async with _background_worker(settings, database, app):
                     yield
             finally:
                 await database.close()
@@ -66,16 +67,19 @@ def database_lifespan(
 
 
 @asynccontextmanager
-async def _background_worker(settings: Settings, database: Database, storage: Storage) -> AsyncIterator[None]:
+async def _background_worker(settings: Settings, database: Database, app: Litestar) -> AsyncIterator[None]:
     """In development the web process also does the background work, so `make run` is complete."""
     if not settings.worker_in_process:
         yield
         return
     stop = asyncio.Event()
-    context = WorkerContext(database=database, storage=storage)
+    sender = open_push_sender(settings)
+    delivery = Delivery(sender=sender, texts=app.state.notification_texts, workflows=app.state.case_engine.workflows)
+    context = WorkerContext(database=database, storage=app.state.storage, delivery=delivery)
     task = asyncio.create_task(run_worker(context, CORE_TASKS, stop))
     try:
         yield
     finally:
         stop.set()
         await task
+        sender.close()

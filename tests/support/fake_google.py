@@ -148,7 +148,7 @@ class FakeGoogle:
     # -- life cycle -------------------------------------------------------------------------------
 
     def __enter__(self) -> FakeGoogle:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._server = _BusyServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
         # A short poll interval: shutdown() waits for the serving loop to notice, 0.5 s by default.
         self._thread = threading.Thread(
@@ -406,6 +406,12 @@ class FakeGoogle:
             "client_id": "100000000000000000001",
             "token_uri": self.token_uri,
         }
+
+
+class _BusyServer(ThreadingHTTPServer):
+    # firebase-admin sends a batch of pushes at once; the default backlog of 5 would refuse
+    # connections that Google's servers would take.
+    request_queue_size = 512
 
 
 def _reply(

@@ -16,9 +16,14 @@ _INSERT_EVENT = """
 INSERT INTO case_events (case_id, kind, action, from_status, to_status, actor_kind, actor_role, actor_id, note, is_public)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 """
+# The notification and its push job, together: one statement, one transaction with the change.
 _INSERT_NOTIFICATION = """
-INSERT INTO notifications (recipient_kind, recipient_id, case_id, source, template, params)
-VALUES ($1, $2, $3, $4, $5, $6)
+WITH notification AS (
+    INSERT INTO notifications (recipient_kind, recipient_id, case_id, source, template, params)
+    VALUES ($1, $2, $3, $4, $5, $6)
+    RETURNING id
+)
+INSERT INTO push_jobs (notification_id) SELECT id FROM notification
 """
 
 
@@ -64,5 +69,5 @@ async def notify_resident(
     template: str,
     params: dict[str, Any],
 ) -> None:
-    """Queue a notification (outbox row and in-app inbox entry at once); delivery happens later."""
+    """Queue a notification (in-app inbox entry and push job at once); delivery happens later."""
     await connection.execute(_INSERT_NOTIFICATION, "resident", resident_id, case_id, source, template, params)

@@ -17,6 +17,7 @@ import structlog
 from serang_app.cases.overdue import sweep_overdue_cases
 from serang_app.db.pool import Database
 from serang_app.http.idempotency_store import delete_expired_keys
+from serang_app.notifications.delivery import Delivery, deliver_due
 from serang_app.storage.backend import Storage
 from serang_app.uploads.cleanup import delete_abandoned_uploads
 
@@ -25,10 +26,11 @@ logger = structlog.get_logger("serang_app.worker")
 
 @dataclass(frozen=True, slots=True)
 class WorkerContext:
-    """What tasks work with: the database and the upload storage."""
+    """What tasks work with: the database, the upload storage, and push delivery."""
 
     database: Database
     storage: Storage
+    delivery: Delivery | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +52,11 @@ async def _sweep_overdue_cases(context: WorkerContext) -> None:
         logger.info("overdue_cases_marked", count=marked)
 
 
+async def _deliver_pushes(context: WorkerContext) -> None:
+    if context.delivery is not None:
+        await deliver_due(context.database, context.delivery)
+
+
 async def _delete_abandoned_uploads(context: WorkerContext) -> None:
     deleted = await delete_abandoned_uploads(context.database, context.storage)
     if deleted:
@@ -57,6 +64,8 @@ async def _delete_abandoned_uploads(context: WorkerContext) -> None:
 
 
 CORE_TASKS: tuple[PeriodicTask, ...] = (
+    # Pushes should reach FCM within seconds of the change that caused them.
+    PeriodicTask("deliver_pushes", 1, _deliver_pushes),
     # Expired keys are already ignored when read; this only keeps the table small.
     PeriodicTask("delete_expired_idempotency_keys", 15 * 60, _delete_expired_idempotency_keys),
     # Due times fall at 00:00 WIB; a minute's delay in telling the supervisors is of no matter.

@@ -1,0 +1,191 @@
+"""The delivery worker: outbox rows to pushes through firebase-admin and a local FCM stand-in."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import asyncpg
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from serang_app.cases.registry import WorkflowRegistry
+from serang_app.db.pool import Database, open_database
+from serang_app.notifications.delivery import Delivery, deliver_due
+from serang_app.notifications.push import FcmSender
+from serang_app.notifications.texts import NotificationTexts
+from tests.conftest import app_for
+from tests.support.accounts import bearer, create_staff, resident_tokens, staff_tokens
+from tests.support.fake_google import FakeGoogle
+from tests.support.lamps_module import LAMPS
+
+TOKENS = ("fcm-token-phone-aaaaaaaaaaaa", "fcm-token-tablet-bbbbbbbbbbb")
+
+
+@pytest.fixture
+def google() -> Iterator[FakeGoogle]:
+    with FakeGoogle() as fake:
+        yield fake
+
+
+@pytest.fixture
+def delivery(google: FakeGoogle) -> Iterator[Delivery]:
+    sender = FcmSender(str(google.credentials_file), api_url=google.fcm_url)
+    yield Delivery(sender=sender, texts=NotificationTexts([LAMPS]), workflows=WorkflowRegistry([LAMPS]), max_attempts=3)
+    sender.close()
+
+
+@pytest.fixture
+async def client(database_url: str) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    # The test drives delivery itself: no worker inside the app competes for the jobs.
+    app = app_for(database_url, modules=[LAMPS], SERANG_RATE_LIMIT_PER_MINUTE="0", SERANG_RUN_WORKER_IN_PROCESS="false")
+    async with AsyncTestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+async def database(database_url: str) -> AsyncIterator[Database]:
+    opened = await open_database(database_url, min_size=1, max_size=4, connect_timeout=5)
+    yield opened
+    await opened.close()
+
+
+async def started_case(client: Any, database_url: str, locale: str = "id") -> tuple[dict[str, str], str, str]:
+    """A resident with two phones whose case an officer has just started (one notification)."""
+    citizen = bearer(await resident_tokens(client, f"+62816{uuid.uuid4().int % 10**8:08d}"))
+    await client.patch("/v1/me", json={"locale": locale}, headers=citizen)
+    for number, token in enumerate(TOKENS):
+        registration = {"fcm_token": token, "platform": "android", "app_version": "1.0.0", "locale": locale}
+        assert (
+            await client.put(f"/v1/me/devices/install-000{number}", json=registration, headers=citizen)
+        ).status_code == 200
+    email = f"petugas-{uuid.uuid4().hex[:6]}@serangkab.go.id"
+    await create_staff(database_url, email, "officer", "DPUPR")
+    officer = bearer(await staff_tokens(client, email))
+    created = (await client.post("/v1/lamps/requests", json={"pole_number": "PJU-5"}, headers=citizen)).json()
+    started = await client.post(f"/v1/cases/{created['case_id']}/actions/start", headers={**officer, "If-Match": '"1"'})
+    assert started.status_code == 200
+    return citizen, created["case_id"], created["reference"]
+
+
+async def test_a_transition_pushes_once_to_each_live_phone_in_the_residents_language(
+    client: AsyncTestClient[Litestar],
+    database_url: str,
+    database: Database,
+    delivery: Delivery,
+    google: FakeGoogle,
+    db: asyncpg.Connection,
+) -> None:
+    citizen, case_id, reference = await started_case(client, database_url, locale="en")
+    inbox = (await client.get("/v1/me/notifications", headers=citizen)).json()
+    assert len(inbox["items"]) == 1
+    assert await deliver_due(database, delivery) == 1
+    assert sorted(message["token"] for message in google.fcm_sent) == sorted(TOKENS)
+    assert {message["notification"]["body"] for message in google.fcm_sent} == {f"Lamp {reference} is being repaired."}
+    assert {message["data"]["notification_id"] for message in google.fcm_sent} == {inbox["items"][0]["id"]}
+    assert {message["data"]["case_id"] for message in google.fcm_sent} == {case_id}
+    # Nothing more to do: a second run sends nothing.
+    assert await deliver_due(database, delivery) == 0
+    assert len(google.fcm_sent) == 2
+    assert await db.fetchval("SELECT state FROM push_jobs") == "done"
+
+
+async def test_a_rolled_back_change_pushes_nothing_and_a_dead_worker_loses_nothing(
+    client: AsyncTestClient[Litestar],
+    database_url: str,
+    database: Database,
+    delivery: Delivery,
+    google: FakeGoogle,
+    db: asyncpg.Connection,
+) -> None:
+    await started_case(client, database_url)
+    # A change that rolls back takes its notification and job with it.
+    notification_count = await db.fetchval("SELECT count(*) FROM notifications")
+    transaction = db.transaction()
+    await transaction.start()
+    await db.execute(
+        """WITH n AS (INSERT INTO notifications (recipient_kind, recipient_id, source, template)
+                      SELECT 'resident', id, 'core', 'case.comment' FROM residents LIMIT 1 RETURNING id)
+           INSERT INTO push_jobs (notification_id) SELECT id FROM n"""
+    )
+    await transaction.rollback()
+    assert await db.fetchval("SELECT count(*) FROM notifications") == notification_count
+    # A worker that claimed the job and died before sending: the lease keeps others off for a
+    # minute, then a new worker sends it.
+    await db.execute("UPDATE push_jobs SET attempts = 1, not_before = now() + interval '60 seconds'")
+    assert await deliver_due(database, delivery) == 0
+    await db.execute("UPDATE push_jobs SET not_before = now() - interval '1 second'")
+    assert await deliver_due(database, delivery) == 1
+    assert len(google.fcm_sent) == 2
+
+
+async def test_token_errors_retries_and_dead_letters(
+    client: AsyncTestClient[Litestar],
+    database_url: str,
+    database: Database,
+    delivery: Delivery,
+    google: FakeGoogle,
+    db: asyncpg.Connection,
+) -> None:
+    await started_case(client, database_url)
+    google.fcm_outcomes[TOKENS[0]] = ["unregistered"]
+    google.fcm_outcomes[TOKENS[1]] = ["unavailable"]
+    google.fcm_retry_after = "30"
+    await deliver_due(database, delivery)
+    # The unregistered token is gone; the unavailable one waits at least its Retry-After.
+    assert [row["fcm_token"] for row in await db.fetch("SELECT fcm_token FROM devices")] == [TOKENS[1]]
+    job = await db.fetchrow("SELECT state, attempts, not_before - now() AS wait FROM push_jobs")
+    assert job is not None
+    assert (job["state"], job["attempts"]) == ("queued", 1)
+    assert job["wait"].total_seconds() > 25
+    await db.execute("UPDATE push_jobs SET not_before = now()")
+    await deliver_due(database, delivery)
+    assert [message["token"] for message in google.fcm_sent] == [TOKENS[1]]
+    assert await db.fetchval("SELECT state FROM push_jobs") == "done"
+    # A second case whose only phone keeps failing is dead-lettered after max_attempts (3).
+    await started_case(client, database_url)
+    google.fcm_outcomes = {token: ["internal"] * 10 for token in TOKENS}
+    for _ in range(3):
+        await db.execute("UPDATE push_jobs SET not_before = now() WHERE state = 'queued'")
+        await deliver_due(database, delivery)
+    dead = await db.fetchrow("SELECT state, attempts, last_error FROM push_jobs WHERE state <> 'done'")
+    assert dead is not None
+    assert (dead["state"], dead["attempts"], dead["last_error"]) == ("dead", 3, "InternalError")
+
+
+async def test_two_workers_send_a_backlog_exactly_once_after_fcm_comes_back(
+    client: AsyncTestClient[Litestar],
+    database_url: str,
+    delivery: Delivery,
+    google: FakeGoogle,
+    db: asyncpg.Connection,
+) -> None:
+    citizen = bearer(await resident_tokens(client, "+6281611110001"))
+    registration = {"fcm_token": TOKENS[0], "platform": "ios", "app_version": "1.0.0", "locale": "id"}
+    await client.put("/v1/me/devices/install-0100", json=registration, headers=citizen)
+    await db.execute(
+        """WITH n AS (INSERT INTO notifications (recipient_kind, recipient_id, source, template, params)
+                      SELECT 'resident', id, 'core', 'case.comment', jsonb_build_object('reference', 'ADU-' || g)
+                      FROM residents, generate_series(1, 1000) AS g WHERE phone = '+6281611110001'
+                      RETURNING id)
+           INSERT INTO push_jobs (notification_id) SELECT id FROM n"""
+    )
+    # FCM is down for the first 50 sends: those jobs wait and are retried; nothing is lost.
+    google.fcm_outcomes[TOKENS[0]] = ["unavailable"] * 50
+    google.fcm_retry_after = "0"
+    pools = [await open_database(database_url, min_size=1, max_size=2, connect_timeout=5) for _ in range(2)]
+    try:
+        for _ in range(5):
+            await asyncio.gather(*(deliver_due(pool, delivery) for pool in pools))
+            await db.execute("UPDATE push_jobs SET not_before = now() WHERE state = 'queued'")
+    finally:
+        for pool in pools:
+            await pool.close()
+    sent = Counter(message["data"]["notification_id"] for message in google.fcm_sent)
+    assert len(sent) == 1000
+    assert set(sent.values()) == {1}
+    assert await db.fetchval("SELECT count(*) FROM push_jobs WHERE state = 'done'") == 1000

@@ -14,6 +14,7 @@ from serang_app.lifespan import migration_sources
 from serang_app.module_system.spec import ModuleSpec
 from serang_app.settings import Settings, load_settings
 from tests.support.database import TestServer
+from tests.support.fake_google import FakeGoogle
 
 
 @pytest.fixture(scope="session")
@@ -68,3 +69,10 @@ async def db(database_url: str) -> AsyncIterator[asyncpg.Connection]:
     connection = await asyncpg.connect(database_url)
     yield connection
     await connection.close()
+
+
+@pytest.fixture
+def google() -> Iterator[FakeGoogle]:
+    """A local stand-in for Google's Firebase endpoints (certificates, OAuth, accounts, FCM)."""
+    with FakeGoogle() as fake:
+        yield fake

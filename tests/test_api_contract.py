@@ -64,12 +64,6 @@ fail-on = [
 
 
 @pytest.fixture
-def google() -> Iterator[FakeGoogle]:
-    with FakeGoogle() as fake:
-        yield fake
-
-
-@pytest.fixture
 def app_url(database_url: str, tmp_path: Path, google: FakeGoogle) -> Iterator[str]:
     # Firebase sign-in is configured against the local fake, as production is against Google,
     # so the sign-in route answers 401 to a bad token instead of "not configured".

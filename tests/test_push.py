@@ -12,12 +12,6 @@ from tests.support.fake_google import FakeGoogle
 
 
 @pytest.fixture
-def google() -> Iterator[FakeGoogle]:
-    with FakeGoogle() as fake:
-        yield fake
-
-
-@pytest.fixture
 def sender(google: FakeGoogle) -> Iterator[FcmSender]:
     fcm = FcmSender(str(google.credentials_file), api_url=google.fcm_url)
     yield fcm

@@ -27,12 +27,6 @@ TOKENS = ("fcm-token-phone-aaaaaaaaaaaa", "fcm-token-tablet-bbbbbbbbbbb")
 
 
 @pytest.fixture
-def google() -> Iterator[FakeGoogle]:
-    with FakeGoogle() as fake:
-        yield fake
-
-
-@pytest.fixture
 def delivery(google: FakeGoogle) -> Iterator[Delivery]:
     sender = FcmSender(str(google.credentials_file), api_url=google.fcm_url)
     yield Delivery(sender=sender, texts=NotificationTexts([LAMPS]), workflows=WorkflowRegistry([LAMPS]), max_attempts=3)

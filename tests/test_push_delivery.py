@@ -146,9 +146,23 @@ async def test_token_errors_retries_and_dead_letters(
     for _ in range(3):
         await db.execute("UPDATE push_jobs SET not_before = now() WHERE state = 'queued'")
         await deliver_due(database, delivery)
-    dead = await db.fetchrow("SELECT state, attempts, last_error FROM push_jobs WHERE state <> 'done'")
+    dead = await db.fetchrow("SELECT notification_id, state, attempts, last_error FROM push_jobs WHERE state <> 'done'")
     assert dead is not None
     assert (dead["state"], dead["attempts"], dead["last_error"]) == ("dead", 3, "InternalError")
+    # Admins see it and send it again once FCM behaves.
+    email = f"admin-{uuid.uuid4().hex[:6]}@serangkab.go.id"
+    await create_staff(database_url, email, "admin", None)
+    admin = bearer(await staff_tokens(client, email))
+    failures = (await client.get("/v1/admin/push-failures", headers=admin)).json()["items"]
+    assert [item["notification_id"] for item in failures] == [str(dead["notification_id"])]
+    retry = f"/v1/admin/push-failures/{dead['notification_id']}/retry"
+    assert (await client.post(retry, headers=admin)).status_code == 204
+    assert (await client.post(retry, headers=admin)).status_code == 404  # no longer dead
+    google.fcm_outcomes = {}
+    sent_before = len(google.fcm_sent)
+    await deliver_due(database, delivery)
+    assert len(google.fcm_sent) == sent_before + 2
+    assert await db.fetchval("SELECT count(*) FROM push_jobs WHERE state = 'dead'") == 0
 
 
 async def test_two_workers_send_a_backlog_exactly_once_after_fcm_comes_back(

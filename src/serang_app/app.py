@@ -52,6 +52,7 @@ from serang_app.module_system.discovery import ModuleError, enabled_specs
 from serang_app.module_system.plugin import ModulesPlugin
 from serang_app.module_system.spec import ModuleSpec
 from serang_app.module_system.validation import validate_modules
+from serang_app.notifications.dead_letters import PushFailureController
 from serang_app.notifications.routes import DeviceController, NotificationController
 from serang_app.notifications.texts import NotificationTexts
 from serang_app.opds.routes import OpdAdminController
@@ -129,6 +130,7 @@ class CorePlugin(InitPlugin):
                         UploadController,
                         NotificationController,
                         DeviceController,
+                        PushFailureController,
                     ],
                     middleware=signed_in_middleware(),
                 ),

@@ -53,6 +53,7 @@ CORE_PERMISSIONS: tuple[Permission, ...] = (
     Permission("cases.work", ("officer", "supervisor", "admin"), "Work the agency's inbox: assign and comment"),
     Permission("calendar.manage", ("admin",), "Close and reopen days for SLA counting"),
     Permission("uploads.create", ("resident",), "Upload photos and documents"),
+    Permission("push.manage", ("admin",), "See pushes given up on and send them again"),
     Permission(
         "uploads.read",
         ("resident", "officer", "supervisor", "admin"),

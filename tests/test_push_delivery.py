@@ -6,6 +6,7 @@ import asyncio
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -13,6 +14,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from serang_app.cases.events import notify_resident
 from serang_app.cases.registry import WorkflowRegistry
 from serang_app.db.pool import Database, open_database
 from serang_app.notifications.delivery import Delivery, deliver_due
@@ -197,3 +199,36 @@ async def test_two_workers_send_a_backlog_exactly_once_after_fcm_comes_back(
     assert len(sent) == 1000
     assert set(sent.values()) == {1}
     assert await db.fetchval("SELECT count(*) FROM push_jobs WHERE state = 'done'") == 1000
+
+
+async def test_a_scheduled_notification_waits_for_its_time(
+    client: AsyncTestClient[Litestar],
+    database_url: str,
+    database: Database,
+    delivery: Delivery,
+    google: FakeGoogle,
+    db: asyncpg.Connection,
+) -> None:
+    citizen, case_id, _ = await started_case(client, database_url)
+    await deliver_due(database, delivery)
+    sent_before = len(google.fcm_sent)
+    resident_id = await db.fetchval("SELECT resident_id FROM cases WHERE id = $1", uuid.UUID(case_id))
+    reminder_at = datetime.now(UTC) + timedelta(hours=2)
+    async with database.acquire() as connection:  # the app's pool: it encodes the params as JSON
+        await notify_resident(
+            connection,
+            resident_id,
+            uuid.UUID(case_id),
+            source="core",
+            template="case.comment",
+            params={},
+            at=reminder_at,
+        )
+    assert await deliver_due(database, delivery) == 0
+    inbox = (await client.get("/v1/me/notifications", headers=citizen)).json()
+    assert (len(inbox["items"]), inbox["unread_count"]) == (1, 1)  # the reminder is not shown yet
+    await db.execute("UPDATE notifications SET created_at = now() WHERE created_at > now()")
+    await db.execute("UPDATE push_jobs SET not_before = now() WHERE state = 'queued'")
+    assert await deliver_due(database, delivery) == 1
+    assert len(google.fcm_sent) == sent_before + 2
+    assert (await client.get("/v1/me/notifications", headers=citizen)).json()["unread_count"] == 2

@@ -4,6 +4,7 @@ connection (and so in the transaction) of the change itself, so the three can ne
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -19,11 +20,11 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 # The notification and its push job, together: one statement, one transaction with the change.
 _INSERT_NOTIFICATION = """
 WITH notification AS (
-    INSERT INTO notifications (recipient_kind, recipient_id, case_id, source, template, params)
-    VALUES ($1, $2, $3, $4, $5, $6)
-    RETURNING id
+    INSERT INTO notifications (recipient_kind, recipient_id, case_id, source, template, params, created_at)
+    VALUES ($1, $2, $3, $4, $5, $6, coalesce($7, now()))
+    RETURNING id, created_at
 )
-INSERT INTO push_jobs (notification_id) SELECT id FROM notification
+INSERT INTO push_jobs (notification_id, not_before) SELECT id, created_at FROM notification
 """
 
 
@@ -68,6 +69,10 @@ async def notify_resident(
     source: str,
     template: str,
     params: dict[str, Any],
+    at: datetime | None = None,
 ) -> None:
-    """Queue a notification (in-app inbox entry and push job at once); delivery happens later."""
-    await connection.execute(_INSERT_NOTIFICATION, "resident", resident_id, case_id, source, template, params)
+    """Queue a notification (in-app inbox entry and push job at once); delivery happens later.
+
+    `at` schedules it (an appointment's reminder): it is pushed, and shows in the inbox, from then.
+    """
+    await connection.execute(_INSERT_NOTIFICATION, "resident", resident_id, case_id, source, template, params, at)

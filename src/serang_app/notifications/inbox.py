@@ -40,14 +40,16 @@ class UnreadCount(msgspec.Struct, kw_only=True):
 _PAGE = """
 SELECT n.id, n.case_id, n.source, n.template, n.params, n.created_at, n.read_at, c.module, c.workflow
 FROM notifications n LEFT JOIN cases c ON c.id = n.case_id
-WHERE n.recipient_kind = 'resident' AND n.recipient_id = $1
+WHERE n.recipient_kind = 'resident' AND n.recipient_id = $1 AND n.created_at <= now()
   AND ($2::timestamptz IS NULL OR (n.created_at, n.id) < ($2, $3))
 ORDER BY n.created_at DESC, n.id DESC
 LIMIT $4
 """
-_UNREAD = (
-    "SELECT count(*) FROM notifications WHERE recipient_kind = 'resident' AND recipient_id = $1 AND read_at IS NULL"
-)
+# Scheduled notifications (created_at in the future) show from their time on.
+_UNREAD = """
+SELECT count(*) FROM notifications
+WHERE recipient_kind = 'resident' AND recipient_id = $1 AND read_at IS NULL AND created_at <= now()
+"""
 
 
 async def inbox_page(
@@ -91,7 +93,7 @@ async def mark_read(connection: asyncpg.Connection, resident_id: uuid.UUID, ids:
     Ids of anyone else's notifications are ignored."""
     await connection.execute(
         """UPDATE notifications SET read_at = now()
-           WHERE recipient_kind = 'resident' AND recipient_id = $1 AND read_at IS NULL
+           WHERE recipient_kind = 'resident' AND recipient_id = $1 AND read_at IS NULL AND created_at <= now()
              AND ($2::uuid[] IS NULL OR id = ANY($2::uuid[]))""",
         resident_id,
         ids,

@@ -18,6 +18,7 @@ import signal
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
@@ -37,6 +38,7 @@ from bench.machine import OthersMeter, busy_share
 from bench.options import Options, read_options
 from bench.photo_load import complete_photos, make_photo
 from bench.probe import get
+from bench.push_load import BACKLOG, RATE, measure_push_delivery
 from bench.refresh_load import run_refresh_load
 from bench.report import (
     CASES_CEILING_ENDPOINT,
@@ -200,6 +202,9 @@ def run(options: Options, generator: LoadGenerator) -> None:
         )
         rows += _measure_photos(options, generator, meter, service, resident.access_token, rows[1])
         verdicts = [verdict]
+        push_figures = [
+            measure_push_delivery(database_url, environment, run_folder, options.seconds, workers) for workers in (1, 2)
+        ]
         if options.cases:
             case_rows, case_verdict = _measure_cases(
                 cleanup, options, generator, meter, service, database_url, environment, run_folder
@@ -218,6 +223,13 @@ def run(options: Options, generator: LoadGenerator) -> None:
             f"(median of {len(judged.round_ratios)} alternating rounds: "
             f"{', '.join(f'{ratio:.0%}' for ratio in judged.round_ratios)}; "
             f"target {judged.target:.0%}): {'PASS' if judged.passed else 'FAIL'}"
+        )
+    for figures in push_figures:
+        say(
+            f"push delivery, {figures.workers} worker(s): a backlog of {BACKLOG:,} drained at "
+            f"{figures.drained_per_second:,.0f}/s; at {RATE} changes/s, commit to FCM p50 "
+            f"{figures.delay_p50_s:.2f} s, p99 {figures.delay_p99_s:.2f} s, {figures.within_10_s:.1%} within 10 s "
+            f"(target 95 %): {'PASS' if figures.within_10_s >= 0.95 else 'FAIL'}"
         )
     cases_row = next((row for row in rows if row.endpoint == CASES_ENDPOINT), None)
     if cases_row is not None:
@@ -270,6 +282,7 @@ def run(options: Options, generator: LoadGenerator) -> None:
                 "target": verdict.target,
                 "passed": verdict.passed,
             },
+            "push_delivery": [asdict(figures) for figures in push_figures],
             "verdicts": [
                 {
                     "endpoint": judged.endpoint,

@@ -20,7 +20,7 @@ from serang_app.db.pool import open_database
 from serang_app.storage.factory import open_storage
 from serang_app.worker.runner import CORE_TASKS, WorkerContext
 from tests.conftest import app_for, settings_for
-from tests.support.accounts import bearer, create_staff, resident_tokens, staff_tokens
+from tests.support.accounts import bearer, create_staff, resident_tokens, signed_in_staff, staff_tokens
 from tests.support.lamps_module import LAMPS, REPAIR
 from tests.support.served import served
 
@@ -47,10 +47,8 @@ async def resident(client: Any, phone: str = "+6281311110001") -> dict[str, str]
     return bearer(await resident_tokens(client, phone))
 
 
-async def staff(client: Any, database_url: str, role: str, opd: str | None = "DPUPR") -> dict[str, str]:
-    email = f"{role}-{uuid.uuid4().hex[:8]}@serangkab.go.id"
-    await create_staff(database_url, email, role, opd)
-    return bearer(await staff_tokens(client, email))
+# A signed-in staff member of this role and agency.
+staff = signed_in_staff
 
 
 async def report(client: Any, auth: dict[str, str], pole: str = "PJU-17") -> dict[str, Any]:

@@ -14,7 +14,7 @@ from litestar.testing import AsyncTestClient
 
 from serang_app.notifications.devices import live_tokens
 from tests.conftest import app_for
-from tests.support.accounts import bearer, create_staff, resident_tokens, staff_tokens
+from tests.support.accounts import bearer, resident_tokens, signed_in_staff
 from tests.support.lamps_module import LAMPS
 
 TOKEN_A = "fcm-token-aaaaaaaaaaaaaaaaaaaaaaaa"
@@ -108,9 +108,7 @@ async def test_the_inbox_shows_each_notification_in_my_language_and_counts_unrea
     client: AsyncTestClient[Litestar], database_url: str
 ) -> None:
     siti = await resident(client, "+6281511110005")
-    email = f"petugas-{uuid.uuid4().hex[:6]}@serangkab.go.id"
-    await create_staff(database_url, email, "officer", "DPUPR")
-    officer = bearer(await staff_tokens(client, email))
+    officer = await signed_in_staff(client, database_url, "officer")
     created = (await client.post("/v1/lamps/requests", json={"pole_number": "PJU-1"}, headers=siti)).json()
     case_id, reference = created["case_id"], created["reference"]
     started = await client.post(f"/v1/cases/{case_id}/actions/start", headers={**officer, "If-Match": '"1"'})

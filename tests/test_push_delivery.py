@@ -6,6 +6,7 @@ import asyncio
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,7 +22,7 @@ from serang_app.notifications.delivery import Delivery, deliver_due
 from serang_app.notifications.push import FcmSender
 from serang_app.notifications.texts import NotificationTexts
 from tests.conftest import app_for
-from tests.support.accounts import bearer, create_staff, resident_tokens, staff_tokens
+from tests.support.accounts import bearer, resident_tokens, signed_in_staff
 from tests.support.fake_google import FakeGoogle
 from tests.support.lamps_module import LAMPS
 
@@ -50,6 +51,31 @@ async def database(database_url: str) -> AsyncIterator[Database]:
     await opened.close()
 
 
+@dataclass(frozen=True)
+class Rig:
+    """What a delivery test works with: the app's client, the database (the app's pool and a plain
+    connection), the delivery step, and the FCM stand-in it sends to."""
+
+    client: AsyncTestClient[Litestar]
+    database_url: str
+    database: Database
+    delivery: Delivery
+    google: FakeGoogle
+    db: asyncpg.Connection
+
+
+@pytest.fixture
+def rig(
+    client: AsyncTestClient[Litestar],
+    database_url: str,
+    database: Database,
+    delivery: Delivery,
+    google: FakeGoogle,
+    db: asyncpg.Connection,
+) -> Rig:
+    return Rig(client, database_url, database, delivery, google, db)
+
+
 async def started_case(client: Any, database_url: str, locale: str = "id") -> tuple[dict[str, str], str, str]:
     """A resident with two phones whose case an officer has just started (one notification)."""
     citizen = bearer(await resident_tokens(client, f"+62816{uuid.uuid4().int % 10**8:08d}"))
@@ -59,9 +85,7 @@ async def started_case(client: Any, database_url: str, locale: str = "id") -> tu
         assert (
             await client.put(f"/v1/me/devices/install-000{number}", json=registration, headers=citizen)
         ).status_code == 200
-    email = f"petugas-{uuid.uuid4().hex[:6]}@serangkab.go.id"
-    await create_staff(database_url, email, "officer", "DPUPR")
-    officer = bearer(await staff_tokens(client, email))
+    officer = await signed_in_staff(client, database_url, "officer")
     created = (await client.post("/v1/lamps/requests", json={"pole_number": "PJU-5"}, headers=citizen)).json()
     started = await client.post(f"/v1/cases/{created['case_id']}/actions/start", headers={**officer, "If-Match": '"1"'})
     assert started.status_code == 200
@@ -69,102 +93,89 @@ async def started_case(client: Any, database_url: str, locale: str = "id") -> tu
 
 
 async def test_a_transition_pushes_once_to_each_live_phone_in_the_residents_language(
-    client: AsyncTestClient[Litestar],
-    database_url: str,
-    database: Database,
-    delivery: Delivery,
-    google: FakeGoogle,
-    db: asyncpg.Connection,
+    rig: Rig,
 ) -> None:
-    citizen, case_id, reference = await started_case(client, database_url, locale="en")
-    inbox = (await client.get("/v1/me/notifications", headers=citizen)).json()
+    citizen, case_id, reference = await started_case(rig.client, rig.database_url, locale="en")
+    inbox = (await rig.client.get("/v1/me/notifications", headers=citizen)).json()
     assert len(inbox["items"]) == 1
-    assert await deliver_due(database, delivery) == 1
-    assert sorted(message["token"] for message in google.fcm_sent) == sorted(TOKENS)
-    assert {message["notification"]["body"] for message in google.fcm_sent} == {f"Lamp {reference} is being repaired."}
-    assert {message["data"]["notification_id"] for message in google.fcm_sent} == {inbox["items"][0]["id"]}
-    assert {message["data"]["case_id"] for message in google.fcm_sent} == {case_id}
+    assert await deliver_due(rig.database, rig.delivery) == 1
+    assert sorted(message["token"] for message in rig.google.fcm_sent) == sorted(TOKENS)
+    assert {message["notification"]["body"] for message in rig.google.fcm_sent} == {
+        f"Lamp {reference} is being repaired."
+    }
+    assert {message["data"]["notification_id"] for message in rig.google.fcm_sent} == {inbox["items"][0]["id"]}
+    assert {message["data"]["case_id"] for message in rig.google.fcm_sent} == {case_id}
     # Nothing more to do: a second run sends nothing.
-    assert await deliver_due(database, delivery) == 0
-    assert len(google.fcm_sent) == 2
-    assert await db.fetchval("SELECT state FROM push_jobs") == "done"
+    assert await deliver_due(rig.database, rig.delivery) == 0
+    assert len(rig.google.fcm_sent) == 2
+    assert await rig.db.fetchval("SELECT state FROM push_jobs") == "done"
 
 
 async def test_a_rolled_back_change_pushes_nothing_and_a_dead_worker_loses_nothing(
-    client: AsyncTestClient[Litestar],
-    database_url: str,
-    database: Database,
-    delivery: Delivery,
-    google: FakeGoogle,
-    db: asyncpg.Connection,
+    rig: Rig,
 ) -> None:
-    await started_case(client, database_url)
+    await started_case(rig.client, rig.database_url)
     # A change that rolls back takes its notification and job with it.
-    notification_count = await db.fetchval("SELECT count(*) FROM notifications")
-    transaction = db.transaction()
+    notification_count = await rig.db.fetchval("SELECT count(*) FROM notifications")
+    transaction = rig.db.transaction()
     await transaction.start()
-    await db.execute(
+    await rig.db.execute(
         """WITH n AS (INSERT INTO notifications (recipient_kind, recipient_id, source, template)
                       SELECT 'resident', id, 'core', 'case.comment' FROM residents LIMIT 1 RETURNING id)
            INSERT INTO push_jobs (notification_id) SELECT id FROM n"""
     )
     await transaction.rollback()
-    assert await db.fetchval("SELECT count(*) FROM notifications") == notification_count
+    assert await rig.db.fetchval("SELECT count(*) FROM notifications") == notification_count
     # A worker that claimed the job and died before sending: the lease keeps others off for a
     # minute, then a new worker sends it.
-    await db.execute("UPDATE push_jobs SET attempts = 1, not_before = now() + interval '60 seconds'")
-    assert await deliver_due(database, delivery) == 0
-    await db.execute("UPDATE push_jobs SET not_before = now() - interval '1 second'")
-    assert await deliver_due(database, delivery) == 1
-    assert len(google.fcm_sent) == 2
+    await rig.db.execute("UPDATE push_jobs SET attempts = 1, not_before = now() + interval '60 seconds'")
+    assert await deliver_due(rig.database, rig.delivery) == 0
+    await rig.db.execute("UPDATE push_jobs SET not_before = now() - interval '1 second'")
+    assert await deliver_due(rig.database, rig.delivery) == 1
+    assert len(rig.google.fcm_sent) == 2
 
 
 async def test_token_errors_retries_and_dead_letters(
-    client: AsyncTestClient[Litestar],
-    database_url: str,
-    database: Database,
-    delivery: Delivery,
-    google: FakeGoogle,
-    db: asyncpg.Connection,
+    rig: Rig,
 ) -> None:
-    await started_case(client, database_url)
-    google.fcm_outcomes[TOKENS[0]] = ["unregistered"]
-    google.fcm_outcomes[TOKENS[1]] = ["unavailable"]
-    google.fcm_retry_after = "30"
-    await deliver_due(database, delivery)
+    await started_case(rig.client, rig.database_url)
+    rig.google.fcm_outcomes[TOKENS[0]] = ["unregistered"]
+    rig.google.fcm_outcomes[TOKENS[1]] = ["unavailable"]
+    rig.google.fcm_retry_after = "30"
+    await deliver_due(rig.database, rig.delivery)
     # The unregistered token is gone; the unavailable one waits at least its Retry-After.
-    assert [row["fcm_token"] for row in await db.fetch("SELECT fcm_token FROM devices")] == [TOKENS[1]]
-    job = await db.fetchrow("SELECT state, attempts, not_before - now() AS wait FROM push_jobs")
+    assert [row["fcm_token"] for row in await rig.db.fetch("SELECT fcm_token FROM devices")] == [TOKENS[1]]
+    job = await rig.db.fetchrow("SELECT state, attempts, not_before - now() AS wait FROM push_jobs")
     assert job is not None
     assert (job["state"], job["attempts"]) == ("queued", 1)
     assert job["wait"].total_seconds() > 25
-    await db.execute("UPDATE push_jobs SET not_before = now()")
-    await deliver_due(database, delivery)
-    assert [message["token"] for message in google.fcm_sent] == [TOKENS[1]]
-    assert await db.fetchval("SELECT state FROM push_jobs") == "done"
+    await rig.db.execute("UPDATE push_jobs SET not_before = now()")
+    await deliver_due(rig.database, rig.delivery)
+    assert [message["token"] for message in rig.google.fcm_sent] == [TOKENS[1]]
+    assert await rig.db.fetchval("SELECT state FROM push_jobs") == "done"
     # A second case whose only phone keeps failing is dead-lettered after max_attempts (3).
-    await started_case(client, database_url)
-    google.fcm_outcomes = {token: ["internal"] * 10 for token in TOKENS}
+    await started_case(rig.client, rig.database_url)
+    rig.google.fcm_outcomes = {token: ["internal"] * 10 for token in TOKENS}
     for _ in range(3):
-        await db.execute("UPDATE push_jobs SET not_before = now() WHERE state = 'queued'")
-        await deliver_due(database, delivery)
-    dead = await db.fetchrow("SELECT notification_id, state, attempts, last_error FROM push_jobs WHERE state <> 'done'")
+        await rig.db.execute("UPDATE push_jobs SET not_before = now() WHERE state = 'queued'")
+        await deliver_due(rig.database, rig.delivery)
+    dead = await rig.db.fetchrow(
+        "SELECT notification_id, state, attempts, last_error FROM push_jobs WHERE state <> 'done'"
+    )
     assert dead is not None
     assert (dead["state"], dead["attempts"], dead["last_error"]) == ("dead", 3, "InternalError")
     # Admins see it and send it again once FCM behaves.
-    email = f"admin-{uuid.uuid4().hex[:6]}@serangkab.go.id"
-    await create_staff(database_url, email, "admin", None)
-    admin = bearer(await staff_tokens(client, email))
-    failures = (await client.get("/v1/admin/push-failures", headers=admin)).json()["items"]
+    admin = await signed_in_staff(rig.client, rig.database_url, "admin", None)
+    failures = (await rig.client.get("/v1/admin/push-failures", headers=admin)).json()["items"]
     assert [item["notification_id"] for item in failures] == [str(dead["notification_id"])]
     retry = f"/v1/admin/push-failures/{dead['notification_id']}/retry"
-    assert (await client.post(retry, headers=admin)).status_code == 204
-    assert (await client.post(retry, headers=admin)).status_code == 404  # no longer dead
-    google.fcm_outcomes = {}
-    sent_before = len(google.fcm_sent)
-    await deliver_due(database, delivery)
-    assert len(google.fcm_sent) == sent_before + 2
-    assert await db.fetchval("SELECT count(*) FROM push_jobs WHERE state = 'dead'") == 0
+    assert (await rig.client.post(retry, headers=admin)).status_code == 204
+    assert (await rig.client.post(retry, headers=admin)).status_code == 404  # no longer dead
+    rig.google.fcm_outcomes = {}
+    sent_before = len(rig.google.fcm_sent)
+    await deliver_due(rig.database, rig.delivery)
+    assert len(rig.google.fcm_sent) == sent_before + 2
+    assert await rig.db.fetchval("SELECT count(*) FROM push_jobs WHERE state = 'dead'") == 0
 
 
 async def test_two_workers_send_a_backlog_exactly_once_after_fcm_comes_back(
@@ -202,19 +213,14 @@ async def test_two_workers_send_a_backlog_exactly_once_after_fcm_comes_back(
 
 
 async def test_a_scheduled_notification_waits_for_its_time(
-    client: AsyncTestClient[Litestar],
-    database_url: str,
-    database: Database,
-    delivery: Delivery,
-    google: FakeGoogle,
-    db: asyncpg.Connection,
+    rig: Rig,
 ) -> None:
-    citizen, case_id, _ = await started_case(client, database_url)
-    await deliver_due(database, delivery)
-    sent_before = len(google.fcm_sent)
-    resident_id = await db.fetchval("SELECT resident_id FROM cases WHERE id = $1", uuid.UUID(case_id))
+    citizen, case_id, _ = await started_case(rig.client, rig.database_url)
+    await deliver_due(rig.database, rig.delivery)
+    sent_before = len(rig.google.fcm_sent)
+    resident_id = await rig.db.fetchval("SELECT resident_id FROM cases WHERE id = $1", uuid.UUID(case_id))
     reminder_at = datetime.now(UTC) + timedelta(hours=2)
-    async with database.acquire() as connection:  # the app's pool: it encodes the params as JSON
+    async with rig.database.acquire() as connection:  # the app's pool: it encodes the params as JSON
         await notify_resident(
             connection,
             resident_id,
@@ -224,11 +230,11 @@ async def test_a_scheduled_notification_waits_for_its_time(
             params={},
             at=reminder_at,
         )
-    assert await deliver_due(database, delivery) == 0
-    inbox = (await client.get("/v1/me/notifications", headers=citizen)).json()
+    assert await deliver_due(rig.database, rig.delivery) == 0
+    inbox = (await rig.client.get("/v1/me/notifications", headers=citizen)).json()
     assert (len(inbox["items"]), inbox["unread_count"]) == (1, 1)  # the reminder is not shown yet
-    await db.execute("UPDATE notifications SET created_at = now() WHERE created_at > now()")
-    await db.execute("UPDATE push_jobs SET not_before = now() WHERE state = 'queued'")
-    assert await deliver_due(database, delivery) == 1
-    assert len(google.fcm_sent) == sent_before + 2
-    assert (await client.get("/v1/me/notifications", headers=citizen)).json()["unread_count"] == 2
+    await rig.db.execute("UPDATE notifications SET created_at = now() WHERE created_at > now()")
+    await rig.db.execute("UPDATE push_jobs SET not_before = now() WHERE state = 'queued'")
+    assert await deliver_due(rig.database, rig.delivery) == 1
+    assert len(rig.google.fcm_sent) == sent_before + 2
+    assert (await rig.client.get("/v1/me/notifications", headers=citizen)).json()["unread_count"] == 2

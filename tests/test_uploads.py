@@ -24,7 +24,7 @@ from serang_app.db.pool import open_database
 from serang_app.storage.factory import open_storage
 from serang_app.worker.runner import CORE_TASKS, WorkerContext
 from tests.conftest import app_for, settings_for
-from tests.support.accounts import bearer, create_staff, resident_tokens, staff_tokens
+from tests.support.accounts import bearer, resident_tokens, signed_in_staff
 from tests.support.lamps_module import LAMPS
 from tests.support.object_store import S3_CREDENTIALS, local_keys, moto_server, new_bucket, s3_keys, s3_object
 
@@ -280,9 +280,7 @@ async def test_nobody_else_completes_reads_or_attaches_my_upload(
     assert (await client.post(f"/v1/uploads/{upload_id}/complete", headers=other)).status_code == 404
     assert (await client.get(f"/v1/uploads/{upload_id}", headers=other)).status_code == 404
     # The other resident's case, waiting for a photo: another's upload cannot be attached to it.
-    officer_email = f"petugas-{uuid.uuid4().hex[:6]}@serangkab.go.id"
-    await create_staff(database_url, officer_email, "officer", "DPUPR")
-    officer = bearer(await staff_tokens(client, officer_email))
+    officer = await signed_in_staff(client, database_url, "officer")
     case_id = (await client.post("/v1/lamps/requests", json={"pole_number": "PJU-3"}, headers=other)).json()["case_id"]
     await _act(client, officer, case_id, "start", 1)
     await _act(client, officer, case_id, "ask_resident", 2, note="Mohon foto tiang.")
@@ -298,9 +296,7 @@ async def test_nobody_else_completes_reads_or_attaches_my_upload(
     assert sent.status_code == 200, sent.text
     assert sent.json()["attachments"] == [mine]
     assert (await client.get(f"/v1/uploads/{mine}", headers=officer)).status_code == 200
-    dlh_email = f"dlh-{uuid.uuid4().hex[:6]}@serangkab.go.id"
-    await create_staff(database_url, dlh_email, "officer", "DLH")
-    outsider = bearer(await staff_tokens(client, dlh_email))
+    outsider = await signed_in_staff(client, database_url, "officer", "DLH")
     assert (await client.get(f"/v1/uploads/{mine}", headers=outsider)).status_code == 404
     # An upload is attached once.
     assert (await _act(client, other, case_id, "send_photo", 4, upload_ids=[mine])).status_code == 409
@@ -319,9 +315,7 @@ async def test_only_photos_of_public_cases_have_a_public_thumbnail(
     client: AsyncTestClient[Litestar], database_url: str
 ) -> None:
     citizen = await resident(client, "+6281411110009")
-    officer_email = f"petugas-{uuid.uuid4().hex[:6]}@serangkab.go.id"
-    await create_staff(database_url, officer_email, "officer", "DPUPR")
-    officer = bearer(await staff_tokens(client, officer_email))
+    officer = await signed_in_staff(client, database_url, "officer")
     photos = {}
     for public in (True, False):
         created = await client.post(

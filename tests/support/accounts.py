@@ -6,8 +6,7 @@ import uuid
 from typing import Any
 
 import asyncpg
-from litestar import Litestar
-from litestar.testing import AsyncTestClient
+import httpx
 
 from serang_app.staff.passwords import hash_password
 
@@ -16,7 +15,7 @@ STAFF_PASSWORD = "kata-sandi-staf-123"
 _PASSWORD_HASH = hash_password(STAFF_PASSWORD)  # hashed once: argon2 is slow on purpose
 
 
-async def resident_tokens(client: AsyncTestClient[Litestar], phone: str) -> dict[str, Any]:
+async def resident_tokens(client: httpx.AsyncClient, phone: str) -> dict[str, Any]:
     response = await client.post("/v1/auth/dev", json={"phone": phone, "consent_policy_version": POLICY})
     assert response.status_code == 200, response.text
     tokens: dict[str, Any] = response.json()
@@ -43,8 +42,17 @@ async def create_staff(database_url: str, email: str, role: str, opd_code: str |
     return staff_id
 
 
-async def staff_tokens(client: AsyncTestClient[Litestar], email: str) -> dict[str, Any]:
+async def staff_tokens(client: httpx.AsyncClient, email: str) -> dict[str, Any]:
     response = await client.post("/v1/staff/auth/login", json={"email": email, "password": STAFF_PASSWORD})
     assert response.status_code == 200, response.text
     tokens: dict[str, Any] = response.json()
     return tokens
+
+
+async def signed_in_staff(
+    client: httpx.AsyncClient, database_url: str, role: str, opd_code: str | None = "DPUPR"
+) -> dict[str, str]:
+    """A new staff account of this role and agency, signed in: its Authorization header."""
+    email = f"{role}-{uuid.uuid4().hex[:8]}@serangkab.go.id"
+    await create_staff(database_url, email, role, opd_code)
+    return bearer(await staff_tokens(client, email))

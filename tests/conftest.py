@@ -10,6 +10,7 @@ from litestar.testing import AsyncTestClient
 
 from serang_app.app import create_app
 from serang_app.db.migrations import apply_migrations
+from serang_app.db.pool import Database, open_database
 from serang_app.lifespan import migration_sources
 from serang_app.module_system.spec import ModuleSpec
 from serang_app.settings import Settings, load_settings
@@ -69,6 +70,14 @@ async def db(database_url: str) -> AsyncIterator[asyncpg.Connection]:
     connection = await asyncpg.connect(database_url)
     yield connection
     await connection.close()
+
+
+@pytest.fixture
+async def app_database(database_url: str) -> AsyncIterator[Database]:
+    """The test's database through the app's own pool (JSON codecs), for driving worker steps."""
+    opened = await open_database(database_url, min_size=1, max_size=4, connect_timeout=5)
+    yield opened
+    await opened.close()
 
 
 @pytest.fixture

@@ -44,13 +44,6 @@ async def client(database_url: str) -> AsyncIterator[AsyncTestClient[Litestar]]:
         yield test_client
 
 
-@pytest.fixture
-async def database(database_url: str) -> AsyncIterator[Database]:
-    opened = await open_database(database_url, min_size=1, max_size=4, connect_timeout=5)
-    yield opened
-    await opened.close()
-
-
 @dataclass(frozen=True)
 class Rig:
     """What a delivery test works with: the app's client, the database (the app's pool and a plain
@@ -68,12 +61,12 @@ class Rig:
 def rig(
     client: AsyncTestClient[Litestar],
     database_url: str,
-    database: Database,
+    app_database: Database,
     delivery: Delivery,
     google: FakeGoogle,
     db: asyncpg.Connection,
 ) -> Rig:
-    return Rig(client, database_url, database, delivery, google, db)
+    return Rig(client, database_url, app_database, delivery, google, db)
 
 
 async def started_case(client: Any, database_url: str, locale: str = "id") -> tuple[dict[str, str], str, str]:

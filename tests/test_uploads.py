@@ -27,6 +27,7 @@ from tests.conftest import app_for, settings_for
 from tests.support.accounts import bearer, resident_tokens, signed_in_staff
 from tests.support.lamps_module import LAMPS
 from tests.support.object_store import S3_CREDENTIALS, local_keys, moto_server, new_bucket, s3_keys, s3_object
+from tests.support.uploading import photo_with_gps, send, start, upload
 
 JPEG = "image/jpeg"
 PDF = "application/pdf"
@@ -78,23 +79,6 @@ async def client(database_url: str, backend: Backend) -> AsyncIterator[AsyncTest
 # --- files --------------------------------------------------------------------------------------
 
 
-def photo_with_gps(width: int = 400, height: int = 200) -> bytes:
-    """A JPEG taken "on its side" (EXIF orientation 6) with a GPS position and a camera model."""
-    image = Image.new("RGB", (width, height), (200, 30, 30))
-    image.paste((30, 30, 200), (0, 0, width // 2, height))  # left half blue: shows the rotation
-    exif = Image.Exif()
-    exif[0x0112] = 6  # rotate 90° clockwise to view
-    exif[0x0110] = "Kamera Uji"
-    gps = exif.get_ifd(0x8825)
-    gps[1] = "S"
-    gps[2] = (6.0, 7.0, 8.0)
-    gps[3] = "E"
-    gps[4] = (106.0, 9.0, 0.0)
-    out = io.BytesIO()
-    image.save(out, format="JPEG", exif=exif)
-    return out.getvalue()
-
-
 def png_claiming(width: int, height: int) -> bytes:
     """A few dozen bytes whose header claims a huge image (a decompression bomb's shape)."""
 
@@ -112,34 +96,6 @@ def png_claiming(width: int, height: int) -> bytes:
 
 async def resident(client: Any, phone: str = "+6281411110001") -> dict[str, str]:
     return bearer(await resident_tokens(client, phone))
-
-
-async def start(
-    client: Any, auth: dict[str, str], data: bytes, content_type: str, purpose: str = "complaint_photo"
-) -> Any:
-    return await client.post(
-        "/v1/uploads", json={"purpose": purpose, "content_type": content_type, "size": len(data)}, headers=auth
-    )
-
-
-async def send(client: Any, form: dict[str, Any], data: bytes, content_type: str) -> httpx.Response:
-    """Send the file the way the answer says: PUT to the app (local) or a form POST to S3."""
-    if form["method"] == "PUT":
-        response: httpx.Response = await client.put(form["url"], content=data, headers=form["headers"])
-        return response
-    async with httpx.AsyncClient(trust_env=False, timeout=30) as http:
-        return await http.post(form["url"], data=form["fields"], files={"file": ("upload", data, content_type)})
-
-
-async def upload(
-    client: Any, auth: dict[str, str], data: bytes, content_type: str = JPEG, purpose: str = "complaint_photo"
-) -> tuple[str, httpx.Response]:
-    started = await start(client, auth, data, content_type, purpose)
-    assert started.status_code == 201, started.text
-    sent = await send(client, started.json()["upload"], data, content_type)
-    assert sent.status_code in (200, 201, 204), sent.text
-    upload_id: str = started.json()["id"]
-    return upload_id, await client.post(f"/v1/uploads/{upload_id}/complete", headers=auth)
 
 
 async def fetch(client: Any, url: str) -> bytes:
@@ -304,6 +260,36 @@ async def test_nobody_else_completes_reads_or_attaches_my_upload(
     exported = {item["id"]: item for item in (await client.get("/v1/me/export", headers=other)).json()["uploads"]}
     assert exported[mine]["case_reference"] == sent.json()["reference"]
     assert upload_id not in exported
+
+
+async def test_staff_attach_their_own_proof_which_the_case_resident_sees(
+    client: AsyncTestClient[Litestar], database_url: str
+) -> None:
+    citizen = await resident(client, "+6281411110011")
+    stranger = await resident(client, "+6281411110012")
+    officer = await signed_in_staff(client, database_url, "officer")
+    # Each purpose is for some roles: staff cannot file a resident's complaint photo, nor the reverse.
+    refused = await start(client, officer, photo_with_gps(), JPEG, "complaint_photo")
+    assert refused.status_code == 422
+    assert [error["field"] for error in refused.json()["errors"]] == ["purpose"]
+    assert (await start(client, citizen, photo_with_gps(), JPEG, "case_proof")).status_code == 422
+    assert (await start(client, officer, photo_with_gps(), JPEG, "announcement_image")).status_code == 422
+    case_id = (await client.post("/v1/lamps/requests", json={"pole_number": "PJU-5"}, headers=citizen)).json()[
+        "case_id"
+    ]
+    await _act(client, officer, case_id, "start", 1)
+    proof, completed = await upload(client, officer, photo_with_gps(), JPEG, "case_proof")
+    assert completed.status_code == 200, completed.text
+    # A resident's photo cannot be passed off as the officer's proof.
+    residents_photo, _ = await upload(client, citizen, photo_with_gps())
+    assert (await _act(client, officer, case_id, "finish", 2, upload_ids=[residents_photo])).status_code == 404
+    finished = await _act(client, officer, case_id, "finish", 2, upload_ids=[proof])
+    assert finished.status_code == 200, finished.text
+    assert finished.json()["attachments"] == [proof]
+    assert (await client.get(f"/v1/uploads/{proof}", headers=citizen)).status_code == 200
+    assert (await client.get(f"/v1/uploads/{proof}", headers=stranger)).status_code == 404
+    outsider = await signed_in_staff(client, database_url, "officer", "DLH")
+    assert (await client.get(f"/v1/uploads/{proof}", headers=outsider)).status_code == 404
 
 
 async def _act(client: Any, auth: dict[str, str], case_id: str, action: str, version: int, **body: Any) -> Any:

@@ -16,6 +16,8 @@ from litestar.plugins import InitPlugin
 from litestar.routes import HTTPRoute
 
 from serang_app import __version__
+from serang_app.announcements.routes import AnnouncementAdminController, announcement_image, list_announcements
+from serang_app.announcements.service import AnnouncementFeed
 from serang_app.app_state import case_engine_of
 from serang_app.audit.routes import list_audit_entries
 from serang_app.auth.access_tokens import AccessTokens
@@ -109,6 +111,8 @@ class CorePlugin(InitPlugin):
                 metrics,
                 list_services,
                 list_regions,
+                list_announcements,
+                announcement_image,
                 dev_sign_in,
                 firebase_sign_in,
                 refresh,
@@ -131,6 +135,7 @@ class CorePlugin(InitPlugin):
                         NotificationController,
                         DeviceController,
                         PushFailureController,
+                        AnnouncementAdminController,
                     ],
                     middleware=signed_in_middleware(),
                 ),
@@ -147,6 +152,7 @@ class CorePlugin(InitPlugin):
                     [spec.slug for spec in self._specs], settings.catalogue_cache_seconds
                 ),
                 "region_directory": RegionDirectory(),
+                "announcement_feed": AnnouncementFeed(),
                 "case_engine": case_engine,
                 "storage": storage,
                 "notification_texts": NotificationTexts(self._specs),

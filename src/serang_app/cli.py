@@ -151,7 +151,12 @@ def worker() -> None:
             dsn, min_size=1, max_size=settings.db_pool_max, connect_timeout=settings.db_connect_timeout_seconds
         )
         sender = open_push_sender(settings)
-        delivery = Delivery(sender=sender, texts=NotificationTexts(specs), workflows=WorkflowRegistry(specs))
+        delivery = Delivery(
+            sender=sender,
+            texts=NotificationTexts(specs),
+            workflows=WorkflowRegistry(specs),
+            public_base_url=settings.public_base_url,
+        )
         context = WorkerContext(database=database, storage=open_storage(settings), delivery=delivery)
         try:
             await run_worker(context, CORE_TASKS, stop)

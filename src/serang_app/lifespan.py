@@ -74,7 +74,12 @@ async def _background_worker(settings: Settings, database: Database, app: Litest
         return
     stop = asyncio.Event()
     sender = open_push_sender(settings)
-    delivery = Delivery(sender=sender, texts=app.state.notification_texts, workflows=app.state.case_engine.workflows)
+    delivery = Delivery(
+        sender=sender,
+        texts=app.state.notification_texts,
+        workflows=app.state.case_engine.workflows,
+        public_base_url=settings.public_base_url,
+    )
     context = WorkerContext(database=database, storage=app.state.storage, delivery=delivery)
     task = asyncio.create_task(run_worker(context, CORE_TASKS, stop))
     try:

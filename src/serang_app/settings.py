@@ -63,6 +63,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     fcm_credentials_file: str | None = None
     # FCM's send URL with {0} for the project id; only for tests and staging stand-ins.
     fcm_api_url: str | None = None
+    # Where phones reach this service (https://layanan.serangkab.go.id), for links in pushes;
+    # http://{host}:{port} when unset.
+    public_url: Annotated[str, msgspec.Meta(pattern=r"^https?://[^\s/]+(/[^\s]*)?$")] | None = None
     # Access tokens: Ed25519 keys as "kid:base64-of-32-byte-seed", comma-separated. The first
     # signs; all verify, so a retiring key stays listed until its last token has expired.
     jwt_keys: str | None = None
@@ -100,6 +103,10 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     @property
     def push_backend(self) -> Literal["log", "fcm"]:
         return "fcm" if self.fcm_credentials_file else "log"
+
+    @property
+    def public_base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
     def worker_in_process(self) -> bool:
@@ -147,6 +154,7 @@ ENV_NAMES: dict[str, str] = {
     "max_pending_uploads": "SERANG_MAX_PENDING_UPLOADS",
     "fcm_credentials_file": "FCM_CREDENTIALS_FILE",
     "fcm_api_url": "FCM_API_URL",
+    "public_url": "SERANG_PUBLIC_URL",
     "jwt_keys": "SERANG_JWT_KEYS",
     "access_token_seconds": "SERANG_ACCESS_TOKEN_SECONDS",
     "refresh_token_days": "SERANG_REFRESH_TOKEN_DAYS",

@@ -1,11 +1,13 @@
-"""A local stand-in for the Google endpoints firebase-admin uses to verify an ID token.
+"""A local stand-in for the Google endpoints firebase-admin uses: ID tokens and FCM.
 
-It is a real HTTP server on 127.0.0.1 (a random port) that plays three parts:
+It is a real HTTP server on 127.0.0.1 (a random port) that plays these parts:
 
 - the x509 certificate endpoint (key id -> PEM certificate, cacheable like Google's),
 - the OAuth2 token endpoint named by the service-account JSON (it checks the signed assertion),
 - the Identity Toolkit ``accounts:lookup`` call behind ``check_revoked=True`` (it checks the bearer
-  token the OAuth endpoint handed out).
+  token the OAuth endpoint handed out),
+- FCM HTTP v1 ``messages:send`` (to a token or a topic) and topic management
+  (``registrations/{token}/topicSubscriptions``), with outcomes a test queues per token or topic.
 
 It holds the signing key whose certificate it publishes, so ``sign_id_token`` makes tokens that
 the real library verifies with every check on: nothing in the library is patched or skipped.
@@ -28,7 +30,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -45,6 +47,9 @@ AUTH_API_ROOT = "/v1"
 _LOOKUP_PATH = re.compile(r"^/v1/projects/(?P<project>[^/]+)/accounts:lookup$")
 FCM_SEND_PATH = "/fcm/v1/projects/{project}/messages:send"
 _FCM_SEND = re.compile(r"^/fcm/v1/projects/(?P<project>[^/]+)/messages:send$")
+_FCM_TOPIC_SUBSCRIPTIONS = re.compile(
+    r"^/fcm/v1/projects/(?P<project>[^/]+)/registrations/(?P<token>[^/]+)/topicSubscriptions(?:/(?P<topic>[^/]+))?$"
+)
 _JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 # google-auth puts Google's token URL in the assertion's "aud" whatever token_uri says, and Google
 # accepts it there; the fake accepts that and its own URL.
@@ -135,7 +140,12 @@ class FakeGoogle:
         # FCM: what each token answers, as a queue of outcomes used up one per send ("ok" when
         # empty): "unregistered", "sender_mismatch", "bad_token", "bad_payload", "unavailable",
         # "internal", "quota".
+        # Keyed by token, or by topic name for messages sent to a topic.
         self.fcm_outcomes: dict[str, list[str]] = {}
+        # Topic management: topic -> subscribed tokens, and each token's queue of outcomes for
+        # (un)subscribe calls, as for sends.
+        self.topic_members: dict[str, set[str]] = {}
+        self.topic_outcomes: dict[str, list[str]] = {}
         self.fcm_retry_after = "1"
         self.fcm_sent: list[dict[str, Any]] = []
         self._users: dict[str, dict[str, Any]] = {}
@@ -279,6 +289,9 @@ class FakeGoogle:
         elif request.command == "POST" and (match := _FCM_SEND.match(path)):
             self._count("fcm")
             self._fcm_send(request, match.group("project"), body)
+        elif request.command in ("POST", "DELETE") and (match := _FCM_TOPIC_SUBSCRIPTIONS.match(path)):
+            self._count("topics")
+            self._topic_subscription(request, match)
         elif request.command == "POST" and (match := _LOOKUP_PATH.match(path)):
             self._count("lookup")
             self._lookup(request, match.group("project"), body)
@@ -359,15 +372,49 @@ class FakeGoogle:
             _reply(request, 401, {"error": {"code": 401, "message": "no valid token", "status": "UNAUTHENTICATED"}})
             return
         message = json.loads(body or b"{}").get("message", {})
-        token = message.get("token", "")
+        target = message.get("token") or message.get("topic", "")
         with self._lock:
-            queue = self.fcm_outcomes.get(token, [])
+            queue = self.fcm_outcomes.get(target, [])
             outcome = queue.pop(0) if queue else "ok"
         if outcome == "ok":
             with self._lock:
                 self.fcm_sent.append(message)
             _reply(request, 200, {"name": f"projects/{project}/messages/{secrets.token_hex(8)}"})
             return
+        self._fcm_error(request, outcome)
+
+    def topic_pushes(self, topic: str) -> list[dict[str, Any]]:
+        with self._lock:
+            return [message for message in self.fcm_sent if message.get("topic") == topic]
+
+    def topics_of(self, token: str) -> set[str]:
+        with self._lock:
+            return {topic for topic, members in self.topic_members.items() if token in members}
+
+    def _topic_subscription(self, request: BaseHTTPRequestHandler, match: re.Match[str]) -> None:
+        """FCM v1 topic management: POST ...?topic_name=T subscribes, DELETE .../T unsubscribes."""
+        with self._lock:
+            authorised = request.headers.get("Authorization", "").removeprefix("Bearer ") in self._access_tokens
+        if not authorised or match.group("project") != self.project_id:
+            _reply(request, 401, {"error": {"code": 401, "message": "no valid token", "status": "UNAUTHENTICATED"}})
+            return
+        token = unquote(match.group("token"))
+        if request.command == "POST":
+            topic = parse_qs(urlsplit(request.path).query).get("topic_name", [""])[0]
+        else:
+            topic = unquote(match.group("topic") or "")
+        with self._lock:
+            queue = self.topic_outcomes.get(token, [])
+            outcome = queue.pop(0) if queue else "ok"
+            if outcome == "ok":
+                members = self.topic_members.setdefault(topic, set())
+                (members.add if request.command == "POST" else members.discard)(token)
+        if outcome == "ok":
+            _reply(request, 200, {})
+        else:
+            self._fcm_error(request, outcome)
+
+    def _fcm_error(self, request: BaseHTTPRequestHandler, outcome: str) -> None:
         status, code, detail, field = _FCM_ERRORS[outcome]
         error: dict[str, Any] = {"code": status, "message": detail, "status": code.split(":")[0]}
         details: list[dict[str, Any]] = [
@@ -433,6 +480,9 @@ def _handler_for(fake: FakeGoogle) -> type[BaseHTTPRequestHandler]:
             fake.handle(self)
 
         def do_POST(self) -> None:
+            fake.handle(self)
+
+        def do_DELETE(self) -> None:
             fake.handle(self)
 
         def log_message(self, format: str, *args: Any) -> None:

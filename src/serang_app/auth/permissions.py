@@ -52,8 +52,13 @@ CORE_PERMISSIONS: tuple[Permission, ...] = (
     ),
     Permission("cases.work", ("officer", "supervisor", "admin"), "Work the agency's inbox: assign and comment"),
     Permission("calendar.manage", ("admin",), "Close and reopen days for SLA counting"),
-    Permission("uploads.create", ("resident",), "Upload photos and documents"),
+    Permission(
+        "uploads.create",
+        ("resident", "officer", "supervisor", "admin"),
+        "Upload photos and documents (each purpose names the roles it is for)",
+    ),
     Permission("push.manage", ("admin",), "See pushes given up on and send them again"),
+    Permission("announcements.manage", ("admin",), "Publish, list and withdraw announcements"),
     Permission(
         "uploads.read",
         ("resident", "officer", "supervisor", "admin"),

@@ -15,7 +15,7 @@ from serang_app.cases.events import notify_resident, record_event
 from serang_app.cases.reading import allowed_actions
 from serang_app.cases.sla_clock import Clock, move_clock
 from serang_app.http.problems import ApiError, LocalizedFieldError
-from serang_app.uploads.service import attach_uploads
+from serang_app.uploads.service import UploadOwner, attach_uploads
 
 _LOCK = """
 SELECT id, reference, module, workflow, resident_id, opd_code, status, version, due_at, paused_since, closed_at
@@ -83,9 +83,9 @@ async def take_action(
             ],
         )
     if upload_ids:
-        if actor.role != "resident" or actor.id is None:
-            raise ApiError(403)  # staff attach files through their own tools, not residents' uploads
-        await attach_uploads(connection, actor.id, case_id, upload_ids)
+        if actor.id is None:
+            raise ApiError(403)  # the system has no uploads of its own
+        await attach_uploads(connection, UploadOwner.of(actor), case_id, upload_ids)
     target = registered.states[transition.target]
     calendar = await engine.calendars.get(connection)
     clock = move_clock(

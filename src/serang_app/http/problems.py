@@ -162,14 +162,14 @@ def _field_error(item: dict[str, Any]) -> FieldError:
     """Name the field itself: Litestar reports a body's errors under the parameter name `data`."""
     message = str(item.get("message", ""))
     field = str(item.get("key") or item.get("source") or "body")
+    if field == "data" and (match := _AT_PATH.search(message)):
+        message = message[: match.start()]
+        field = match.group("path") or "data"
+    # A missing or unknown key is named inside the object that lacks or has it (title.en).
+    if (match := _NAMED_FIELD.search(message)) and not field.endswith(f".{match.group('name')}"):
+        field = ".".join(part for part in (field if field != "data" else "", match.group("name")) if part)
     if field == "data":
-        if match := _AT_PATH.search(message):
-            message = message[: match.start()]
-            field = match.group("path") or "body"
-        if match := _NAMED_FIELD.search(message):
-            field = ".".join(part for part in (field if field != "data" else "", match.group("name")) if part)
-        if field == "data":
-            field = "body"
+        field = "body"
     return FieldError(field=field, message=message)
 
 

@@ -74,6 +74,8 @@ class Delivery:
     texts: NotificationTexts
     workflows: WorkflowRegistry
     max_attempts: int = MAX_ATTEMPTS
+    # For links in pushes (an announcement's image): Settings.public_base_url.
+    public_base_url: str = "http://127.0.0.1:8000"
 
 
 async def deliver_due(database: Database, delivery: Delivery) -> int:

@@ -39,15 +39,22 @@ async def register_device(
     An installation or a token registered by another account moves to this one: a phone has one
     signed-in resident at a time, and the token now reaches this resident's phone.
     """
-    await connection.execute(
-        "DELETE FROM devices WHERE fcm_token = $1 AND installation_id <> $2", registration.fcm_token, installation_id
+    # The token keeps its FCM topic subscriptions wherever it moves; a new token has none yet.
+    # Every registration has the topics checked again (announcements/topics.py).
+    carried_topics = await connection.fetchval(
+        "DELETE FROM devices WHERE fcm_token = $1 AND installation_id <> $2 RETURNING topics",
+        registration.fcm_token,
+        installation_id,
     )
     row = await connection.fetchrow(
-        """INSERT INTO devices (installation_id, resident_id, fcm_token, platform, app_version, locale)
-           VALUES ($1, $2, $3, $4, $5, $6)
+        """INSERT INTO devices (installation_id, resident_id, fcm_token, platform, app_version, locale, topics)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)
            ON CONFLICT (installation_id) DO UPDATE
            SET resident_id = excluded.resident_id, fcm_token = excluded.fcm_token, platform = excluded.platform,
-               app_version = excluded.app_version, locale = excluded.locale, refreshed_at = now()
+               app_version = excluded.app_version, locale = excluded.locale, refreshed_at = now(),
+               topics = CASE WHEN devices.fcm_token = excluded.fcm_token THEN devices.topics
+                             ELSE excluded.topics END,
+               topics_due_at = now()
            RETURNING installation_id, platform, app_version, locale""",
         installation_id,
         resident_id,
@@ -55,6 +62,7 @@ async def register_device(
         registration.platform,
         registration.app_version,
         registration.locale,
+        carried_topics or [],
     )
     assert row is not None  # an upsert always returns its row
     return msgspec.convert(dict(row), Device)

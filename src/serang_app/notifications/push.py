@@ -7,6 +7,9 @@ Each message gets an outcome the delivery worker acts on:
 - `retry`: UNAVAILABLE, INTERNAL, QUOTA_EXCEEDED, or no answer: try again later, not before
   `retry_after` seconds when FCM said so;
 - `failed`: anything else (a payload FCM refuses): retrying would not help.
+
+Announcements go to FCM topics instead of tokens (`send_to_topics`), and the sender subscribes
+tokens to topics and unsubscribes them (`change_topic`), answering FCM's error code per token.
 """
 
 from __future__ import annotations
@@ -41,6 +44,23 @@ class PushMessage:
 
 
 @dataclass(frozen=True, slots=True)
+class TopicPush:
+    """One message to every device subscribed to a topic (announcements/topics.py names them)."""
+
+    topic: str
+    title: str
+    body: str
+    # An absolute https URL the phone fetches when it shows the notification.
+    image_url: str | None = None
+    data: dict[str, str] = field(default_factory=dict)
+
+
+# What topic management answers for a token FCM will never accept again.
+TOKEN_GONE_CODES = frozenset({"UNREGISTERED", "NOT_FOUND", "INVALID_ARGUMENT", "SENDER_ID_MISMATCH"})
+TOPIC_BATCH = 1000  # FCM's limit of tokens per topic-management call
+
+
+@dataclass(frozen=True, slots=True)
 class PushOutcome:
     result: PushResult
     retry_after: float | None = None
@@ -49,6 +69,12 @@ class PushOutcome:
 
 class PushSender(Protocol):
     async def send(self, messages: Sequence[PushMessage]) -> list[PushOutcome]: ...
+
+    async def send_to_topics(self, messages: Sequence[TopicPush]) -> list[PushOutcome]: ...
+
+    async def change_topic(self, tokens: Sequence[str], topic: str, *, subscribe: bool) -> list[str | None]:
+        """Subscribe (or unsubscribe) the tokens; per token, None or FCM's error code."""
+        ...
 
     def close(self) -> None: ...
 
@@ -60,6 +86,15 @@ class LogSender:
         for message in messages:
             logger.info("push_logged", notification_id=message.data.get("notification_id"))
         return [PushOutcome("sent") for _ in messages]
+
+    async def send_to_topics(self, messages: Sequence[TopicPush]) -> list[PushOutcome]:
+        for message in messages:
+            logger.info("topic_push_logged", topic=message.topic, announcement_id=message.data.get("announcement_id"))
+        return [PushOutcome("sent") for _ in messages]
+
+    async def change_topic(self, tokens: Sequence[str], topic: str, *, subscribe: bool) -> list[str | None]:
+        logger.info("topic_change_logged", topic=topic, subscribe=subscribe, devices=len(tokens))
+        return [None for _ in tokens]
 
     def close(self) -> None:
         pass
@@ -75,6 +110,8 @@ class FcmSender:
             credentials.Certificate(credentials_file), name=f"serang-push-{uuid.uuid4().hex}"
         )
         self._use_own_retries()
+        if api_url is not None:
+            self._use_topic_url(api_url)
 
     def _use_own_retries(self) -> None:
         # The SDK retries 500 and 503 itself, four times with backoff, inside one send; the
@@ -90,13 +127,37 @@ class FcmSender:
             timeout=30,
         )
 
+    def _use_topic_url(self, api_url: str) -> None:
+        # Topic management goes to .../projects/{id}/registrations beside messages:send; the SDK
+        # builds that URL from a fixed host when the service is created.
+        service: Any = messaging._get_messaging_service(self._app)
+        send_url = api_url.format(service._project_id)
+        service._fcm_topic_url = send_url.removesuffix("/messages:send") + "/registrations"
+
     async def send(self, messages: Sequence[PushMessage]) -> list[PushOutcome]:
+        return await self._send_each([_fcm_message(message) for message in messages])
+
+    async def send_to_topics(self, messages: Sequence[TopicPush]) -> list[PushOutcome]:
+        return await self._send_each([_fcm_topic_message(message) for message in messages])
+
+    async def _send_each(self, messages: Sequence[messaging.Message]) -> list[PushOutcome]:
         outcomes: list[PushOutcome] = []
         for start in range(0, len(messages), MAX_BATCH):
-            batch = [_fcm_message(message) for message in messages[start : start + MAX_BATCH]]
-            answer = await messaging.send_each_async(batch, app=self._app)
+            answer = await messaging.send_each_async(list(messages[start : start + MAX_BATCH]), app=self._app)
             outcomes.extend(_outcome(response) for response in answer.responses)
         return outcomes
+
+    async def change_topic(self, tokens: Sequence[str], topic: str, *, subscribe: bool) -> list[str | None]:
+        change = messaging.subscribe_to_topic_async if subscribe else messaging.unsubscribe_from_topic_async
+        codes: list[str | None] = []
+        for start in range(0, len(tokens), TOPIC_BATCH):
+            batch = list(tokens[start : start + TOPIC_BATCH])
+            answer = await change(batch, topic, app=self._app)
+            batch_codes: list[str | None] = [None] * len(batch)
+            for error in answer.errors:
+                batch_codes[error.index] = str(error.reason)
+            codes.extend(batch_codes)
+        return codes
 
     def close(self) -> None:
         firebase_admin.delete_app(self._app)
@@ -113,6 +174,14 @@ def _fcm_message(message: PushMessage) -> messaging.Message:
             notification=messaging.Notification(title=message.title, body=message.body),
             data=message.data,
         )
+
+
+def _fcm_topic_message(message: TopicPush) -> messaging.Message:
+    return messaging.Message(
+        topic=message.topic,
+        notification=messaging.Notification(title=message.title, body=message.body, image=message.image_url),
+        data=message.data,
+    )
 
 
 def _outcome(response: messaging.SendResponse) -> PushOutcome:

@@ -7,6 +7,7 @@ import uuid
 import asyncpg
 import msgspec
 
+from serang_app.announcements.topics import recheck_topics
 from serang_app.http.problems import ApiError, LocalizedFieldError
 from serang_app.residents.nik import NikError, NikVault, parse_nik
 from serang_app.residents.schemas import Profile, ProfileUpdate
@@ -72,6 +73,8 @@ async def update_profile(
         )
     except asyncpg.UniqueViolationError:
         raise ApiError(409, "nik_taken") from None
+    if district != current["district_code"]:
+        await recheck_topics(connection, resident_id)  # announcements for the new district
     return sorted(changes)
 
 

@@ -1,4 +1,4 @@
-"""The worker's clean-up: uploads never completed, or completed and never attached, go after a day."""
+"""The worker's clean-up: uploads never completed, or completed and never used, go after a day."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ _CLAIM = f"""
 DELETE FROM uploads
 WHERE id IN (
     SELECT id FROM uploads
-    WHERE case_id IS NULL AND created_at < now() - interval '{ABANDONED_AFTER}'
+    WHERE attached_at IS NULL AND created_at < now() - interval '{ABANDONED_AFTER}'
     ORDER BY created_at
     LIMIT $1
     FOR UPDATE SKIP LOCKED

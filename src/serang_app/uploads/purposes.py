@@ -1,4 +1,4 @@
-"""What an upload may be for, which types each purpose takes, and how large they may be.
+"""What an upload may be for, who may upload for it, which types it takes, and how large they may be.
 
 HEIC (iPhone photos) is not accepted: Pillow cannot decode it without an extra native plugin,
 and the app can convert to JPEG before sending. A photo's type must match what it really is.
@@ -19,13 +19,19 @@ class Purpose:
     code: str
     content_types: frozenset[str]
     max_bytes: int
+    # The roles that upload for this purpose (resident, officer, supervisor, admin).
+    roles: frozenset[str]
 
 
-PurposeCode = Literal["complaint_photo", "permit_document"]
+STAFF = frozenset({"officer", "supervisor", "admin"})
+PurposeCode = Literal["complaint_photo", "permit_document", "case_proof", "announcement_image"]
 UploadType = Literal["image/jpeg", "image/png", "image/webp", "application/pdf"]
 PURPOSES: dict[str, Purpose] = {
-    "complaint_photo": Purpose("complaint_photo", PHOTO_TYPES, 10 * MEGABYTE),
-    "permit_document": Purpose("permit_document", PHOTO_TYPES | {PDF_TYPE}, 10 * MEGABYTE),
+    "complaint_photo": Purpose("complaint_photo", PHOTO_TYPES, 10 * MEGABYTE, frozenset({"resident"})),
+    "permit_document": Purpose("permit_document", PHOTO_TYPES | {PDF_TYPE}, 10 * MEGABYTE, frozenset({"resident"})),
+    # Staff's evidence on a case: a photo of the repaired road, a signed letter.
+    "case_proof": Purpose("case_proof", PHOTO_TYPES | {PDF_TYPE}, 10 * MEGABYTE, STAFF),
+    "announcement_image": Purpose("announcement_image", PHOTO_TYPES, 10 * MEGABYTE, frozenset({"admin"})),
 }
 # The local storage route accepts bodies up to the largest purpose's limit.
 LARGEST_UPLOAD_BYTES = max(purpose.max_bytes for purpose in PURPOSES.values())

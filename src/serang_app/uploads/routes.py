@@ -14,7 +14,13 @@ from serang_app.app_state import database_of, settings_of, storage_of
 from serang_app.auth.principal import Principal
 from serang_app.cases.actors import CaseActor
 from serang_app.uploads.schemas import StartedUpload, Upload, UploadRequest
-from serang_app.uploads.service import complete_upload, public_thumbnail_url, read_upload, start_upload
+from serang_app.uploads.service import (
+    UploadOwner,
+    complete_upload,
+    public_thumbnail_url,
+    read_upload,
+    start_upload,
+)
 
 UploadId = Annotated[uuid.UUID, PathParameter(description="The upload's id, from POST /v1/uploads.")]
 UploadsRequest = Request[Principal, Any, Any]
@@ -33,7 +39,7 @@ class UploadController(Controller):
             return await start_upload(
                 connection,
                 storage_of(state),
-                request.user.id,
+                UploadOwner.of(CaseActor.of(request)),
                 data,
                 str(request.base_url),
                 max_pending=settings_of(state).max_pending_uploads,
@@ -47,7 +53,11 @@ class UploadController(Controller):
     )
     async def complete(self, request: UploadsRequest, state: State, upload_id: UploadId) -> Upload:
         return await complete_upload(
-            database_of(state), storage_of(state), request.user.id, upload_id, str(request.base_url)
+            database_of(state),
+            storage_of(state),
+            UploadOwner.of(CaseActor.of(request)),
+            upload_id,
+            str(request.base_url),
         )
 
     @get(

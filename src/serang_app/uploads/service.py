@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, NoReturn
 
@@ -27,23 +28,57 @@ from serang_app.uploads.schemas import StartedUpload, Upload, UploadFile, Upload
 UPLOAD_URL_SECONDS = 10 * 60
 DOWNLOAD_URL_SECONDS = 5 * 60
 
-_COLUMNS = """id, resident_id, purpose, declared_type, declared_bytes, object_key, status, content_type, bytes,
+_COLUMNS = """id, resident_id, staff_id, purpose, declared_type, declared_bytes, object_key, status, content_type, bytes,
 width, height, files, case_id, created_at, completed_at"""
 _UPLOAD_COLUMNS = ", ".join(f"u.{column.strip()}" for column in _COLUMNS.split(","))
+
+
+@dataclass(frozen=True, slots=True)
+class UploadOwner:
+    """Who uploads: a resident, or a staff member (with their role, which decides the purposes)."""
+
+    id: uuid.UUID
+    role: str
+
+    @classmethod
+    def of(cls, actor: CaseActor) -> UploadOwner:
+        assert actor.id is not None, "the system does not upload"
+        return cls(id=actor.id, role=actor.role)
+
+    @property
+    def is_resident(self) -> bool:
+        return self.role == "resident"
+
+    @property
+    def column(self) -> str:
+        return "resident_id" if self.is_resident else "staff_id"
+
+    @property
+    def table(self) -> str:
+        return "residents" if self.is_resident else "staff"
 
 
 async def start_upload(
     connection: asyncpg.Connection,
     storage: Storage,
-    resident_id: uuid.UUID,
+    owner: UploadOwner,
     request: UploadRequest,
     base_url: str,
     *,
     max_pending: int,
 ) -> StartedUpload:
     """Record the upload and presign where to send it. At most `max_pending` uncompleted uploads
-    per resident (SERANG_MAX_PENDING_UPLOADS); those left a day are removed (cleanup.py)."""
+    per owner (SERANG_MAX_PENDING_UPLOADS); those left a day are removed (cleanup.py)."""
     purpose = PURPOSES[request.purpose]
+    if owner.role not in purpose.roles:
+        raise ApiError(
+            422,
+            errors=[
+                LocalizedFieldError(
+                    "purpose", "Anda tidak dapat mengunggah untuk keperluan ini", "You cannot upload for this purpose"
+                )
+            ],
+        )
     if request.content_type not in purpose.content_types:
         allowed = ", ".join(sorted(purpose.content_types))
         raise ApiError(
@@ -65,20 +100,21 @@ async def start_upload(
             ],
         )
     async with connection.transaction():
-        # One start at a time per resident, so the bound on pending uploads holds under retries.
-        await connection.execute("SELECT 1 FROM residents WHERE id = $1 FOR UPDATE", resident_id)
+        # One start at a time per owner, so the bound on pending uploads holds under retries.
+        await connection.execute(f"SELECT 1 FROM {owner.table} WHERE id = $1 FOR UPDATE", owner.id)  # noqa: S608
         pending = await connection.fetchval(
-            "SELECT count(*) FROM uploads WHERE resident_id = $1 AND status = 'pending'", resident_id
+            f"SELECT count(*) FROM uploads WHERE {owner.column} = $1 AND status = 'pending'",  # noqa: S608
+            owner.id,
         )
         if pending >= max_pending:
             raise ApiError(409, "too_many_pending_uploads", params={"limit": max_pending})
         upload_id = uuid.uuid4()
-        key = f"uploads/{resident_id}/{upload_id}/original"
+        key = f"uploads/{owner.id}/{upload_id}/original"
         await connection.execute(
-            """INSERT INTO uploads (id, resident_id, purpose, declared_type, declared_bytes, object_key)
-               VALUES ($1, $2, $3, $4, $5, $6)""",
+            f"""INSERT INTO uploads (id, {owner.column}, purpose, declared_type, declared_bytes, object_key)
+               VALUES ($1, $2, $3, $4, $5, $6)""",  # noqa: S608 (a constant column name)
             upload_id,
-            resident_id,
+            owner.id,
             purpose.code,
             request.content_type,
             request.size,
@@ -99,12 +135,12 @@ async def start_upload(
 
 
 async def complete_upload(
-    database: Database, storage: Storage, resident_id: uuid.UUID, upload_id: uuid.UUID, base_url: str
+    database: Database, storage: Storage, owner: UploadOwner, upload_id: uuid.UUID, base_url: str
 ) -> Upload:
     """Check the stored object and keep what may be used; 422 with the reason (and nothing left
     behind) when it fails. Completing twice answers the completed upload again."""
     async with database.acquire() as connection:
-        row = await _own_upload(connection, resident_id, upload_id)
+        row = await _own_upload(connection, owner, upload_id)
     if row["status"] == "completed":
         return _as_upload(row, storage, base_url)
     key = row["object_key"]
@@ -141,10 +177,10 @@ async def complete_upload(
         completed = await connection.fetchrow(
             f"""UPDATE uploads SET status = 'completed', completed_at = now(), files = $3,
                    content_type = $4, bytes = $5, width = $6, height = $7
-               WHERE id = $1 AND resident_id = $2 AND status = 'pending'
+               WHERE id = $1 AND {owner.column} = $2 AND status = 'pending'
                RETURNING {_COLUMNS}""",  # noqa: S608 (constant columns)
             upload_id,
-            resident_id,
+            owner.id,
             files,
             found["content_type"],
             found["bytes"],
@@ -152,24 +188,25 @@ async def complete_upload(
             found["height"],
         )
         if completed is None:  # completed by a parallel request meanwhile: same files, same answer
-            completed = await _own_upload(connection, resident_id, upload_id)
+            completed = await _own_upload(connection, owner, upload_id)
     return _as_upload(completed, storage, base_url)
 
 
 async def read_upload(
     connection: asyncpg.Connection, storage: Storage, actor: CaseActor, upload_id: uuid.UUID, base_url: str
 ) -> Upload:
-    """The owner sees their upload; staff see it once it is attached to a case of their agency."""
+    """The owner sees their upload; once it is attached to a case, whoever may see the case does
+    (the case's resident sees the staff's proof photos, the agency the resident's photos)."""
     row = await connection.fetchrow(
-        f"""SELECT {_UPLOAD_COLUMNS}, c.opd_code
+        f"""SELECT {_UPLOAD_COLUMNS}, c.opd_code, c.resident_id AS case_resident_id
             FROM uploads u LEFT JOIN cases c ON c.id = u.case_id WHERE u.id = $1""",  # noqa: S608
         upload_id,
     )
     if row is None:
         raise ApiError(404)
-    owner = actor.role == "resident" and row["resident_id"] == actor.id
-    agency = actor.is_staff and row["case_id"] is not None and actor.may_see(row["resident_id"], row["opd_code"])
-    if not (owner or agency):
+    own = actor.id is not None and actor.id == (row["staff_id"] if actor.is_staff else row["resident_id"])
+    on_visible_case = row["case_id"] is not None and actor.may_see(row["case_resident_id"], row["opd_code"])
+    if not (own or on_visible_case):
         raise ApiError(404)
     return _as_upload(row, storage, base_url)
 
@@ -189,33 +226,56 @@ async def public_thumbnail_url(
 
 
 async def attach_uploads(
-    connection: asyncpg.Connection, resident_id: uuid.UUID, case_id: uuid.UUID, upload_ids: Sequence[uuid.UUID]
+    connection: asyncpg.Connection, owner: UploadOwner, case_id: uuid.UUID, upload_ids: Sequence[uuid.UUID]
 ) -> None:
-    """Attach the resident's completed, unattached uploads to a case (in the caller's transaction).
+    """Attach the owner's completed, unused uploads to a case (in the caller's transaction)."""
+    await _mark_in_use(connection, owner, upload_ids, case_id=case_id)
 
-    Any id that is not one of those answers 404, as if it did not exist: another resident's
-    upload, one still pending, one attached elsewhere.
-    """
+
+async def use_uploads(
+    connection: asyncpg.Connection,
+    owner: UploadOwner,
+    upload_ids: Sequence[uuid.UUID],
+    *,
+    purposes: Sequence[str] | None = None,
+) -> None:
+    """Mark the owner's completed, unused uploads as used by something other than a case (an
+    announcement), so the clean-up keeps them; in the caller's transaction."""
+    await _mark_in_use(connection, owner, upload_ids, case_id=None, purposes=purposes)
+
+
+async def _mark_in_use(
+    connection: asyncpg.Connection,
+    owner: UploadOwner,
+    upload_ids: Sequence[uuid.UUID],
+    *,
+    case_id: uuid.UUID | None,
+    purposes: Sequence[str] | None = None,
+) -> None:
+    """Any id that is not the owner's completed, unused upload (of one of `purposes`, when given)
+    answers 404, as if it did not exist: another's upload, one still pending, one used elsewhere."""
     wanted = set(upload_ids)
     if not wanted:
         return
-    attached = await connection.fetch(
-        """UPDATE uploads SET case_id = $1, attached_at = now()
-           WHERE id = ANY($2::uuid[]) AND resident_id = $3 AND status = 'completed' AND case_id IS NULL
-           RETURNING id""",
+    marked = await connection.fetch(
+        f"""UPDATE uploads SET case_id = $1, attached_at = now()
+           WHERE id = ANY($2::uuid[]) AND {owner.column} = $3 AND status = 'completed' AND attached_at IS NULL
+             AND ($4::text[] IS NULL OR purpose = ANY($4::text[]))
+           RETURNING id""",  # noqa: S608 (a constant column name)
         case_id,
         list(wanted),
-        resident_id,
+        owner.id,
+        list(purposes) if purposes is not None else None,
     )
-    if len(attached) != len(wanted):
+    if len(marked) != len(wanted):
         raise ApiError(404, "upload_not_found")
 
 
-async def _own_upload(connection: asyncpg.Connection, resident_id: uuid.UUID, upload_id: uuid.UUID) -> asyncpg.Record:
+async def _own_upload(connection: asyncpg.Connection, owner: UploadOwner, upload_id: uuid.UUID) -> asyncpg.Record:
     row = await connection.fetchrow(
-        f"SELECT {_COLUMNS} FROM uploads WHERE id = $1 AND resident_id = $2",  # noqa: S608 (constant columns)
+        f"SELECT {_COLUMNS} FROM uploads WHERE id = $1 AND {owner.column} = $2",  # noqa: S608 (constant columns)
         upload_id,
-        resident_id,
+        owner.id,
     )
     if row is None:
         raise ApiError(404)

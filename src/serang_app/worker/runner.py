@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import structlog
 
+from serang_app.announcements.delivery import deliver_announcements
+from serang_app.announcements.topics import sync_device_topics
 from serang_app.cases.overdue import sweep_overdue_cases
 from serang_app.db.pool import Database
 from serang_app.http.idempotency_store import delete_expired_keys
@@ -57,6 +59,19 @@ async def _deliver_pushes(context: WorkerContext) -> None:
         await deliver_due(context.database, context.delivery)
 
 
+async def _deliver_announcements(context: WorkerContext) -> None:
+    if context.delivery is not None:
+        delivery = context.delivery
+        await deliver_announcements(
+            context.database, delivery.sender, delivery.public_base_url, max_attempts=delivery.max_attempts
+        )
+
+
+async def _sync_device_topics(context: WorkerContext) -> None:
+    if context.delivery is not None:
+        await sync_device_topics(context.database, context.delivery.sender)
+
+
 async def _delete_abandoned_uploads(context: WorkerContext) -> None:
     deleted = await delete_abandoned_uploads(context.database, context.storage)
     if deleted:
@@ -66,6 +81,9 @@ async def _delete_abandoned_uploads(context: WorkerContext) -> None:
 CORE_TASKS: tuple[PeriodicTask, ...] = (
     # Pushes should reach FCM within seconds of the change that caused them.
     PeriodicTask("deliver_pushes", 1, _deliver_pushes),
+    PeriodicTask("deliver_announcements", 1, _deliver_announcements),
+    # A phone registered or a resident who moved district joins the right topics within seconds.
+    PeriodicTask("sync_device_topics", 2, _sync_device_topics),
     # Expired keys are already ignored when read; this only keeps the table small.
     PeriodicTask("delete_expired_idempotency_keys", 15 * 60, _delete_expired_idempotency_keys),
     # Due times fall at 00:00 WIB; a minute's delay in telling the supervisors is of no matter.

@@ -1,0 +1,1 @@
+"""Broadcasts: announcements admins publish to the whole regency or chosen districts."""

@@ -15,6 +15,9 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from serang_app.cases.calendar import WorkingCalendar
+from serang_app.cases.engine import CaseEngine
+from serang_app.cases.followers import follow_case, move_followers, unfollow_case
+from serang_app.cases.registry import WorkflowRegistry
 from serang_app.cases.sla_clock import Clock, move_clock
 from serang_app.db.pool import open_database
 from serang_app.storage.factory import open_storage
@@ -113,7 +116,7 @@ async def test_a_module_case_runs_from_report_to_rating(
 
     seen = await client.get(f"/v1/cases/{case_id}", headers=officer)
     assert seen.headers["etag"] == '"1"'
-    assert [entry["action"] for entry in seen.json()["allowed_actions"]] == ["start", "ask_resident"][:1]
+    assert [entry["action"] for entry in seen.json()["allowed_actions"]] == ["start", "forward"]
 
     started = await act(client, officer, case_id, "start", 1)
     assert started.status_code == 200, started.text
@@ -139,6 +142,8 @@ async def test_a_module_case_runs_from_report_to_rating(
     rated = await client.post(f"/v1/cases/{case_id}/rating", json={"stars": 5, "survey": SURVEY}, headers=citizen)
     assert rated.status_code == 200, rated.text
     assert rated.json()["rating"] == 5
+    # The workflow closes a rated case by itself (Transition.when_rated).
+    assert rated.json()["status"] == "closed"
     again = await client.post(f"/v1/cases/{case_id}/rating", json={"stars": 1, "survey": SURVEY}, headers=citizen)
     assert again.status_code == 409
     assert again.json()["code"] == "case_already_rated"
@@ -152,6 +157,7 @@ async def test_a_module_case_runs_from_report_to_rating(
         ("transition", "in_repair"),
         ("transition", "fixed"),
         ("rated", None),
+        ("transition", "closed"),
     ]
     # The agency does not show staff names by default: the resident sees roles only.
     assert {entry["actor_name"] for entry in timeline} == {None}
@@ -167,7 +173,12 @@ async def test_a_module_case_runs_from_report_to_rating(
     audited = await db.fetch(
         "SELECT action FROM audit_log WHERE object_type = 'case' AND object_id = $1 ORDER BY id", case_id
     )
-    assert [row["action"] for row in audited] == ["case.created", *["case.transition"] * 4, "case.rated"]
+    assert [row["action"] for row in audited] == [
+        "case.created",
+        *["case.transition"] * 4,
+        "case.rated",
+        "case.transition",
+    ]
 
 
 async def test_the_pause_moves_the_due_time_by_the_working_days_it_covered(
@@ -248,7 +259,7 @@ async def test_an_action_not_open_from_this_status_lists_the_allowed_ones(
     refused = await act(client, officer, case_id, "finish", 1)
     assert refused.status_code == 409
     assert refused.json()["code"] == "case_action_not_allowed"
-    assert refused.json()["allowed_actions"] == ["start"]
+    assert refused.json()["allowed_actions"] == ["start", "forward"]
     unknown = await act(client, citizen, case_id, "explode", 1)
     assert unknown.status_code == 409
     assert unknown.json()["allowed_actions"] == ["cancel"]
@@ -265,6 +276,105 @@ async def test_an_action_not_open_from_this_status_lists_the_allowed_ones(
     not_done = await client.post(f"/v1/cases/{case_id}/rating", json={"stars": 1, "survey": SURVEY}, headers=citizen)
     assert not_done.status_code == 409
     assert not_done.json()["code"] == "case_not_rateable"
+
+
+async def test_forwarding_hands_the_case_to_another_agency_with_a_fresh_sla(
+    client: AsyncTestClient[Litestar], database_url: str, db: asyncpg.Connection
+) -> None:
+    citizen = await resident(client)
+    officer = await staff(client, database_url, "officer")
+    elsewhere = await staff(client, database_url, "officer", "DLH")
+    case_id = (await report(client, citizen))["case_id"]
+    await db.execute(
+        "UPDATE cases SET due_at = now() - interval '1 day', overdue_notified_at = now() WHERE id = $1",
+        uuid.UUID(case_id),
+    )
+    refusals = {
+        "no agency": ({"note": "Bukan kewenangan kami"}, "opd_code"),
+        "the same agency": ({"note": "x", "opd_code": "DPUPR"}, "opd_code"),
+        "an unknown agency": ({"note": "x", "opd_code": "NOPE"}, "opd_code"),
+    }
+    for name, (body, field) in refusals.items():
+        refused = await act(client, officer, case_id, "forward", 1, **body)
+        assert refused.status_code == 422, name
+        assert [error["field"] for error in refused.json()["errors"]] == [field], name
+    # Only a forwarding action takes an agency.
+    assert (await act(client, officer, case_id, "start", 1, opd_code="DLH")).status_code == 422
+    forwarded = await act(client, officer, case_id, "forward", 1, note="Urusan DLH", opd_code="DLH")
+    assert forwarded.status_code == 200, forwarded.text
+    # Answered as it left the officer's agency: nothing more for them to do.
+    assert forwarded.json()["opd_code"] == "DLH"
+    assert forwarded.json()["allowed_actions"] == []
+    assert (await client.get(f"/v1/cases/{case_id}", headers=officer)).status_code == 404
+    moved = await client.get(f"/v1/cases/{case_id}", headers=elsewhere)
+    assert moved.status_code == 200
+    assert [entry["action"] for entry in moved.json()["allowed_actions"]] == ["start", "forward"]
+    row = await db.fetchrow("SELECT due_at, overdue_notified_at, status FROM cases WHERE id = $1", uuid.UUID(case_id))
+    assert row is not None
+    assert row["status"] == "submitted"
+    assert row["due_at"] > datetime.now(UTC)  # the SLA counts again from now
+    assert row["overdue_notified_at"] is None
+    assert await db.fetchval("SELECT template FROM notifications WHERE case_id = $1", uuid.UUID(case_id)) == (
+        "lamps.forwarded"
+    )
+    assert (
+        await db.fetchval(
+            "SELECT details->>'opd' FROM audit_log WHERE object_id = $1 AND action = 'case.transition'", case_id
+        )
+        == "DLH"
+    )
+
+
+async def test_a_workflow_moves_a_case_on_by_itself_after_its_days(
+    client: AsyncTestClient[Litestar], database_url: str, db: asyncpg.Connection
+) -> None:
+    citizen = await resident(client)
+    officer = await staff(client, database_url, "officer")
+    old, recent = [(await report(client, citizen, f"PJU-{n}"))["case_id"] for n in range(2)]
+    for case_id in (old, recent):
+        await act(client, officer, case_id, "start", 1)
+        assert (await act(client, officer, case_id, "finish", 2)).status_code == 200
+    await db.execute("UPDATE cases SET status_since = now() - interval '7 days 1 minute' WHERE id = $1", uuid.UUID(old))
+    task = next(task for task in CORE_TASKS if task.name == "take_timed_transitions")
+    database = await open_database(database_url, min_size=1, max_size=1, connect_timeout=5)
+    try:
+        context = WorkerContext(
+            database=database,
+            storage=open_storage(settings_for(database_url)),
+            cases=CaseEngine(WorkflowRegistry([LAMPS])),
+        )
+        await task.run(context)
+        await task.run(context)  # nothing more is due
+    finally:
+        await database.close()
+    statuses = {row["id"]: row["status"] for row in await db.fetch("SELECT id::text, status FROM cases")}
+    assert statuses == {old: "closed", recent: "fixed"}
+    actors = await db.fetch("SELECT actor_kind FROM case_events WHERE to_status = 'closed'")
+    assert [row["actor_kind"] for row in actors] == ["system"]
+
+
+async def test_followers_are_told_what_the_resident_is_told(
+    client: AsyncTestClient[Litestar], database_url: str, db: asyncpg.Connection
+) -> None:
+    citizen = await resident(client)
+    await resident(client, "+6281311110002")  # a second resident, who follows
+    officer = await staff(client, database_url, "officer")
+    first, second = [(await report(client, citizen, f"PJU-{n}"))["case_id"] for n in range(2)]
+    neighbour_id = await db.fetchval("SELECT id FROM residents WHERE phone = '+6281311110002'")
+    citizen_id = await db.fetchval("SELECT id FROM residents WHERE phone = '+6281311110001'")
+    assert await follow_case(db, uuid.UUID(first), neighbour_id)
+    assert not await follow_case(db, uuid.UUID(first), neighbour_id)  # once
+    assert await follow_case(db, uuid.UUID(first), citizen_id)  # the reporter is told once, not twice
+    await act(client, officer, first, "start", 1)
+    told = await db.fetch("SELECT recipient_id FROM notifications WHERE case_id = $1", uuid.UUID(first))
+    assert sorted(row["recipient_id"] for row in told) == sorted([citizen_id, neighbour_id])
+    assert await db.fetchval("SELECT count(*) FROM push_jobs") == 2
+    # Followers of one case move to another, with its reporter; the other's own reporter is not
+    # made a follower of their own case.
+    assert await move_followers(db, uuid.UUID(first), uuid.UUID(second), also=citizen_id) == 1
+    assert await db.fetchval("SELECT count(*) FROM case_followers WHERE case_id = $1", uuid.UUID(first)) == 0
+    assert await unfollow_case(db, uuid.UUID(second), neighbour_id)
+    assert not await unfollow_case(db, uuid.UUID(second), neighbour_id)
 
 
 async def test_two_officers_acting_at_once_exactly_one_wins(database_url: str, db: asyncpg.Connection) -> None:
@@ -556,6 +666,6 @@ async def test_export_holds_the_cases_and_erasure_removes_what_the_resident_wrot
     for table, column in (("case_events", "note"), ("case_ratings", "comment")):
         assert await db.fetchval(f"SELECT count(*) FROM {table} WHERE {column} ~ $1", name) == 0
     # The case stays for the agency's records, with the officer's own notes.
-    assert await db.fetchval("SELECT status FROM cases WHERE id = $1", uuid.UUID(case_id)) == "fixed"
+    assert await db.fetchval("SELECT status FROM cases WHERE id = $1", uuid.UUID(case_id)) == "closed"
     assert await db.fetchval("SELECT count(*) FROM case_events WHERE note = 'Mohon nama pelapor.'") == 1
     assert await db.fetchval("SELECT count(*) FROM notifications WHERE case_id = $1", uuid.UUID(case_id)) == 0

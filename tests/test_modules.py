@@ -229,6 +229,18 @@ def test_modules_come_in_dependency_order() -> None:
             "action 'to_b' names nobody who may take it",
         ),
         (
+            [_spec("parks", workflows=(_workflow(_go("a", "b", when_rated=True)),))],
+            "action 'to_b' is taken by the core (when_rated or after_days) but does not name 'system'",
+        ),
+        (
+            [_spec("parks", workflows=(_workflow(_go("a", "b", actors=("system",), after_days=0)),))],
+            "action 'to_b': after_days must be 1 to 365",
+        ),
+        (
+            [_spec("parks", workflows=(_workflow(_go("a", "b", actors=("resident",), reroutes=True)),))],
+            "action 'to_b' reroutes the case but names no staff role to take it",
+        ),
+        (
             [_spec("parks", workflows=(_workflow(_go("a", "b"), reference_prefix="prk"),))],
             "reference prefix 'prk' must be 2-5 capital letters",
         ),

@@ -131,6 +131,7 @@ def _share_metrics_between_processes(data_dir: Path) -> None:
 def worker() -> None:
     """Run background work until SIGINT or SIGTERM."""
     from serang_app.app import load_modules
+    from serang_app.cases.engine import CaseEngine
     from serang_app.cases.registry import WorkflowRegistry
     from serang_app.db.pool import open_database
     from serang_app.notifications.delivery import Delivery
@@ -151,13 +152,16 @@ def worker() -> None:
             dsn, min_size=1, max_size=settings.db_pool_max, connect_timeout=settings.db_connect_timeout_seconds
         )
         sender = open_push_sender(settings)
+        workflows = WorkflowRegistry(specs)
         delivery = Delivery(
             sender=sender,
             texts=NotificationTexts(specs),
-            workflows=WorkflowRegistry(specs),
+            workflows=workflows,
             public_base_url=settings.public_base_url,
         )
-        context = WorkerContext(database=database, storage=open_storage(settings), delivery=delivery)
+        context = WorkerContext(
+            database=database, storage=open_storage(settings), delivery=delivery, cases=CaseEngine(workflows)
+        )
         try:
             await run_worker(context, CORE_TASKS, stop)
         finally:

@@ -80,7 +80,9 @@ async def _background_worker(settings: Settings, database: Database, app: Litest
         workflows=app.state.case_engine.workflows,
         public_base_url=settings.public_base_url,
     )
-    context = WorkerContext(database=database, storage=app.state.storage, delivery=delivery)
+    context = WorkerContext(
+        database=database, storage=app.state.storage, delivery=delivery, cases=app.state.case_engine
+    )
     task = asyncio.create_task(run_worker(context, CORE_TASKS, stop))
     try:
         yield

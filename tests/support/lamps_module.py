@@ -79,6 +79,7 @@ REPAIR = Workflow(
             pauses_sla=True,
         ),
         State(code="fixed", phase="completed", title=_text("Selesai", "Fixed")),
+        State(code="closed", phase="completed", title=_text("Ditutup", "Closed")),
         State(code="rejected", phase="rejected", title=_text("Ditolak", "Rejected")),
         State(code="cancelled", phase="cancelled", title=_text("Dibatalkan", "Cancelled")),
     ),
@@ -132,6 +133,25 @@ REPAIR = Workflow(
             requires_note=True,
         ),
         Transition(
+            action="forward",
+            title=_text("Teruskan ke OPD lain", "Forward to another agency"),
+            source=("submitted",),
+            target="submitted",
+            actors=("officer", "supervisor"),
+            requires_note=True,
+            reroutes=True,
+            notify="lamps.forwarded",
+        ),
+        Transition(
+            action="close",
+            title=_text("Tutup", "Close"),
+            source=("fixed",),
+            target="closed",
+            actors=("system",),
+            when_rated=True,
+            after_days=7,
+        ),
+        Transition(
             action="cancel",
             title=_text("Batalkan", "Cancel"),
             source=("submitted",),
@@ -153,6 +173,7 @@ LAMPS = ModuleSpec(
         "lamps.started": _text("Lampu {reference} sedang diperbaiki.", "Lamp {reference} is being repaired."),
         "lamps.question": _text("Petugas bertanya tentang {reference}.", "An officer has a question on {reference}."),
         "lamps.fixed": _text("Lampu {reference} sudah menyala.", "Lamp {reference} is fixed."),
+        "lamps.forwarded": _text("Laporan {reference} diteruskan ke OPD lain.", "{reference} went to another agency."),
     },
     services=(
         CatalogueService(

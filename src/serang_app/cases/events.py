@@ -26,6 +26,17 @@ WITH notification AS (
 )
 INSERT INTO push_jobs (notification_id, not_before) SELECT id, created_at FROM notification
 """
+# One notification and push job per follower, in one statement; the case's own resident, who
+# is told separately, is left out if they follow it too.
+_NOTIFY_FOLLOWERS = """
+WITH notification AS (
+    INSERT INTO notifications (recipient_kind, recipient_id, case_id, source, template, params)
+    SELECT 'resident', f.resident_id, f.case_id, $3, $4, $5
+    FROM case_followers f WHERE f.case_id = $2 AND f.resident_id <> $1
+    RETURNING id, created_at
+)
+INSERT INTO push_jobs (notification_id, not_before) SELECT id, created_at FROM notification
+"""
 
 
 async def record_event(
@@ -70,9 +81,13 @@ async def notify_resident(
     template: str,
     params: dict[str, Any],
     at: datetime | None = None,
+    followers: bool = False,
 ) -> None:
     """Queue a notification (in-app inbox entry and push job at once); delivery happens later.
 
     `at` schedules it (an appointment's reminder): it is pushed, and shows in the inbox, from then.
+    `followers`: everyone following the case (cases/followers.py) is sent the same.
     """
     await connection.execute(_INSERT_NOTIFICATION, "resident", resident_id, case_id, source, template, params, at)
+    if followers:
+        await connection.execute(_NOTIFY_FOLLOWERS, resident_id, case_id, source, template, params)

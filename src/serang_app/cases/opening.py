@@ -50,12 +50,14 @@ async def open_case(
     service_code: str,
     district_code: str | None = None,
     opd_code: str | None = None,
+    sla_days: int | None = None,
     is_public: bool = False,
 ) -> OpenedCase:
     """Open a case for the resident `actor` in the workflow's initial state.
 
     The owning agency and the SLA come from the catalogue entry (which admins may edit); a module
-    that routes by its own rules (a complaint category) passes `opd_code`. `is_public` lets
+    that routes by its own rules (a complaint category) passes `opd_code`, and `sla_days` when it
+    keeps its own SLA (the category's). `is_public` lets
     anyone see the thumbnails of the case's photos (a complaint reported as public).
     """
     if actor.role != "resident" or actor.id is None:
@@ -71,7 +73,8 @@ async def open_case(
     initial = registered.states[registered.workflow.initial]
     now = datetime.now(UTC)
     calendar = await engine.calendars.get(connection)
-    sla_days: int | None = service["sla_days"]
+    if sla_days is None:
+        sla_days = service["sla_days"]
     due_at = calendar.due_at(now, sla_days) if sla_days is not None else None
     reference = await _next_reference(connection, registered.workflow.reference_prefix, now)
     case_id = uuid.uuid4()

@@ -108,14 +108,19 @@ async def detail_of(
 
 
 def allowed_actions(registered: RegisteredWorkflow, status: str, actor: CaseActor) -> list[AllowedAction]:
-    """The actions this actor may take from this status (system transitions are never offered)."""
+    """The actions this actor may take from this status through POST /v1/cases/{id}/actions
+    (system transitions and those only a module's own route takes are not offered)."""
     return [
         AllowedAction(
             action=transition.action,
             title=transition.title,
             requires_note=transition.requires_note,
             requires_upload=transition.requires_upload,
+            requires_opd=transition.reroutes,
         )
         for transition in registered.workflow.transitions
-        if status in transition.source and actor.role in transition.actors and actor.role != "system"
+        if status in transition.source
+        and actor.role in transition.actors
+        and actor.role != "system"
+        and not transition.module_route_only
     ]

@@ -44,6 +44,9 @@ class WorkflowRegistry:
                     transitions={transition.action: transition for transition in workflow.transitions},
                 )
 
+    def all(self) -> list[RegisteredWorkflow]:
+        return list(self._by_key.values())
+
     def get(self, module: str, workflow: str) -> RegisteredWorkflow | None:
         return self._by_key.get((module, workflow))
 

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 import asyncpg
+import msgspec
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
 from litestar.params import HeaderParameter, JSONBody, PathParameter
@@ -18,7 +19,7 @@ from litestar.response import Response
 
 from serang_app.app_state import case_engine_of, database_of
 from serang_app.auth.principal import Principal
-from serang_app.cases.actors import CaseActor
+from serang_app.cases.actors import SYSTEM_ACTOR, CaseActor
 from serang_app.cases.rating import rate_case
 from serang_app.cases.reading import detail_of, read_visible_case
 from serang_app.cases.registry import WorkflowRegistry
@@ -75,6 +76,7 @@ class CaseController(Controller):
         expected_version = version_in(if_match)
         note = data.note if data else None
         upload_ids = data.upload_ids if data else []
+        opd_code = data.opd_code if data else None
         return await change_case(
             request,
             state,
@@ -88,6 +90,8 @@ class CaseController(Controller):
                 expected_version=expected_version,
                 note=note,
                 upload_ids=upload_ids,
+                opd_code=opd_code,
+                from_core_api=True,
             ),
         )
 
@@ -101,7 +105,10 @@ class CaseController(Controller):
         self, request: CaseRequest, state: State, case_id: CaseId, data: JSONBody[RatingRequest]
     ) -> Response[CaseDetail]:
         return await change_case(
-            request, state, case_id, lambda connection, actor: rate_case(connection, actor, case_id, data)
+            request,
+            state,
+            case_id,
+            lambda connection, actor: rate_case(case_engine_of(state), connection, actor, case_id, data),
         )
 
 
@@ -111,12 +118,22 @@ async def change_case(
     case_id: uuid.UUID,
     change: Callable[[asyncpg.Connection, CaseActor], Awaitable[object]],
 ) -> Response[CaseDetail]:
-    """Run one change in a transaction, then answer with the case as the caller now sees it."""
+    """Run one change in a transaction, then answer with the case as the caller now sees it.
+
+    A change that took the case out of the caller's sight (forwarded to another agency) answers
+    the case as it left them, with no actions left to take.
+    """
     actor = CaseActor.of(request)
+    workflows = case_engine_of(state).workflows
     async with database_of(state).acquire() as connection:
         async with connection.transaction():
             await change(connection, actor)
-        return await case_answer(connection, actor, case_id, case_engine_of(state).workflows)
+        if await read_visible_case(connection, actor, case_id) is None:
+            row = await read_visible_case(connection, SYSTEM_ACTOR, case_id)
+            assert row is not None  # the change above found it, and cases are never deleted
+            detail = msgspec.structs.replace(await detail_of(connection, row, actor, workflows), allowed_actions=[])
+            return Response(detail, headers={"ETag": etag_of(detail.version)})
+        return await case_answer(connection, actor, case_id, workflows)
 
 
 async def case_answer(

@@ -59,6 +59,8 @@ class AllowedAction(msgspec.Struct, kw_only=True):
     title: Text
     requires_note: bool
     requires_upload: bool
+    # The action hands the case to another agency, named in the request's `opd_code`.
+    requires_opd: bool
 
 
 class CaseDetail(CaseSummary, kw_only=True):
@@ -79,6 +81,8 @@ class ActionRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     note: Note | None = None
     # Completed uploads of the caller's to attach to the case with this action.
     upload_ids: Annotated[list[uuid.UUID], msgspec.Meta(max_length=5)] = msgspec.field(default_factory=list)
+    # For an action that hands the case to another agency (forwarding): which one.
+    opd_code: Annotated[str, msgspec.Meta(pattern=r"^[A-Z][A-Z0-9_]{1,30}$")] | None = None
 
 
 class CommentRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

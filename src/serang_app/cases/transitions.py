@@ -18,15 +18,22 @@ from serang_app.http.problems import ApiError, LocalizedFieldError
 from serang_app.uploads.service import UploadOwner, attach_uploads
 
 _LOCK = """
-SELECT id, reference, module, workflow, resident_id, opd_code, status, version, due_at, paused_since, closed_at
+SELECT id, reference, module, workflow, resident_id, opd_code, status, version, sla_days, due_at, paused_since,
+       closed_at
 FROM cases WHERE id = $1 FOR UPDATE
 """
 _MOVE = """
 UPDATE cases
 SET status = $2, phase = $3, due_at = $4, paused_since = $5, closed_at = $6,
-    version = version + 1, updated_at = now()
+    version = version + 1, updated_at = now(), status_since = now()
 WHERE id = $1
 RETURNING version
+"""
+# Another agency takes the case over: nobody there holds it yet, and its supervisors have not
+# been told it is overdue.
+_REROUTE = """
+UPDATE cases SET opd_code = $2, assignee_id = NULL, overdue_notified_at = NULL, due_at = $3, paused_since = $4
+WHERE id = $1
 """
 
 
@@ -40,6 +47,8 @@ async def take_action(
     expected_version: int | None,
     note: str | None = None,
     upload_ids: Sequence[uuid.UUID] = (),
+    opd_code: str | None = None,
+    from_core_api: bool = False,
 ) -> int:
     """Move the case; returns its new version. Must run inside a transaction.
 
@@ -47,7 +56,10 @@ async def take_action(
     stale, 409 with the actor's allowed actions when the action cannot be taken from the current
     status, 403 when it can but not by this actor's role, 422 when a required note is missing.
     `expected_version=None` skips the version check (If-Match: *, or module code acting as the
-    system, which holds the row lock anyway).
+    system, which holds the row lock anyway). `from_core_api`: the generic action route, which
+    does not take transitions only a module's own route may take. `opd_code`: the agency a
+    rerouting transition hands the case to (422 naming `opd_code` when missing, unknown, the
+    current one, or given to an action that does not reroute).
     """
     row = await connection.fetchrow(_LOCK, case_id)
     if row is None or not actor.may_see(row["resident_id"], row["opd_code"]):
@@ -56,6 +68,8 @@ async def take_action(
         raise ApiError(412, headers={"ETag": etag_of(row["version"])})
     registered = engine.workflows.get(row["module"], row["workflow"])
     transition = registered.transitions.get(action) if registered else None
+    if transition is not None and transition.module_route_only and from_core_api:
+        transition = None
     if registered is None or transition is None or row["status"] not in transition.source:
         offered = allowed_actions(registered, row["status"], actor) if registered else []
         raise ApiError(
@@ -82,6 +96,8 @@ async def take_action(
                 )
             ],
         )
+    if transition.reroutes or opd_code is not None:
+        await _check_new_agency(connection, transition.reroutes, opd_code, row["opd_code"])
     if upload_ids:
         if actor.id is None:
             raise ApiError(403)  # the system has no uploads of its own
@@ -97,6 +113,12 @@ async def take_action(
     version: int = await connection.fetchval(
         _MOVE, case_id, target.code, target.phase, clock.due_at, clock.paused_since, clock.closed_at
     )
+    if transition.reroutes:
+        # The new agency gets the whole SLA again, counted from now.
+        now = datetime.now(UTC)
+        sla_days = row["sla_days"]
+        due_at = calendar.due_at(now, sla_days) if sla_days is not None else None
+        await connection.execute(_REROUTE, case_id, opd_code, due_at, now if target.pauses_sla else None)
     await record_event(
         connection,
         actor,
@@ -106,17 +128,34 @@ async def take_action(
         from_status=row["status"],
         to_status=target.code,
         note=note,
+        audit_details={"opd": opd_code} if transition.reroutes else None,
     )
     if transition.notify is not None:
+        params = {"reference": row["reference"], "status": target.code}
         await notify_resident(
             connection,
             row["resident_id"],
             case_id,
             source=row["module"],
             template=transition.notify,
-            params={"reference": row["reference"], "status": target.code},
+            params=params,
+            followers=True,
         )
     return version
+
+
+async def _check_new_agency(connection: asyncpg.Connection, reroutes: bool, opd_code: str | None, current: str) -> None:
+    if not reroutes:
+        problem = ("Tindakan ini tidak meneruskan ke OPD lain", "This action does not hand the case to another agency")
+    elif opd_code is None:
+        problem = ("Pilih OPD tujuan", "Name the agency to hand the case to")
+    elif opd_code == current:
+        problem = ("OPD tujuan sama dengan OPD sekarang", "The case is already with this agency")
+    elif await connection.fetchval("SELECT 1 FROM opds WHERE code = $1 AND is_active", opd_code) is None:
+        problem = ("OPD tidak dikenal", "Unknown agency")
+    else:
+        return
+    raise ApiError(422, errors=[LocalizedFieldError("opd_code", *problem)])
 
 
 def etag_of(version: int) -> str:

@@ -76,10 +76,19 @@ class State:
 class Transition:
     """A move from one of ``source`` to ``target``, taken by one of ``actors``.
 
-    ``notify`` names the template (in the module's ``templates``) the resident is sent;
-    ``requires_note`` makes a note mandatory (a reason for a rejection, say); ``requires_upload``
-    makes at least one completed upload of the actor's mandatory (a photo of the repair); the
-    uploads are attached to the case.
+    ``notify`` names the template (in the module's ``templates``) the resident and the case's
+    followers are sent; ``requires_note`` makes a note mandatory (a reason for a rejection, say);
+    ``requires_upload`` makes at least one completed upload of the actor's mandatory (a photo of
+    the repair); the uploads are attached to the case.
+
+    ``reroutes``: the action names another agency (``opd_code``) that takes the case over, its
+    SLA counted again from now (a complaint forwarded to the right agency).
+    ``when_rated``: the core takes it, as the system, when the resident rates the case in one of
+    ``source`` (a resolved complaint closes on its rating).
+    ``after_days``: the core takes it, as the system, once a case has been in one of ``source``
+    that many days (a resolved complaint closes by itself after a week).
+    ``module_route_only``: not offered by ``POST /v1/cases/{id}/actions``; the module's own route
+    takes it, because it needs more than a note (merging a duplicate names the surviving case).
     """
 
     action: str
@@ -90,6 +99,10 @@ class Transition:
     requires_note: bool = False
     requires_upload: bool = False
     notify: str | None = None
+    reroutes: bool = False
+    when_rated: bool = False
+    after_days: int | None = None
+    module_route_only: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -137,6 +137,12 @@ def _workflow_problems(workflow: Workflow, spec: ModuleSpec) -> list[str]:
         problems.extend(f"{what} names unknown actor {actor!r}" for actor in transition.actors if actor not in ACTORS)
         if transition.notify is not None and transition.notify not in spec.templates:
             problems.append(f"{what} sends template {transition.notify!r}, which the module does not declare")
+        if (transition.when_rated or transition.after_days is not None) and "system" not in transition.actors:
+            problems.append(f"{what} is taken by the core (when_rated or after_days) but does not name 'system'")
+        if transition.after_days is not None and not 1 <= transition.after_days <= 365:
+            problems.append(f"{what}: after_days must be 1 to 365")
+        if transition.reroutes and set(transition.actors) <= {"system", "resident"}:
+            problems.append(f"{what} reroutes the case but names no staff role to take it")
     if workflow.initial in state_codes:
         reachable = _reachable(workflow)
         problems.extend(

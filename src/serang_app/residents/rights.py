@@ -172,6 +172,7 @@ async def erase_resident(connection: asyncpg.Connection, resident_id: uuid.UUID,
         "DELETE FROM notifications WHERE recipient_kind = 'resident' AND recipient_id = $1", resident_id
     )
     await connection.execute("DELETE FROM devices WHERE resident_id = $1", resident_id)
+    await connection.execute("DELETE FROM case_followers WHERE resident_id = $1", resident_id)
     await record(
         connection,
         actor_kind="resident",

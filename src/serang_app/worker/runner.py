@@ -16,7 +16,9 @@ import structlog
 
 from serang_app.announcements.delivery import deliver_announcements
 from serang_app.announcements.topics import sync_device_topics
+from serang_app.cases.engine import CaseEngine
 from serang_app.cases.overdue import sweep_overdue_cases
+from serang_app.cases.timers import take_timed_transitions
 from serang_app.db.pool import Database
 from serang_app.http.idempotency_store import delete_expired_keys
 from serang_app.notifications.delivery import Delivery, deliver_due
@@ -33,6 +35,8 @@ class WorkerContext:
     database: Database
     storage: Storage
     delivery: Delivery | None = None
+    # The enabled modules' workflows, for the transitions the core takes by itself.
+    cases: CaseEngine | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +76,13 @@ async def _sync_device_topics(context: WorkerContext) -> None:
         await sync_device_topics(context.database, context.delivery.sender)
 
 
+async def _take_timed_transitions(context: WorkerContext) -> None:
+    if context.cases is not None:
+        moved = await take_timed_transitions(context.database, context.cases)
+        if moved:
+            logger.info("timed_transitions_taken", count=moved)
+
+
 async def _delete_abandoned_uploads(context: WorkerContext) -> None:
     deleted = await delete_abandoned_uploads(context.database, context.storage)
     if deleted:
@@ -88,6 +99,8 @@ CORE_TASKS: tuple[PeriodicTask, ...] = (
     PeriodicTask("delete_expired_idempotency_keys", 15 * 60, _delete_expired_idempotency_keys),
     # Due times fall at 00:00 WIB; a minute's delay in telling the supervisors is of no matter.
     PeriodicTask("sweep_overdue_cases", 60, _sweep_overdue_cases),
+    # Timed transitions count whole days; a minute late is on time.
+    PeriodicTask("take_timed_transitions", 60, _take_timed_transitions),
     # Uploads never completed, or never attached to anything, after a day.
     PeriodicTask("delete_abandoned_uploads", 15 * 60, _delete_abandoned_uploads),
 )

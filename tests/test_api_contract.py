@@ -47,9 +47,10 @@ CONFIG = """\
 # The API checks meaning as well as shape: a NIK's birth date, a village inside the chosen
 # district, the current privacy-policy version. Such requests fit the schema and are still
 # refused with 422 and field errors, which is correct, so 422 counts as an expected answer to
-# schema-valid data. Every other status stays unexpected.
+# schema-valid data; so does 412, a well-formed If-Match naming a version the case has left.
+# Every other status stays unexpected.
 [checks.positive_data_acceptance]
-expected-statuses = ["2XX", "3XX", "401", "403", "404", "409", "422", "429"]
+expected-statuses = ["2XX", "3XX", "401", "403", "404", "409", "412", "422", "429"]
 
 [warnings]
 fail-on = [

@@ -49,6 +49,7 @@ from serang_app.http.allow_header import allowed_methods_by_path
 from serang_app.http.openapi import DocumentErrorsPlugin, operation_id
 from serang_app.http.problems import problem_details_plugin
 from serang_app.http.request_middleware import request_middleware
+from serang_app.http.strict_body import check_json_body_strictly
 from serang_app.lifespan import database_lifespan
 from serang_app.module_system.discovery import ModuleError, enabled_specs
 from serang_app.module_system.plugin import ModulesPlugin
@@ -83,6 +84,7 @@ def create_app(settings: Settings, modules: Sequence[ModuleSpec] | None = None) 
         # Given here, not in the plugin: Litestar 2.25 reads this one from its constructor argument
         # and ignores a value a plugin sets on the AppConfig.
         request_max_body_size=settings.max_body_bytes,
+        before_request=check_json_body_strictly,
         plugins=[
             CorePlugin(settings, specs),
             ModulesPlugin(specs, settings),

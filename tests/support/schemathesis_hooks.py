@@ -5,18 +5,35 @@ same key with many different requests. The API answers those, correctly, with 42
 `idempotency_key_reused`, which schemathesis then reads as the server refusing valid input.
 A real client makes a new key for each new request: so does this hook, for every key that is
 valid (a malformed one is left as it is, since refusing it is what a negative case tests).
+
+A complaint names things only the server knows: a category from GET /v1/complaints/categories,
+a district of the regency, the resident's own uploads, the category's questions. Drawn from the
+schema alone they almost never exist, and the API rightly refuses nearly every draft. A real
+client fills them from the server's lists, and so does this hook for schema-valid drafts, leaving
+the free parts (the description, the pin, the flags) as drawn. The refusals themselves are
+tested in tests/test_complaints.py.
+
+Likewise If-Match on a case action names the version the client last saw; a drawn value names
+one the case never had, and the API rightly answers 412. A client that did not load the case
+may send `*` (any version), which is what this hook sends; tests/test_cases.py tests 412 and 428.
 """
 
 from __future__ import annotations
 
+import csv
 import re
 import uuid
+from pathlib import Path
 from typing import Any
 
 import schemathesis
 from schemathesis.generation.meta import CoverageScenario
 
 _KEY_HEADER = "Idempotency-Key"
+_CATEGORY = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
+_REGIONS = Path(__file__).resolve().parents[2] / "data" / "reference" / "serang_regions.csv"
+with _REGIONS.open(encoding="utf-8") as regions:
+    _DISTRICTS = frozenset(row["code"] for row in csv.DictReader(regions) if row["level"] == "district")
 _VALID_KEY = re.compile(r"^[!-~]{1,255}$")
 
 
@@ -35,10 +52,33 @@ def before_call(context: Any, case: Any, **kwargs: Any) -> None:
         return
     if case.headers:
         case.headers = _fresh_key(case.headers)
+    if case.method.upper() == "POST" and case.path == "/v1/complaints":
+        case.body = _as_a_real_client_files_it(case.body)
 
 
 def _fresh_key(headers: dict[str, Any]) -> dict[str, Any]:
     key = headers.get(_KEY_HEADER)
     if isinstance(key, str) and _VALID_KEY.match(key):
-        return {**headers, _KEY_HEADER: uuid.uuid4().hex}
+        headers = {**headers, _KEY_HEADER: uuid.uuid4().hex}
+    if isinstance(headers.get("If-Match"), str) and headers["If-Match"]:
+        headers = {**headers, "If-Match": "*"}
     return headers
+
+
+@schemathesis.hook
+def map_body(context: Any, body: Any) -> Any:
+    operation = getattr(context, "operation", None)
+    if getattr(operation, "method", "").upper() == "POST" and getattr(operation, "path", "") == "/v1/complaints":
+        return _as_a_real_client_files_it(body)
+    return body
+
+
+def _as_a_real_client_files_it(body: Any) -> Any:
+    if not isinstance(body, dict) or not _CATEGORY.match(str(body.get("category", ""))):
+        return body
+    # A listed category whose questions are all optional and which needs no photo.
+    filled = {**body, "category": "street_lights", "attributes": {}, "photo_upload_ids": []}
+    if not isinstance(filled.get("district_code"), str) or filled["district_code"] not in _DISTRICTS:
+        filled["district_code"] = "36.04.05"
+    filled.pop("village_code", None)
+    return filled

@@ -245,6 +245,12 @@ MESSAGES: dict[str, tuple[str, str, str, str]] = {
 }
 
 
+def register_messages(messages: dict[str, tuple[str, str, str, str]]) -> None:
+    """Add the enabled modules' problem texts (ModuleSpec.problems; validation keeps their codes
+    apart from the core's and from each other's by the slug prefix)."""
+    MESSAGES.update(messages)
+
+
 def title_and_detail(code: str, locale: Locale, params: dict[str, object] | None = None) -> tuple[str, str]:
     title_id, title_en, detail_id, detail_en = MESSAGES.get(code, MESSAGES["internal_error"])
     title, detail = (title_en, detail_en) if locale == "en" else (title_id, detail_id)

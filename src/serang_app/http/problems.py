@@ -139,6 +139,9 @@ def _from_validation(error: ValidationException) -> ApiError:
     """Field errors answer 422 (our documented choice); a body that is not JSON at all stays 400."""
     extra = error.extra if isinstance(error.extra, list) else []
     fields = [_field_error(item) for item in extra if isinstance(item, dict)]
+    # Litestar reports a missing required parameter in its message alone.
+    if not fields and (missing := _MISSING_PARAMETER.match(str(error.detail))):
+        fields = [FieldError(field=missing.group("name"), message="Missing required parameter")]
     if not fields:
         return ApiError(400, headers=error.headers)
     return ApiError(422, errors=fields, headers=error.headers)
@@ -154,8 +157,14 @@ _DATABASE_UNREACHABLE = (
 )
 
 
+_MISSING_PARAMETER = re.compile(r"^Missing required (query|header|cookie|path) parameter '(?P<name>[^']+)'")
 _AT_PATH = re.compile(r" - at `\$\.?(?P<path>[^`]*)`$")
 _NAMED_FIELD = re.compile(r"(unknown|required) field `(?P<name>[^`]+)`")
+
+
+def field_error_of(message: str) -> FieldError:
+    """The field error of a msgspec validation message about a request body ("... - at `$.x`")."""
+    return _field_error({"message": message, "key": "data"})
 
 
 def _field_error(item: dict[str, Any]) -> FieldError:

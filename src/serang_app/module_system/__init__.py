@@ -8,9 +8,11 @@ from serang_app.auth.permissions import Permission
 from serang_app.db.pool import Database
 from serang_app.module_system.spec import (
     CORE_API_VERSION,
+    Actor,
     CatalogueService,
     ModuleContext,
     ModuleSpec,
+    ProblemText,
     State,
     Text,
     Transition,
@@ -19,11 +21,13 @@ from serang_app.module_system.spec import (
 
 __all__ = [
     "CORE_API_VERSION",
+    "Actor",
     "CatalogueService",
     "Database",
     "ModuleContext",
     "ModuleSpec",
     "Permission",
+    "ProblemText",
     "State",
     "Text",
     "Transition",

@@ -11,6 +11,7 @@ from litestar.config.app import AppConfig
 from litestar.plugins import InitPlugin
 
 from serang_app.auth.middleware import signed_in_middleware
+from serang_app.http.messages import register_messages
 from serang_app.module_system.spec import ModuleContext, ModuleSpec
 from serang_app.settings import Settings
 
@@ -22,6 +23,12 @@ class ModulesPlugin(InitPlugin):
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         for spec in self._specs:
+            register_messages(
+                {
+                    code: (text.title.id, text.title.en, text.detail.id, text.detail.en)
+                    for code, text in spec.problems.items()
+                }
+            )
             if spec.router is not None:
                 app_config.route_handlers.append(
                     # Behind authentication like the core's signed-in routes; public module routes

@@ -124,6 +124,15 @@ class Workflow:
 
 
 @dataclass(frozen=True, kw_only=True)
+class ProblemText:
+    """The title and detail of an error the module answers with (ApiError(409, code)); the
+    detail may hold {placeholders} filled from the error's params."""
+
+    title: Text
+    detail: Text
+
+
+@dataclass(frozen=True, kw_only=True)
 class ModuleContext:
     """What a module's lifespan hook receives."""
 
@@ -156,3 +165,5 @@ class ModuleSpec:
     templates: Mapping[str, Text] = field(default_factory=dict)
     services: tuple[CatalogueService, ...] = ()
     lifespan: ModuleLifespan | None = None
+    # The module's own error codes (each starting with its slug and an underscore) and texts.
+    problems: Mapping[str, ProblemText] = field(default_factory=dict)

@@ -96,6 +96,11 @@ def _spec_problems(spec: ModuleSpec) -> list[str]:
         for service in spec.services
         if not service.code.startswith(prefix)
     )
+    problems.extend(
+        f"problem code {code!r} must start with {spec.slug + '_'!r}"
+        for code in spec.problems
+        if not code.startswith(f"{spec.slug}_")
+    )
     for template_code, text in spec.templates.items():
         if not text.id.strip() or not text.en.strip():
             problems.append(f"template {template_code!r} needs both an Indonesian and an English text")

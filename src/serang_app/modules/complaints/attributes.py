@@ -1,0 +1,96 @@
+"""Checking a category's extra questions (Open311 attributes) as admins write them, and the
+answers residents give, naming every problem at once."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from serang_app.http.problems import LocalizedFieldError
+from serang_app.modules.complaints.schemas import Attribute, AttributeAnswer
+
+LIST_TYPES = frozenset({"singlevaluelist", "multivaluelist"})
+MAX_STRING = 200
+MAX_TEXT = 2000
+
+
+def definition_problems(attributes: Sequence[Attribute]) -> list[LocalizedFieldError]:
+    """What is wrong with a category's questions: repeated codes, lists without choices (or with
+    repeated keys), choices on a question that is not a list."""
+    problems: list[LocalizedFieldError] = []
+    seen: set[str] = set()
+    for index, attribute in enumerate(attributes):
+        field = f"attributes[{index}]"
+        if attribute.code in seen:
+            problems.append(LocalizedFieldError(f"{field}.code", "Kode dipakai dua kali", "Code used twice"))
+        seen.add(attribute.code)
+        keys = [choice.key for choice in attribute.values]
+        if attribute.datatype in LIST_TYPES and not keys:
+            problems.append(
+                LocalizedFieldError(f"{field}.values", "Daftar pilihan wajib diisi", "A list needs choices")
+            )
+        elif attribute.datatype not in LIST_TYPES and keys:
+            problems.append(
+                LocalizedFieldError(
+                    f"{field}.values", "Hanya daftar yang punya pilihan", "Only list questions have choices"
+                )
+            )
+        if len(set(keys)) != len(keys):
+            problems.append(
+                LocalizedFieldError(f"{field}.values", "Kunci pilihan dipakai dua kali", "A choice key is used twice")
+            )
+    return problems
+
+
+def answer_problems(
+    attributes: Sequence[Attribute], answers: Mapping[str, AttributeAnswer]
+) -> list[LocalizedFieldError]:
+    """What is wrong with the answers: unknown questions, required ones missing, wrong types,
+    choices not offered."""
+    by_code = {attribute.code: attribute for attribute in attributes}
+    problems = [
+        LocalizedFieldError(f"attributes.{code}", "Pertanyaan ini tidak ada", "No such question")
+        for code in sorted(set(answers) - set(by_code))
+    ]
+    for attribute in attributes:
+        field = f"attributes.{attribute.code}"
+        if attribute.code not in answers:
+            if attribute.required:
+                problems.append(LocalizedFieldError(field, "Wajib dijawab", "This question must be answered"))
+            continue
+        problem = _answer_problem(attribute, answers[attribute.code])
+        if problem is not None:
+            problems.append(LocalizedFieldError(field, *problem))
+    return problems
+
+
+def _answer_problem(attribute: Attribute, answer: AttributeAnswer) -> tuple[str, str] | None:
+    keys = {choice.key for choice in attribute.values}
+    match attribute.datatype:
+        case "string" | "text":
+            limit = MAX_STRING if attribute.datatype == "string" else MAX_TEXT
+            if not isinstance(answer, str) or not answer.strip():
+                return ("Harus berupa teks", "Must be text")
+            if len(answer) > limit:
+                return (f"Paling banyak {limit} karakter", f"At most {limit} characters")
+        case "number":
+            if not isinstance(answer, float):
+                return ("Harus berupa angka", "Must be a number")
+        case "datetime":
+            if not isinstance(answer, str) or not _is_datetime(answer):
+                return ("Harus berupa tanggal dan waktu ISO 8601", "Must be an ISO 8601 date and time")
+        case "singlevaluelist":
+            if not isinstance(answer, str) or answer not in keys:
+                return ("Pilih salah satu pilihan yang tersedia", "Choose one of the offered choices")
+        case "multivaluelist":
+            if not isinstance(answer, list) or not answer or len(set(answer)) != len(answer) or set(answer) - keys:
+                return ("Pilih satu atau lebih pilihan yang tersedia", "Choose one or more of the offered choices")
+    return None
+
+
+def _is_datetime(text: str) -> bool:
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,85 @@
+"""Complaint categories: read by everyone, edited by admins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from serang_app.http.problems import ApiError, LocalizedFieldError
+from serang_app.modules.complaints.attributes import definition_problems
+from serang_app.modules.complaints.schemas import Attribute, Category, CategoryChanges, CategoryDraft
+
+_COLUMNS = """code, title, description, opd_code, sla_days, photo_required, public_by_default, attributes,
+is_active, sort_order"""
+
+
+def category_of(row: asyncpg.Record) -> Category:
+    return msgspec.convert(dict(row), Category)
+
+
+async def list_categories(connection: asyncpg.Connection, *, include_inactive: bool) -> list[Category]:
+    rows = await connection.fetch(
+        f"""SELECT {_COLUMNS} FROM complaints.categories
+            WHERE is_active OR $1 ORDER BY sort_order, code""",  # noqa: S608 (constant columns)
+        include_inactive,
+    )
+    return [category_of(row) for row in rows]
+
+
+async def active_category(connection: asyncpg.Connection, code: str) -> Category | None:
+    row = await connection.fetchrow(
+        f"SELECT {_COLUMNS} FROM complaints.categories WHERE code = $1 AND is_active",  # noqa: S608
+        code,
+    )
+    return category_of(row) if row else None
+
+
+async def create_category(connection: asyncpg.Connection, draft: CategoryDraft) -> Category:
+    await _check(connection, draft.opd_code, draft.attributes)
+    values = msgspec.to_builtins(draft)
+    try:
+        row = await connection.fetchrow(
+            f"""INSERT INTO complaints.categories ({_COLUMNS})
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING {_COLUMNS}""",  # noqa: S608
+            *(values[name.strip()] for name in _COLUMNS.split(",")),
+        )
+    except asyncpg.UniqueViolationError:
+        raise ApiError(409, "complaints_category_exists", params={"code": draft.code}) from None
+    assert row is not None  # an INSERT ... RETURNING returns its row
+    return category_of(row)
+
+
+async def change_category(connection: asyncpg.Connection, code: str, changes: CategoryChanges) -> Category:
+    changed: dict[str, Any] = {
+        name: msgspec.to_builtins(value)
+        for name, value in msgspec.structs.asdict(changes).items()
+        if value is not msgspec.UNSET
+    }
+    await _check(
+        connection,
+        changed.get("opd_code"),
+        changes.attributes if changes.attributes is not msgspec.UNSET else [],
+    )
+    # Column names come from CategoryChanges' fields, never from the request's keys.
+    assignments = ", ".join(f"{name} = ${position}" for position, name in enumerate(changed, start=2))
+    row = await connection.fetchrow(
+        f"""UPDATE complaints.categories SET {assignments}{", " if assignments else ""}updated_at = now()
+            WHERE code = $1 RETURNING {_COLUMNS}""",  # noqa: S608
+        code,
+        *changed.values(),
+    )
+    if row is None:
+        raise ApiError(404)
+    return category_of(row)
+
+
+async def _check(connection: asyncpg.Connection, opd_code: str | None, attributes: list[Attribute]) -> None:
+    problems = definition_problems(attributes)
+    if opd_code is not None and not await connection.fetchval(
+        "SELECT 1 FROM opds WHERE code = $1 AND is_active", opd_code
+    ):
+        problems.append(LocalizedFieldError("opd_code", "OPD tidak dikenal", "Unknown agency"))
+    if problems:
+        raise ApiError(422, errors=problems)

@@ -1,0 +1,137 @@
+"""Filing a complaint: every check first, naming each problem at once; then the case, its
+photos and its detail row in one transaction."""
+
+from __future__ import annotations
+
+import uuid
+
+import asyncpg
+import msgspec
+
+from serang_app.cases.actors import CaseActor
+from serang_app.cases.engine import CaseEngine
+from serang_app.cases.opening import open_case
+from serang_app.http.problems import ApiError, LocalizedFieldError
+from serang_app.modules.complaints.attributes import answer_problems
+from serang_app.modules.complaints.categories import active_category
+from serang_app.modules.complaints.schemas import Category, ComplaintDraft, FiledComplaint
+from serang_app.uploads.service import UploadOwner, attach_uploads
+
+SERVICE = "complaints.report"
+MODULE = "complaints"
+WORKFLOW = "complaint"
+
+_INSERT = """
+INSERT INTO complaints.reports (case_id, category_code, description, latitude, longitude, village_code, address,
+                                is_anonymous, attributes, source)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+"""
+
+
+async def file_complaint(
+    engine: CaseEngine,
+    connection: asyncpg.Connection,
+    actor: CaseActor,
+    draft: ComplaintDraft,
+    *,
+    source: str = "app",
+) -> FiledComplaint:
+    """Open the complaint's case (routed to the category's agency, with its SLA) inside the
+    caller's transaction; 422 listing every problem with the draft."""
+    assert actor.id is not None
+    category = await active_category(connection, draft.category)
+    problems = await _problems(connection, actor.id, draft, category)
+    if problems or category is None:
+        raise ApiError(422, errors=problems)
+    photos = list(dict.fromkeys(draft.photo_upload_ids))
+    opened = await open_case(
+        engine,
+        connection,
+        actor,
+        module=MODULE,
+        workflow=WORKFLOW,
+        service_code=SERVICE,
+        district_code=draft.district_code,
+        opd_code=category.opd_code,
+        sla_days=category.sla_days,
+        is_public=category.public_by_default if draft.public is None else draft.public,
+    )
+    await attach_uploads(connection, UploadOwner.of(actor), opened.id, photos)
+    await connection.execute(
+        _INSERT,
+        opened.id,
+        category.code,
+        draft.description,
+        draft.latitude,
+        draft.longitude,
+        draft.village_code,
+        draft.address,
+        draft.anonymous,
+        msgspec.to_builtins(draft.attributes),
+        source,
+    )
+    return FiledComplaint(
+        case_id=opened.id,
+        reference=opened.reference,
+        status=opened.status,
+        opd_code=category.opd_code,
+        due_at=opened.due_at,
+    )
+
+
+async def _problems(
+    connection: asyncpg.Connection, resident_id: uuid.UUID, draft: ComplaintDraft, category: Category | None
+) -> list[LocalizedFieldError]:
+    problems: list[LocalizedFieldError] = []
+    if category is None:
+        problems.append(LocalizedFieldError("category", "Kategori tidak dikenal", "Unknown category"))
+    problems += await _home_problems(connection, draft.district_code, draft.village_code)
+    problems += await _photo_problems(connection, resident_id, draft.photo_upload_ids, category)
+    if category is not None:
+        problems += answer_problems(category.attributes, draft.attributes)
+    return problems
+
+
+async def _home_problems(
+    connection: asyncpg.Connection, district_code: str, village_code: str | None
+) -> list[LocalizedFieldError]:
+    if not await connection.fetchval("SELECT 1 FROM regions WHERE code = $1 AND level = 'district'", district_code):
+        return [LocalizedFieldError("district_code", "Kecamatan tidak dikenal", "Unknown district")]
+    if village_code is not None and not await connection.fetchval(
+        "SELECT 1 FROM regions WHERE code = $1 AND level = 'village' AND parent_code = $2", village_code, district_code
+    ):
+        return [
+            LocalizedFieldError(
+                "village_code", "Desa tidak ada di kecamatan ini", "The village is not in this district"
+            )
+        ]
+    return []
+
+
+async def _photo_problems(
+    connection: asyncpg.Connection, resident_id: uuid.UUID, photo_ids: list[uuid.UUID], category: Category | None
+) -> list[LocalizedFieldError]:
+    if not photo_ids:
+        if category is not None and category.photo_required:
+            return [
+                LocalizedFieldError(
+                    "photo_upload_ids", "Kategori ini memerlukan foto", "This category needs at least one photo"
+                )
+            ]
+        return []
+    usable = await connection.fetchval(
+        """SELECT count(*) FROM uploads
+           WHERE id = ANY($1::uuid[]) AND resident_id = $2 AND purpose = 'complaint_photo'
+             AND status = 'completed' AND attached_at IS NULL""",
+        photo_ids,
+        resident_id,
+    )
+    if usable != len(set(photo_ids)):
+        return [
+            LocalizedFieldError(
+                "photo_upload_ids",
+                "Setiap foto harus unggahan Anda sendiri yang selesai dan belum dipakai",
+                "Each photo must be your own completed upload, not used elsewhere",
+            )
+        ]
+    return []

@@ -1,0 +1,184 @@
+"""Reading complaints: the reporter's and agency's detail, the public feed, nearby search."""
+
+from __future__ import annotations
+
+import math
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+import asyncpg
+import msgspec
+
+from serang_app.cases.actors import CaseActor
+from serang_app.http.pagination import decode_cursor, encode_cursor
+from serang_app.http.problems import ApiError
+from serang_app.module_system import Text
+from serang_app.modules.complaints.schemas import (
+    CategoryRef,
+    ComplaintDetail,
+    PublicComplaint,
+    PublicComplaintPage,
+)
+from serang_app.modules.complaints.workflow import status_title
+
+METRES_PER_DEGREE = 111_320.0
+
+_DETAIL = """
+SELECT r.case_id, c.reference, c.status, c.phase, c.opd_code, c.resident_id, c.is_public, r.category_code,
+       k.title AS category_title, r.description, r.latitude, r.longitude, c.district_code, r.village_code,
+       r.address, r.is_anonymous, r.attributes, r.support_count, r.merged_into, r.source, r.created_at
+FROM complaints.reports r
+JOIN cases c ON c.id = r.case_id
+JOIN complaints.categories k ON k.code = r.category_code
+WHERE r.case_id = $1
+"""
+# What the public may see of a complaint; the reporter's name only when they did not ask to stay
+# anonymous and their account still exists.
+_PUBLIC = """
+SELECT r.case_id, c.reference, c.status, c.phase, r.category_code, k.title AS category_title, r.description,
+       r.latitude, r.longitude, c.district_code, r.village_code, r.support_count, r.created_at,
+       CASE WHEN r.is_anonymous OR p.erased_at IS NOT NULL THEN NULL ELSE p.name END AS reporter_name
+FROM complaints.reports r
+JOIN cases c ON c.id = r.case_id
+JOIN complaints.categories k ON k.code = r.category_code
+JOIN residents p ON p.id = c.resident_id
+"""
+
+
+async def complaint_detail(connection: asyncpg.Connection, actor: CaseActor, case_id: uuid.UUID) -> ComplaintDetail:
+    """For the reporter, the owning agency and admins; 404 for anyone else."""
+    row = await connection.fetchrow(_DETAIL, case_id)
+    if row is None or not actor.may_see(row["resident_id"], row["opd_code"]):
+        raise ApiError(404)
+    photos = await connection.fetch(
+        "SELECT id FROM uploads WHERE case_id = $1 AND purpose = 'complaint_photo' ORDER BY attached_at, id", case_id
+    )
+    return msgspec.convert(
+        {**dict(row), "category": _category(row), "photo_ids": [photo["id"] for photo in photos]}, ComplaintDetail
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class FeedFilter:
+    # (west, south, east, north) in degrees
+    bbox: tuple[float, float, float, float] | None = None
+    district_code: str | None = None
+    category: str | None = None
+    status: str | None = None
+
+
+async def public_page(
+    connection: asyncpg.Connection,
+    base_url: str,
+    feed: FeedFilter,
+    *,
+    limit: int,
+    cursor: str | None,
+) -> PublicComplaintPage:
+    """Public complaints, newest first, keyset-paginated."""
+    moment, last_id = decode_cursor(cursor, tuple[datetime, uuid.UUID]) if cursor else (None, None)
+    west, south, east, north = feed.bbox or (None, None, None, None)
+    rows = await connection.fetch(
+        _PUBLIC
+        + """WHERE c.is_public
+               AND ($1::float8 IS NULL OR r.location <@ box(point($1, $2), point($3, $4)))
+               AND ($5::text IS NULL OR c.district_code = $5)
+               AND ($6::text IS NULL OR r.category_code = $6)
+               AND ($7::text IS NULL OR c.status = $7)
+               AND ($8::timestamptz IS NULL OR (r.created_at, r.case_id) < ($8, $9))
+             ORDER BY r.created_at DESC, r.case_id DESC
+             LIMIT $10""",
+        west,
+        south,
+        east,
+        north,
+        feed.district_code,
+        feed.category,
+        feed.status,
+        moment,
+        last_id,
+        limit + 1,
+    )
+    items = await _public_items(connection, base_url, rows[:limit])
+    last = rows[limit - 1] if len(rows) > limit else None
+    return PublicComplaintPage(
+        items=items, next_cursor=encode_cursor([last["created_at"], last["case_id"]]) if last else None
+    )
+
+
+async def public_complaint(connection: asyncpg.Connection, base_url: str, case_id: uuid.UUID) -> PublicComplaint:
+    row = await connection.fetchrow(_PUBLIC + "WHERE r.case_id = $1 AND c.is_public", case_id)
+    if row is None:
+        raise ApiError(404)
+    [item] = await _public_items(connection, base_url, [row])
+    return item
+
+
+async def nearby(
+    connection: asyncpg.Connection,
+    base_url: str,
+    latitude: float,
+    longitude: float,
+    *,
+    radius_m: float,
+    category: str | None,
+    limit: int,
+) -> list[PublicComplaint]:
+    """Open public complaints within `radius_m` of the point, nearest first.
+
+    The GiST index on `reports.location` narrows to a box around the circle and walks it nearest
+    first (`<->`, in degrees: at 6 degrees south a degree of longitude is 99.5% of one of
+    latitude, so the order is the true one for any radius asked here); the haversine distance
+    then drops the box's corners.
+    """
+    half_height = radius_m / METRES_PER_DEGREE
+    half_width = half_height / max(math.cos(math.radians(latitude)), 0.01)
+    rows = await connection.fetch(
+        _PUBLIC.replace("r.created_at,", "r.created_at, complaints.distance_m($1, $2, r.latitude, r.longitude) AS d,")
+        + """WHERE r.location <@ box(point($2 - $4, $1 - $3), point($2 + $4, $1 + $3))
+               AND complaints.distance_m($1, $2, r.latitude, r.longitude) <= $5
+               AND c.is_public AND c.closed_at IS NULL AND r.merged_into IS NULL
+               AND ($6::text IS NULL OR r.category_code = $6)
+             ORDER BY r.location <-> point($2, $1)
+             LIMIT $7""",
+        latitude,
+        longitude,
+        half_height,
+        half_width,
+        radius_m,
+        category,
+        limit,
+    )
+    items = await _public_items(connection, base_url, rows)
+    return [msgspec.structs.replace(item, distance_m=round(row["d"], 1)) for item, row in zip(items, rows, strict=True)]
+
+
+async def _public_items(
+    connection: asyncpg.Connection, base_url: str, rows: list[asyncpg.Record]
+) -> list[PublicComplaint]:
+    photos = await connection.fetch(
+        """SELECT case_id, id FROM uploads
+           WHERE case_id = ANY($1::uuid[]) AND content_type LIKE 'image/%' ORDER BY attached_at, id""",
+        [row["case_id"] for row in rows],
+    )
+    thumbnails: dict[uuid.UUID, list[str]] = {}
+    root = base_url.rstrip("/")
+    for photo in photos:
+        thumbnails.setdefault(photo["case_id"], []).append(f"{root}/v1/uploads/{photo['id']}/public-thumbnail")
+    return [
+        msgspec.convert(
+            {
+                **dict(row),
+                "category": _category(row),
+                "status_title": status_title(row["status"]),
+                "thumbnail_urls": thumbnails.get(row["case_id"], []),
+            },
+            PublicComplaint,
+        )
+        for row in rows
+    ]
+
+
+def _category(row: asyncpg.Record) -> CategoryRef:
+    return CategoryRef(code=row["category_code"], title=msgspec.convert(row["category_title"], Text))

@@ -1,0 +1,200 @@
+"""What the complaints API reads and answers."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+
+from serang_app.module_system import Text
+from serang_app.modules.complaints.area import EAST, NORTH, SOUTH, WEST
+
+CODE_PATTERN = r"^[a-z][a-z0-9_]{1,40}$"
+CategoryCode = Annotated[str, msgspec.Meta(pattern=CODE_PATTERN, examples=["street_lights"])]
+AttributeCode = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{0,40}$")]
+DistrictCode = Annotated[str, msgspec.Meta(pattern=r"^36\.04\.\d{2}$", examples=["36.04.05"])]
+VillageCode = Annotated[str, msgspec.Meta(pattern=r"^36\.04\.\d{2}\.\d{4}$", examples=["36.04.05.2001"])]
+OpdCode = Annotated[str, msgspec.Meta(pattern=r"^[A-Z][A-Z0-9_]{1,31}$", examples=["DPUPR"])]
+Latitude = Annotated[float, msgspec.Meta(ge=-90, le=90)]
+Longitude = Annotated[float, msgspec.Meta(ge=-180, le=180)]
+ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
+LongText = Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
+MAX_PHOTOS = 5
+MAX_ATTRIBUTES = 20
+# Open311 GeoReport v2 attribute datatypes.
+Datatype = Literal["string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"]
+AttributeAnswer = str | float | list[str]
+
+
+class LocalText(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A text in both languages, as admins write it."""
+
+    id: ShortText
+    en: ShortText
+
+
+class LongLocalText(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    id: LongText
+    en: LongText
+
+
+class AttributeChoice(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    key: AttributeCode
+    name: LocalText
+
+
+class Attribute(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """An extra question of a category (Open311's attribute): its answer's type, whether it must
+    be answered, and for the list types the choices."""
+
+    code: AttributeCode
+    datatype: Datatype
+    description: LocalText
+    required: bool = False
+    values: Annotated[list[AttributeChoice], msgspec.Meta(max_length=50)] = []
+
+
+class Category(msgspec.Struct, kw_only=True):
+    code: str
+    title: Text
+    description: Text
+    opd_code: str
+    sla_days: int
+    photo_required: bool
+    public_by_default: bool
+    attributes: list[Attribute]
+    is_active: bool
+    sort_order: int
+
+
+class CategoryList(msgspec.Struct, kw_only=True):
+    items: list[Category]
+
+
+class CategoryDraft(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    code: CategoryCode
+    title: LocalText
+    description: LongLocalText
+    opd_code: OpdCode
+    sla_days: Annotated[int, msgspec.Meta(ge=1, le=60)]
+    photo_required: bool = False
+    public_by_default: bool = True
+    attributes: Annotated[list[Attribute], msgspec.Meta(max_length=MAX_ATTRIBUTES)] = []
+    is_active: bool = True
+    sort_order: Annotated[int, msgspec.Meta(ge=0, le=10000)] = 100
+
+
+class CategoryChanges(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Only the fields sent change. A category's code never changes: complaints keep it."""
+
+    title: LocalText | msgspec.UnsetType = msgspec.UNSET
+    description: LongLocalText | msgspec.UnsetType = msgspec.UNSET
+    opd_code: OpdCode | msgspec.UnsetType = msgspec.UNSET
+    sla_days: Annotated[int, msgspec.Meta(ge=1, le=60)] | msgspec.UnsetType = msgspec.UNSET
+    photo_required: bool | msgspec.UnsetType = msgspec.UNSET
+    public_by_default: bool | msgspec.UnsetType = msgspec.UNSET
+    attributes: Annotated[list[Attribute], msgspec.Meta(max_length=MAX_ATTRIBUTES)] | msgspec.UnsetType = msgspec.UNSET
+    is_active: bool | msgspec.UnsetType = msgspec.UNSET
+    sort_order: Annotated[int, msgspec.Meta(ge=0, le=10000)] | msgspec.UnsetType = msgspec.UNSET
+
+
+class ComplaintDraft(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """A new complaint. The pin must be inside the regency; the district (and village, if given)
+    is the resident's choice. Photos are the resident's own completed `complaint_photo` uploads.
+    `public` defaults to the category's setting; `anonymous` hides the reporter from the public."""
+
+    category: CategoryCode
+    description: Annotated[str, msgspec.Meta(min_length=10, max_length=2000)]
+    # The regency's bounding area (area.py).
+    latitude: Annotated[float, msgspec.Meta(ge=SOUTH, le=NORTH, description="Inside Kabupaten Serang.")]
+    longitude: Annotated[float, msgspec.Meta(ge=WEST, le=EAST, description="Inside Kabupaten Serang.")]
+    district_code: DistrictCode
+    village_code: VillageCode | None = None
+    address: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+    photo_upload_ids: Annotated[list[uuid.UUID], msgspec.Meta(max_length=MAX_PHOTOS)] = []
+    public: bool | None = None
+    anonymous: bool = False
+    attributes: Annotated[dict[AttributeCode, AttributeAnswer], msgspec.Meta(max_length=MAX_ATTRIBUTES)] = {}
+
+
+class CategoryRef(msgspec.Struct, kw_only=True):
+    code: str
+    title: Text
+
+
+class FiledComplaint(msgspec.Struct, kw_only=True):
+    case_id: uuid.UUID
+    reference: str
+    status: str
+    opd_code: str
+    due_at: datetime | None
+
+
+class ComplaintDetail(msgspec.Struct, kw_only=True):
+    """What the reporter and the agency see; the case itself (timeline, actions) is at
+    GET /v1/cases/{case_id}."""
+
+    case_id: uuid.UUID
+    reference: str
+    status: str
+    phase: str
+    opd_code: str
+    category: CategoryRef
+    description: str
+    latitude: float
+    longitude: float
+    district_code: str | None
+    village_code: str | None
+    address: str | None
+    is_public: bool
+    is_anonymous: bool
+    attributes: dict[str, AttributeAnswer]
+    photo_ids: list[uuid.UUID]
+    support_count: int
+    merged_into: uuid.UUID | None
+    source: str
+    created_at: datetime
+
+
+class PublicComplaint(msgspec.Struct, kw_only=True):
+    """A public complaint as anyone sees it: never the reporter's phone or NIK, their name only
+    when they did not ask to stay anonymous, and only thumbnails of the photos."""
+
+    case_id: uuid.UUID
+    reference: str
+    status: str
+    status_title: Text
+    phase: str
+    category: CategoryRef
+    description: str
+    latitude: float
+    longitude: float
+    district_code: str | None
+    village_code: str | None
+    reporter_name: str | None
+    support_count: int
+    thumbnail_urls: list[str]
+    created_at: datetime
+    # Only in nearby answers: how far from the point asked about.
+    distance_m: float | None = None
+
+
+class PublicComplaintPage(msgspec.Struct, kw_only=True):
+    items: list[PublicComplaint]
+    next_cursor: str | None
+
+
+class NearbyComplaints(msgspec.Struct, kw_only=True):
+    items: list[PublicComplaint]
+
+
+class Support(msgspec.Struct, kw_only=True):
+    supporting: bool
+    support_count: int
+
+
+class MergeRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    into_case_id: uuid.UUID
+    note: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)] | None = None

@@ -230,6 +230,10 @@ def test_modules_come_in_dependency_order() -> None:
             "action 'to_b' names nobody who may take it",
         ),
         (
+            [_spec("parks", root_router=Router(path="/v1/parks-extra", route_handlers=[]))],
+            "root router path '/v1/parks-extra' must be a path of its own",
+        ),
+        (
             [_spec("parks", workflows=(_workflow(_go("a", "b", when_rated=True)),))],
             "action 'to_b' is taken by the core (when_rated or after_days) but does not name 'system'",
         ),

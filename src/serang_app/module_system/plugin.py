@@ -40,6 +40,15 @@ class ModulesPlugin(InitPlugin):
                         middleware=signed_in_middleware(),
                     )
                 )
+            if spec.root_router is not None:
+                app_config.route_handlers.append(
+                    Router(
+                        path="/",
+                        route_handlers=[spec.root_router],
+                        tags=[spec.slug],
+                        middleware=signed_in_middleware(),
+                    )
+                )
             if spec.lifespan is not None:
                 app_config.lifespan.append(self._lifespan_of(spec))
         return app_config

@@ -157,6 +157,9 @@ class ModuleSpec:
     core_api: int = CORE_API_VERSION
     depends_on: tuple[str, ...] = ()
     router: Router | None = None
+    # Routes a standard fixes outside /v1/{slug} (Open311's /open311/v2): mounted at the router's
+    # own path, which must not be under /v1 or a core path.
+    root_router: Router | None = None
     migrations: Path | None = None
     workflows: tuple[Workflow, ...] = ()
     # What the module's routes require (opt={"permission": code}) and which roles hold it.

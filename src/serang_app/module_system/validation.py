@@ -83,6 +83,10 @@ def _spec_problems(spec: ModuleSpec) -> list[str]:
         problems.append("slug is reserved by the core")
     if spec.core_api != CORE_API_VERSION:
         problems.append(f"needs core API version {spec.core_api}, this core offers {CORE_API_VERSION}")
+    if spec.root_router is not None and not _root_path_allowed(spec.root_router.path):
+        problems.append(
+            f"root router path {spec.root_router.path!r} must be a path of its own, not under /v1 or a core path"
+        )
     if spec.migrations is not None and not spec.migrations.is_dir():
         problems.append(f"migrations folder not found: {spec.migrations}")
     prefix = f"{spec.slug}."
@@ -156,6 +160,15 @@ def _workflow_problems(workflow: Workflow, spec: ModuleSpec) -> list[str]:
             if code not in reachable
         )
     return problems
+
+
+# The first path segments the core serves itself.
+CORE_ROOTS = frozenset({"", "v1", "healthz", "readyz", "metrics", "schema"})
+
+
+def _root_path_allowed(path: str) -> bool:
+    first = path.strip("/").split("/", 1)[0]
+    return bool(first) and first not in CORE_ROOTS and re.fullmatch(r"[a-z0-9][a-z0-9_.-]*", first) is not None
 
 
 def _reachable(workflow: Workflow) -> set[str]:

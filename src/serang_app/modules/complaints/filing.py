@@ -37,10 +37,11 @@ async def file_complaint(
     source: str = "app",
 ) -> FiledComplaint:
     """Open the complaint's case (routed to the category's agency, with its SLA) inside the
-    caller's transaction; 422 listing every problem with the draft."""
+    caller's transaction; 422 listing every problem with the draft. A filing through Open311 (a
+    call centre) need not carry the photo a category requires: it cannot attach one."""
     assert actor.id is not None
     category = await active_category(connection, draft.category)
-    problems = await _problems(connection, actor.id, draft, category)
+    problems = await _problems(connection, actor.id, draft, category, photo_required=source == "app")
     if problems or category is None:
         raise ApiError(422, errors=problems)
     photos = list(dict.fromkeys(draft.photo_upload_ids))
@@ -80,13 +81,23 @@ async def file_complaint(
 
 
 async def _problems(
-    connection: asyncpg.Connection, resident_id: uuid.UUID, draft: ComplaintDraft, category: Category | None
+    connection: asyncpg.Connection,
+    resident_id: uuid.UUID,
+    draft: ComplaintDraft,
+    category: Category | None,
+    *,
+    photo_required: bool,
 ) -> list[LocalizedFieldError]:
     problems: list[LocalizedFieldError] = []
     if category is None:
         problems.append(LocalizedFieldError("category", "Kategori tidak dikenal", "Unknown category"))
     problems += await _home_problems(connection, draft.district_code, draft.village_code)
-    problems += await _photo_problems(connection, resident_id, draft.photo_upload_ids, category)
+    problems += await _photo_problems(
+        connection,
+        resident_id,
+        draft.photo_upload_ids,
+        category is not None and category.photo_required and photo_required,
+    )
     if category is not None:
         problems += answer_problems(category.attributes, draft.attributes)
     return problems
@@ -109,10 +120,10 @@ async def _home_problems(
 
 
 async def _photo_problems(
-    connection: asyncpg.Connection, resident_id: uuid.UUID, photo_ids: list[uuid.UUID], category: Category | None
+    connection: asyncpg.Connection, resident_id: uuid.UUID, photo_ids: list[uuid.UUID], required: bool
 ) -> list[LocalizedFieldError]:
     if not photo_ids:
-        if category is not None and category.photo_required:
+        if required:
             return [
                 LocalizedFieldError(
                     "photo_upload_ids", "Kategori ini memerlukan foto", "This category needs at least one photo"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from serang_app.module_system import CatalogueService, ModuleSpec, Permission, ProblemText, Text
 from serang_app.modules.complaints.filing import SERVICE
+from serang_app.modules.complaints.open311.routes import open311_router
 from serang_app.modules.complaints.routes import complaints_router
 from serang_app.modules.complaints.workflow import TEMPLATES, complaint_workflow
 
@@ -31,6 +32,7 @@ def complaints_module() -> ModuleSpec:
         name="Pengaduan",
         version="1.0",
         router=complaints_router,
+        root_router=open311_router,
         migrations=Path(__file__).parent / "migrations",
         workflows=(complaint_workflow(close_after_days()),),
         permissions=(
@@ -43,6 +45,7 @@ def complaints_module() -> ModuleSpec:
             ),
             Permission("complaints.merge", ("officer", "supervisor"), "Merge duplicate complaints"),
             Permission("complaints.categories.manage", ("admin",), "Add and change complaint categories"),
+            Permission("complaints.open311.manage", ("admin",), "Issue and revoke Open311 API keys"),
         ),
         templates=TEMPLATES,
         services=(

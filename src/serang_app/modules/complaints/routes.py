@@ -13,6 +13,7 @@ from litestar.params import JSONBody, PathParameter, QueryParameter
 from litestar.response.base import ASGIResponse
 from litestar.types import Scope
 
+from serang_app.audit.log import record_by_caller
 from serang_app.auth.principal import Principal
 from serang_app.cases.actors import CaseActor
 from serang_app.cases.engine import CaseEngine
@@ -23,6 +24,14 @@ from serang_app.http.problems import ApiError, LocalizedFieldError
 from serang_app.modules.complaints.categories import change_category, create_category, list_categories
 from serang_app.modules.complaints.filing import file_complaint
 from serang_app.modules.complaints.merging import merge_complaint
+from serang_app.modules.complaints.open311.clients import (
+    ClientDraft,
+    ClientList,
+    IssuedClient,
+    issue_client,
+    list_clients,
+    revoke_client,
+)
 from serang_app.modules.complaints.reading import (
     FeedFilter,
     complaint_detail,
@@ -220,6 +229,45 @@ async def merge(
         return await complaint_detail(connection, actor, case_id)
 
 
+_OPEN311_ADMINS = {"permission": "complaints.open311.manage"}
+ClientId = Annotated[uuid.UUID, PathParameter(description="The Open311 client's id.")]
+
+
+@post(
+    "/open311-clients",
+    summary="Issue an Open311 API key (shown once) to a system that files complaints",
+    opt={**_OPEN311_ADMINS, "problems": [422]},
+)
+async def add_open311_client(
+    request: SignedIn, database: NamedDependency[Database], data: JSONBody[ClientDraft]
+) -> IssuedClient:
+    async with database.acquire() as connection, connection.transaction():
+        issued = await issue_client(connection, request.user.id, data)
+        await record_by_caller(
+            connection, request, action="open311_client.issued", object_type="open311_client", object_id=str(issued.id)
+        )
+    return issued
+
+
+@get("/open311-clients", summary="Open311 clients and their keys' prefixes", opt=_OPEN311_ADMINS)
+async def open311_clients(database: NamedDependency[Database]) -> ClientList:
+    async with database.acquire() as connection:
+        return await list_clients(connection)
+
+
+@delete(
+    "/open311-clients/{client_id:uuid}",
+    summary="Revoke an Open311 API key",
+    opt={**_OPEN311_ADMINS, "problems": [404]},
+)
+async def revoke_open311_client(request: SignedIn, database: NamedDependency[Database], client_id: ClientId) -> None:
+    async with database.acquire() as connection, connection.transaction():
+        await revoke_client(connection, client_id)
+        await record_by_caller(
+            connection, request, action="open311_client.revoked", object_type="open311_client", object_id=str(client_id)
+        )
+
+
 def _box(text: str) -> tuple[float, float, float, float]:
     west, south, east, north = (float(part) for part in text.split(","))
     if not (west < east and south < north and east - west <= 1 and north - south <= 1):
@@ -250,5 +298,8 @@ complaints_router = Router(
         add_support,
         remove_support,
         merge,
+        add_open311_client,
+        open311_clients,
+        revoke_open311_client,
     ],
 )

@@ -1,0 +1,173 @@
+"""GeoReport v2's documents built from the module's categories and public complaints.
+
+Services are the active categories (`service_code` is the category's code). Every service takes
+the district as a required attribute (`district_code`, one of the regency's districts), because
+complaints are routed and counted by district and no boundary data exists to derive it from the
+pin. Requests are public complaints only, identified by their reference numbers; their status is
+`open` until the case is closed (resolved, closed, rejected, merged or withdrawn).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+
+from serang_app.modules.complaints.categories import active_category, list_categories
+from serang_app.modules.complaints.open311.formats import Open311Error
+from serang_app.modules.complaints.schemas import Category
+
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+CHANGESET = "2026-11-30T00:00:00Z"
+DISTRICT_ATTRIBUTE = "district_code"
+# Without dates, GeoReport v2 answers the last 90 days; this many requests at most.
+DEFAULT_WINDOW = timedelta(days=90)
+MAX_REQUESTS = 500
+
+_REQUESTS = """
+SELECT c.reference, c.phase, c.closed_at, c.created_at, c.updated_at, c.due_at, r.category_code,
+       k.title AS category_title, r.description, r.latitude, r.longitude, r.address, o.name AS agency,
+       (SELECT e.note FROM case_events e WHERE e.case_id = c.id AND e.is_public AND e.note IS NOT NULL
+          AND e.actor_kind = 'staff' ORDER BY e.at DESC LIMIT 1) AS status_notes,
+       (SELECT u.id FROM uploads u WHERE u.case_id = c.id AND u.content_type LIKE 'image/%'
+          ORDER BY u.attached_at, u.id LIMIT 1) AS photo_id
+FROM complaints.reports r
+JOIN cases c ON c.id = r.case_id
+JOIN complaints.categories k ON k.code = r.category_code
+JOIN opds o ON o.code = c.opd_code
+WHERE c.is_public
+"""
+
+
+def discovery(base_url: str) -> dict[str, Any]:
+    return {
+        "changeset": CHANGESET,
+        "contact": "Diskominfosatik Kabupaten Serang",
+        "key_service": "API keys are issued by Diskominfosatik's administrators.",
+        "endpoints": [
+            {
+                "specification": SPECIFICATION,
+                "url": f"{base_url.rstrip('/')}/open311/v2",
+                "changeset": CHANGESET,
+                "type": "production",
+                "formats": ["application/json", "text/xml"],
+            }
+        ],
+    }
+
+
+async def services(connection: asyncpg.Connection, locale: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "service_code": category.code,
+            "service_name": category.title.in_locale(locale),
+            "description": category.description.in_locale(locale),
+            "metadata": True,  # every service has at least the district attribute
+            "type": "realtime",
+            "keywords": category.code.replace("_", ","),
+            "group": category.opd_code,
+        }
+        for category in await list_categories(connection, include_inactive=False)
+    ]
+
+
+async def service_definition(connection: asyncpg.Connection, code: str, locale: str) -> dict[str, Any]:
+    category = await active_category(connection, code)
+    if category is None:
+        raise Open311Error(404, f"No service {code!r}")
+    districts = await connection.fetch("SELECT code, name FROM regions WHERE level = 'district' ORDER BY name")
+    attributes = [
+        {
+            "variable": True,
+            "code": DISTRICT_ATTRIBUTE,
+            "datatype": "singlevaluelist",
+            "required": True,
+            "datatype_description": "The district (kecamatan) of the problem",
+            "order": 1,
+            "description": "Kecamatan" if locale == "id" else "District",
+            "values": [{"key": row["code"], "name": row["name"]} for row in districts],
+        },
+        *_attributes(category, locale),
+    ]
+    return {"service_code": category.code, "attributes": attributes}
+
+
+def _attributes(category: Category, locale: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "variable": True,
+            "code": attribute.code,
+            "datatype": attribute.datatype,
+            "required": attribute.required,
+            "datatype_description": None,
+            "order": order,
+            "description": attribute.description.id if locale == "id" else attribute.description.en,
+            "values": [
+                {"key": choice.key, "name": choice.name.id if locale == "id" else choice.name.en}
+                for choice in attribute.values
+            ],
+        }
+        for order, attribute in enumerate(category.attributes, start=2)
+    ]
+
+
+async def requests(
+    connection: asyncpg.Connection,
+    base_url: str,
+    locale: str,
+    *,
+    references: list[str] | None,
+    service_code: str | None,
+    start: datetime | None,
+    end: datetime | None,
+    statuses: set[str] | None,
+) -> list[dict[str, Any]]:
+    """Public complaints by reference numbers, or by service, date range and status."""
+    if references is not None:
+        rows = await connection.fetch(_REQUESTS + "AND c.reference = ANY($1::text[])", references)
+    else:
+        if start is None and end is None:
+            start = datetime.now(UTC) - DEFAULT_WINDOW
+        rows = await connection.fetch(
+            _REQUESTS
+            + """AND ($1::text IS NULL OR r.category_code = $1)
+                 AND ($2::timestamptz IS NULL OR r.created_at >= $2)
+                 AND ($3::timestamptz IS NULL OR r.created_at < $3)
+                 AND ($4::bool IS NULL OR (c.closed_at IS NULL) = $4)
+               ORDER BY r.created_at DESC LIMIT $5""",
+            service_code,
+            start,
+            end,
+            None if statuses is None or len(statuses) == 2 else "open" in statuses,
+            MAX_REQUESTS,
+        )
+    return [_request(row, base_url, locale) for row in rows]
+
+
+def _request(row: asyncpg.Record, base_url: str, locale: str) -> dict[str, Any]:
+    root = base_url.rstrip("/")
+    title = row["category_title"]
+    return {
+        "service_request_id": row["reference"],
+        "status": "open" if row["closed_at"] is None else "closed",
+        "status_notes": row["status_notes"],
+        "service_name": title.get(locale, title["id"]),
+        "service_code": row["category_code"],
+        "description": row["description"],
+        "agency_responsible": row["agency"],
+        "service_notice": None,
+        "requested_datetime": _iso(row["created_at"]),
+        "updated_datetime": _iso(row["updated_at"]),
+        "expected_datetime": _iso(row["due_at"]),
+        "address": row["address"],
+        "address_id": None,
+        "zipcode": None,
+        "lat": row["latitude"],
+        "long": row["longitude"],
+        "media_url": f"{root}/v1/uploads/{row['photo_id']}/public-thumbnail" if row["photo_id"] else None,
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat(timespec="seconds") if moment is not None else None

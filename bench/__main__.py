@@ -16,6 +16,7 @@ import secrets
 import shutil
 import signal
 import sys
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import asdict
@@ -31,7 +32,11 @@ from bench import WORK_FOLDER, BenchError
 from bench.accounts import bench_resident
 from bench.bare_cases_app import DATABASE_VARIABLE as CASES_DATABASE_VARIABLE
 from bench.bare_cases_app import RESIDENT_VARIABLE as CASES_RESIDENT_VARIABLE
+from bench.bare_complaints_app import DATABASE_VARIABLE as COMPLAINTS_DATABASE_VARIABLE
+from bench.bare_complaints_app import RESIDENT_VARIABLE as COMPLAINTS_RESIDENT_VARIABLE
 from bench.cases import seed_cases
+from bench.complaint_load import run_complaint_load
+from bench.complaints import NEARBY_POINT, reporter_ids, seed_complaints
 from bench.database import bench_database, database_name
 from bench.load import LoadGenerator, LoadResult, choose_generator
 from bench.machine import OthersMeter, busy_share
@@ -46,6 +51,12 @@ from bench.report import (
     CASES_P99_TARGET_MS,
     CASES_TARGET_RATIO,
     CEILING_ENDPOINT,
+    FILING_CEILING_ENDPOINT,
+    FILING_ENDPOINT,
+    NEARBY_CEILING_ENDPOINT,
+    NEARBY_ENDPOINT,
+    NEARBY_P99_TARGET_MS,
+    NEARBY_TARGET_RATIO,
     SERVICES_ENDPOINT,
     Row,
     Verdict,
@@ -211,6 +222,12 @@ def run(options: Options, generator: LoadGenerator) -> None:
             )
             rows += case_rows
             verdicts.append(case_verdict)
+        if options.complaints and "complaints" in {spec.slug for spec in specs}:
+            complaint_rows, nearby_verdict = _measure_complaints(
+                cleanup, options, meter, service, database_url, environment, run_folder
+            )
+            rows += complaint_rows
+            verdicts.append(nearby_verdict)
     # Only a run that went well removes its folder: after a failure the servers' logs explain it.
     # (The access log alone is tens of megabytes per run.)
     shutil.rmtree(run_folder, ignore_errors=True)
@@ -237,6 +254,14 @@ def run(options: Options, generator: LoadGenerator) -> None:
         say(
             f"{CASES_ENDPOINT} p99 {p99:.1f} ms at {options.case_connections} connections "
             f"(target under {CASES_P99_TARGET_MS:.0f} ms): {'PASS' if p99 < CASES_P99_TARGET_MS else 'FAIL'}"
+        )
+    nearby_row = next((row for row in rows if row.endpoint == NEARBY_ENDPOINT), None)
+    if nearby_row is not None:
+        p99 = nearby_row.result.p99_ms
+        say(
+            f"{NEARBY_ENDPOINT} over {options.complaints:,} complaints: p99 {p99:.1f} ms at "
+            f"{options.case_connections} connections (target under {NEARBY_P99_TARGET_MS:.0f} ms): "
+            f"{'PASS' if p99 < NEARBY_P99_TARGET_MS else 'FAIL'}"
         )
     disturbed = [row.endpoint for row in rows if row.others_cpu is not None and row.others_cpu > BUSY_WARNING]
     if disturbed:
@@ -393,6 +418,68 @@ def _measure_cases(
         target=CASES_TARGET_RATIO,
     )
     return [median_row(ceiling_rounds), median_row(case_rounds)], verdict
+
+
+def _measure_complaints(
+    cleanup: ExitStack,
+    options: Options,
+    meter: OthersMeter,
+    service: RunningServer,
+    database_url: str,
+    environment: dict[str, str],
+    run_folder: Path,
+) -> tuple[list[Row], Verdict]:
+    """Nearby search over a million complaints and filing with idempotency keys, each against a
+    bare Litestar + asyncpg app doing the same database work, at the issue's 32 connections."""
+    say(f"seeding {options.complaints:,} complaints over the regency ...")
+    took = asyncio.run(seed_complaints(database_url, options.complaints))
+    say(f"seeded in {took:.0f} s")
+    reporters = asyncio.run(reporter_ids(database_url, options.case_connections))
+    port = free_port()
+    bare = cleanup.enter_context(
+        running_server(
+            "bare-complaints",
+            bare_command(port, options.workers, "bench.bare_complaints_app:create"),
+            bare_environment(
+                variables={COMPLAINTS_DATABASE_VARIABLE: database_url, COMPLAINTS_RESIDENT_VARIABLE: reporters[0]}
+            ),
+            port,
+            "/v1/complaints/nearby?lat=-6.1&lon=106.1",
+            run_folder / "bare-complaints.log",
+        )
+    )
+    meter.add_session(bare.session)
+    latitude, longitude = NEARBY_POINT
+    path = f"/v1/complaints/nearby?lat={latitude:.5f}&lon={longitude:.5f}"
+    found = len(msgspec.json.decode(_fetch(service, path))["items"])
+    if found == 0 or found != len(msgspec.json.decode(_fetch(bare, path))["items"]):
+        raise BenchError(f"nearby search should find the same complaints in both apps (service: {found})")
+    say(f"nearby: {found} open public complaints within 250 m of the measured point")
+    at_32 = choose_generator(options, options.case_connections)
+    ceiling_rounds: list[Row] = []
+    nearby_rounds: list[Row] = []
+    for _ in range(options.rounds):
+        ceiling_rounds.append(_measure(at_32, options, meter, NEARBY_CEILING_ENDPOINT, bare, path))
+        nearby_rounds.append(_measure(at_32, options, meter, NEARBY_ENDPOINT, service, path))
+    verdict = judge(
+        [row.result for row in ceiling_rounds],
+        [row.result for row in nearby_rounds],
+        endpoint=NEARBY_ENDPOINT,
+        target=NEARBY_TARGET_RATIO,
+    )
+    rows = [median_row(ceiling_rounds), median_row(nearby_rounds)]
+    issuer = AccessTokens(parse_jwt_keys(environment["SERANG_JWT_KEYS"]), 3600)
+    tokens: list[str | None] = [
+        issuer.issue(AccessSubject(kind="resident", id=uuid.UUID(reporter))) for reporter in reporters
+    ]
+    anonymous: list[str | None] = [None] * len(tokens)
+    for endpoint, server, auth in ((FILING_CEILING_ENDPOINT, bare, anonymous), (FILING_ENDPOINT, service, tokens)):
+        say(f"measuring {endpoint} (Python generator, {len(auth)} connections) ...")
+        run_complaint_load(server.port, auth, options.warmup_seconds)
+        meter.start()
+        result = run_complaint_load(server.port, auth, options.seconds)
+        rows.append(Row(endpoint=endpoint, body_bytes=0, result=result, others_cpu=meter.stop()))
+    return rows, verdict
 
 
 async def _a_catalogue_service(database_url: str) -> tuple[str, str, str]:

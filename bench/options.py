@@ -23,6 +23,7 @@ class Options:
     cases: int  # cases in the database for the GET /v1/me/cases row (0: no such row)
     case_residents: int
     case_connections: int  # the issue states its p99 target at 32 connections
+    complaints: int  # complaints in the database for the complaints rows (0: no such rows)
 
 
 def read_options(environ: Mapping[str, str]) -> Options:
@@ -41,6 +42,7 @@ def read_options(environ: Mapping[str, str]) -> Options:
         cases=_positive(environ, "BENCH_CASES", 1_000_000, minimum=0),
         case_residents=_positive(environ, "BENCH_CASE_RESIDENTS", 100_000, minimum=2),
         case_connections=_positive(environ, "BENCH_CASE_CONNECTIONS", 32),
+        complaints=_positive(environ, "BENCH_COMPLAINTS", 1_000_000, minimum=0),
     )
 
 

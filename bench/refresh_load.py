@@ -13,8 +13,7 @@ import time
 import msgspec
 
 from bench.load import LoadResult, result_from
-
-REQUEST_TIMEOUT_SECONDS = 10.0
+from bench.posting import post_json
 
 
 class _Pair(msgspec.Struct):
@@ -26,18 +25,8 @@ async def _chain(port: int, token: str, deadline: float, latencies: list[float],
     try:
         while time.monotonic() < deadline:
             body = msgspec.json.encode({"refresh_token": token})
-            request = (
-                f"POST /v1/auth/refresh HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
-                f"Content-Length: {len(body)}\r\n\r\n"
-            ).encode() + body
             sent = time.perf_counter()
-            writer.write(request)
-            async with asyncio.timeout(REQUEST_TIMEOUT_SECONDS):
-                head = await reader.readuntil(b"\r\n\r\n")
-                lines = head.decode("latin-1").split("\r\n")
-                status = int(lines[0].split(" ", 2)[1])
-                length = next(int(line.split(":", 1)[1]) for line in lines if line.lower().startswith("content-length"))
-                answer = await reader.readexactly(length)
+            status, answer = await post_json(reader, writer, port, "/v1/auth/refresh", body)
             latencies.append(time.perf_counter() - sent)
             if status != 200:
                 errors.append(status)

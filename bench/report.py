@@ -20,6 +20,13 @@ CASES_CEILING_ENDPOINT = "bare Litestar + asyncpg, same query"
 # query; and its 99th percentile at the 32 connections.
 CASES_TARGET_RATIO = 0.50
 CASES_P99_TARGET_MS = 50.0
+NEARBY_ENDPOINT = "GET /v1/complaints/nearby (250 m)"
+NEARBY_CEILING_ENDPOINT = "bare Litestar + asyncpg, same nearby query"
+NEARBY_P99_TARGET_MS = 50.0
+# Public and uncached, two queries where the ceiling runs one: half the ceiling is the aim.
+NEARBY_TARGET_RATIO = 0.50
+FILING_ENDPOINT = "POST /v1/complaints (new Idempotency-Key each)"
+FILING_CEILING_ENDPOINT = "bare Litestar + asyncpg, same inserts"
 
 
 @dataclass(frozen=True, slots=True)

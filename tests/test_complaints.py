@@ -17,8 +17,8 @@ from litestar.testing import AsyncTestClient
 from serang_app.cases.engine import CaseEngine
 from serang_app.cases.registry import WorkflowRegistry
 from serang_app.modules.complaints import complaints_module
-from tests.conftest import app_for
 from tests.support.accounts import bearer, resident_tokens, signed_in_staff
+from tests.support.complaints_app import complaints_app
 from tests.support.uploading import photo_with_gps, upload
 
 # A point in Kramatwatu, and points 100 m north and 2 km east of it.
@@ -41,14 +41,7 @@ SURVEY = {
 
 @pytest.fixture
 async def client(database_url: str, tmp_path: Path) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    app = app_for(
-        database_url,
-        modules=[complaints_module()],
-        SERANG_RATE_LIMIT_PER_MINUTE="0",
-        SERANG_RUN_WORKER_IN_PROCESS="false",
-        SERANG_DATA_DIR=str(tmp_path / "data"),
-    )
-    async with AsyncTestClient(app) as test_client:
+    async with AsyncTestClient(complaints_app(database_url, tmp_path)) as test_client:
         yield test_client
 
 

@@ -14,9 +14,8 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from serang_app.modules.complaints import complaints_module
-from tests.conftest import app_for
 from tests.support.accounts import bearer, resident_tokens, signed_in_staff
+from tests.support.complaints_app import complaints_app
 
 # The field lists of GeoReport v2 (http://wiki.open311.org/GeoReport_v2).
 DISCOVERY = {"changeset", "contact", "key_service", "endpoints"}
@@ -50,14 +49,7 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 @pytest.fixture
 async def client(database_url: str, tmp_path: Path) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    app = app_for(
-        database_url,
-        modules=[complaints_module()],
-        SERANG_RATE_LIMIT_PER_MINUTE="0",
-        SERANG_RUN_WORKER_IN_PROCESS="false",
-        SERANG_DATA_DIR=str(tmp_path / "data"),
-    )
-    async with AsyncTestClient(app) as test_client:
+    async with AsyncTestClient(complaints_app(database_url, tmp_path)) as test_client:
         yield test_client
 
 

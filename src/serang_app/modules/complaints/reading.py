@@ -38,12 +38,27 @@ WHERE r.case_id = $1
 _PUBLIC = """
 SELECT r.case_id, c.reference, c.status, c.phase, r.category_code, k.title AS category_title, r.description,
        r.latitude, r.longitude, c.district_code, r.village_code, r.support_count, r.created_at,
-       CASE WHEN r.is_anonymous OR p.erased_at IS NOT NULL THEN NULL ELSE p.name END AS reporter_name
+       CASE WHEN r.is_anonymous OR p.erased_at IS NOT NULL THEN NULL ELSE p.name END AS reporter_name,
+       ARRAY(SELECT u.id FROM uploads u WHERE u.case_id = r.case_id AND u.content_type LIKE 'image/%'
+             ORDER BY u.attached_at, u.id) AS photo_ids
 FROM complaints.reports r
 JOIN cases c ON c.id = r.case_id
 JOIN complaints.categories k ON k.code = r.category_code
 JOIN residents p ON p.id = c.resident_id
 """
+
+
+# $1 latitude, $2 longitude, $3 and $4 the box's half height and half width in degrees, $5 the
+# radius in metres, $6 a category or null, $7 the limit.
+NEARBY = (
+    _PUBLIC.replace("r.created_at,", "r.created_at, complaints.distance_m($1, $2, r.latitude, r.longitude) AS d,")
+    + """WHERE r.location <@ box(point($2 - $4, $1 - $3), point($2 + $4, $1 + $3))
+           AND complaints.distance_m($1, $2, r.latitude, r.longitude) <= $5
+           AND c.is_public AND c.closed_at IS NULL AND r.merged_into IS NULL
+           AND ($6::text IS NULL OR r.category_code = $6)
+         ORDER BY r.location <-> point($2, $1)
+         LIMIT $7"""
+)
 
 
 async def complaint_detail(connection: asyncpg.Connection, actor: CaseActor, case_id: uuid.UUID) -> ComplaintDetail:
@@ -100,7 +115,7 @@ async def public_page(
         last_id,
         limit + 1,
     )
-    items = await _public_items(connection, base_url, rows[:limit])
+    items = _public_items(base_url, rows[:limit])
     last = rows[limit - 1] if len(rows) > limit else None
     return PublicComplaintPage(
         items=items, next_cursor=encode_cursor([last["created_at"], last["case_id"]]) if last else None
@@ -111,7 +126,7 @@ async def public_complaint(connection: asyncpg.Connection, base_url: str, case_i
     row = await connection.fetchrow(_PUBLIC + "WHERE r.case_id = $1 AND c.is_public", case_id)
     if row is None:
         raise ApiError(404)
-    [item] = await _public_items(connection, base_url, [row])
+    [item] = _public_items(base_url, [row])
     return item
 
 
@@ -134,51 +149,33 @@ async def nearby(
     """
     half_height = radius_m / METRES_PER_DEGREE
     half_width = half_height / max(math.cos(math.radians(latitude)), 0.01)
-    rows = await connection.fetch(
-        _PUBLIC.replace("r.created_at,", "r.created_at, complaints.distance_m($1, $2, r.latitude, r.longitude) AS d,")
-        + """WHERE r.location <@ box(point($2 - $4, $1 - $3), point($2 + $4, $1 + $3))
-               AND complaints.distance_m($1, $2, r.latitude, r.longitude) <= $5
-               AND c.is_public AND c.closed_at IS NULL AND r.merged_into IS NULL
-               AND ($6::text IS NULL OR r.category_code = $6)
-             ORDER BY r.location <-> point($2, $1)
-             LIMIT $7""",
-        latitude,
-        longitude,
-        half_height,
-        half_width,
-        radius_m,
-        category,
-        limit,
-    )
-    items = await _public_items(connection, base_url, rows)
+    rows = await connection.fetch(NEARBY, latitude, longitude, half_height, half_width, radius_m, category, limit)
+    items = _public_items(base_url, rows)
     return [msgspec.structs.replace(item, distance_m=round(row["d"], 1)) for item, row in zip(items, rows, strict=True)]
 
 
-async def _public_items(
-    connection: asyncpg.Connection, base_url: str, rows: list[asyncpg.Record]
-) -> list[PublicComplaint]:
-    photos = await connection.fetch(
-        """SELECT case_id, id FROM uploads
-           WHERE case_id = ANY($1::uuid[]) AND content_type LIKE 'image/%' ORDER BY attached_at, id""",
-        [row["case_id"] for row in rows],
-    )
-    thumbnails: dict[uuid.UUID, list[str]] = {}
+def _public_items(base_url: str, rows: list[asyncpg.Record]) -> list[PublicComplaint]:
     root = base_url.rstrip("/")
-    for photo in photos:
-        thumbnails.setdefault(photo["case_id"], []).append(f"{root}/v1/uploads/{photo['id']}/public-thumbnail")
     return [
-        msgspec.convert(
-            {
-                **dict(row),
-                "category": _category(row),
-                "status_title": status_title(row["status"]),
-                "thumbnail_urls": thumbnails.get(row["case_id"], []),
-            },
-            PublicComplaint,
+        PublicComplaint(
+            case_id=row["case_id"],
+            reference=row["reference"],
+            status=row["status"],
+            status_title=status_title(row["status"]),
+            phase=row["phase"],
+            category=_category(row),
+            description=row["description"],
+            latitude=row["latitude"],
+            longitude=row["longitude"],
+            district_code=row["district_code"],
+            village_code=row["village_code"],
+            reporter_name=row["reporter_name"],
+            support_count=row["support_count"],
+            thumbnail_urls=[f"{root}/v1/uploads/{photo}/public-thumbnail" for photo in row["photo_ids"]],
+            created_at=row["created_at"],
         )
         for row in rows
     ]
-
 
 def _category(row: asyncpg.Record) -> CategoryRef:
     return CategoryRef(code=row["category_code"], title=msgspec.convert(row["category_title"], Text))

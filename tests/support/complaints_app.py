@@ -1,0 +1,21 @@
+"""The app with the complaints module, as its tests drive it: no rate limit, no worker inside (the
+tests run worker steps themselves), uploads in the test's own folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from litestar import Litestar
+
+from serang_app.modules.complaints import complaints_module
+from tests.conftest import app_for
+
+
+def complaints_app(database_url: str, folder: Path) -> Litestar:
+    return app_for(
+        database_url,
+        modules=[complaints_module()],
+        SERANG_RATE_LIMIT_PER_MINUTE="0",
+        SERANG_RUN_WORKER_IN_PROCESS="false",
+        SERANG_DATA_DIR=str(folder / "data"),
+    )

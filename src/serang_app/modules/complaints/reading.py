@@ -177,5 +177,6 @@ def _public_items(base_url: str, rows: list[asyncpg.Record]) -> list[PublicCompl
         for row in rows
     ]
 
+
 def _category(row: asyncpg.Record) -> CategoryRef:
     return CategoryRef(code=row["category_code"], title=msgspec.convert(row["category_title"], Text))

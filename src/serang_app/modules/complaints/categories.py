@@ -7,9 +7,10 @@ from typing import Any
 import asyncpg
 import msgspec
 
+from serang_app.forms.checking import definition_problems
+from serang_app.forms.fields import Attribute
 from serang_app.http.problems import ApiError, LocalizedFieldError
-from serang_app.modules.complaints.attributes import definition_problems
-from serang_app.modules.complaints.schemas import Attribute, Category, CategoryChanges, CategoryDraft
+from serang_app.modules.complaints.schemas import Category, CategoryChanges, CategoryDraft
 
 _COLUMNS = """code, title, description, opd_code, sla_days, photo_required, public_by_default, attributes,
 is_active, sort_order"""

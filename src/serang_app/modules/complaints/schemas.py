@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 import msgspec
 
+from serang_app.forms.fields import Attribute, AttributeAnswer, LocalText
 from serang_app.module_system import Text
 from serang_app.modules.complaints.area import EAST, NORTH, SOUTH, WEST
 
@@ -19,41 +20,14 @@ VillageCode = Annotated[str, msgspec.Meta(pattern=r"^36\.04\.\d{2}\.\d{4}$", exa
 OpdCode = Annotated[str, msgspec.Meta(pattern=r"^[A-Z][A-Z0-9_]{1,31}$", examples=["DPUPR"])]
 Latitude = Annotated[float, msgspec.Meta(ge=-90, le=90)]
 Longitude = Annotated[float, msgspec.Meta(ge=-180, le=180)]
-ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
 LongText = Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
 MAX_PHOTOS = 5
 MAX_ATTRIBUTES = 20
-# Open311 GeoReport v2 attribute datatypes.
-Datatype = Literal["string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"]
-AttributeAnswer = str | float | list[str]
-
-
-class LocalText(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """A text in both languages, as admins write it."""
-
-    id: ShortText
-    en: ShortText
 
 
 class LongLocalText(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     id: LongText
     en: LongText
-
-
-class AttributeChoice(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    key: AttributeCode
-    name: LocalText
-
-
-class Attribute(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """An extra question of a category (Open311's attribute): its answer's type, whether it must
-    be answered, and for the list types the choices."""
-
-    code: AttributeCode
-    datatype: Datatype
-    description: LocalText
-    required: bool = False
-    values: Annotated[list[AttributeChoice], msgspec.Meta(max_length=50)] = []
 
 
 class Category(msgspec.Struct, kw_only=True):

@@ -1,26 +1,26 @@
-"""Checking a category's extra questions (Open311 attributes) as admins write them, and the
-answers residents give, naming every problem at once."""
+"""Checking form fields as admins define them, and the answers residents give, naming every
+problem at once (the field names start with `prefix`: `attributes.road_kind`)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
+from serang_app.forms.fields import Attribute, AttributeAnswer
 from serang_app.http.problems import LocalizedFieldError
-from serang_app.modules.complaints.schemas import Attribute, AttributeAnswer
 
 LIST_TYPES = frozenset({"singlevaluelist", "multivaluelist"})
 MAX_STRING = 200
 MAX_TEXT = 2000
 
 
-def definition_problems(attributes: Sequence[Attribute]) -> list[LocalizedFieldError]:
+def definition_problems(attributes: Sequence[Attribute], *, prefix: str = "attributes") -> list[LocalizedFieldError]:
     """What is wrong with a category's questions: repeated codes, lists without choices (or with
     repeated keys), choices on a question that is not a list."""
     problems: list[LocalizedFieldError] = []
     seen: set[str] = set()
     for index, attribute in enumerate(attributes):
-        field = f"attributes[{index}]"
+        field = f"{prefix}[{index}]"
         if attribute.code in seen:
             problems.append(LocalizedFieldError(f"{field}.code", "Kode dipakai dua kali", "Code used twice"))
         seen.add(attribute.code)
@@ -43,17 +43,17 @@ def definition_problems(attributes: Sequence[Attribute]) -> list[LocalizedFieldE
 
 
 def answer_problems(
-    attributes: Sequence[Attribute], answers: Mapping[str, AttributeAnswer]
+    attributes: Sequence[Attribute], answers: Mapping[str, AttributeAnswer], *, prefix: str = "attributes"
 ) -> list[LocalizedFieldError]:
     """What is wrong with the answers: unknown questions, required ones missing, wrong types,
     choices not offered."""
     by_code = {attribute.code: attribute for attribute in attributes}
     problems = [
-        LocalizedFieldError(f"attributes.{code}", "Pertanyaan ini tidak ada", "No such question")
+        LocalizedFieldError(f"{prefix}.{code}", "Pertanyaan ini tidak ada", "No such question")
         for code in sorted(set(answers) - set(by_code))
     ]
     for attribute in attributes:
-        field = f"attributes.{attribute.code}"
+        field = f"{prefix}.{attribute.code}"
         if attribute.code not in answers:
             if attribute.required:
                 problems.append(LocalizedFieldError(field, "Wajib dijawab", "This question must be answered"))

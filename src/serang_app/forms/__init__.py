@@ -1,0 +1,1 @@
+"""Typed form fields (Open311-style attributes) shared by modules: their schema and checks."""

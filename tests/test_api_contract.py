@@ -129,6 +129,13 @@ def test_every_response_matches_the_contract(app_url: str, tmp_path: Path, googl
         # Erasing the account would sign the run out halfway; erasure has its own tests.
         "--exclude-operation-id",
         "deleteMe",
+        # Submitting needs a draft completed over several calls (answers, each document's upload):
+        # drawn from the schema it is always incomplete and rightly refused with 422, which
+        # schemathesis reads as a contract mismatch. tests/test_permits.py drives both.
+        "--exclude-operation-id",
+        "submitApplication",
+        "--exclude-operation-id",
+        "resubmitApplication",
     ]
     try:
         # Run from the test's own folder: schemathesis leaves its .schemathesis and .hypothesis
@@ -156,7 +163,10 @@ def test_every_response_matches_the_contract(app_url: str, tmp_path: Path, googl
     tested = re.search(r"Tested: (\d+)", output)
     assert selected, f"no summary in the schemathesis output:\n{output}"
     assert tested, f"no summary in the schemathesis output:\n{output}"
-    assert int(tested[1]) == int(selected[1]) == int(selected[2]) - 1 > 0, f"not every operation was tested:\n{output}"
+    excluded = command.count("--exclude-operation-id")
+    assert int(tested[1]) == int(selected[1]) == int(selected[2]) - excluded > 0, (
+        f"not every operation was tested:\n{output}"
+    )
 
 
 def _environment_without_proxies() -> dict[str, str]:

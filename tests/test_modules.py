@@ -109,7 +109,7 @@ async def test_the_example_is_mounted_without_core_changes(example_installed: Pa
 
         # Beside the built-in modules, which register through the same entry points.
         services = {s["code"]: s for s in (await client.get("/v1/services")).json()["items"]}
-        assert set(services) == {"complaints.report", "seedlings.request"}
+        assert set(services) == {"complaints.report", "permits.apply", "seedlings.request"}
         assert services["seedlings.request"]["opd"]["code"] == "DLH"
         assert services["seedlings.request"]["title"] == {"id": "Bibit Pohon Gratis", "en": "Free Tree Seedlings"}
 

@@ -35,6 +35,11 @@ class CaseActor:
             request_id=request_id_of(request.scope),
         )
 
+    @classmethod
+    def resident(cls, resident_id: uuid.UUID) -> CaseActor:
+        """A resident acting outside a request (module code reading on their behalf)."""
+        return cls(kind="resident", id=resident_id, role="resident", opd_code=None, request_id=None)
+
     @property
     def is_staff(self) -> bool:
         return self.kind == "staff"

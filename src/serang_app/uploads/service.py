@@ -244,6 +244,33 @@ async def use_uploads(
     await _mark_in_use(connection, owner, upload_ids, case_id=None, purposes=purposes)
 
 
+async def link_used_uploads(
+    connection: asyncpg.Connection, owner: UploadOwner, case_id: uuid.UUID, upload_ids: Sequence[uuid.UUID]
+) -> None:
+    """Uploads already in use by the owner's draft (use_uploads) now belong to its case, so that
+    whoever may see the case may read them."""
+    if upload_ids:
+        await connection.execute(
+            f"""UPDATE uploads SET case_id = $1
+                WHERE id = ANY($2::uuid[]) AND {owner.column} = $3 AND attached_at IS NOT NULL AND case_id IS NULL""",  # noqa: S608
+            case_id,
+            list(upload_ids),
+            owner.id,
+        )
+
+
+async def release_uploads(connection: asyncpg.Connection, owner: UploadOwner, upload_ids: Sequence[uuid.UUID]) -> None:
+    """Uploads a draft no longer uses (a document replaced): unused again, so the clean-up removes
+    them after a day."""
+    if upload_ids:
+        await connection.execute(
+            f"""UPDATE uploads SET attached_at = NULL
+                WHERE id = ANY($1::uuid[]) AND {owner.column} = $2 AND case_id IS NULL""",  # noqa: S608
+            list(upload_ids),
+            owner.id,
+        )
+
+
 async def _mark_in_use(
     connection: asyncpg.Connection,
     owner: UploadOwner,

@@ -1,0 +1,269 @@
+"""Applications: drafted over several sessions (answers, documents), checked in full on
+submission, then a case; fixed and resubmitted when an officer asks for a revision."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from serang_app.cases.actors import CaseActor
+from serang_app.cases.engine import CaseEngine
+from serang_app.cases.opening import open_case
+from serang_app.cases.transitions import take_action
+from serang_app.forms.checking import answer_problems
+from serang_app.http.problems import ApiError, LocalizedFieldError
+from serang_app.modules.permits.schemas import (
+    AnswerChanges,
+    Application,
+    DocumentChoice,
+    PermitType,
+    RevisionRequest,
+)
+from serang_app.modules.permits.types import permit_type
+from serang_app.uploads.service import UploadOwner, link_used_uploads, release_uploads, use_uploads
+
+SERVICE = "permits.apply"
+MODULE = "permits"
+WORKFLOW = "permit"
+# Where the applicant may still change answers and documents.
+EDITABLE = frozenset({"draft", "revision_requested"})
+_KIND_OF = {"application/pdf": "pdf", "image/jpeg": "image"}
+
+_READ = """
+SELECT a.id, a.resident_id, a.type_code, a.answers, a.case_id, a.revision, a.created_at, a.updated_at,
+       a.submitted_at, c.reference, c.status, c.opd_code,
+       coalesce((SELECT jsonb_object_agg(d.document_code, d.upload_id) FROM permits.application_documents d
+                 WHERE d.application_id = a.id), '{}') AS documents
+FROM permits.applications a LEFT JOIN cases c ON c.id = a.case_id
+WHERE a.id = $1
+"""
+
+
+def _application(row: asyncpg.Record) -> Application:
+    return Application(
+        id=row["id"],
+        type_code=row["type_code"],
+        status=row["status"] or "draft",
+        answers=row["answers"],
+        documents={code: uuid.UUID(str(upload)) for code, upload in row["documents"].items()},
+        case_id=row["case_id"],
+        reference=row["reference"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        submitted_at=row["submitted_at"],
+    )
+
+
+async def create_draft(connection: asyncpg.Connection, resident_id: uuid.UUID, type_code: str) -> Application:
+    if await permit_type(connection, type_code) is None:
+        raise ApiError(
+            422, errors=[LocalizedFieldError("type_code", "Jenis izin tidak dikenal", "Unknown permit type")]
+        )
+    application_id = await connection.fetchval(
+        "INSERT INTO permits.applications (resident_id, type_code) VALUES ($1, $2) RETURNING id", resident_id, type_code
+    )
+    return await read_application(connection, CaseActor.resident(resident_id), application_id)
+
+
+async def own_applications(connection: asyncpg.Connection, resident_id: uuid.UUID) -> list[Application]:
+    ids = await connection.fetch(
+        "SELECT id FROM permits.applications WHERE resident_id = $1 ORDER BY created_at DESC LIMIT 100", resident_id
+    )
+    actor = CaseActor.resident(resident_id)
+    return [await read_application(connection, actor, row["id"]) for row in ids]
+
+
+async def read_application(connection: asyncpg.Connection, actor: CaseActor, application_id: uuid.UUID) -> Application:
+    return _application(await _visible(connection, actor, application_id))
+
+
+async def _visible(connection: asyncpg.Connection, actor: CaseActor, application_id: uuid.UUID) -> asyncpg.Record:
+    """The applicant sees their application; staff see it once it is a case of their agency."""
+    row = await connection.fetchrow(_READ, application_id)
+    if row is None:
+        raise ApiError(404)
+    if actor.role == "resident":
+        if row["resident_id"] != actor.id:
+            raise ApiError(404)
+    elif row["case_id"] is None or not actor.may_see(row["resident_id"], row["opd_code"]):
+        raise ApiError(404)
+    return row
+
+
+async def _editable(connection: asyncpg.Connection, actor: CaseActor, application_id: uuid.UUID) -> asyncpg.Record:
+    row = await _visible(connection, actor, application_id)
+    if actor.role != "resident" or (row["status"] or "draft") not in EDITABLE:
+        raise ApiError(409, "permits_not_editable")
+    await connection.execute("SELECT 1 FROM permits.applications WHERE id = $1 FOR UPDATE", application_id)
+    return row
+
+
+async def change_answers(
+    connection: asyncpg.Connection, actor: CaseActor, application_id: uuid.UUID, changes: AnswerChanges
+) -> Application:
+    """Inside a transaction. Answers are checked in full on submission; here they are only kept."""
+    await _editable(connection, actor, application_id)
+    await connection.execute(
+        """UPDATE permits.applications
+           SET answers = jsonb_strip_nulls(answers || $2::jsonb), updated_at = now() WHERE id = $1""",
+        application_id,
+        msgspec.to_builtins(changes.answers),
+    )
+    return await read_application(connection, actor, application_id)
+
+
+async def choose_document(
+    connection: asyncpg.Connection, actor: CaseActor, application_id: uuid.UUID, code: str, choice: DocumentChoice
+) -> Application:
+    """Inside a transaction: the upload becomes the application's document `code` (replacing one
+    chosen before, which is let go); it must be the applicant's own completed, unused
+    `permit_document` upload of a kind the document takes."""
+    row = await _editable(connection, actor, application_id)
+    kind = await permit_type(connection, row["type_code"])
+    assert kind is not None  # an application's type is never deleted
+    requirement = next((document for document in kind.documents if document.code == code), None)
+    if requirement is None:
+        raise ApiError(404)
+    owner = UploadOwner.of(actor)
+    content_type = await connection.fetchval(
+        "SELECT content_type FROM uploads WHERE id = $1 AND resident_id = $2", choice.upload_id, actor.id
+    )
+    if content_type is not None and _KIND_OF.get(content_type) not in requirement.kinds:
+        raise ApiError(
+            422,
+            errors=[
+                LocalizedFieldError(
+                    "upload_id", "Jenis berkas tidak diterima untuk dokumen ini", "Not a kind this document takes"
+                )
+            ],
+        )
+    await use_uploads(connection, owner, [choice.upload_id], purposes=["permit_document"])
+    previous = await connection.fetchval(
+        """DELETE FROM permits.application_documents WHERE application_id = $1 AND document_code = $2
+           RETURNING upload_id""",
+        application_id,
+        code,
+    )
+    if previous is not None:
+        await release_uploads(connection, owner, [previous])
+    await connection.execute(
+        "INSERT INTO permits.application_documents (application_id, document_code, upload_id) VALUES ($1, $2, $3)",
+        application_id,
+        code,
+        choice.upload_id,
+    )
+    await connection.execute("UPDATE permits.applications SET updated_at = now() WHERE id = $1", application_id)
+    if row["case_id"] is not None:  # during a revision: the agency reads the new document too
+        await link_used_uploads(connection, owner, row["case_id"], [choice.upload_id])
+    return await read_application(connection, actor, application_id)
+
+
+def completeness_problems(
+    kind: PermitType, answers: dict[str, Any], documents: dict[str, Any]
+) -> list[LocalizedFieldError]:
+    """Every missing or wrong answer and every missing required document, at once."""
+    problems = answer_problems(kind.fields, answers, prefix="answers")
+    problems += [
+        LocalizedFieldError(
+            f"documents.{document.code}", "Dokumen wajib belum dilampirkan", "This document is required"
+        )
+        for document in kind.documents
+        if document.required and document.code not in documents
+    ]
+    return problems
+
+
+async def submit(
+    engine: CaseEngine, connection: asyncpg.Connection, actor: CaseActor, application_id: uuid.UUID
+) -> Application:
+    """Inside a transaction: check everything, then open the case (the type's agency and SLA)."""
+    row = await _editable(connection, actor, application_id)
+    if row["case_id"] is not None:
+        raise ApiError(409, "permits_not_editable")
+    kind = await permit_type(connection, row["type_code"])
+    assert kind is not None
+    problems = completeness_problems(kind, row["answers"], row["documents"])
+    if problems:
+        raise ApiError(422, errors=problems)
+    opened = await open_case(
+        engine,
+        connection,
+        actor,
+        module=MODULE,
+        workflow=WORKFLOW,
+        service_code=SERVICE,
+        opd_code=kind.opd_code,
+        sla_days=kind.sla_days,
+    )
+    await connection.execute(
+        "UPDATE permits.applications SET case_id = $2, submitted_at = now(), updated_at = now() WHERE id = $1",
+        application_id,
+        opened.id,
+    )
+    await link_used_uploads(
+        connection, UploadOwner.of(actor), opened.id, [uuid.UUID(str(u)) for u in row["documents"].values()]
+    )
+    return await read_application(connection, actor, application_id)
+
+
+async def resubmit(
+    engine: CaseEngine, connection: asyncpg.Connection, actor: CaseActor, application_id: uuid.UUID
+) -> Application:
+    row = await _editable(connection, actor, application_id)
+    kind = await permit_type(connection, row["type_code"])
+    assert kind is not None
+    problems = completeness_problems(kind, row["answers"], row["documents"])
+    if problems:
+        raise ApiError(422, errors=problems)
+    await take_action(engine, connection, actor, row["case_id"], "resubmit", expected_version=None)
+    await connection.execute("UPDATE permits.applications SET revision = NULL WHERE id = $1", application_id)
+    return await read_application(connection, actor, application_id)
+
+
+async def request_revision(
+    engine: CaseEngine,
+    connection: asyncpg.Connection,
+    actor: CaseActor,
+    application_id: uuid.UUID,
+    revision: RevisionRequest,
+) -> Application:
+    """Staff name the fields and documents to fix (each must be one of the type's)."""
+    row = await _visible(connection, actor, application_id)
+    kind = await permit_type(connection, row["type_code"])
+    assert kind is not None
+    unknown = [
+        *(f"fields: {code}" for code in revision.fields if code not in {field.code for field in kind.fields}),
+        *(f"documents: {code}" for code in revision.documents if code not in {d.code for d in kind.documents}),
+    ]
+    if unknown:
+        raise ApiError(
+            422,
+            errors=[
+                LocalizedFieldError("fields", f"Tidak dikenal: {', '.join(unknown)}", f"Unknown: {', '.join(unknown)}")
+            ],
+        )
+    note = revision.note
+    named = [*revision.fields, *revision.documents]
+    if named:
+        note = f"{note} ({', '.join(named)})"
+    await take_action(engine, connection, actor, row["case_id"], "request_revision", expected_version=None, note=note)
+    await connection.execute(
+        "UPDATE permits.applications SET revision = $2 WHERE id = $1", application_id, msgspec.to_builtins(revision)
+    )
+    return await read_application(connection, actor, application_id)
+
+
+async def approve(
+    engine: CaseEngine, connection: asyncpg.Connection, actor: CaseActor, application_id: uuid.UUID
+) -> Application:
+    """A type that needs a supervisor is approved by one (or an admin); others by any staff."""
+    row = await _visible(connection, actor, application_id)
+    kind = await permit_type(connection, row["type_code"])
+    assert kind is not None
+    if kind.needs_supervisor and actor.role == "officer":
+        raise ApiError(403, "permits_needs_supervisor")
+    await take_action(engine, connection, actor, row["case_id"], "approve", expected_version=None)
+    return await read_application(connection, actor, application_id)

@@ -1,0 +1,62 @@
+"""The permits module's declaration."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from serang_app.module_system import CatalogueService, ModuleSpec, Permission, ProblemText, Text
+from serang_app.modules.permits.applications import SERVICE
+from serang_app.modules.permits.routes import permits_router
+from serang_app.modules.permits.workflow import PERMIT_WORKFLOW, TEMPLATES
+
+
+def permits_module() -> ModuleSpec:
+    return ModuleSpec(
+        slug="permits",
+        name="Perizinan",
+        version="0.1",
+        router=permits_router,
+        migrations=Path(__file__).parent / "migrations",
+        workflows=(PERMIT_WORKFLOW,),
+        permissions=(
+            Permission("permits.apply", ("resident",), "Draft, complete and submit permit applications"),
+            Permission(
+                "permits.read",
+                ("resident", "officer", "supervisor", "admin"),
+                "Read an application (checked per application)",
+            ),
+            Permission("permits.review", ("officer", "supervisor"), "Ask for revisions and approve applications"),
+        ),
+        templates=TEMPLATES,
+        services=(
+            CatalogueService(
+                code=SERVICE,
+                # Each permit type names its agency and SLA; the catalogue entry is the front door.
+                opd_code="DPMPTSP",
+                title=Text(id="Perizinan", en="Permits"),
+                description=Text(
+                    id="Ajukan surat keterangan usaha, izin reklame, penelitian, keramaian dan lainnya.",
+                    en="Apply for business certificates, advertisement, research, event permits and more.",
+                ),
+                icon="permit",
+                sla_days=5,
+                sort_order=20,
+            ),
+        ),
+        problems={
+            "permits_not_editable": ProblemText(
+                title=Text(id="Tidak dapat diubah", en="Cannot be changed"),
+                detail=Text(
+                    id="Permohonan ini sedang diperiksa atau sudah selesai; perubahan hanya saat draf atau diminta perbaikan.",
+                    en="This application is in review or finished; it changes only as a draft or when a revision is asked for.",
+                ),
+            ),
+            "permits_needs_supervisor": ProblemText(
+                title=Text(id="Perlu persetujuan kepala", en="A supervisor approves"),
+                detail=Text(
+                    id="Izin jenis ini disetujui oleh kepala bidang.",
+                    en="Permits of this type are approved by a supervisor.",
+                ),
+            ),
+        },
+    )

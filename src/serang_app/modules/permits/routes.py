@@ -1,0 +1,174 @@
+"""/v1/permits: permit types, and applications from draft to approval."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from litestar import Request, Router, get, patch, post, put
+from litestar.di import NamedDependency
+from litestar.params import JSONBody, PathParameter
+
+from serang_app.auth.principal import Principal
+from serang_app.cases.actors import CaseActor
+from serang_app.cases.engine import CaseEngine
+from serang_app.db.pool import Database
+from serang_app.modules.permits import applications
+from serang_app.modules.permits.schemas import (
+    AnswerChanges,
+    Application,
+    ApplicationList,
+    DocumentChoice,
+    NewApplication,
+    PermitTypeList,
+    RevisionRequest,
+)
+from serang_app.modules.permits.types import permit_types
+
+SignedIn = Request[Principal, Any, Any]
+ApplicationId = Annotated[uuid.UUID, PathParameter(description="The application's id.")]
+DocumentPath = Annotated[str, PathParameter(description="The document's code.", pattern=r"^[a-z][a-z0-9_]{0,40}$")]
+_APPLY = {"permission": "permits.apply"}
+_REVIEW = {"permission": "permits.review"}
+
+
+@get("/types", summary="Permit types with their forms and required documents", opt={"public": True})
+async def permit_type_list(database: NamedDependency[Database]) -> PermitTypeList:
+    async with database.acquire() as connection:
+        return PermitTypeList(items=await permit_types(connection))
+
+
+@post("/applications", summary="Start an application (a draft)", opt={**_APPLY, "problems": [422]})
+async def start_application(
+    request: SignedIn, database: NamedDependency[Database], data: JSONBody[NewApplication]
+) -> Application:
+    async with database.acquire() as connection:
+        return await applications.create_draft(connection, request.user.id, data.type_code)
+
+
+@get("/applications", summary="My applications, newest first", opt=_APPLY)
+async def my_applications(request: SignedIn, database: NamedDependency[Database]) -> ApplicationList:
+    async with database.acquire() as connection:
+        return ApplicationList(items=await applications.own_applications(connection, request.user.id))
+
+
+@get(
+    "/applications/{application_id:uuid}",
+    summary="An application, for its applicant and the agency reviewing it",
+    opt={"permission": "permits.read", "problems": [404]},
+)
+async def read_application(
+    request: SignedIn, database: NamedDependency[Database], application_id: ApplicationId
+) -> Application:
+    async with database.acquire() as connection:
+        return await applications.read_application(connection, CaseActor.of(request), application_id)
+
+
+@patch(
+    "/applications/{application_id:uuid}",
+    summary="Set answers of a draft, or of an application sent back for revision",
+    opt={**_APPLY, "problems": [404, 409]},
+)
+async def answer_application(
+    request: SignedIn, database: NamedDependency[Database], application_id: ApplicationId, data: JSONBody[AnswerChanges]
+) -> Application:
+    async with database.acquire() as connection, connection.transaction():
+        return await applications.change_answers(connection, CaseActor.of(request), application_id, data)
+
+
+@put(
+    "/applications/{application_id:uuid}/documents/{code:str}",
+    summary="Attach an upload as one of the required or optional documents",
+    opt={**_APPLY, "problems": [404, 409, 422]},
+)
+async def attach_document(
+    request: SignedIn,
+    database: NamedDependency[Database],
+    application_id: ApplicationId,
+    code: DocumentPath,
+    data: JSONBody[DocumentChoice],
+) -> Application:
+    async with database.acquire() as connection, connection.transaction():
+        return await applications.choose_document(connection, CaseActor.of(request), application_id, code, data)
+
+
+@post(
+    "/applications/{application_id:uuid}/submit",
+    summary="Submit: every field and document is checked, every problem named at once",
+    status_code=200,
+    opt={**_APPLY, "problems": [404, 409, 422]},
+)
+async def submit_application(
+    request: SignedIn,
+    database: NamedDependency[Database],
+    cases: NamedDependency[CaseEngine],
+    application_id: ApplicationId,
+) -> Application:
+    async with database.acquire() as connection, connection.transaction():
+        return await applications.submit(cases, connection, CaseActor.of(request), application_id)
+
+
+@post(
+    "/applications/{application_id:uuid}/resubmit",
+    summary="Send the application back after the revision asked for",
+    status_code=200,
+    opt={**_APPLY, "problems": [404, 409, 422]},
+)
+async def resubmit_application(
+    request: SignedIn,
+    database: NamedDependency[Database],
+    cases: NamedDependency[CaseEngine],
+    application_id: ApplicationId,
+) -> Application:
+    async with database.acquire() as connection, connection.transaction():
+        return await applications.resubmit(cases, connection, CaseActor.of(request), application_id)
+
+
+@post(
+    "/applications/{application_id:uuid}/revision",
+    summary="Ask the applicant to fix named fields and documents (the SLA clock stops meanwhile)",
+    status_code=200,
+    opt={**_REVIEW, "problems": [403, 404, 409, 422]},
+)
+async def request_application_revision(
+    request: SignedIn,
+    database: NamedDependency[Database],
+    cases: NamedDependency[CaseEngine],
+    application_id: ApplicationId,
+    data: JSONBody[RevisionRequest],
+) -> Application:
+    async with database.acquire() as connection, connection.transaction():
+        return await applications.request_revision(cases, connection, CaseActor.of(request), application_id, data)
+
+
+@post(
+    "/applications/{application_id:uuid}/approve",
+    summary="Approve (a supervisor, when the permit type says so)",
+    status_code=200,
+    opt={**_REVIEW, "problems": [403, 404, 409]},
+)
+async def approve_application(
+    request: SignedIn,
+    database: NamedDependency[Database],
+    cases: NamedDependency[CaseEngine],
+    application_id: ApplicationId,
+) -> Application:
+    async with database.acquire() as connection, connection.transaction():
+        return await applications.approve(cases, connection, CaseActor.of(request), application_id)
+
+
+permits_router = Router(
+    path="/",
+    route_handlers=[
+        permit_type_list,
+        start_application,
+        my_applications,
+        read_application,
+        answer_application,
+        attach_document,
+        submit_application,
+        resubmit_application,
+        request_application_revision,
+        approve_application,
+    ],
+)

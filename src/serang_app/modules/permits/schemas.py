@@ -1,0 +1,83 @@
+"""What the permits API reads and answers."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+
+from serang_app.forms.fields import Attribute, AttributeAnswer, LocalText
+from serang_app.module_system import Text
+
+CODE_PATTERN = r"^[a-z][a-z0-9_]{1,40}$"
+TypeCode = Annotated[str, msgspec.Meta(pattern=CODE_PATTERN, examples=["business_certificate"])]
+DocumentCode = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{0,40}$")]
+FieldCode = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{0,40}$")]
+DocumentKind = Literal["pdf", "image"]
+
+
+class DocumentRequirement(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    code: DocumentCode
+    title: LocalText
+    kinds: list[DocumentKind]
+    required: bool = True
+
+
+class PermitType(msgspec.Struct, kw_only=True):
+    code: str
+    title: Text
+    description: Text
+    opd_code: str
+    sla_days: int
+    validity_days: int | None
+    needs_supervisor: bool
+    fields: list[Attribute]
+    documents: list[DocumentRequirement]
+
+
+class PermitTypeList(msgspec.Struct, kw_only=True):
+    items: list[PermitType]
+
+
+class NewApplication(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    type_code: TypeCode
+
+
+class AnswerChanges(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Answers to set; `null` clears one. Checked in full when the application is submitted."""
+
+    answers: Annotated[dict[FieldCode, AttributeAnswer | None], msgspec.Meta(max_length=50)]
+
+
+class DocumentChoice(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    # A completed `permit_document` upload of the applicant's own.
+    upload_id: uuid.UUID
+
+
+class Application(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    type_code: str
+    # draft until submitted; then the case's status.
+    status: str
+    answers: dict[str, AttributeAnswer]
+    # document code -> upload id
+    documents: dict[str, uuid.UUID]
+    case_id: uuid.UUID | None
+    reference: str | None
+    created_at: datetime
+    updated_at: datetime
+    submitted_at: datetime | None
+
+
+class ApplicationList(msgspec.Struct, kw_only=True):
+    items: list[Application]
+
+
+class RevisionRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """What the applicant must fix: fields and documents by code, and a note."""
+
+    note: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+    fields: Annotated[list[FieldCode], msgspec.Meta(max_length=50)] = []
+    documents: Annotated[list[DocumentCode], msgspec.Meta(max_length=50)] = []

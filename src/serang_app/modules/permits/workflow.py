@@ -1,0 +1,99 @@
+"""The life of a permit application once submitted, declared as data for the case core.
+
+submitted -> in review -> (revision requested -> in review)* -> approved; or rejected with a
+reason; or withdrawn by the applicant before approval. Requesting a revision, resubmitting and
+approving go through the module's own routes: they name the fields and documents to fix, check
+the application again, and apply the type's rule that a supervisor approves.
+"""
+
+from __future__ import annotations
+
+from serang_app.module_system import Actor, State, Text, Transition, Workflow
+
+STAFF: tuple[Actor, ...] = ("officer", "supervisor", "admin")
+
+PERMIT_WORKFLOW = Workflow(
+    code="permit",
+    reference_prefix="IZN",
+    initial="submitted",
+    states=(
+        State(code="submitted", phase="submitted", title=Text(id="Diajukan", en="Submitted")),
+        State(code="in_review", phase="in_progress", title=Text(id="Diperiksa", en="In review")),
+        State(
+            code="revision_requested",
+            phase="waiting_for_resident",
+            title=Text(id="Perlu perbaikan", en="Revision requested"),
+            pauses_sla=True,
+        ),
+        State(code="approved", phase="in_progress", title=Text(id="Disetujui", en="Approved")),
+        State(code="rejected", phase="rejected", title=Text(id="Ditolak", en="Rejected")),
+        State(code="withdrawn", phase="cancelled", title=Text(id="Dibatalkan pemohon", en="Withdrawn")),
+    ),
+    transitions=(
+        Transition(
+            action="start_review",
+            title=Text(id="Mulai periksa", en="Start the review"),
+            source=("submitted",),
+            target="in_review",
+            actors=STAFF,
+            notify="permits.in_review",
+        ),
+        Transition(
+            action="request_revision",
+            title=Text(id="Minta perbaikan", en="Request a revision"),
+            source=("in_review",),
+            target="revision_requested",
+            actors=STAFF,
+            requires_note=True,
+            module_route_only=True,
+            notify="permits.revision",
+        ),
+        Transition(
+            action="resubmit",
+            title=Text(id="Kirim perbaikan", en="Resubmit"),
+            source=("revision_requested",),
+            target="in_review",
+            actors=("resident",),
+            module_route_only=True,
+        ),
+        Transition(
+            action="approve",
+            title=Text(id="Setujui", en="Approve"),
+            source=("in_review",),
+            target="approved",
+            actors=STAFF,
+            module_route_only=True,
+            notify="permits.approved",
+        ),
+        Transition(
+            action="reject",
+            title=Text(id="Tolak", en="Reject"),
+            source=("submitted", "in_review"),
+            target="rejected",
+            actors=STAFF,
+            requires_note=True,
+            notify="permits.rejected",
+        ),
+        Transition(
+            action="withdraw",
+            title=Text(id="Batalkan permohonan", en="Withdraw"),
+            source=("submitted", "in_review", "revision_requested"),
+            target="withdrawn",
+            actors=("resident",),
+        ),
+    ),
+)
+
+TEMPLATES: dict[str, Text] = {
+    "permits.in_review": Text(
+        id="Permohonan {reference} sedang diperiksa.", en="Application {reference} is in review."
+    ),
+    "permits.revision": Text(
+        id="Permohonan {reference} perlu perbaikan; lihat catatan petugas.",
+        en="Application {reference} needs changes; see the officer's note.",
+    ),
+    "permits.approved": Text(id="Permohonan {reference} disetujui.", en="Application {reference} was approved."),
+    "permits.rejected": Text(
+        id="Permohonan {reference} tidak dapat disetujui.", en="Application {reference} could not be approved."
+    ),
+}

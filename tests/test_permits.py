@@ -1,0 +1,231 @@
+"""The permits module over the app's HTTP API: a draft filled over several requests, submission
+that names every problem at once, a revision round, approval by the right role, and who may see
+or touch an application."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from serang_app.modules.permits import permits_module
+from tests.conftest import app_for
+from tests.support.accounts import bearer, resident_tokens, signed_in_staff
+from tests.support.uploading import upload
+
+PDF = "application/pdf"
+LETTER = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+@pytest.fixture
+async def client(database_url: str, tmp_path: Path) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    app = app_for(
+        database_url,
+        modules=[permits_module()],
+        SERANG_RATE_LIMIT_PER_MINUTE="0",
+        SERANG_RUN_WORKER_IN_PROCESS="false",
+        SERANG_DATA_DIR=str(tmp_path / "data"),
+    )
+    async with AsyncTestClient(app) as test_client:
+        yield test_client
+
+
+async def resident(client: Any) -> dict[str, str]:
+    return bearer(await resident_tokens(client, f"+62815{uuid.uuid4().int % 10**8:08d}"))
+
+
+async def document(client: Any, auth: dict[str, str]) -> str:
+    upload_id, completed = await upload(client, auth, LETTER, PDF, "permit_document")
+    assert completed.status_code == 200, completed.text
+    return upload_id
+
+
+async def draft(client: Any, auth: dict[str, str], type_code: str = "business_certificate") -> str:
+    created = await client.post("/v1/permits/applications", json={"type_code": type_code}, headers=auth)
+    assert created.status_code == 201, created.text
+    assert created.json()["status"] == "draft"
+    application_id: str = created.json()["id"]
+    return application_id
+
+
+async def attach(client: Any, auth: dict[str, str], application_id: str, code: str) -> Any:
+    upload_id = await document(client, auth)
+    return await client.put(
+        f"/v1/permits/applications/{application_id}/documents/{code}", json={"upload_id": upload_id}, headers=auth
+    )
+
+
+async def test_a_draft_is_submitted_revised_and_approved(
+    client: AsyncTestClient[Litestar], database_url: str, db: asyncpg.Connection
+) -> None:
+    types = (await client.get("/v1/permits/types")).json()["items"]
+    assert [kind["code"] for kind in types] == [
+        "business_certificate",
+        "advertisement",
+        "research",
+        "crowd_event",
+        "health_facility",
+    ]
+    applicant = await resident(client)
+    application_id = await draft(client, applicant)
+    # Filled over several requests, in any order.
+    assert (await attach(client, applicant, application_id, "family_card")).status_code == 200
+    answered = await client.patch(
+        f"/v1/permits/applications/{application_id}",
+        json={"answers": {"business_name": "Warung Sate Bu Ijah", "business_kind": "food"}},
+        headers=applicant,
+    )
+    assert answered.json()["answers"] == {"business_name": "Warung Sate Bu Ijah", "business_kind": "food"}
+    assert (await attach(client, applicant, application_id, "id_card")).status_code == 200
+    submitted = await client.post(f"/v1/permits/applications/{application_id}/submit", headers=applicant)
+    assert submitted.status_code == 200, submitted.text
+    assert submitted.json()["status"] == "submitted"
+    assert submitted.json()["reference"].startswith("IZN-")
+    case_id = submitted.json()["case_id"]
+    assert await db.fetchval("SELECT opd_code FROM cases WHERE id = $1", uuid.UUID(case_id)) == "DPMPTSP"
+    # No changes while it is reviewed.
+    locked = await client.patch(
+        f"/v1/permits/applications/{application_id}", json={"answers": {"business_name": "X"}}, headers=applicant
+    )
+    assert locked.status_code == 409
+
+    officer = await signed_in_staff(client, database_url, "officer", "DPMPTSP")
+    seen = await client.get(f"/v1/permits/applications/{application_id}", headers=officer)
+    assert seen.status_code == 200
+    for document_id in seen.json()["documents"].values():
+        assert (await client.get(f"/v1/uploads/{document_id}", headers=officer)).status_code == 200
+    started = await client.post(f"/v1/cases/{case_id}/actions/start_review", headers={**officer, "If-Match": "*"})
+    assert started.status_code == 200
+    unknown = await client.post(
+        f"/v1/permits/applications/{application_id}/revision",
+        json={"note": "Perbaiki.", "fields": ["favourite_colour"]},
+        headers=officer,
+    )
+    assert unknown.status_code == 422
+    revision = await client.post(
+        f"/v1/permits/applications/{application_id}/revision",
+        json={"note": "Nama usaha harus sama dengan papan nama.", "fields": ["business_name"]},
+        headers=officer,
+    )
+    assert revision.status_code == 200, revision.text
+    assert revision.json()["status"] == "revision_requested"
+    assert (await db.fetchval("SELECT paused_since IS NOT NULL FROM cases WHERE id = $1", uuid.UUID(case_id))) is True
+    fixed = await client.patch(
+        f"/v1/permits/applications/{application_id}",
+        json={"answers": {"business_name": "Sate Bu Ijah"}},
+        headers=applicant,
+    )
+    assert fixed.json()["answers"]["business_name"] == "Sate Bu Ijah"
+    resubmitted = await client.post(f"/v1/permits/applications/{application_id}/resubmit", headers=applicant)
+    assert resubmitted.json()["status"] == "in_review"
+    # Approving is the module's route: the generic action route does not offer it.
+    generic = await client.post(f"/v1/cases/{case_id}/actions/approve", headers={**officer, "If-Match": "*"})
+    assert generic.status_code == 409
+    approved = await client.post(f"/v1/permits/applications/{application_id}/approve", headers=officer)
+    assert approved.status_code == 200, approved.text
+    assert approved.json()["status"] == "approved"
+    told = await db.fetch(
+        "SELECT template FROM notifications WHERE case_id = $1 ORDER BY created_at", uuid.UUID(case_id)
+    )
+    assert [row["template"] for row in told] == ["permits.in_review", "permits.revision", "permits.approved"]
+    mine = (await client.get("/v1/permits/applications", headers=applicant)).json()["items"]
+    assert [item["id"] for item in mine] == [application_id]
+
+
+async def test_submitting_names_every_missing_or_wrong_part_at_once(client: AsyncTestClient[Litestar]) -> None:
+    applicant = await resident(client)
+    application_id = await draft(client, applicant)
+    await client.patch(
+        f"/v1/permits/applications/{application_id}",
+        json={"answers": {"business_kind": "smuggling", "started": "last year", "shoe_size": 42}},
+        headers=applicant,
+    )
+    await attach(client, applicant, application_id, "id_card")
+    refused = await client.post(f"/v1/permits/applications/{application_id}/submit", headers=applicant)
+    assert refused.status_code == 422
+    assert sorted(error["field"] for error in refused.json()["errors"]) == [
+        "answers.business_kind",
+        "answers.business_name",
+        "answers.shoe_size",
+        "answers.started",
+        "documents.family_card",
+    ]
+    # Clearing an answer with null, fixing the rest: then it goes through.
+    await client.patch(
+        f"/v1/permits/applications/{application_id}",
+        json={"answers": {"business_kind": "food", "started": None, "shoe_size": None, "business_name": "Toko"}},
+        headers=applicant,
+    )
+    await attach(client, applicant, application_id, "family_card")
+    assert (
+        await client.post(f"/v1/permits/applications/{application_id}/submit", headers=applicant)
+    ).status_code == 200
+
+
+async def test_nobody_else_reads_or_touches_an_application(
+    client: AsyncTestClient[Litestar], database_url: str
+) -> None:
+    applicant, other = await resident(client), await resident(client)
+    application_id = await draft(client, applicant)
+    others_upload = await document(client, other)
+    stolen = await client.put(
+        f"/v1/permits/applications/{application_id}/documents/id_card",
+        json={"upload_id": others_upload},
+        headers=applicant,
+    )
+    assert stolen.status_code == 404
+    assert (await client.get(f"/v1/permits/applications/{application_id}", headers=other)).status_code == 404
+    foreign = await client.patch(
+        f"/v1/permits/applications/{application_id}", json={"answers": {"business_name": "X"}}, headers=other
+    )
+    assert foreign.status_code == 404
+    assert (await client.post(f"/v1/permits/applications/{application_id}/submit", headers=other)).status_code == 404
+    # A PDF where the document takes only a photo; a document the type does not have.
+    letter = await document(client, applicant)
+    wrong_kind = await client.put(
+        f"/v1/permits/applications/{application_id}/documents/place_photo",
+        json={"upload_id": letter},
+        headers=applicant,
+    )
+    assert wrong_kind.status_code == 422
+    assert [error["field"] for error in wrong_kind.json()["errors"]] == ["upload_id"]
+    no_such = await client.put(
+        f"/v1/permits/applications/{application_id}/documents/nope", json={"upload_id": letter}, headers=applicant
+    )
+    assert no_such.status_code == 404
+    outsider = await signed_in_staff(client, database_url, "officer", "DLH")
+    assert (await client.get(f"/v1/permits/applications/{application_id}", headers=outsider)).status_code == 404
+    # Staff see a draft of no one: it is not a case yet.
+    own_agency = await signed_in_staff(client, database_url, "officer", "DPMPTSP")
+    assert (await client.get(f"/v1/permits/applications/{application_id}", headers=own_agency)).status_code == 404
+
+
+async def test_a_type_that_needs_a_supervisor_is_approved_by_one(
+    client: AsyncTestClient[Litestar], database_url: str
+) -> None:
+    applicant = await resident(client)
+    application_id = await draft(client, applicant, "advertisement")
+    await client.patch(
+        f"/v1/permits/applications/{application_id}",
+        json={"answers": {"location": "Jl. Raya Serang km 5", "size_m2": 12, "kind": "billboard"}},
+        headers=applicant,
+    )
+    for code in ("id_card", "design", "land_consent"):
+        assert (await attach(client, applicant, application_id, code)).status_code == 200
+    case_id = (await client.post(f"/v1/permits/applications/{application_id}/submit", headers=applicant)).json()[
+        "case_id"
+    ]
+    officer = await signed_in_staff(client, database_url, "officer", "DPMPTSP")
+    supervisor = await signed_in_staff(client, database_url, "supervisor", "DPMPTSP")
+    await client.post(f"/v1/cases/{case_id}/actions/start_review", headers={**officer, "If-Match": "*"})
+    by_officer = await client.post(f"/v1/permits/applications/{application_id}/approve", headers=officer)
+    assert by_officer.status_code == 403
+    assert by_officer.json()["code"] == "permits_needs_supervisor"
+    by_supervisor = await client.post(f"/v1/permits/applications/{application_id}/approve", headers=supervisor)
+    assert by_supervisor.json()["status"] == "approved"

@@ -4,6 +4,7 @@ or touch an application."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -14,7 +15,12 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from serang_app.modules.permits import permits_module
+from serang_app.cases.actors import CaseActor
+from serang_app.cases.engine import CaseEngine
+from serang_app.cases.registry import WorkflowRegistry
+from serang_app.db.pool import Database
+from serang_app.http.problems import ApiError
+from serang_app.modules.permits import applications, permits_module
 from tests.conftest import app_for
 from tests.support.accounts import bearer, resident_tokens, signed_in_staff
 from tests.support.uploading import upload
@@ -166,6 +172,39 @@ async def test_submitting_names_every_missing_or_wrong_part_at_once(client: Asyn
     assert (
         await client.post(f"/v1/permits/applications/{application_id}/submit", headers=applicant)
     ).status_code == 200
+
+
+async def test_two_submissions_at_once_open_one_case(
+    client: AsyncTestClient[Litestar], db: asyncpg.Connection, app_database: Database
+) -> None:
+    applicant = await resident(client)
+    application_id = await draft(client, applicant)
+    await client.patch(
+        f"/v1/permits/applications/{application_id}",
+        json={"answers": {"business_name": "Toko Jaya", "business_kind": "trade"}},
+        headers=applicant,
+    )
+    for code in ("id_card", "family_card"):
+        await attach(client, applicant, application_id, code)
+    resident_id = await db.fetchval("SELECT resident_id FROM permits.applications")
+    actor = CaseActor.resident(resident_id)
+    engine = CaseEngine(WorkflowRegistry([permits_module()]))
+    # The first submission is made, not yet committed, when the second starts: the second must
+    # wait for it and then find the application submitted.
+    async with app_database.acquire() as first, app_database.acquire() as second:
+        first_transaction = first.transaction()
+        await first_transaction.start()
+        await applications.submit(engine, first, actor, uuid.UUID(application_id))
+        second_transaction = second.transaction()
+        await second_transaction.start()
+        racing = asyncio.create_task(applications.submit(engine, second, actor, uuid.UUID(application_id)))
+        await asyncio.sleep(0.3)
+        await first_transaction.commit()
+        with pytest.raises(ApiError) as refused:
+            await racing
+        await second_transaction.rollback()
+    assert refused.value.status_code == 409
+    assert await db.fetchval("SELECT count(*) FROM cases") == 1
 
 
 async def test_nobody_else_reads_or_touches_an_application(

@@ -94,10 +94,12 @@ async def _visible(connection: asyncpg.Connection, actor: CaseActor, application
 
 
 async def _editable(connection: asyncpg.Connection, actor: CaseActor, application_id: uuid.UUID) -> asyncpg.Record:
+    """Inside a transaction: the row is locked before it is read, so that two submissions (or a
+    submission and an edit) at once are taken one after the other, the second seeing the first."""
+    await connection.execute("SELECT 1 FROM permits.applications WHERE id = $1 FOR UPDATE", application_id)
     row = await _visible(connection, actor, application_id)
     if actor.role != "resident" or (row["status"] or "draft") not in EDITABLE:
         raise ApiError(409, "permits_not_editable")
-    await connection.execute("SELECT 1 FROM permits.applications WHERE id = $1 FOR UPDATE", application_id)
     return row
 
 

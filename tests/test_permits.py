@@ -5,15 +5,21 @@ or touch an application."""
 from __future__ import annotations
 
 import asyncio
+import io
+import re
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import asyncpg
 import pytest
+import zxingcpp
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from PIL import Image
+from pypdf import PdfReader
 
 from serang_app.cases.actors import CaseActor
 from serang_app.cases.engine import CaseEngine
@@ -268,3 +274,81 @@ async def test_a_type_that_needs_a_supervisor_is_approved_by_one(
     assert by_officer.json()["code"] == "permits_needs_supervisor"
     by_supervisor = await client.post(f"/v1/permits/applications/{application_id}/approve", headers=supervisor)
     assert by_supervisor.json()["status"] == "approved"
+
+
+async def issued_permit(client: Any, database_url: str) -> tuple[dict[str, str], dict[str, str], str, str]:
+    """An approved business certificate of a named resident: (applicant, officer, application, case)."""
+    applicant = await resident(client)
+    await client.patch("/v1/me", json={"name": "Siti Aminah"}, headers=applicant)
+    application_id = await draft(client, applicant)
+    await client.patch(
+        f"/v1/permits/applications/{application_id}",
+        json={"answers": {"business_name": "Warung Siti", "business_kind": "food"}},
+        headers=applicant,
+    )
+    for code in ("id_card", "family_card"):
+        await attach(client, applicant, application_id, code)
+    case_id = (await client.post(f"/v1/permits/applications/{application_id}/submit", headers=applicant)).json()[
+        "case_id"
+    ]
+    officer = await signed_in_staff(client, database_url, "officer", "DPMPTSP")
+    await client.post(f"/v1/cases/{case_id}/actions/start_review", headers={**officer, "If-Match": "*"})
+    await client.post(f"/v1/permits/applications/{application_id}/approve", headers=officer)
+    # Nothing to download before it is issued.
+    assert (
+        await client.get(f"/v1/permits/applications/{application_id}/permit.pdf", headers=applicant)
+    ).status_code == 404
+    issued = await client.post(f"/v1/permits/applications/{application_id}/issue", headers=officer)
+    assert issued.status_code == 200, issued.text
+    assert issued.json()["status"] == "issued"
+    return applicant, officer, application_id, case_id
+
+
+async def test_an_issued_permit_downloads_as_a_pdf_whose_qr_code_verifies_it(
+    client: AsyncTestClient[Litestar], database_url: str, db: asyncpg.Connection
+) -> None:
+    applicant, _officer, application_id, _ = await issued_permit(client, database_url)
+    issued = await db.fetchrow("SELECT number, verification_code FROM permits.issued")
+    assert issued is not None
+    number, code = issued["number"], issued["verification_code"]
+    assert re.fullmatch(r"SKU/\d{4}/000001", number)
+    downloaded = await client.get(f"/v1/permits/applications/{application_id}/permit.pdf", headers=applicant)
+    assert downloaded.status_code == 200
+    assert downloaded.headers["content-type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(downloaded.content))
+    [page] = reader.pages
+    assert number in page.extract_text()
+    [qr_image] = page.images
+    [decoded] = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr_image.data)))
+    assert decoded.text == f"http://testserver.local/v1/permits/verify/{code}"
+    # Anyone may verify, and learns only what a third party needs.
+    verified = await client.get(urlsplit(decoded.text).path)
+    assert verified.status_code == 200
+    assert verified.json()["status"] == "valid"
+    assert verified.json()["number"] == number
+    assert verified.json()["holder"] == "S*** A*****"
+    assert set(verified.json()) == {"status", "permit_type", "number", "holder", "issued_at", "expires_at"}
+    assert "Siti" not in verified.text
+    assert "Warung" not in verified.text
+    # Another resident cannot download it.
+    other = await resident(client)
+    assert (await client.get(f"/v1/permits/applications/{application_id}/permit.pdf", headers=other)).status_code == 404
+
+
+async def test_verification_of_expired_revoked_and_unknown_permits(
+    client: AsyncTestClient[Litestar], database_url: str, db: asyncpg.Connection
+) -> None:
+    _, officer, application_id, _ = await issued_permit(client, database_url)
+    code = await db.fetchval("SELECT verification_code FROM permits.issued")
+    await db.execute("UPDATE permits.issued SET expires_at = now() - interval '1 day'")
+    assert (await client.get(f"/v1/permits/verify/{code}")).json()["status"] == "expired"
+    await db.execute("UPDATE permits.issued SET expires_at = now() + interval '1 day'")
+    assert (
+        await client.post(f"/v1/permits/applications/{application_id}/revoke", json={}, headers=officer)
+    ).status_code == 422
+    revoked = await client.post(
+        f"/v1/permits/applications/{application_id}/revoke", json={"reason": "Usaha sudah tutup."}, headers=officer
+    )
+    assert revoked.json()["status"] == "revoked"
+    assert (await client.get(f"/v1/permits/verify/{code}")).json()["status"] == "revoked"
+    assert (await client.get("/v1/permits/verify/AAAAAAAAAAAAAAAA")).status_code == 404

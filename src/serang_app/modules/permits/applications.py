@@ -77,10 +77,12 @@ async def own_applications(connection: asyncpg.Connection, resident_id: uuid.UUI
 
 
 async def read_application(connection: asyncpg.Connection, actor: CaseActor, application_id: uuid.UUID) -> Application:
-    return _application(await _visible(connection, actor, application_id))
+    return _application(await visible_application(connection, actor, application_id))
 
 
-async def _visible(connection: asyncpg.Connection, actor: CaseActor, application_id: uuid.UUID) -> asyncpg.Record:
+async def visible_application(
+    connection: asyncpg.Connection, actor: CaseActor, application_id: uuid.UUID
+) -> asyncpg.Record:
     """The applicant sees their application; staff see it once it is a case of their agency."""
     row = await connection.fetchrow(_READ, application_id)
     if row is None:
@@ -97,7 +99,7 @@ async def _editable(connection: asyncpg.Connection, actor: CaseActor, applicatio
     """Inside a transaction: the row is locked before it is read, so that two submissions (or a
     submission and an edit) at once are taken one after the other, the second seeing the first."""
     await connection.execute("SELECT 1 FROM permits.applications WHERE id = $1 FOR UPDATE", application_id)
-    row = await _visible(connection, actor, application_id)
+    row = await visible_application(connection, actor, application_id)
     if actor.role != "resident" or (row["status"] or "draft") not in EDITABLE:
         raise ApiError(409, "permits_not_editable")
     return row
@@ -233,7 +235,7 @@ async def request_revision(
     revision: RevisionRequest,
 ) -> Application:
     """Staff name the fields and documents to fix (each must be one of the type's)."""
-    row = await _visible(connection, actor, application_id)
+    row = await visible_application(connection, actor, application_id)
     kind = await permit_type(connection, row["type_code"])
     assert kind is not None
     unknown = [
@@ -262,7 +264,7 @@ async def approve(
     engine: CaseEngine, connection: asyncpg.Connection, actor: CaseActor, application_id: uuid.UUID
 ) -> Application:
     """A type that needs a supervisor is approved by one (or an admin); others by any staff."""
-    row = await _visible(connection, actor, application_id)
+    row = await visible_application(connection, actor, application_id)
     kind = await permit_type(connection, row["type_code"])
     assert kind is not None
     if kind.needs_supervisor and actor.role == "officer":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from litestar import Request, Router, get, patch, post, put
+from litestar import Request, Response, Router, get, patch, post, put
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter
 
@@ -13,7 +13,7 @@ from serang_app.auth.principal import Principal
 from serang_app.cases.actors import CaseActor
 from serang_app.cases.engine import CaseEngine
 from serang_app.db.pool import Database
-from serang_app.modules.permits import applications
+from serang_app.modules.permits import applications, issuing
 from serang_app.modules.permits.schemas import (
     AnswerChanges,
     Application,
@@ -22,12 +22,17 @@ from serang_app.modules.permits.schemas import (
     NewApplication,
     PermitTypeList,
     RevisionRequest,
+    RevokeRequest,
+    Verification,
 )
 from serang_app.modules.permits.types import permit_types
 
 SignedIn = Request[Principal, Any, Any]
 ApplicationId = Annotated[uuid.UUID, PathParameter(description="The application's id.")]
 DocumentPath = Annotated[str, PathParameter(description="The document's code.", pattern=r"^[a-z][a-z0-9_]{0,40}$")]
+VerificationCode = Annotated[
+    str, PathParameter(description="The code printed on the permit (in its QR code).", pattern=r"^[A-Za-z0-9_-]{16}$")
+]
 _APPLY = {"permission": "permits.apply"}
 _REVIEW = {"permission": "permits.review"}
 
@@ -157,6 +162,63 @@ async def approve_application(
         return await applications.approve(cases, connection, CaseActor.of(request), application_id)
 
 
+@post(
+    "/applications/{application_id:uuid}/issue",
+    summary="Issue an approved permit: its number, validity and verification code",
+    status_code=200,
+    opt={**_REVIEW, "problems": [404, 409]},
+)
+async def issue_permit(
+    request: SignedIn,
+    database: NamedDependency[Database],
+    cases: NamedDependency[CaseEngine],
+    application_id: ApplicationId,
+) -> Application:
+    async with database.acquire() as connection, connection.transaction():
+        return await issuing.issue(cases, connection, CaseActor.of(request), application_id)
+
+
+@post(
+    "/applications/{application_id:uuid}/revoke",
+    summary="Revoke an issued permit, with the reason",
+    status_code=200,
+    opt={**_REVIEW, "problems": [404, 409]},
+)
+async def revoke_permit(
+    request: SignedIn,
+    database: NamedDependency[Database],
+    cases: NamedDependency[CaseEngine],
+    application_id: ApplicationId,
+    data: JSONBody[RevokeRequest],
+) -> Application:
+    async with database.acquire() as connection, connection.transaction():
+        return await issuing.revoke(cases, connection, CaseActor.of(request), application_id, data.reason)
+
+
+@get(
+    "/applications/{application_id:uuid}/permit.pdf",
+    summary="The issued permit as a PDF, with the QR code that verifies it",
+    media_type="application/pdf",
+    opt={"permission": "permits.read", "problems": [404]},
+)
+async def permit_document(
+    request: SignedIn, database: NamedDependency[Database], application_id: ApplicationId
+) -> Response[bytes]:
+    async with database.acquire() as connection:
+        pdf = await issuing.permit_pdf(connection, CaseActor.of(request), application_id, str(request.base_url))
+    return Response(content=pdf, media_type="application/pdf")
+
+
+@get(
+    "/verify/{code:str}",
+    summary="Is this permit genuine and valid? (public: what a third party needs, nothing more)",
+    opt={"public": True, "problems": [404]},
+)
+async def verify_permit(database: NamedDependency[Database], code: VerificationCode) -> Verification:
+    async with database.acquire() as connection:
+        return await issuing.verify(connection, code)
+
+
 permits_router = Router(
     path="/",
     route_handlers=[
@@ -170,5 +232,9 @@ permits_router = Router(
         resubmit_application,
         request_application_revision,
         approve_application,
+        issue_permit,
+        revoke_permit,
+        permit_document,
+        verify_permit,
     ],
 )

@@ -16,6 +16,7 @@ TypeCode = Annotated[str, msgspec.Meta(pattern=CODE_PATTERN, examples=["business
 DocumentCode = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{0,40}$")]
 FieldCode = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{0,40}$")]
 DocumentKind = Literal["pdf", "image"]
+VerificationStatus = Literal["valid", "expired", "revoked"]
 
 
 class DocumentRequirement(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -81,3 +82,19 @@ class RevisionRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     note: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
     fields: Annotated[list[FieldCode], msgspec.Meta(max_length=50)] = []
     documents: Annotated[list[DocumentCode], msgspec.Meta(max_length=50)] = []
+
+
+class RevokeRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+
+
+class Verification(msgspec.Struct, kw_only=True):
+    """What anyone holding a permit's code learns: whether it stands, what it is, its number and
+    validity, and the holder's name masked. Never the documents, the answers or the address."""
+
+    status: VerificationStatus
+    permit_type: Text
+    number: str
+    holder: str
+    issued_at: datetime
+    expires_at: datetime | None

@@ -1,7 +1,8 @@
 """The life of a permit application once submitted, declared as data for the case core.
 
 submitted -> in review -> (revision requested -> in review)* -> approved; or rejected with a
-reason; or withdrawn by the applicant before approval. Requesting a revision, resubmitting and
+reason; or withdrawn by the applicant before approval. An approved application is issued (a
+number, its validity, a verification code); staff may revoke an issued permit with a reason. Requesting a revision, resubmitting and
 approving go through the module's own routes: they name the fields and documents to fix, check
 the application again, and apply the type's rule that a supervisor approves.
 """
@@ -26,6 +27,8 @@ PERMIT_WORKFLOW = Workflow(
             pauses_sla=True,
         ),
         State(code="approved", phase="in_progress", title=Text(id="Disetujui", en="Approved")),
+        State(code="issued", phase="completed", title=Text(id="Terbit", en="Issued")),
+        State(code="revoked", phase="cancelled", title=Text(id="Dicabut", en="Revoked")),
         State(code="rejected", phase="rejected", title=Text(id="Ditolak", en="Rejected")),
         State(code="withdrawn", phase="cancelled", title=Text(id="Dibatalkan pemohon", en="Withdrawn")),
     ),
@@ -66,6 +69,25 @@ PERMIT_WORKFLOW = Workflow(
             notify="permits.approved",
         ),
         Transition(
+            action="issue",
+            title=Text(id="Terbitkan", en="Issue"),
+            source=("approved",),
+            target="issued",
+            actors=STAFF,
+            module_route_only=True,
+            notify="permits.issued",
+        ),
+        Transition(
+            action="revoke",
+            title=Text(id="Cabut izin", en="Revoke"),
+            source=("issued",),
+            target="revoked",
+            actors=STAFF,
+            requires_note=True,
+            module_route_only=True,
+            notify="permits.revoked",
+        ),
+        Transition(
             action="reject",
             title=Text(id="Tolak", en="Reject"),
             source=("submitted", "in_review"),
@@ -93,6 +115,11 @@ TEMPLATES: dict[str, Text] = {
         en="Application {reference} needs changes; see the officer's note.",
     ),
     "permits.approved": Text(id="Permohonan {reference} disetujui.", en="Application {reference} was approved."),
+    "permits.issued": Text(
+        id="Izin {reference} sudah terbit; unduh dokumennya di aplikasi.",
+        en="Permit {reference} has been issued; download it in the app.",
+    ),
+    "permits.revoked": Text(id="Izin {reference} dicabut.", en="Permit {reference} was revoked."),
     "permits.rejected": Text(
         id="Permohonan {reference} tidak dapat disetujui.", en="Application {reference} could not be approved."
     ),

@@ -1,0 +1,151 @@
+"""Issuing, revoking and verifying permits, and the permit as a PDF with its QR code."""
+
+from __future__ import annotations
+
+import io
+import secrets
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import asyncpg
+import msgspec
+import segno
+from fpdf import FPDF
+
+from serang_app.cases.actors import CaseActor
+from serang_app.cases.calendar import JAKARTA
+from serang_app.cases.engine import CaseEngine
+from serang_app.cases.transitions import take_action
+from serang_app.http.problems import ApiError
+from serang_app.module_system import Text
+from serang_app.modules.permits.applications import read_application, visible_application
+from serang_app.modules.permits.schemas import Application, Verification, VerificationStatus
+from serang_app.modules.permits.types import permit_type
+
+_NEXT_NUMBER = """
+INSERT INTO permits.number_counters (prefix, year, last_value) VALUES ($1, $2, 1)
+ON CONFLICT (prefix, year) DO UPDATE SET last_value = permits.number_counters.last_value + 1
+RETURNING last_value
+"""
+_ISSUED = """
+SELECT i.number, i.holder_name, i.issued_at, i.expires_at, i.verification_code, i.revoked_at,
+       t.title, t.number_prefix
+FROM permits.issued i
+JOIN permits.applications a ON a.id = i.application_id
+JOIN permits.types t ON t.code = a.type_code
+"""
+
+
+def verification_url(base_url: str, code: str) -> str:
+    return f"{base_url.rstrip('/')}/v1/permits/verify/{code}"
+
+
+async def issue(
+    engine: CaseEngine, connection: asyncpg.Connection, actor: CaseActor, application_id: uuid.UUID
+) -> Application:
+    """Inside a transaction: the number (per type and year), the validity from now, a random
+    verification code; the applicant is told."""
+    row = await visible_application(connection, actor, application_id)
+    kind = await permit_type(connection, row["type_code"])
+    assert kind is not None
+    await take_action(engine, connection, actor, row["case_id"], "issue", expected_version=None)
+    now = datetime.now(UTC)
+    year = now.astimezone(JAKARTA).year
+    prefix = await connection.fetchval("SELECT number_prefix FROM permits.types WHERE code = $1", row["type_code"])
+    number = await connection.fetchval(_NEXT_NUMBER, prefix, year)
+    holder = await connection.fetchval("SELECT name FROM residents WHERE id = $1", row["resident_id"])
+    await connection.execute(
+        """INSERT INTO permits.issued (case_id, application_id, number, holder_name, issued_at, expires_at,
+                                      verification_code)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)""",
+        row["case_id"],
+        application_id,
+        f"{prefix}/{year}/{number:06d}",
+        holder or "-",
+        now,
+        now + timedelta(days=kind.validity_days) if kind.validity_days else None,
+        # 96 random bits: unguessable, short enough for a QR code a phone reads at a glance.
+        secrets.token_urlsafe(12),
+    )
+    return await read_application(connection, actor, application_id)
+
+
+async def revoke(
+    engine: CaseEngine, connection: asyncpg.Connection, actor: CaseActor, application_id: uuid.UUID, reason: str
+) -> Application:
+    row = await visible_application(connection, actor, application_id)
+    await take_action(engine, connection, actor, row["case_id"], "revoke", expected_version=None, note=reason)
+    await connection.execute(
+        "UPDATE permits.issued SET revoked_at = now(), revoke_reason = $2 WHERE case_id = $1", row["case_id"], reason
+    )
+    return await read_application(connection, actor, application_id)
+
+
+async def verify(connection: asyncpg.Connection, code: str) -> Verification:
+    """What a third party needs, and nothing more: never the documents or the answers."""
+    row = await connection.fetchrow(_ISSUED + "WHERE i.verification_code = $1", code)
+    if row is None:
+        raise ApiError(404)
+    now = datetime.now(UTC)
+    status: VerificationStatus
+    if row["revoked_at"] is not None:
+        status = "revoked"
+    elif row["expires_at"] is not None and row["expires_at"] <= now:
+        status = "expired"
+    else:
+        status = "valid"
+    return Verification(
+        status=status,
+        permit_type=msgspec.convert(row["title"], Text),
+        number=row["number"],
+        holder=mask_name(row["holder_name"]),
+        issued_at=row["issued_at"],
+        expires_at=row["expires_at"],
+    )
+
+
+def mask_name(name: str) -> str:
+    """Siti Aminah -> S*** A*****: enough to match a face to a permit, not to learn a name."""
+    return " ".join(word[0] + "*" * (len(word) - 1) for word in name.split())
+
+
+async def permit_pdf(
+    connection: asyncpg.Connection, actor: CaseActor, application_id: uuid.UUID, base_url: str
+) -> bytes:
+    """The issued permit for its holder (and the agency): 404 before it is issued."""
+    row = await visible_application(connection, actor, application_id)
+    issued = await connection.fetchrow(_ISSUED + "WHERE i.application_id = $1", application_id)
+    if issued is None:
+        raise ApiError(404)
+    url = verification_url(base_url, issued["verification_code"])
+    title = msgspec.convert(issued["title"], Text)
+    pdf = FPDF(format="A4")
+    pdf.set_title(f"{title.id} {issued['number']}")
+    pdf.add_page()
+    pdf.set_font("helvetica", "B", 16)
+    pdf.cell(0, 10, "PEMERINTAH KABUPATEN SERANG", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("helvetica", "B", 14)
+    pdf.cell(0, 10, title.id.upper(), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("helvetica", "", 12)
+    lines = [
+        ("Nomor", issued["number"]),
+        ("Nama pemegang", issued["holder_name"]),
+        ("Terbit", _date(issued["issued_at"])),
+        ("Berlaku sampai", _date(issued["expires_at"]) if issued["expires_at"] else "Tidak terbatas"),
+        ("Permohonan", str(row["reference"])),
+    ]
+    pdf.ln(6)
+    for label, value in lines:
+        pdf.cell(50, 8, label)
+        pdf.cell(0, 8, f": {value}", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    pdf.multi_cell(0, 6, f"Periksa keaslian izin ini dengan memindai kode QR atau membuka {url}")
+    qr = io.BytesIO()
+    segno.make(url, error="m").save(qr, kind="png", scale=8, border=4)
+    qr.seek(0)
+    pdf.image(qr, x=70, w=70)
+    return bytes(pdf.output())
+
+
+def _date(moment: datetime) -> str:
+    return moment.astimezone(JAKARTA).strftime("%d-%m-%Y")

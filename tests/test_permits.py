@@ -9,6 +9,7 @@ import io
 import re
 import uuid
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -330,6 +331,21 @@ async def test_an_issued_permit_downloads_as_a_pdf_whose_qr_code_verifies_it(
     assert set(verified.json()) == {"status", "permit_type", "number", "holder", "issued_at", "expires_at"}
     assert "Siti" not in verified.text
     assert "Warung" not in verified.text
+    # The holder is reminded 30 days before it ends (a year from now): not before.
+    reminder = await db.fetchrow(
+        """SELECT n.created_at, i.expires_at FROM notifications n JOIN permits.issued i ON i.case_id = n.case_id
+           WHERE n.template = 'permits.expiring'"""
+    )
+    assert reminder is not None
+    assert reminder["expires_at"] - reminder["created_at"] == timedelta(days=30)
+    inbox = (await client.get("/v1/me/notifications", headers=applicant)).json()["items"]
+    assert not [item for item in inbox if number in item["message"]]
+    await db.execute(
+        "UPDATE notifications SET created_at = now() - interval '1 second' WHERE template = 'permits.expiring'"
+    )
+    inbox = (await client.get("/v1/me/notifications", headers=applicant)).json()["items"]
+    [due] = [item for item in inbox if number in item["message"]]
+    assert "berakhir dalam 30 hari" in due["message"]
     # Another resident cannot download it.
     other = await resident(client)
     assert (await client.get(f"/v1/permits/applications/{application_id}/permit.pdf", headers=other)).status_code == 404
@@ -351,4 +367,6 @@ async def test_verification_of_expired_revoked_and_unknown_permits(
     )
     assert revoked.json()["status"] == "revoked"
     assert (await client.get(f"/v1/permits/verify/{code}")).json()["status"] == "revoked"
+    # A revoked permit will not expire: its reminder is gone, and nothing will be pushed.
+    assert await db.fetchval("SELECT count(*) FROM notifications WHERE template = 'permits.expiring'") == 0
     assert (await client.get("/v1/permits/verify/AAAAAAAAAAAAAAAA")).status_code == 404

@@ -15,12 +15,18 @@ from fpdf import FPDF
 from serang_app.cases.actors import CaseActor
 from serang_app.cases.calendar import JAKARTA
 from serang_app.cases.engine import CaseEngine
+from serang_app.cases.events import notify_resident
 from serang_app.cases.transitions import take_action
 from serang_app.http.problems import ApiError
 from serang_app.module_system import Text
 from serang_app.modules.permits.applications import read_application, visible_application
 from serang_app.modules.permits.schemas import Application, Verification, VerificationStatus
 from serang_app.modules.permits.types import permit_type
+
+# Holders are reminded this long before a permit ends (permits valid for less are not reminded:
+# the reminder would come on the day it is issued).
+REMIND_BEFORE = timedelta(days=30)
+REMINDER = "permits.expiring"
 
 _NEXT_NUMBER = """
 INSERT INTO permits.number_counters (prefix, year, last_value) VALUES ($1, $2, 1)
@@ -54,6 +60,7 @@ async def issue(
     prefix = await connection.fetchval("SELECT number_prefix FROM permits.types WHERE code = $1", row["type_code"])
     number = await connection.fetchval(_NEXT_NUMBER, prefix, year)
     holder = await connection.fetchval("SELECT name FROM residents WHERE id = $1", row["resident_id"])
+    expires_at = now + timedelta(days=kind.validity_days) if kind.validity_days else None
     await connection.execute(
         """INSERT INTO permits.issued (case_id, application_id, number, holder_name, issued_at, expires_at,
                                       verification_code)
@@ -63,10 +70,21 @@ async def issue(
         f"{prefix}/{year}/{number:06d}",
         holder or "-",
         now,
-        now + timedelta(days=kind.validity_days) if kind.validity_days else None,
+        expires_at,
         # 96 random bits: unguessable, short enough for a QR code a phone reads at a glance.
         secrets.token_urlsafe(12),
     )
+    if expires_at is not None and expires_at - REMIND_BEFORE > now:
+        # A scheduled notification: in the inbox and pushed from then (notifications/delivery.py).
+        await notify_resident(
+            connection,
+            row["resident_id"],
+            row["case_id"],
+            source="permits",
+            template=REMINDER,
+            params={"reference": row["reference"], "number": f"{prefix}/{year}/{number:06d}"},
+            at=expires_at - REMIND_BEFORE,
+        )
     return await read_application(connection, actor, application_id)
 
 
@@ -77,6 +95,12 @@ async def revoke(
     await take_action(engine, connection, actor, row["case_id"], "revoke", expected_version=None, note=reason)
     await connection.execute(
         "UPDATE permits.issued SET revoked_at = now(), revoke_reason = $2 WHERE case_id = $1", row["case_id"], reason
+    )
+    # A revoked permit does not expire: its reminder, not yet due, goes (its push job with it).
+    await connection.execute(
+        "DELETE FROM notifications WHERE case_id = $1 AND template = $2 AND created_at > now()",
+        row["case_id"],
+        REMINDER,
     )
     return await read_application(connection, actor, application_id)
 

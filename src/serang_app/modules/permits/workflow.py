@@ -119,6 +119,10 @@ TEMPLATES: dict[str, Text] = {
         id="Izin {reference} sudah terbit; unduh dokumennya di aplikasi.",
         en="Permit {reference} has been issued; download it in the app.",
     ),
+    "permits.expiring": Text(
+        id="Izin {number} ({reference}) berakhir dalam 30 hari; ajukan perpanjangan bila perlu.",
+        en="Permit {number} ({reference}) ends in 30 days; apply to renew it if needed.",
+    ),
     "permits.revoked": Text(id="Izin {reference} dicabut.", en="Permit {reference} was revoked."),
     "permits.rejected": Text(
         id="Permohonan {reference} tidak dapat disetujui.", en="Application {reference} could not be approved."

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
-import asyncpg
 import msgspec
 from litestar import Litestar, MediaType, get
 from litestar.datastructures import State
 from litestar.response import Response
 
+from bench.bare_pool import pool_lifespan
 from serang_app.cases.lists import RESIDENT_FIRST_PAGE
 
 DATABASE_VARIABLE = "BENCH_CASES_DATABASE_URL"
@@ -26,21 +24,9 @@ RESIDENT_VARIABLE = "BENCH_CASES_RESIDENT_ID"
 PAGE_SIZE = 20
 
 
-async def _no_reset(connection: asyncpg.Connection) -> None:
-    """Like the service's pool: nothing to reset on release."""
-
-
 def create() -> Litestar:
     dsn = os.environ[DATABASE_VARIABLE]
     resident_id = uuid.UUID(os.environ[RESIDENT_VARIABLE])
-
-    @asynccontextmanager
-    async def pool(app: Litestar) -> AsyncIterator[None]:
-        app.state.pool = await asyncpg.create_pool(dsn, min_size=1, max_size=10, reset=_no_reset)
-        try:
-            yield
-        finally:
-            await app.state.pool.close()
 
     @get("/v1/me/cases")
     async def cases(state: State) -> Response[bytes]:
@@ -49,4 +35,4 @@ def create() -> Litestar:
         body = msgspec.json.encode({"items": [dict(row) for row in rows[:PAGE_SIZE]]})
         return Response(content=body, media_type=MediaType.JSON)
 
-    return Litestar(route_handlers=[cases], lifespan=[pool], openapi_config=None)
+    return Litestar(route_handlers=[cases], lifespan=[pool_lifespan(dsn)], openapi_config=None)

@@ -11,37 +11,23 @@ from __future__ import annotations
 import math
 import os
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
-import asyncpg
 import msgspec
 from litestar import Litestar, MediaType, Request, get, post
 from litestar.datastructures import State
 from litestar.response import Response
 
+from bench.bare_pool import pool_lifespan
 from serang_app.modules.complaints.reading import METRES_PER_DEGREE, NEARBY
 
 DATABASE_VARIABLE = "BENCH_COMPLAINTS_DATABASE_URL"
 RESIDENT_VARIABLE = "BENCH_COMPLAINTS_RESIDENT_ID"
 
 
-async def _no_reset(connection: asyncpg.Connection) -> None:
-    """Like the service's pool: nothing to reset on release."""
-
-
 def create() -> Litestar:
     dsn = os.environ[DATABASE_VARIABLE]
     resident_id = uuid.UUID(os.environ[RESIDENT_VARIABLE])
-
-    @asynccontextmanager
-    async def pool(app: Litestar) -> AsyncIterator[None]:
-        app.state.pool = await asyncpg.create_pool(dsn, min_size=1, max_size=10, reset=_no_reset)
-        try:
-            yield
-        finally:
-            await app.state.pool.close()
 
     @get("/v1/complaints/nearby")
     async def nearby(state: State, lat: float, lon: float, radius: int = 250) -> Response[bytes]:
@@ -82,4 +68,4 @@ def create() -> Litestar:
             )
         return Response(content=msgspec.json.encode({"case_id": case_id}), media_type=MediaType.JSON, status_code=201)
 
-    return Litestar(route_handlers=[nearby, file], lifespan=[pool], openapi_config=None)
+    return Litestar(route_handlers=[nearby, file], lifespan=[pool_lifespan(dsn)], openapi_config=None)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
+import asyncpg
 from litestar import Request, Response, Router, get, patch, post, put
 from litestar.di import NamedDependency
+from litestar.handlers import HTTPRouteHandler
 from litestar.params import JSONBody, PathParameter
 
 from serang_app.auth.principal import Principal
@@ -97,36 +100,55 @@ async def attach_document(
         return await applications.choose_document(connection, CaseActor.of(request), application_id, code, data)
 
 
-@post(
-    "/applications/{application_id:uuid}/submit",
-    summary="Submit: every field and document is checked, every problem named at once",
-    status_code=200,
-    opt={**_APPLY, "problems": [404, 409, 422]},
-)
-async def submit_application(
-    request: SignedIn,
-    database: NamedDependency[Database],
-    cases: NamedDependency[CaseEngine],
-    application_id: ApplicationId,
-) -> Application:
-    async with database.acquire() as connection, connection.transaction():
-        return await applications.submit(cases, connection, CaseActor.of(request), application_id)
+Step = Callable[[CaseEngine, asyncpg.Connection, CaseActor, uuid.UUID], Awaitable[Application]]
 
 
-@post(
-    "/applications/{application_id:uuid}/resubmit",
-    summary="Send the application back after the revision asked for",
-    status_code=200,
-    opt={**_APPLY, "problems": [404, 409, 422]},
+def _step(action: str, name: str, summary: str, opt: dict[str, Any], step: Step) -> HTTPRouteHandler:
+    """A POST that takes one step of an application (no body), in a transaction: the same shape for
+    submitting, resubmitting, approving and issuing."""
+
+    async def take(
+        request: SignedIn,
+        database: NamedDependency[Database],
+        cases: NamedDependency[CaseEngine],
+        application_id: ApplicationId,
+    ) -> Application:
+        async with database.acquire() as connection, connection.transaction():
+            return await step(cases, connection, CaseActor.of(request), application_id)
+
+    # The handler's name is its OpenAPI operation id.
+    take.__name__ = take.__qualname__ = name
+    return post(f"/applications/{{application_id:uuid}}/{action}", summary=summary, status_code=200, opt=opt)(take)
+
+
+submit_application = _step(
+    "submit",
+    "submit_application",
+    "Submit: every field and document is checked, every problem named at once",
+    {**_APPLY, "problems": [404, 409, 422]},
+    applications.submit,
 )
-async def resubmit_application(
-    request: SignedIn,
-    database: NamedDependency[Database],
-    cases: NamedDependency[CaseEngine],
-    application_id: ApplicationId,
-) -> Application:
-    async with database.acquire() as connection, connection.transaction():
-        return await applications.resubmit(cases, connection, CaseActor.of(request), application_id)
+resubmit_application = _step(
+    "resubmit",
+    "resubmit_application",
+    "Send the application back after the revision asked for",
+    {**_APPLY, "problems": [404, 409, 422]},
+    applications.resubmit,
+)
+approve_application = _step(
+    "approve",
+    "approve_application",
+    "Approve (a supervisor, when the permit type says so)",
+    {**_REVIEW, "problems": [403, 404, 409]},
+    applications.approve,
+)
+issue_permit = _step(
+    "issue",
+    "issue_permit",
+    "Issue an approved permit: its number, validity and verification code",
+    {**_REVIEW, "problems": [404, 409]},
+    issuing.issue,
+)
 
 
 @post(
@@ -144,38 +166,6 @@ async def request_application_revision(
 ) -> Application:
     async with database.acquire() as connection, connection.transaction():
         return await applications.request_revision(cases, connection, CaseActor.of(request), application_id, data)
-
-
-@post(
-    "/applications/{application_id:uuid}/approve",
-    summary="Approve (a supervisor, when the permit type says so)",
-    status_code=200,
-    opt={**_REVIEW, "problems": [403, 404, 409]},
-)
-async def approve_application(
-    request: SignedIn,
-    database: NamedDependency[Database],
-    cases: NamedDependency[CaseEngine],
-    application_id: ApplicationId,
-) -> Application:
-    async with database.acquire() as connection, connection.transaction():
-        return await applications.approve(cases, connection, CaseActor.of(request), application_id)
-
-
-@post(
-    "/applications/{application_id:uuid}/issue",
-    summary="Issue an approved permit: its number, validity and verification code",
-    status_code=200,
-    opt={**_REVIEW, "problems": [404, 409]},
-)
-async def issue_permit(
-    request: SignedIn,
-    database: NamedDependency[Database],
-    cases: NamedDependency[CaseEngine],
-    application_id: ApplicationId,
-) -> Application:
-    async with database.acquire() as connection, connection.transaction():
-        return await issuing.issue(cases, connection, CaseActor.of(request), application_id)
 
 
 @post(

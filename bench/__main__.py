@@ -34,6 +34,7 @@ from bench.bare_cases_app import DATABASE_VARIABLE as CASES_DATABASE_VARIABLE
 from bench.bare_cases_app import RESIDENT_VARIABLE as CASES_RESIDENT_VARIABLE
 from bench.bare_complaints_app import DATABASE_VARIABLE as COMPLAINTS_DATABASE_VARIABLE
 from bench.bare_complaints_app import RESIDENT_VARIABLE as COMPLAINTS_RESIDENT_VARIABLE
+from bench.bare_permits_app import DATABASE_VARIABLE as PERMITS_DATABASE_VARIABLE
 from bench.cases import seed_cases
 from bench.complaint_load import run_complaint_load
 from bench.complaints import NEARBY_POINT, reporter_ids, seed_complaints
@@ -41,6 +42,7 @@ from bench.database import bench_database, database_name
 from bench.load import LoadGenerator, LoadResult, choose_generator
 from bench.machine import OthersMeter, busy_share
 from bench.options import Options, read_options
+from bench.permits import seed_permits
 from bench.photo_load import complete_photos, make_photo
 from bench.probe import get
 from bench.push_load import BACKLOG, RATE, measure_push_delivery
@@ -58,6 +60,9 @@ from bench.report import (
     NEARBY_P99_TARGET_MS,
     NEARBY_TARGET_RATIO,
     SERVICES_ENDPOINT,
+    VERIFY_CEILING_ENDPOINT,
+    VERIFY_ENDPOINT,
+    VERIFY_TARGET_RATIO,
     Row,
     Verdict,
     judge,
@@ -228,6 +233,12 @@ def run(options: Options, generator: LoadGenerator) -> None:
             )
             rows += complaint_rows
             verdicts.append(nearby_verdict)
+        if options.permits and "permits" in {spec.slug for spec in specs}:
+            permit_rows, verify_verdict = _measure_permits(
+                cleanup, options, generator, meter, service, database_url, run_folder
+            )
+            rows += permit_rows
+            verdicts.append(verify_verdict)
     # Only a run that went well removes its folder: after a failure the servers' logs explain it.
     # (The access log alone is tens of megabytes per run.)
     shutil.rmtree(run_folder, ignore_errors=True)
@@ -406,18 +417,14 @@ def _measure_cases(
     if len(page["items"]) != 20 or len(msgspec.json.decode(_fetch(bare, "/v1/me/cases"))["items"]) != 20:
         raise BenchError("a first page of /v1/me/cases should hold 20 cases")
     at_32 = choose_generator(options, options.case_connections)
-    ceiling_rounds: list[Row] = []
-    case_rounds: list[Row] = []
-    for _ in range(options.rounds):
-        ceiling_rounds.append(_measure(at_32, options, meter, CASES_CEILING_ENDPOINT, bare, "/v1/me/cases"))
-        case_rounds.append(_measure(at_32, options, meter, CASES_ENDPOINT, service, "/v1/me/cases", bearer))
-    verdict = judge(
-        [row.result for row in ceiling_rounds],
-        [row.result for row in case_rounds],
-        endpoint=CASES_ENDPOINT,
-        target=CASES_TARGET_RATIO,
+    return _alternate(
+        at_32,
+        options,
+        meter,
+        (CASES_CEILING_ENDPOINT, bare, "/v1/me/cases", None),
+        (CASES_ENDPOINT, service, "/v1/me/cases", bearer),
+        CASES_TARGET_RATIO,
     )
-    return [median_row(ceiling_rounds), median_row(case_rounds)], verdict
 
 
 def _measure_complaints(
@@ -456,18 +463,14 @@ def _measure_complaints(
         raise BenchError(f"nearby search should find the same complaints in both apps (service: {found})")
     say(f"nearby: {found} open public complaints within 250 m of the measured point")
     at_32 = choose_generator(options, options.case_connections)
-    ceiling_rounds: list[Row] = []
-    nearby_rounds: list[Row] = []
-    for _ in range(options.rounds):
-        ceiling_rounds.append(_measure(at_32, options, meter, NEARBY_CEILING_ENDPOINT, bare, path))
-        nearby_rounds.append(_measure(at_32, options, meter, NEARBY_ENDPOINT, service, path))
-    verdict = judge(
-        [row.result for row in ceiling_rounds],
-        [row.result for row in nearby_rounds],
-        endpoint=NEARBY_ENDPOINT,
-        target=NEARBY_TARGET_RATIO,
+    rows, verdict = _alternate(
+        at_32,
+        options,
+        meter,
+        (NEARBY_CEILING_ENDPOINT, bare, path, None),
+        (NEARBY_ENDPOINT, service, path, None),
+        NEARBY_TARGET_RATIO,
     )
-    rows = [median_row(ceiling_rounds), median_row(nearby_rounds)]
     issuer = AccessTokens(parse_jwt_keys(environment["SERANG_JWT_KEYS"]), 3600)
     tokens: list[str | None] = [
         issuer.issue(AccessSubject(kind="resident", id=uuid.UUID(reporter))) for reporter in reporters
@@ -480,6 +483,69 @@ def _measure_complaints(
         result = run_complaint_load(server.port, auth, options.seconds)
         rows.append(Row(endpoint=endpoint, body_bytes=0, result=result, others_cpu=meter.stop()))
     return rows, verdict
+
+
+def _measure_permits(
+    cleanup: ExitStack,
+    options: Options,
+    generator: LoadGenerator,
+    meter: OthersMeter,
+    service: RunningServer,
+    database_url: str,
+    run_folder: Path,
+) -> tuple[list[Row], Verdict]:
+    """The public permit check by its code among many issued permits, against a bare Litestar +
+    asyncpg app running the same query, alternating rounds at the run's connections."""
+    say(f"seeding {options.permits:,} issued permits ...")
+    code, took = asyncio.run(seed_permits(database_url, options.permits))
+    say(f"seeded in {took:.0f} s")
+    path = f"/v1/permits/verify/{code}"
+    port = free_port()
+    bare = cleanup.enter_context(
+        running_server(
+            "bare-permits",
+            bare_command(port, options.workers, "bench.bare_permits_app:create"),
+            bare_environment(variables={PERMITS_DATABASE_VARIABLE: database_url}),
+            port,
+            path,
+            run_folder / "bare-permits.log",
+        )
+    )
+    meter.add_session(bare.session)
+    answers = [msgspec.json.decode(_fetch(server, path)) for server in (service, bare)]
+    if answers[0] != answers[1] or answers[0]["status"] != "valid":
+        raise BenchError(f"both apps should find the same valid permit: {answers}")
+    return _alternate(
+        generator,
+        options,
+        meter,
+        (VERIFY_CEILING_ENDPOINT, bare, path, None),
+        (VERIFY_ENDPOINT, service, path, None),
+        VERIFY_TARGET_RATIO,
+    )
+
+
+# A measured request: the row's name, the server, the path, the headers.
+Target = tuple[str, RunningServer, str, dict[str, str] | None]
+
+
+def _alternate(
+    generator: LoadGenerator, options: Options, meter: OthersMeter, ceiling: Target, endpoint: Target, target: float
+) -> tuple[list[Row], Verdict]:
+    """A ceiling and the endpoint judged against it, alternating over the run's rounds (the
+    ceiling right before the endpoint each time): their median rows and the verdict."""
+    ceiling_rounds: list[Row] = []
+    endpoint_rounds: list[Row] = []
+    for _ in range(options.rounds):
+        ceiling_rounds.append(_measure(generator, options, meter, *ceiling))
+        endpoint_rounds.append(_measure(generator, options, meter, *endpoint))
+    verdict = judge(
+        [row.result for row in ceiling_rounds],
+        [row.result for row in endpoint_rounds],
+        endpoint=endpoint[0],
+        target=target,
+    )
+    return [median_row(ceiling_rounds), median_row(endpoint_rounds)], verdict
 
 
 async def _a_catalogue_service(database_url: str) -> tuple[str, str, str]:

@@ -25,6 +25,10 @@ NEARBY_CEILING_ENDPOINT = "bare Litestar + asyncpg, same nearby query"
 NEARBY_P99_TARGET_MS = 50.0
 # Public and uncached, two queries where the ceiling runs one: half the ceiling is the aim.
 NEARBY_TARGET_RATIO = 0.50
+VERIFY_ENDPOINT = "GET /v1/permits/verify/{code}"
+VERIFY_CEILING_ENDPOINT = "bare Litestar + asyncpg, same verify query"
+# Public and uncached like nearby, but one light query: the framework's share weighs more.
+VERIFY_TARGET_RATIO = 0.50
 FILING_ENDPOINT = "POST /v1/complaints (new Idempotency-Key each)"
 FILING_CEILING_ENDPOINT = "bare Litestar + asyncpg, same inserts"
 

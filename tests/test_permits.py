@@ -296,9 +296,8 @@ async def issued_permit(client: Any, database_url: str) -> tuple[dict[str, str],
     await client.post(f"/v1/cases/{case_id}/actions/start_review", headers={**officer, "If-Match": "*"})
     await client.post(f"/v1/permits/applications/{application_id}/approve", headers=officer)
     # Nothing to download before it is issued.
-    assert (
-        await client.get(f"/v1/permits/applications/{application_id}/permit.pdf", headers=applicant)
-    ).status_code == 404
+    early = await client.get(f"/v1/permits/applications/{application_id}/permit.pdf", headers=applicant)
+    assert (early.status_code, early.json()["code"]) == (409, "permits_not_issued")
     issued = await client.post(f"/v1/permits/applications/{application_id}/issue", headers=officer)
     assert issued.status_code == 200, issued.text
     assert issued.json()["status"] == "issued"
@@ -370,3 +369,97 @@ async def test_verification_of_expired_revoked_and_unknown_permits(
     # A revoked permit will not expire: its reminder is gone, and nothing will be pushed.
     assert await db.fetchval("SELECT count(*) FROM notifications WHERE template = 'permits.expiring'") == 0
     assert (await client.get("/v1/permits/verify/AAAAAAAAAAAAAAAA")).status_code == 404
+
+
+async def test_admins_add_change_and_close_permit_types(client: AsyncTestClient[Litestar], database_url: str) -> None:
+    admin = await signed_in_staff(client, database_url, "admin", None)
+    officer = await signed_in_staff(client, database_url, "officer", "DPMPTSP")
+    new: dict[str, Any] = {
+        "code": "fishing_boat",
+        "title": {"id": "Surat Keterangan Kapal Nelayan", "en": "Fishing boat certificate"},
+        "description": {
+            "id": "Keterangan kepemilikan kapal nelayan kecil.",
+            "en": "Ownership of a small fishing boat.",
+        },
+        "opd_code": "DPMPTSP",
+        "sla_days": 4,
+        "validity_days": 730,
+        "number_prefix": "SKKN",
+        "fields": [
+            {"code": "boat_name", "datatype": "string", "required": True, "description": {"id": "Nama", "en": "Name"}}
+        ],
+        "documents": [{"code": "id_card", "title": {"id": "KTP-el", "en": "ID card"}, "kinds": ["pdf", "image"]}],
+    }
+    assert (await client.post("/v1/permits/types", json=new, headers=officer)).status_code == 403
+    created = await client.post("/v1/permits/types", json=new, headers=admin)
+    assert created.status_code == 201, created.text
+    assert (created.json()["number_prefix"], created.json()["needs_supervisor"]) == ("SKKN", False)
+    again = await client.post("/v1/permits/types", json=new, headers=admin)
+    assert (again.status_code, again.json()["code"]) == (409, "permits_type_exists")
+
+    # Every problem of a definition at once.
+    broken = {
+        **new,
+        "code": "broken",
+        "opd_code": "NOPE",
+        "fields": [{**new["fields"][0], "datatype": "singlevaluelist"}, new["fields"][0]],
+        "documents": [new["documents"][0], {**new["documents"][0], "kinds": ["pdf", "pdf"]}],
+    }
+    refused = await client.post("/v1/permits/types", json=broken, headers=admin)
+    assert refused.status_code == 422
+    assert sorted(error["field"] for error in refused.json()["errors"]) == [
+        "documents[1].code",
+        "documents[1].kinds",
+        "fields[0].values",
+        "fields[1].code",
+        "opd_code",
+    ]
+    no_kinds = await client.post(
+        "/v1/permits/types",
+        json={**new, "code": "no_kinds", "documents": [{**new["documents"][0], "kinds": []}]},
+        headers=admin,
+    )
+    assert no_kinds.status_code == 422
+    for immutable in ({"number_prefix": "ABC"}, {"code": "other"}):
+        assert (await client.patch("/v1/permits/types/fishing_boat", json=immutable, headers=admin)).status_code == 422
+
+    # A resident applies; the agency changes; the type closes: the draft cannot be submitted,
+    # the application already submitted keeps going.
+    applicant = await resident(client)
+    submitted_id, waiting_id = (
+        await draft(client, applicant, "fishing_boat"),
+        await draft(client, applicant, "fishing_boat"),
+    )
+    for application_id in (submitted_id, waiting_id):
+        await client.patch(
+            f"/v1/permits/applications/{application_id}",
+            json={"answers": {"boat_name": "Sri Rezeki"}},
+            headers=applicant,
+        )
+        assert (await attach(client, applicant, application_id, "id_card")).status_code == 200
+    changed = await client.patch(
+        "/v1/permits/types/fishing_boat", json={"opd_code": "DISKOMINFOSATIK", "sla_days": 2}, headers=admin
+    )
+    assert changed.status_code == 200, changed.text
+    assert (changed.json()["opd_code"], changed.json()["sla_days"]) == ("DISKOMINFOSATIK", 2)
+    submitted = await client.post(f"/v1/permits/applications/{submitted_id}/submit", headers=applicant)
+    assert submitted.status_code == 200, submitted.text
+    case = (await client.get(f"/v1/cases/{submitted.json()['case_id']}", headers=applicant)).json()
+    assert case["opd_code"] == "DISKOMINFOSATIK"
+
+    closed = await client.patch("/v1/permits/types/fishing_boat", json={"is_active": False}, headers=admin)
+    assert closed.json()["is_active"] is False
+    assert "fishing_boat" not in [item["code"] for item in (await client.get("/v1/permits/types")).json()["items"]]
+    late = await client.post(f"/v1/permits/applications/{waiting_id}/submit", headers=applicant)
+    assert (late.status_code, late.json()["code"]) == (409, "permits_type_closed")
+    new_draft = await client.post("/v1/permits/applications", json={"type_code": "fishing_boat"}, headers=applicant)
+    assert [error["field"] for error in new_draft.json()["errors"]] == ["type_code"]
+    staff = await signed_in_staff(client, database_url, "officer", "DISKOMINFOSATIK")
+    await client.post(
+        f"/v1/cases/{submitted.json()['case_id']}/actions/start_review", headers={**staff, "If-Match": "*"}
+    )
+    approved = await client.post(f"/v1/permits/applications/{submitted_id}/approve", headers=staff)
+    assert approved.json()["status"] == "approved", approved.text
+    issued = await client.post(f"/v1/permits/applications/{submitted_id}/issue", headers=staff)
+    assert issued.status_code == 200, issued.text
+    assert (await client.patch("/v1/permits/types/nope", json={}, headers=admin)).status_code == 404

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 import asyncpg
-import msgspec
 
 from serang_app.db.pool import row_as, rows_as
+from serang_app.db.updates import sent_fields, update_row
 from serang_app.http.problems import ApiError
 from serang_app.opds.schemas import OPD_CODE_PATTERN, NewOpd, Opd, OpdChange
 from serang_app.staff.accounts import ADMIN_OPD
@@ -43,23 +43,13 @@ async def change_opd(connection: asyncpg.Connection, code: str, change: OpdChang
     if row is None:
         raise ApiError(404)
     current = row_as(Opd, row)
-    wanted = {
-        name: value.strip() if isinstance(value, str) else value
-        for name, value in msgspec.structs.asdict(change).items()
-        if value is not msgspec.UNSET
-    }
+    wanted = sent_fields(change, strip=True)
     changed = {name: value for name, value in wanted.items() if getattr(current, name) != value}
     if changed.get("is_active") is False and code == ADMIN_OPD:
         # Admins belong to this agency, and new admins are placed in it.
         raise ApiError(409, "admin_opd_protected", params={"code": code})
     if not changed:
         return current, []
-    # Column names come from OpdChange's fields, never from the request's keys.
-    assignments = ", ".join(f"{name} = ${position}" for position, name in enumerate(changed, start=2))
-    updated = await connection.fetchrow(
-        f"UPDATE opds SET {assignments} WHERE code = $1 RETURNING {_COLUMNS}",  # noqa: S608
-        code,
-        *changed.values(),
-    )
+    updated = await update_row(connection, "opds", "code", code, changed, _COLUMNS)
     assert updated is not None  # the row is locked above
     return row_as(Opd, updated), sorted(changed)

@@ -8,11 +8,11 @@ from datetime import datetime
 from typing import NamedTuple
 
 import asyncpg
-import msgspec
 
 from serang_app.auth.refresh_tokens import revoke_subject
 from serang_app.db.conditions import Conditions
 from serang_app.db.pool import row_as, rows_as
+from serang_app.db.updates import sent_fields, update_row
 from serang_app.http.pagination import decode_cursor, encode_cursor
 from serang_app.http.problems import ApiError, LocalizedFieldError
 from serang_app.staff.accounts import ADMIN_OPD
@@ -92,11 +92,7 @@ async def change_staff(
     if row is None:
         raise ApiError(404)
     current = row_as(StaffMember, row)
-    wanted = {
-        name: value.strip() if isinstance(value, str) else value
-        for name, value in msgspec.structs.asdict(change).items()
-        if value is not msgspec.UNSET
-    }
+    wanted = sent_fields(change, strip=True)
     role = wanted.get("role", current.role)
     if staff_id == acting_admin:
         # Locking oneself out could leave the regency without an admin; another admin must do it.
@@ -114,13 +110,7 @@ async def change_staff(
     changed = {name: value for name, value in wanted.items() if getattr(current, name) != value}
     if not changed:
         return current, []
-    # Column names come from StaffChange's fields, never from the request's keys.
-    assignments = ", ".join(f"{name} = ${position}" for position, name in enumerate(changed, start=2))
-    updated = await connection.fetchrow(
-        f"UPDATE staff SET {assignments} WHERE id = $1 RETURNING {_COLUMNS}",  # noqa: S608
-        staff_id,
-        *changed.values(),
-    )
+    updated = await update_row(connection, "staff", "id", staff_id, changed, _COLUMNS)
     assert updated is not None  # the row is locked above
     if changed.get("is_active") is False:
         await revoke_subject(connection, "staff", staff_id)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import asyncpg
 import msgspec
 
+from serang_app.db.updates import sent_fields, update_row
 from serang_app.forms.checking import definition_problems
 from serang_app.forms.fields import Attribute
 from serang_app.http.problems import ApiError, LocalizedFieldError
@@ -53,23 +52,14 @@ async def create_category(connection: asyncpg.Connection, draft: CategoryDraft) 
 
 
 async def change_category(connection: asyncpg.Connection, code: str, changes: CategoryChanges) -> Category:
-    changed: dict[str, Any] = {
-        name: msgspec.to_builtins(value)
-        for name, value in msgspec.structs.asdict(changes).items()
-        if value is not msgspec.UNSET
-    }
+    changed = sent_fields(changes)
     await _check(
         connection,
         changed.get("opd_code"),
         changes.attributes if changes.attributes is not msgspec.UNSET else [],
     )
-    # Column names come from CategoryChanges' fields, never from the request's keys.
-    assignments = ", ".join(f"{name} = ${position}" for position, name in enumerate(changed, start=2))
-    row = await connection.fetchrow(
-        f"""UPDATE complaints.categories SET {assignments}{", " if assignments else ""}updated_at = now()
-            WHERE code = $1 RETURNING {_COLUMNS}""",  # noqa: S608
-        code,
-        *changed.values(),
+    row = await update_row(
+        connection, "complaints.categories", "code", code, changed, _COLUMNS, extra="updated_at = now()"
     )
     if row is None:
         raise ApiError(404)

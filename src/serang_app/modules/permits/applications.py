@@ -58,7 +58,8 @@ def _application(row: asyncpg.Record) -> Application:
 
 
 async def create_draft(connection: asyncpg.Connection, resident_id: uuid.UUID, type_code: str) -> Application:
-    if await permit_type(connection, type_code) is None:
+    kind = await permit_type(connection, type_code)
+    if kind is None or not kind.is_active:
         raise ApiError(
             422, errors=[LocalizedFieldError("type_code", "Jenis izin tidak dikenal", "Unknown permit type")]
         )
@@ -189,6 +190,9 @@ async def submit(
         raise ApiError(409, "permits_not_editable")
     kind = await permit_type(connection, row["type_code"])
     assert kind is not None
+    if not kind.is_active:
+        # The agency stopped taking this permit: a draft can no longer become an application.
+        raise ApiError(409, "permits_type_closed")
     problems = completeness_problems(kind, row["answers"], row["documents"])
     if problems:
         raise ApiError(422, errors=problems)

@@ -40,6 +40,8 @@ FROM permits.issued i
 JOIN permits.applications a ON a.id = i.application_id
 JOIN permits.types t ON t.code = a.type_code
 """
+# The public check, by the code in the QR: one row by a unique index.
+VERIFY = _ISSUED + "WHERE i.verification_code = $1"
 
 
 def verification_url(base_url: str, code: str) -> str:
@@ -57,7 +59,7 @@ async def issue(
     await take_action(engine, connection, actor, row["case_id"], "issue", expected_version=None)
     now = datetime.now(UTC)
     year = now.astimezone(JAKARTA).year
-    prefix = await connection.fetchval("SELECT number_prefix FROM permits.types WHERE code = $1", row["type_code"])
+    prefix = kind.number_prefix
     number = await connection.fetchval(_NEXT_NUMBER, prefix, year)
     holder = await connection.fetchval("SELECT name FROM residents WHERE id = $1", row["resident_id"])
     expires_at = now + timedelta(days=kind.validity_days) if kind.validity_days else None
@@ -107,7 +109,7 @@ async def revoke(
 
 async def verify(connection: asyncpg.Connection, code: str) -> Verification:
     """What a third party needs, and nothing more: never the documents or the answers."""
-    row = await connection.fetchrow(_ISSUED + "WHERE i.verification_code = $1", code)
+    row = await connection.fetchrow(VERIFY, code)
     if row is None:
         raise ApiError(404)
     now = datetime.now(UTC)
@@ -136,11 +138,12 @@ def mask_name(name: str) -> str:
 async def permit_pdf(
     connection: asyncpg.Connection, actor: CaseActor, application_id: uuid.UUID, base_url: str
 ) -> bytes:
-    """The issued permit for its holder (and the agency): 404 before it is issued."""
+    """The issued permit for its holder (and the agency). Before it is issued the application is
+    there and the permit is not: 409 `permits_not_issued`, which the app can explain."""
     row = await visible_application(connection, actor, application_id)
     issued = await connection.fetchrow(_ISSUED + "WHERE i.application_id = $1", application_id)
     if issued is None:
-        raise ApiError(404)
+        raise ApiError(409, "permits_not_issued")
     url = verification_url(base_url, issued["verification_code"])
     title = msgspec.convert(issued["title"], Text)
     pdf = FPDF(format="A4")

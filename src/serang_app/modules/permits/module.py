@@ -26,6 +26,7 @@ def permits_module() -> ModuleSpec:
                 "Read an application (checked per application)",
             ),
             Permission("permits.review", ("officer", "supervisor"), "Ask for revisions and approve applications"),
+            Permission("permits.types.manage", ("admin",), "Add and change permit types"),
         ),
         templates=TEMPLATES,
         services=(
@@ -44,6 +45,24 @@ def permits_module() -> ModuleSpec:
             ),
         ),
         problems={
+            "permits_type_exists": ProblemText(
+                title=Text(id="Jenis izin sudah ada", en="The permit type exists"),
+                detail=Text(id="Jenis izin {code} sudah ada.", en="The permit type {code} exists already."),
+            ),
+            "permits_not_issued": ProblemText(
+                title=Text(id="Izin belum terbit", en="Not issued yet"),
+                detail=Text(
+                    id="Dokumen izin tersedia setelah izin diterbitkan.",
+                    en="The permit document is there once the permit is issued.",
+                ),
+            ),
+            "permits_type_closed": ProblemText(
+                title=Text(id="Layanan izin ditutup", en="This permit is closed"),
+                detail=Text(
+                    id="Jenis izin ini tidak lagi menerima permohonan baru.",
+                    en="This permit type no longer takes new applications.",
+                ),
+            ),
             "permits_not_editable": ProblemText(
                 title=Text(id="Tidak dapat diubah", en="Cannot be changed"),
                 detail=Text(

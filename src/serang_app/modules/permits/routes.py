@@ -18,17 +18,21 @@ from serang_app.cases.engine import CaseEngine
 from serang_app.db.pool import Database
 from serang_app.modules.permits import applications, issuing
 from serang_app.modules.permits.schemas import (
+    CODE_PATTERN,
     AnswerChanges,
     Application,
     ApplicationList,
     DocumentChoice,
     NewApplication,
+    PermitType,
+    PermitTypeChanges,
+    PermitTypeDraft,
     PermitTypeList,
     RevisionRequest,
     RevokeRequest,
     Verification,
 )
-from serang_app.modules.permits.types import permit_types
+from serang_app.modules.permits.types import change_permit_type, create_permit_type, permit_types
 
 SignedIn = Request[Principal, Any, Any]
 ApplicationId = Annotated[uuid.UUID, PathParameter(description="The application's id.")]
@@ -36,6 +40,7 @@ DocumentPath = Annotated[str, PathParameter(description="The document's code.", 
 VerificationCode = Annotated[
     str, PathParameter(description="The code printed on the permit (in its QR code).", pattern=r"^[A-Za-z0-9_-]{16}$")
 ]
+TypePath = Annotated[str, PathParameter(description="The permit type's code.", pattern=CODE_PATTERN)]
 _APPLY = {"permission": "permits.apply"}
 _REVIEW = {"permission": "permits.review"}
 
@@ -44,6 +49,28 @@ _REVIEW = {"permission": "permits.review"}
 async def permit_type_list(database: NamedDependency[Database]) -> PermitTypeList:
     async with database.acquire() as connection:
         return PermitTypeList(items=await permit_types(connection))
+
+
+@post(
+    "/types",
+    summary="Add a permit type: its form, documents, agency, SLA and validity",
+    opt={"permission": "permits.types.manage", "problems": [409, 422]},
+)
+async def add_permit_type(database: NamedDependency[Database], data: JSONBody[PermitTypeDraft]) -> PermitType:
+    async with database.acquire() as connection:
+        return await create_permit_type(connection, data)
+
+
+@patch(
+    "/types/{code:str}",
+    summary="Change a permit type (its code and number prefix stay); is_active false closes it",
+    opt={"permission": "permits.types.manage", "problems": [404, 422]},
+)
+async def edit_permit_type(
+    database: NamedDependency[Database], code: TypePath, data: JSONBody[PermitTypeChanges]
+) -> PermitType:
+    async with database.acquire() as connection:
+        return await change_permit_type(connection, code, data)
 
 
 @post("/applications", summary="Start an application (a draft)", opt={**_APPLY, "problems": [422]})
@@ -189,7 +216,7 @@ async def revoke_permit(
     "/applications/{application_id:uuid}/permit.pdf",
     summary="The issued permit as a PDF, with the QR code that verifies it",
     media_type="application/pdf",
-    opt={"permission": "permits.read", "problems": [404]},
+    opt={"permission": "permits.read", "problems": [404, 409]},
 )
 async def permit_document(
     request: SignedIn, database: NamedDependency[Database], application_id: ApplicationId
@@ -213,6 +240,8 @@ permits_router = Router(
     path="/",
     route_handlers=[
         permit_type_list,
+        add_permit_type,
+        edit_permit_type,
         start_application,
         my_applications,
         read_application,

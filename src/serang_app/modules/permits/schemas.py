@@ -15,6 +15,14 @@ CODE_PATTERN = r"^[a-z][a-z0-9_]{1,40}$"
 TypeCode = Annotated[str, msgspec.Meta(pattern=CODE_PATTERN, examples=["business_certificate"])]
 DocumentCode = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{0,40}$")]
 FieldCode = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{0,40}$")]
+OpdCode = Annotated[str, msgspec.Meta(pattern=r"^[A-Z][A-Z0-9_]{1,31}$", examples=["DPMPTSP"])]
+NumberPrefix = Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{2,8}$", examples=["SKU"])]
+SlaDays = Annotated[int, msgspec.Meta(ge=1, le=90)]
+ValidityDays = Annotated[int, msgspec.Meta(ge=1, le=3650, description="Days an issued permit is valid.")]
+SortOrder = Annotated[int, msgspec.Meta(ge=0, le=10000)]
+DescriptionText = Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
+MAX_FIELDS = 30
+MAX_DOCUMENTS = 15
 DocumentKind = Literal["pdf", "image"]
 VerificationStatus = Literal["valid", "expired", "revoked"]
 
@@ -22,8 +30,13 @@ VerificationStatus = Literal["valid", "expired", "revoked"]
 class DocumentRequirement(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     code: DocumentCode
     title: LocalText
-    kinds: list[DocumentKind]
+    kinds: Annotated[list[DocumentKind], msgspec.Meta(min_length=1, max_length=2)]
     required: bool = True
+
+
+class LongLocalText(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    id: DescriptionText
+    en: DescriptionText
 
 
 class PermitType(msgspec.Struct, kw_only=True):
@@ -36,6 +49,45 @@ class PermitType(msgspec.Struct, kw_only=True):
     needs_supervisor: bool
     fields: list[Attribute]
     documents: list[DocumentRequirement]
+    number_prefix: str
+    is_active: bool
+    sort_order: int
+
+
+class PermitTypeDraft(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """A new permit type. `number_prefix` starts its permit numbers (`SKU/2026/000001`)."""
+
+    code: TypeCode
+    title: LocalText
+    description: LongLocalText
+    opd_code: OpdCode
+    sla_days: SlaDays
+    validity_days: ValidityDays | None = None
+    needs_supervisor: bool = False
+    fields: Annotated[list[Attribute], msgspec.Meta(max_length=MAX_FIELDS)] = []
+    documents: Annotated[list[DocumentRequirement], msgspec.Meta(max_length=MAX_DOCUMENTS)] = []
+    number_prefix: NumberPrefix
+    is_active: bool = True
+    sort_order: SortOrder = 100
+
+
+class PermitTypeChanges(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Only the fields sent change; `validity_days: null` makes permits issued from now on valid
+    without end. The code and the number prefix never change: applications and issued permits keep
+    them. A changed form or document list applies to applications submitted from now on."""
+
+    title: LocalText | msgspec.UnsetType = msgspec.UNSET
+    description: LongLocalText | msgspec.UnsetType = msgspec.UNSET
+    opd_code: OpdCode | msgspec.UnsetType = msgspec.UNSET
+    sla_days: SlaDays | msgspec.UnsetType = msgspec.UNSET
+    validity_days: ValidityDays | msgspec.UnsetType | None = msgspec.UNSET
+    needs_supervisor: bool | msgspec.UnsetType = msgspec.UNSET
+    fields: Annotated[list[Attribute], msgspec.Meta(max_length=MAX_FIELDS)] | msgspec.UnsetType = msgspec.UNSET
+    documents: Annotated[list[DocumentRequirement], msgspec.Meta(max_length=MAX_DOCUMENTS)] | msgspec.UnsetType = (
+        msgspec.UNSET
+    )
+    is_active: bool | msgspec.UnsetType = msgspec.UNSET
+    sort_order: SortOrder | msgspec.UnsetType = msgspec.UNSET
 
 
 class PermitTypeList(msgspec.Struct, kw_only=True):

@@ -1,0 +1,46 @@
+"""Partial updates (PATCH): the fields a request sent, and the UPDATE that sets just those.
+
+Column names come from the change Struct's field names, never from the request's keys: a body
+with an unknown key is refused by msgspec before it gets here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import asyncpg
+import msgspec
+
+
+def sent_fields(changes: msgspec.Struct, *, strip: bool = False) -> dict[str, Any]:
+    """The fields present in the request (not UNSET), as plain values; `strip` trims strings."""
+    return {
+        name: value.strip() if strip and isinstance(value, str) else msgspec.to_builtins(value)
+        for name, value in msgspec.structs.asdict(changes).items()
+        if value is not msgspec.UNSET
+    }
+
+
+async def update_row(
+    connection: asyncpg.Connection,
+    table: str,
+    key_column: str,
+    key: object,
+    changed: Mapping[str, Any],
+    returning: str,
+    *,
+    extra: str = "",
+) -> asyncpg.Record | None:
+    """UPDATE `table` SET the changed columns (and `extra`, a constant assignment such as
+    `updated_at = now()`) WHERE `key_column` = key RETURNING `returning`; None when no row has it.
+    With nothing to change the row is still read back, so the caller answers it as it is."""
+    assignments = [f"{name} = ${position}" for position, name in enumerate(changed, start=2)]
+    if extra:
+        assignments.append(extra)
+    return await connection.fetchrow(
+        f"UPDATE {table} SET {', '.join(assignments) or f'{key_column} = {key_column}'} "  # noqa: S608 (constant names)
+        f"WHERE {key_column} = $1 RETURNING {returning}",
+        key,
+        *changed.values(),
+    )

@@ -30,6 +30,10 @@ import msgspec
 
 from bench import WORK_FOLDER, BenchError
 from bench.accounts import bench_resident
+from bench.appointment_load import run_booking_load
+from bench.appointments import BookingPhase, prepare_appointments
+from bench.bare_appointments_app import DATABASE_VARIABLE as APPOINTMENTS_DATABASE_VARIABLE
+from bench.bare_appointments_app import RESIDENT_HEADER
 from bench.bare_cases_app import DATABASE_VARIABLE as CASES_DATABASE_VARIABLE
 from bench.bare_cases_app import RESIDENT_VARIABLE as CASES_RESIDENT_VARIABLE
 from bench.bare_complaints_app import DATABASE_VARIABLE as COMPLAINTS_DATABASE_VARIABLE
@@ -48,6 +52,8 @@ from bench.probe import get
 from bench.push_load import BACKLOG, RATE, measure_push_delivery
 from bench.refresh_load import run_refresh_load
 from bench.report import (
+    BOOKING_CEILING_ENDPOINT,
+    BOOKING_ENDPOINT,
     CASES_CEILING_ENDPOINT,
     CASES_ENDPOINT,
     CASES_P99_TARGET_MS,
@@ -60,6 +66,9 @@ from bench.report import (
     NEARBY_P99_TARGET_MS,
     NEARBY_TARGET_RATIO,
     SERVICES_ENDPOINT,
+    SLOTS_CEILING_ENDPOINT,
+    SLOTS_ENDPOINT,
+    SLOTS_TARGET_RATIO,
     VERIFY_CEILING_ENDPOINT,
     VERIFY_ENDPOINT,
     VERIFY_TARGET_RATIO,
@@ -239,6 +248,12 @@ def run(options: Options, generator: LoadGenerator) -> None:
             )
             rows += permit_rows
             verdicts.append(verify_verdict)
+        if options.appointment_residents and "appointments" in {spec.slug for spec in specs}:
+            appointment_rows, slots_verdict = _measure_appointments(
+                cleanup, options, generator, meter, service, database_url, environment, run_folder
+            )
+            rows += appointment_rows
+            verdicts.append(slots_verdict)
     # Only a run that went well removes its folder: after a failure the servers' logs explain it.
     # (The access log alone is tens of megabytes per run.)
     shutil.rmtree(run_folder, ignore_errors=True)
@@ -523,6 +538,87 @@ def _measure_permits(
         (VERIFY_ENDPOINT, service, path, None),
         VERIFY_TARGET_RATIO,
     )
+
+
+def _measure_appointments(
+    cleanup: ExitStack,
+    options: Options,
+    generator: LoadGenerator,
+    meter: OthersMeter,
+    service: RunningServer,
+    database_url: str,
+    environment: dict[str, str],
+    run_folder: Path,
+) -> tuple[list[Row], Verdict]:
+    """14 days of slots at one place, alternating with a bare app running the module's own
+    availability code; then bookings racing for the same 16 slots from 32 connections, each
+    request a new resident, against the bare app's same writes."""
+    say(f"preparing the appointments rows ({options.appointment_residents:,} residents per booking phase) ...")
+    setup = asyncio.run(prepare_appointments(database_url, options.appointment_residents))
+    say(f"prepared in {setup.seconds:.0f} s")
+    port = free_port()
+    bare = cleanup.enter_context(
+        running_server(
+            "bare-appointments",
+            bare_command(port, options.workers, "bench.bare_appointments_app:create"),
+            bare_environment(variables={APPOINTMENTS_DATABASE_VARIABLE: database_url}),
+            port,
+            setup.slots_path,
+            run_folder / "bare-appointments.log",
+        )
+    )
+    meter.add_session(bare.session)
+    answers = [msgspec.json.decode(_fetch(server, setup.slots_path)) for server in (service, bare)]
+    if answers[0] != answers[1] or not answers[0]["items"]:
+        raise BenchError("both apps should offer the same slots")
+    say(f"slots: {len(answers[0]['items'])} slots over the 14 days")
+    rows, verdict = _alternate(
+        generator,
+        options,
+        meter,
+        (SLOTS_CEILING_ENDPOINT, bare, setup.slots_path, None),
+        (SLOTS_ENDPOINT, service, setup.slots_path, None),
+        SLOTS_TARGET_RATIO,
+    )
+    issuer = AccessTokens(parse_jwt_keys(environment["SERANG_JWT_KEYS"]), 3600)
+    for endpoint, server, (warm_up, measured) in (
+        (BOOKING_CEILING_ENDPOINT, bare, setup.bare),
+        (BOOKING_ENDPOINT, service, setup.service),
+    ):
+        identities = _identities(issuer, server is bare, [warm_up, measured])
+        say(f"measuring {endpoint} (Python generator, {options.case_connections} connections) ...")
+        run_booking_load(
+            server.port,
+            warm_up.place,
+            warm_up.slot_starts,
+            warm_up.residents,
+            identities.__getitem__,
+            options.case_connections,
+            options.warmup_seconds,
+        )
+        meter.start()
+        result = run_booking_load(
+            server.port,
+            measured.place,
+            measured.slot_starts,
+            measured.residents,
+            identities.__getitem__,
+            options.case_connections,
+            options.seconds,
+        )
+        rows.append(Row(endpoint=endpoint, body_bytes=0, result=result, others_cpu=meter.stop()))
+    return rows, verdict
+
+
+def _identities(issuer: AccessTokens, bare: bool, phases: list[BookingPhase]) -> dict[str, dict[str, str]]:
+    """Each resident's headers, made before the load so the generator only sends them."""
+    if bare:
+        return {resident: {RESIDENT_HEADER: resident} for phase in phases for resident in phase.residents}
+    return {
+        resident: {"Authorization": f"Bearer {issuer.issue(AccessSubject(kind='resident', id=uuid.UUID(resident)))}"}
+        for phase in phases
+        for resident in phase.residents
+    }
 
 
 # A measured request: the row's name, the server, the path, the headers.

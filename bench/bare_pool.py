@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import asyncpg
+import msgspec
 from litestar import Litestar
 
 
@@ -15,12 +16,26 @@ async def _no_reset(connection: asyncpg.Connection) -> None:
     """Like the service's pool: nothing to reset on release."""
 
 
-def pool_lifespan(dsn: str) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
-    """A lifespan that keeps the pool in `app.state.pool`."""
+async def _json_codecs(connection: asyncpg.Connection) -> None:
+    for type_name in ("json", "jsonb"):
+        await connection.set_type_codec(
+            type_name,
+            schema="pg_catalog",
+            encoder=lambda value: msgspec.json.encode(value).decode(),
+            decoder=msgspec.json.decode,
+            format="text",
+        )
+
+
+def pool_lifespan(dsn: str, *, json_codecs: bool = False) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
+    """A lifespan that keeps the pool in `app.state.pool`. `json_codecs`: decode json and jsonb as
+    the service's pool does (for a ceiling that runs the module's own code on the rows)."""
 
     @asynccontextmanager
     async def pool(app: Litestar) -> AsyncIterator[None]:
-        app.state.pool = await asyncpg.create_pool(dsn, min_size=1, max_size=10, reset=_no_reset)
+        app.state.pool = await asyncpg.create_pool(
+            dsn, min_size=1, max_size=10, reset=_no_reset, init=_json_codecs if json_codecs else None
+        )
         try:
             yield
         finally:

@@ -25,6 +25,7 @@ class Options:
     case_connections: int  # the issue states its p99 target at 32 connections
     complaints: int  # complaints in the database for the complaints rows (0: no such rows)
     permits: int  # issued permits in the database for the verification row (0: no such row)
+    appointment_residents: int  # residents per booking phase of the appointments rows (0: no such rows)
 
 
 def read_options(environ: Mapping[str, str]) -> Options:
@@ -45,6 +46,7 @@ def read_options(environ: Mapping[str, str]) -> Options:
         case_connections=_positive(environ, "BENCH_CASE_CONNECTIONS", 32),
         complaints=_positive(environ, "BENCH_COMPLAINTS", 1_000_000, minimum=0),
         permits=_positive(environ, "BENCH_PERMITS", 100_000, minimum=0),
+        appointment_residents=_positive(environ, "BENCH_APPOINTMENT_RESIDENTS", 8_000, minimum=0),
     )
 
 

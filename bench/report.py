@@ -29,6 +29,12 @@ VERIFY_ENDPOINT = "GET /v1/permits/verify/{code}"
 VERIFY_CEILING_ENDPOINT = "bare Litestar + asyncpg, same verify query"
 # Public and uncached like nearby, but one light query: the framework's share weighs more.
 VERIFY_TARGET_RATIO = 0.50
+SLOTS_ENDPOINT = "GET /v1/appointments/slots (14 days)"
+SLOTS_CEILING_ENDPOINT = "bare Litestar + asyncpg, same slots code"
+# Public and uncached, polled by the app: half the ceiling, like the other public reads.
+SLOTS_TARGET_RATIO = 0.50
+BOOKING_ENDPOINT = "POST /v1/appointments (same 16 slots)"
+BOOKING_CEILING_ENDPOINT = "bare Litestar + asyncpg, same booking writes"
 FILING_ENDPOINT = "POST /v1/complaints (new Idempotency-Key each)"
 FILING_CEILING_ENDPOINT = "bare Litestar + asyncpg, same inserts"
 

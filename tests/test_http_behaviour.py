@@ -122,6 +122,12 @@ async def test_unknown_fields_and_wrong_types_answer_422_naming_each_field(probe
     assert "count" in str(wrong_type.json()["errors"])
 
 
+async def test_a_null_body_answers_422(probe: AsyncTestClient[Litestar]) -> None:
+    response = await probe.post("/v1/probe/greetings", content=b"null", headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert [error["field"] for error in response.json()["errors"]] == ["body"]
+
+
 async def test_malformed_json_answers_400(probe: AsyncTestClient[Litestar]) -> None:
     response = await probe.post(
         "/v1/probe/greetings", content=b'{"name": ', headers={"content-type": "application/json"}

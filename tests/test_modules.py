@@ -13,7 +13,17 @@ from litestar.testing import AsyncTestClient
 
 from serang_app.app import create_app
 from serang_app.http.openapi import document_errors
-from serang_app.module_system import CatalogueService, ModuleSpec, Permission, State, Text, Transition, Workflow
+from serang_app.module_system import (
+    CatalogueService,
+    ModuleSpec,
+    ModuleTask,
+    ModuleTaskContext,
+    Permission,
+    State,
+    Text,
+    Transition,
+    Workflow,
+)
 from serang_app.module_system.discovery import ModuleError, discover_modules, enabled_specs
 from serang_app.module_system.spec import Phase
 from serang_app.module_system.validation import validate_modules
@@ -109,7 +119,7 @@ async def test_the_example_is_mounted_without_core_changes(example_installed: Pa
 
         # Beside the built-in modules, which register through the same entry points.
         services = {s["code"]: s for s in (await client.get("/v1/services")).json()["items"]}
-        assert set(services) == {"complaints.report", "permits.apply", "seedlings.request"}
+        assert set(services) == {"complaints.report", "permits.apply", "appointments.book", "seedlings.request"}
         assert services["seedlings.request"]["opd"]["code"] == "DLH"
         assert services["seedlings.request"]["title"] == {"id": "Bibit Pohon Gratis", "en": "Free Tree Seedlings"}
 
@@ -176,6 +186,10 @@ async def test_declared_services_are_inserted_once_and_edits_survive(database_ur
 def test_modules_come_in_dependency_order() -> None:
     specs = [_spec("reports", depends_on=("parks",)), _spec("parks")]
     assert [spec.slug for spec in validate_modules(specs)] == ["parks", "reports"]
+
+
+async def _task(context: ModuleTaskContext) -> None:
+    """A module task that does nothing: only its declaration is checked here."""
 
 
 @pytest.mark.parametrize(
@@ -259,6 +273,18 @@ def test_modules_come_in_dependency_order() -> None:
         (
             [_spec("a1", depends_on=("b1",)), _spec("b1", depends_on=("a1",))],
             "module dependencies form a cycle",
+        ),
+        (
+            [_spec("parks", tasks=(ModuleTask(name="sweep", interval_seconds=60, run=_task),) * 2)],
+            "task 'sweep' is declared twice",
+        ),
+        (
+            [_spec("parks", tasks=(ModuleTask(name="Sweep Now", interval_seconds=60, run=_task),))],
+            "task 'Sweep Now': name must be lowercase letters",
+        ),
+        (
+            [_spec("parks", tasks=(ModuleTask(name="sweep", interval_seconds=0, run=_task),))],
+            "task 'sweep': interval_seconds must be positive",
         ),
     ],
 )

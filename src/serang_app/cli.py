@@ -138,7 +138,7 @@ def worker() -> None:
     from serang_app.notifications.push import open_push_sender
     from serang_app.notifications.texts import NotificationTexts
     from serang_app.storage.factory import open_storage
-    from serang_app.worker.runner import CORE_TASKS, WorkerContext, run_worker
+    from serang_app.worker.runner import WorkerContext, run_worker, worker_tasks
 
     settings = _settings()
     specs = load_modules(settings)
@@ -163,7 +163,7 @@ def worker() -> None:
             database=database, storage=open_storage(settings), delivery=delivery, cases=CaseEngine(workflows)
         )
         try:
-            await run_worker(context, CORE_TASKS, stop)
+            await run_worker(context, worker_tasks(specs), stop)
         finally:
             sender.close()
             await database.close()

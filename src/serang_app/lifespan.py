@@ -17,7 +17,7 @@ from serang_app.module_system.spec import ModuleSpec
 from serang_app.notifications.delivery import Delivery
 from serang_app.notifications.push import open_push_sender
 from serang_app.settings import Settings
-from serang_app.worker.runner import CORE_TASKS, WorkerContext, run_worker
+from serang_app.worker.runner import WorkerContext, run_worker, worker_tasks
 
 logger = structlog.get_logger("serang_app.lifespan")
 
@@ -55,7 +55,7 @@ def database_lifespan(
             app.state.database = database
             try:
                 await insert_declared_services(database, specs)
-                async with _background_worker(settings, database, app):
+                async with _background_worker(settings, database, app, specs):
                     yield
             finally:
                 await database.close()
@@ -67,7 +67,9 @@ def database_lifespan(
 
 
 @asynccontextmanager
-async def _background_worker(settings: Settings, database: Database, app: Litestar) -> AsyncIterator[None]:
+async def _background_worker(
+    settings: Settings, database: Database, app: Litestar, specs: Sequence[ModuleSpec]
+) -> AsyncIterator[None]:
     """In development the web process also does the background work, so `make run` is complete."""
     if not settings.worker_in_process:
         yield
@@ -83,7 +85,7 @@ async def _background_worker(settings: Settings, database: Database, app: Litest
     context = WorkerContext(
         database=database, storage=app.state.storage, delivery=delivery, cases=app.state.case_engine
     )
-    task = asyncio.create_task(run_worker(context, CORE_TASKS, stop))
+    task = asyncio.create_task(run_worker(context, worker_tasks(specs), stop))
     try:
         yield
     finally:

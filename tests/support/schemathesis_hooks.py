@@ -13,6 +13,12 @@ client fills them from the server's lists, and so does this hook for schema-vali
 the free parts (the description, the pin, the flags) as drawn. The refusals themselves are
 tested in tests/test_complaints.py.
 
+A booking names a slot the server offers: a service and a place from GET
+/v1/appointments/services and /places, and the start of one of their slots inside the booking
+window. This hook books the seeded KTP-el recording at the Disdukcapil office, at 08:00 WIB of the
+third day from now (or the next weekday), as the app would from GET /v1/appointments/slots; the
+refusals are tested in tests/test_appointments.py.
+
 Likewise If-Match on a case action names the version the client last saw; a drawn value names
 one the case never had, and the API rightly answers 412. A client that did not load the case
 may send `*` (any version), which is what this hook sends; tests/test_cases.py tests 412 and 428.
@@ -23,11 +29,15 @@ from __future__ import annotations
 import csv
 import re
 import uuid
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 import schemathesis
 from schemathesis.generation.meta import CoverageScenario
+
+from serang_app.cases.calendar import JAKARTA
+from serang_app.modules.appointments.timetable import public_holiday
 
 _KEY_HEADER = "Idempotency-Key"
 _CATEGORY = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
@@ -52,8 +62,7 @@ def before_call(context: Any, case: Any, **kwargs: Any) -> None:
         return
     if case.headers:
         case.headers = _fresh_key(case.headers)
-    if case.method.upper() == "POST" and case.path == "/v1/complaints":
-        case.body = _as_a_real_client_files_it(case.body)
+    case.body = _as_a_real_client_sends_it(case.method, case.path, case.body)
 
 
 def _fresh_key(headers: dict[str, Any]) -> dict[str, Any]:
@@ -68,9 +77,38 @@ def _fresh_key(headers: dict[str, Any]) -> dict[str, Any]:
 @schemathesis.hook
 def map_body(context: Any, body: Any) -> Any:
     operation = getattr(context, "operation", None)
-    if getattr(operation, "method", "").upper() == "POST" and getattr(operation, "path", "") == "/v1/complaints":
+    return _as_a_real_client_sends_it(getattr(operation, "method", ""), getattr(operation, "path", ""), body)
+
+
+def _as_a_real_client_sends_it(method: str, path: str, body: Any) -> Any:
+    if method.upper() != "POST":
+        return body
+    if path == "/v1/complaints":
         return _as_a_real_client_files_it(body)
+    if path == "/v1/appointments":
+        return _as_a_real_client_books_it(body)
+    if path == "/v1/appointments/{booking_id}/reschedule" and isinstance(body, dict) and "starts_at" in body:
+        return {**body, "starts_at": _an_offered_slot(days_ahead=4)}
     return body
+
+
+def _as_a_real_client_books_it(body: Any) -> Any:
+    if not isinstance(body, dict) or not all(name in body for name in ("service_code", "place_code", "starts_at")):
+        return body
+    return {
+        **body,
+        "service_code": "ktp_recording",
+        "place_code": "disdukcapil_office",
+        "starts_at": _an_offered_slot(),
+    }
+
+
+def _an_offered_slot(days_ahead: int = 3) -> str:
+    """08:00 WIB on a weekday `days_ahead` days or more from now that is no public holiday."""
+    day = datetime.now(JAKARTA).date() + timedelta(days=days_ahead)
+    while day.weekday() >= 4 or public_holiday(day) is not None:  # Friday's hours differ, weekends closed
+        day += timedelta(days=1)
+    return datetime.combine(day, time(8, 0), JAKARTA).isoformat()
 
 
 def _as_a_real_client_files_it(body: Any) -> Any:

@@ -38,6 +38,7 @@ IfMatch = Annotated[
     HeaderParameter(
         name="If-Match",
         description='The ETag of the case as last read (`"7"`): a case changed since answers 412.',
+        min_length=1,
         max_length=20,
         required=False,
     ),

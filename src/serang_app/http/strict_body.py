@@ -6,6 +6,9 @@ strings need (every value there arrives as text) but which also lets a JSON body
 number, so bodies are decoded strictly first: a mistyped field answers 422 naming it. Litestar
 offers no per-parameter strictness, hence this hook. Routes without a JSON body return at once.
 
+A body of `null` is refused: an optional body may be left out, but `null` is not an object of its
+type.
+
 One lax case stays, because JSON Schema allows it: a number with no fractional part (`3.0`) is an
 integer, so such numbers are made integers before the strict check.
 """
@@ -19,7 +22,7 @@ from litestar import Request
 from litestar.handlers import HTTPRouteHandler
 
 from serang_app.http.body import BODY_METHODS
-from serang_app.http.problems import ApiError, field_error_of
+from serang_app.http.problems import ApiError, LocalizedFieldError, field_error_of
 
 _NO_BODY = object()
 _BODY_TYPES: dict[HTTPRouteHandler, Any] = {}
@@ -38,6 +41,12 @@ async def check_json_body_strictly(request: Request[Any, Any, Any]) -> None:
         decoded = msgspec.json.decode(body)
     except msgspec.DecodeError:
         return  # not JSON at all: Litestar answers 400 as for any unreadable body
+    if decoded is None:
+        # An optional body may be left out; `null` is not an object of its type.
+        raise ApiError(
+            422,
+            errors=[LocalizedFieldError("body", "Kirim objek JSON atau kosongkan", "Send a JSON object or nothing")],
+        )
     try:
         msgspec.convert(_whole_numbers_as_int(decoded), type=body_type, strict=True)
     except msgspec.ValidationError as error:

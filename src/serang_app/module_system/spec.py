@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +14,7 @@ from litestar import Router
 from serang_app.auth.permissions import Permission
 
 if TYPE_CHECKING:
+    from serang_app.cases.engine import CaseEngine
     from serang_app.db.pool import Database
     from serang_app.settings import Settings
 
@@ -144,6 +145,26 @@ ModuleLifespan = Callable[[ModuleContext], AbstractAsyncContextManager[None]]
 
 
 @dataclass(frozen=True, kw_only=True)
+class ModuleTaskContext:
+    """What a module's periodic task receives: the database, and the case engine to move cases
+    (as the system actor) with."""
+
+    database: Database
+    cases: CaseEngine
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModuleTask:
+    """Background work the worker runs every ``interval_seconds`` (marking missed appointments).
+    Any number of workers run it at once: the task claims its rows itself (FOR UPDATE SKIP
+    LOCKED). A round that raises is logged and the next round runs as usual."""
+
+    name: str
+    interval_seconds: float
+    run: Callable[[ModuleTaskContext], Awaitable[None]]
+
+
+@dataclass(frozen=True, kw_only=True)
 class ModuleSpec:
     """Everything the core needs to know about a module, declared as data.
 
@@ -170,3 +191,5 @@ class ModuleSpec:
     lifespan: ModuleLifespan | None = None
     # The module's own error codes (each starting with its slug and an underscore) and texts.
     problems: Mapping[str, ProblemText] = field(default_factory=dict)
+    # Periodic background work, run by `serang-app worker` (and by the web process in development).
+    tasks: tuple[ModuleTask, ...] = ()

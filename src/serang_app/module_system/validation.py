@@ -109,6 +109,12 @@ def _spec_problems(spec: ModuleSpec) -> list[str]:
         if not text.id.strip() or not text.en.strip():
             problems.append(f"template {template_code!r} needs both an Indonesian and an English text")
     problems.extend(f"workflow {code!r} is declared twice" for code in _repeated([w.code for w in spec.workflows]))
+    problems.extend(f"task {name!r} is declared twice" for name in _repeated([task.name for task in spec.tasks]))
+    for task in spec.tasks:
+        if not CODE.fullmatch(task.name):
+            problems.append(f"task {task.name!r}: name must be lowercase letters, digits or underscores")
+        if not task.interval_seconds > 0:
+            problems.append(f"task {task.name!r}: interval_seconds must be positive")
     for workflow in spec.workflows:
         problems.extend(_workflow_problems(workflow, spec))
     return problems

@@ -1,8 +1,8 @@
 """The worker loop: periodic tasks, each run on its own interval until the process is asked to stop.
 
 Tasks are claimed from PostgreSQL (FOR UPDATE SKIP LOCKED) by the tasks themselves, so any number
-of workers may run at once. The core's tasks are listed in CORE_TASKS; notification delivery,
-reminders and SLA sweeps register here as they are built.
+of workers may run at once. The core's tasks are listed in CORE_TASKS; modules add theirs
+(ModuleSpec.tasks), and worker_tasks() gives the whole list.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from serang_app.cases.overdue import sweep_overdue_cases
 from serang_app.cases.timers import take_timed_transitions
 from serang_app.db.pool import Database
 from serang_app.http.idempotency_store import delete_expired_keys
+from serang_app.module_system.spec import ModuleSpec, ModuleTask, ModuleTaskContext
 from serang_app.notifications.delivery import Delivery, deliver_due
 from serang_app.storage.backend import Storage
 from serang_app.uploads.cleanup import delete_abandoned_uploads
@@ -104,6 +105,23 @@ CORE_TASKS: tuple[PeriodicTask, ...] = (
     # Uploads never completed, or never attached to anything, after a day.
     PeriodicTask("delete_abandoned_uploads", 15 * 60, _delete_abandoned_uploads),
 )
+
+
+def worker_tasks(specs: Sequence[ModuleSpec]) -> tuple[PeriodicTask, ...]:
+    """The core's tasks and every enabled module's, named `{slug}.{name}` in the logs."""
+    return CORE_TASKS + tuple(
+        PeriodicTask(f"{spec.slug}.{task.name}", task.interval_seconds, _module_task(task))
+        for spec in specs
+        for task in spec.tasks
+    )
+
+
+def _module_task(task: ModuleTask) -> Callable[[WorkerContext], Awaitable[None]]:
+    async def run(context: WorkerContext) -> None:
+        if context.cases is not None:
+            await task.run(ModuleTaskContext(database=context.database, cases=context.cases))
+
+    return run
 
 
 async def run_worker(context: WorkerContext, tasks: Sequence[PeriodicTask], stop: asyncio.Event) -> None:

@@ -1,0 +1,286 @@
+"""Booking, reading, cancelling and rescheduling a resident's appointments.
+
+A booking takes one seat of a slot with a single conditional UPDATE on the slot's seat row (see
+the migration), after locking the resident's row: concurrent requests for the last seat queue on
+the seat row and the losers find it full; one resident's parallel requests queue on their own
+row, so "one active booking per service" and the daily limit hold without races.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import datetime, timedelta
+
+import asyncpg
+import msgspec
+
+from serang_app.cases.actors import CaseActor
+from serang_app.cases.calendar import JAKARTA
+from serang_app.cases.engine import CaseEngine
+from serang_app.cases.events import notify_resident
+from serang_app.cases.opening import open_case
+from serang_app.cases.transitions import take_action
+from serang_app.http.problems import ApiError, LocalizedFieldError
+from serang_app.modules.appointments.availability import booking_window_ends, closure_reason, past_cutoff
+from serang_app.modules.appointments.catalogue import OpenSchedule, open_schedule
+from serang_app.modules.appointments.rules import BookingRules
+from serang_app.modules.appointments.schemas import Booking, NewBooking
+from serang_app.modules.appointments.timetable import local_day, online_seats, slot_at
+from serang_app.modules.appointments.workflow import BOOKED, REMINDER_DAY, REMINDER_HOUR, RESCHEDULED, WORKFLOW_CODE
+
+MODULE = "appointments"
+SERVICE = "appointments.book"
+REMINDERS = ((REMINDER_DAY, timedelta(days=1)), (REMINDER_HOUR, timedelta(hours=1)))
+
+BOOKING_COLUMNS = """b.id, b.case_id, c.reference, b.service_code, b.place_code, b.starts_at, b.ends_at, b.status,
+b.check_in_code, b.walk_in, b.walk_in_name, b.queue_number, b.checked_in_at, b.created_at"""
+_BOOKINGS = f"""SELECT {BOOKING_COLUMNS}, b.resident_id, s.opd_code, p.name AS place_name
+FROM appointments.bookings b
+LEFT JOIN cases c ON c.id = b.case_id
+JOIN appointments.services s ON s.code = b.service_code
+JOIN appointments.places p ON p.code = b.place_code
+"""  # noqa: S608 (constant columns)
+TAKE_SEAT = """
+INSERT INTO appointments.slot_seats (place_code, service_code, starts_at, booked) VALUES ($1, $2, $3, 1)
+ON CONFLICT (place_code, service_code, starts_at) DO UPDATE SET booked = appointments.slot_seats.booked + 1
+    WHERE appointments.slot_seats.booked < $4
+RETURNING booked
+"""
+_RELEASE_SEAT = """
+UPDATE appointments.slot_seats SET booked = booked - 1
+WHERE place_code = $1 AND service_code = $2 AND starts_at = $3 AND booked > 0
+"""
+
+
+def booking_of(row: asyncpg.Record) -> Booking:
+    return msgspec.convert({name: row[name] for name in Booking.__struct_fields__}, Booking)
+
+
+async def booking_row(
+    connection: asyncpg.Connection, where: str, *args: object, lock: bool = False
+) -> asyncpg.Record | None:
+    return await connection.fetchrow(_BOOKINGS + where + (" FOR UPDATE OF b" if lock else ""), *args)
+
+
+async def own_booking(
+    connection: asyncpg.Connection, actor: CaseActor, booking_id: uuid.UUID, *, lock: bool = False
+) -> asyncpg.Record:
+    """The booking if `actor` may see it: its resident, or staff of the service's agency (404 else)."""
+    row = await booking_row(connection, "WHERE b.id = $1", booking_id, lock=lock)
+    if row is None or row["resident_id"] is None or not actor.may_see(row["resident_id"], row["opd_code"]):
+        raise ApiError(404)
+    return row
+
+
+async def my_bookings(connection: asyncpg.Connection, resident_id: uuid.UUID) -> list[Booking]:
+    rows = await connection.fetch(
+        _BOOKINGS + "WHERE b.resident_id = $1 ORDER BY b.starts_at DESC LIMIT 100", resident_id
+    )
+    return [booking_of(row) for row in rows]
+
+
+async def book(
+    engine: CaseEngine, connection: asyncpg.Connection, actor: CaseActor, draft: NewBooking, rules: BookingRules
+) -> Booking:
+    """Inside a transaction: check the slot and the resident's limits, take a seat, open the case,
+    schedule the reminders."""
+    assert actor.id is not None
+    now = rules.now()
+    await connection.execute("SELECT 1 FROM residents WHERE id = $1 FOR UPDATE", actor.id)
+    found = await _bookable_schedule(connection, draft.place_code, draft.service_code)
+    starts_at, ends_at = await _check_slot(connection, found, draft.place_code, draft.starts_at, now)
+    if await connection.fetchval(
+        "SELECT 1 FROM appointments.bookings WHERE resident_id = $1 AND service_code = $2 AND active",
+        actor.id,
+        draft.service_code,
+    ):
+        raise ApiError(409, "appointments_already_booked")
+    today_starts = datetime.combine(local_day(now), datetime.min.time(), JAKARTA)
+    made_today = await connection.fetchval(
+        "SELECT count(*) FROM appointments.bookings WHERE resident_id = $1 AND created_at >= $2",
+        actor.id,
+        today_starts,
+    )
+    if made_today >= rules.daily_limit:
+        raise ApiError(409, "appointments_daily_limit", params={"limit": rules.daily_limit})
+    await _take_seat(connection, found, draft.place_code, draft.service_code, starts_at)
+    opened = await open_case(
+        engine,
+        connection,
+        actor,
+        module=MODULE,
+        workflow=WORKFLOW_CODE,
+        service_code=SERVICE,
+        district_code=found.district_code,
+        opd_code=found.opd_code,
+    )
+    booking_id = await connection.fetchval(
+        """INSERT INTO appointments.bookings (case_id, resident_id, service_code, place_code, starts_at, ends_at,
+               status, check_in_code, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, 'booked', $7, $8, $8) RETURNING id""",
+        opened.id,
+        actor.id,
+        draft.service_code,
+        draft.place_code,
+        starts_at,
+        ends_at,
+        secrets.token_urlsafe(12),
+        now,
+    )
+    row = await own_booking(connection, actor, booking_id)
+    await _tell(connection, row, BOOKED)
+    await schedule_reminders(connection, row, now)
+    return booking_of(row)
+
+
+async def cancel(
+    engine: CaseEngine, connection: asyncpg.Connection, actor: CaseActor, booking_id: uuid.UUID, rules: BookingRules
+) -> Booking:
+    row = await own_booking(connection, actor, booking_id, lock=True)
+    found = await _any_schedule(connection, row["place_code"], row["service_code"])
+    if row["status"] == "booked" and past_cutoff(found.schedule, row["starts_at"], rules.now()):
+        raise ApiError(409, "appointments_past_cutoff", params={"minutes": found.schedule.cutoff_minutes})
+    await take_action(engine, connection, actor, row["case_id"], "cancel", expected_version=None)
+    await release(connection, row, "cancelled")
+    return booking_of(await own_booking(connection, actor, booking_id))
+
+
+async def reschedule(
+    connection: asyncpg.Connection, actor: CaseActor, booking_id: uuid.UUID, starts_at: datetime, rules: BookingRules
+) -> Booking:
+    """Move a booking to another slot of the same place and service. The new seat is taken first:
+    if it cannot be, the booking keeps its slot."""
+    now = rules.now()
+    row = await own_booking(connection, actor, booking_id, lock=True)
+    if row["status"] != "booked" or actor.role != "resident":
+        raise ApiError(409, "appointments_not_waiting")
+    found = await _bookable_schedule(connection, row["place_code"], row["service_code"])
+    if past_cutoff(found.schedule, row["starts_at"], now):
+        raise ApiError(409, "appointments_past_cutoff", params={"minutes": found.schedule.cutoff_minutes})
+    new_start, new_end = await _check_slot(connection, found, row["place_code"], starts_at, now)
+    if new_start == row["starts_at"]:
+        return booking_of(row)
+    await _take_seat(connection, found, row["place_code"], row["service_code"], new_start)
+    await connection.execute(_RELEASE_SEAT, row["place_code"], row["service_code"], row["starts_at"])
+    await connection.execute(
+        "UPDATE appointments.bookings SET starts_at = $2, ends_at = $3, updated_at = now() WHERE id = $1",
+        booking_id,
+        new_start,
+        new_end,
+    )
+    await drop_reminders(connection, row["case_id"])
+    moved = await own_booking(connection, actor, booking_id)
+    await _tell(connection, moved, RESCHEDULED)
+    await schedule_reminders(connection, moved, now)
+    return booking_of(moved)
+
+
+async def release(connection: asyncpg.Connection, row: asyncpg.Record, status: str) -> None:
+    """The booking ends before its slot: its seat is free again, its reminders go."""
+    await connection.execute(_RELEASE_SEAT, row["place_code"], row["service_code"], row["starts_at"])
+    await connection.execute(
+        "UPDATE appointments.bookings SET status = $2, active = false, updated_at = now() WHERE id = $1",
+        row["id"],
+        status,
+    )
+    if row["case_id"] is not None:
+        await drop_reminders(connection, row["case_id"])
+
+
+async def schedule_reminders(connection: asyncpg.Connection, row: asyncpg.Record, now: datetime) -> None:
+    """The day before and an hour before the slot (scheduled notifications); one already past is
+    not sent (a booking made this morning for this afternoon gets only the hour's)."""
+    for template, before in REMINDERS:
+        at = row["starts_at"] - before
+        if at > now:
+            await _tell(connection, row, template, at=at)
+
+
+async def drop_reminders(connection: asyncpg.Connection, case_id: uuid.UUID) -> None:
+    await connection.execute(
+        "DELETE FROM notifications WHERE case_id = $1 AND template = ANY($2::text[]) AND created_at > now()",
+        case_id,
+        [template for template, _ in REMINDERS],
+    )
+
+
+async def _tell(
+    connection: asyncpg.Connection, row: asyncpg.Record, template: str, *, at: datetime | None = None
+) -> None:
+    await notify_resident(
+        connection,
+        row["resident_id"],
+        row["case_id"],
+        source=MODULE,
+        template=template,
+        params={"reference": row["reference"], "when": when_text(row["starts_at"]), "place": row["place_name"]},
+        at=at,
+    )
+
+
+def when_text(moment: datetime) -> str:
+    """30-11-2026 09:30 WIB: how the office writes it, in either language."""
+    return moment.astimezone(JAKARTA).strftime("%d-%m-%Y %H:%M WIB")
+
+
+async def _bookable_schedule(connection: asyncpg.Connection, place_code: str, service_code: str) -> OpenSchedule:
+    found = await open_schedule(connection, place_code, service_code)
+    if found is None:
+        raise ApiError(
+            422,
+            errors=[
+                LocalizedFieldError(
+                    "place_code",
+                    "Layanan ini tidak bisa dipesan di tempat ini",
+                    "This service cannot be booked at this place",
+                )
+            ],
+        )
+    return found
+
+
+async def _any_schedule(connection: asyncpg.Connection, place_code: str, service_code: str) -> OpenSchedule:
+    """The schedule even if closed since the booking (cancelling must still work)."""
+    found = await open_schedule(connection, place_code, service_code, only_open=False)
+    assert found is not None  # a booking's schedule is never deleted
+    return found
+
+
+async def _check_slot(
+    connection: asyncpg.Connection, found: OpenSchedule, place_code: str, starts_at: datetime, now: datetime
+) -> tuple[datetime, datetime]:
+    """The slot must exist, the day be open, inside the horizon and before the cut-off."""
+    if starts_at.tzinfo is None:
+        raise ApiError(
+            422,
+            errors=[LocalizedFieldError("starts_at", "Sertakan zona waktu", "Give the time zone (e.g. +07:00)")],
+        )
+    slot = slot_at(found.schedule, starts_at)
+    if slot is None:
+        raise ApiError(
+            422,
+            errors=[
+                LocalizedFieldError(
+                    "starts_at", "Bukan awal slot pada jadwal tempat ini", "Not the start of a slot in this schedule"
+                )
+            ],
+        )
+    day = local_day(slot[0])
+    reason = await closure_reason(connection, place_code, day)
+    if reason is not None:
+        raise ApiError(409, "appointments_day_closed", params={"day": day.isoformat(), "reason": reason.id})
+    if day > booking_window_ends(found.schedule, now):
+        raise ApiError(409, "appointments_beyond_horizon", params={"days": found.schedule.horizon_days})
+    if past_cutoff(found.schedule, slot[0], now):
+        raise ApiError(409, "appointments_past_cutoff", params={"minutes": found.schedule.cutoff_minutes})
+    return slot
+
+
+async def _take_seat(
+    connection: asyncpg.Connection, found: OpenSchedule, place_code: str, service_code: str, starts_at: datetime
+) -> None:
+    seats = online_seats(found.schedule)
+    taken = await connection.fetchval(TAKE_SEAT, place_code, service_code, starts_at, seats) if seats > 0 else None
+    if taken is None:
+        raise ApiError(409, "appointments_slot_full")

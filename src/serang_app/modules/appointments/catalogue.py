@@ -1,0 +1,204 @@
+"""What can be booked where: services, places and their schedules; read by everyone, edited by
+admins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from serang_app.http.problems import ApiError, LocalizedFieldError
+from serang_app.modules.appointments.schemas import Place, PlaceDraft, Schedule, Service, ServiceDraft
+
+_SERVICES = """
+SELECT s.code, s.title, s.documents, s.opd_code, s.duration_minutes, s.is_active, s.sort_order,
+       coalesce(array_agg(h.place_code ORDER BY h.place_code) FILTER (WHERE h.place_code IS NOT NULL), '{}') AS places
+FROM appointments.services s
+LEFT JOIN appointments.schedules h ON h.service_code = s.code AND h.is_active
+    AND EXISTS (SELECT 1 FROM appointments.places p WHERE p.code = h.place_code AND p.is_active)
+WHERE s.is_active OR $1
+GROUP BY s.code
+ORDER BY s.sort_order, s.code
+"""
+_PLACES = """
+SELECT p.code, p.name, p.address, p.district_code, p.latitude, p.longitude, p.is_active,
+       coalesce(array_agg(h.service_code ORDER BY h.service_code) FILTER (WHERE h.service_code IS NOT NULL), '{}')
+           AS services
+FROM appointments.places p
+LEFT JOIN appointments.schedules h ON h.place_code = p.code AND h.is_active
+    AND EXISTS (SELECT 1 FROM appointments.services s WHERE s.code = h.service_code AND s.is_active)
+WHERE p.is_active OR $1
+GROUP BY p.code
+ORDER BY p.name
+"""
+_OPEN_SCHEDULE = """
+SELECT h.hours, h.slot_minutes, h.capacity, h.walk_in_percent, h.horizon_days, h.cutoff_minutes, h.is_active,
+       s.opd_code, s.duration_minutes, p.district_code
+FROM appointments.schedules h
+JOIN appointments.services s ON s.code = h.service_code
+JOIN appointments.places p ON p.code = h.place_code
+WHERE h.place_code = $1 AND h.service_code = $2 AND ((h.is_active AND s.is_active AND p.is_active) OR NOT $3)
+"""
+
+
+def _decode(row: asyncpg.Record, kind: type[Any]) -> Any:
+    return msgspec.convert(dict(row), kind)
+
+
+async def list_services(connection: asyncpg.Connection, *, include_inactive: bool = False) -> list[Service]:
+    return [_decode(row, Service) for row in await connection.fetch(_SERVICES, include_inactive)]
+
+
+async def list_places(connection: asyncpg.Connection, *, include_inactive: bool = False) -> list[Place]:
+    return [_decode(row, Place) for row in await connection.fetch(_PLACES, include_inactive)]
+
+
+class OpenSchedule(msgspec.Struct, kw_only=True):
+    """A bookable schedule with what booking needs from its service and place."""
+
+    schedule: Schedule
+    opd_code: str
+    duration_minutes: int
+    district_code: str
+
+
+async def open_schedule(
+    connection: asyncpg.Connection, place_code: str, service_code: str, *, only_open: bool = True
+) -> OpenSchedule | None:
+    """The schedule with its service's agency and length and its place's district; `only_open`:
+    None unless the schedule, the service and the place are all open."""
+    row = await connection.fetchrow(_OPEN_SCHEDULE, place_code, service_code, only_open)
+    if row is None:
+        return None
+    values = dict(row)
+    extra = {name: values.pop(name) for name in ("opd_code", "duration_minutes", "district_code")}
+    return OpenSchedule(schedule=msgspec.convert(values, Schedule), **extra)
+
+
+async def save_service(connection: asyncpg.Connection, code: str, draft: ServiceDraft) -> Service:
+    """Add a service or replace one's definition (PUT: the whole of it)."""
+    if not await connection.fetchval("SELECT 1 FROM opds WHERE code = $1 AND is_active", draft.opd_code):
+        raise ApiError(422, errors=[LocalizedFieldError("opd_code", "OPD tidak dikenal", "Unknown agency")])
+    values = msgspec.to_builtins(draft)
+    await connection.execute(
+        """INSERT INTO appointments.services (code, title, documents, opd_code, duration_minutes, is_active, sort_order)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)
+           ON CONFLICT (code) DO UPDATE SET title = excluded.title, documents = excluded.documents,
+               opd_code = excluded.opd_code, duration_minutes = excluded.duration_minutes,
+               is_active = excluded.is_active, sort_order = excluded.sort_order""",
+        code,
+        *(values[name] for name in ("title", "documents", "opd_code", "duration_minutes", "is_active", "sort_order")),
+    )
+    services = await list_services(connection, include_inactive=True)
+    return next(service for service in services if service.code == code)
+
+
+async def save_place(connection: asyncpg.Connection, code: str, draft: PlaceDraft) -> Place:
+    """Add a place or replace one's definition (PUT: the whole of it)."""
+    if not await connection.fetchval(
+        "SELECT 1 FROM regions WHERE code = $1 AND level = 'district'", draft.district_code
+    ):
+        raise ApiError(
+            422, errors=[LocalizedFieldError("district_code", "Kecamatan tidak dikenal", "Unknown district")]
+        )
+    values = msgspec.to_builtins(draft)
+    columns = ("name", "address", "district_code", "latitude", "longitude", "is_active")
+    await connection.execute(
+        """INSERT INTO appointments.places (code, name, address, district_code, latitude, longitude, is_active)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)
+           ON CONFLICT (code) DO UPDATE SET name = excluded.name, address = excluded.address,
+               district_code = excluded.district_code, latitude = excluded.latitude,
+               longitude = excluded.longitude, is_active = excluded.is_active""",
+        code,
+        *(values[name] for name in columns),
+    )
+    places = await list_places(connection, include_inactive=True)
+    return next(place for place in places if place.code == code)
+
+
+async def read_schedule(connection: asyncpg.Connection, place_code: str, service_code: str) -> Schedule:
+    row = await connection.fetchrow(
+        """SELECT hours, slot_minutes, capacity, walk_in_percent, horizon_days, cutoff_minutes, is_active
+           FROM appointments.schedules WHERE place_code = $1 AND service_code = $2""",
+        place_code,
+        service_code,
+    )
+    if row is None:
+        raise ApiError(404)
+    return msgspec.convert(dict(row), Schedule)
+
+
+async def save_schedule(
+    connection: asyncpg.Connection, place_code: str, service_code: str, schedule: Schedule
+) -> Schedule:
+    """Set when a place offers a service. Seats already booked stay booked: a smaller capacity
+    only stops new bookings in slots that are fuller than it."""
+    problems = _hours_problems(schedule)
+    known = await connection.fetchrow(
+        """SELECT EXISTS (SELECT 1 FROM appointments.places WHERE code = $1) AS place,
+                  EXISTS (SELECT 1 FROM appointments.services WHERE code = $2) AS service""",
+        place_code,
+        service_code,
+    )
+    assert known is not None
+    if not (known["place"] and known["service"]):
+        raise ApiError(404)
+    if problems:
+        raise ApiError(422, errors=problems)
+    values = msgspec.to_builtins(schedule)
+    await connection.execute(
+        """INSERT INTO appointments.schedules (place_code, service_code, hours, slot_minutes, capacity,
+               walk_in_percent, horizon_days, cutoff_minutes, is_active)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+           ON CONFLICT (place_code, service_code) DO UPDATE SET hours = excluded.hours,
+               slot_minutes = excluded.slot_minutes, capacity = excluded.capacity,
+               walk_in_percent = excluded.walk_in_percent, horizon_days = excluded.horizon_days,
+               cutoff_minutes = excluded.cutoff_minutes, is_active = excluded.is_active""",
+        place_code,
+        service_code,
+        *(
+            values[name]
+            for name in (
+                "hours",
+                "slot_minutes",
+                "capacity",
+                "walk_in_percent",
+                "horizon_days",
+                "cutoff_minutes",
+                "is_active",
+            )
+        ),
+    )
+    return await read_schedule(connection, place_code, service_code)
+
+
+def _hours_problems(schedule: Schedule) -> list[LocalizedFieldError]:
+    """Each opening must close after it opens and hold at least one slot; openings of a day must
+    not overlap (a slot would be offered twice)."""
+    problems: list[LocalizedFieldError] = []
+    for index, hours in enumerate(schedule.hours):
+        opens, closes = _minutes(hours.opens), _minutes(hours.closes)
+        if closes - opens < schedule.slot_minutes:
+            problems.append(
+                LocalizedFieldError(
+                    f"hours[{index}].closes",
+                    "Jam tutup harus setelah jam buka, paling tidak satu slot",
+                    "Closing must come at least one slot after opening",
+                )
+            )
+        for other_index, other in enumerate(schedule.hours[:index]):
+            if other.weekday == hours.weekday and _minutes(other.opens) < closes and opens < _minutes(other.closes):
+                problems.append(
+                    LocalizedFieldError(
+                        f"hours[{index}]",
+                        f"Bertumpuk dengan hours[{other_index}]",
+                        f"Overlaps hours[{other_index}]",
+                    )
+                )
+    return problems
+
+
+def _minutes(clock_time: str) -> int:
+    hours, minutes = clock_time.split(":")
+    return int(hours) * 60 + int(minutes)

@@ -1,0 +1,74 @@
+"""When slots are: a schedule's weekly hours turned into slots on a given day, the public
+holidays the offices close on, and the seats a slot offers in the app. Pure: no clock, no I/O.
+
+Times are Asia/Jakarta (WIB), where the offices are; results are timezone-aware.
+
+Closed days are the national public holidays of the `holidays` package. Collective leave days
+(cuti bersama) are not closed here, unlike for SLA counting (cases/calendar.py): the decree on
+collective leave asks front-line public services to stay open, and the civil registry is one; an
+office that does close sets a closure.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Iterator
+from datetime import date, datetime, time, timedelta
+
+import holidays
+from holidays.constants import PUBLIC
+
+from serang_app.cases.calendar import JAKARTA
+from serang_app.module_system import Text
+from serang_app.modules.appointments.schemas import Schedule
+
+
+def slots_on(schedule: Schedule, day: date) -> Iterator[tuple[datetime, datetime]]:
+    """(start, end) of each slot on `day`: every slot_minutes from each opening, while the slot
+    ends by the closing time."""
+    length = timedelta(minutes=schedule.slot_minutes)
+    for hours in sorted(schedule.hours, key=lambda hours: hours.opens):
+        if hours.weekday != day.weekday():
+            continue
+        start = datetime.combine(day, time.fromisoformat(hours.opens), JAKARTA)
+        closes = datetime.combine(day, time.fromisoformat(hours.closes), JAKARTA)
+        while start + length <= closes:
+            yield start, start + length
+            start += length
+
+
+def slot_at(schedule: Schedule, starts_at: datetime) -> tuple[datetime, datetime] | None:
+    """The slot starting exactly at `starts_at`, if the schedule has one."""
+    local = starts_at.astimezone(JAKARTA)
+    return next((slot for slot in slots_on(schedule, local.date()) if slot[0] == local), None)
+
+
+def online_seats(schedule: Schedule) -> int:
+    """Seats a slot offers in the app: the capacity less the walk-in share (rounded up, so a
+    share is never lost to rounding)."""
+    return schedule.capacity - math.ceil(schedule.capacity * schedule.walk_in_percent / 100)
+
+
+def public_holiday(day: date) -> Text | None:
+    """The holiday's name in both languages when `day` is an Indonesian national public holiday."""
+    name_id: str | None = _holidays(day.year, "id").get(day)
+    if name_id is None:
+        return None
+    return Text(id=name_id, en=_holidays(day.year, "en_US").get(day) or name_id)
+
+
+@functools.cache
+def _holidays(year: int, language: str) -> holidays.HolidayBase:
+    return holidays.country_holidays("ID", years=year, categories=(PUBLIC,), language=language)
+
+
+def local_day(moment: datetime) -> date:
+    return moment.astimezone(JAKARTA).date()
+
+
+def days(first: date, last: date) -> Iterator[date]:
+    day = first
+    while day <= last:
+        yield day
+        day += timedelta(days=1)

@@ -189,8 +189,12 @@ async def test_the_booking_rules_refuse_with_a_clear_message(
     place = await new_place(client, database_url)
     citizen = await resident(client)
     tomorrow = clock.now.date() + timedelta(days=1)
-    booked = await client.post("/v1/appointments", json=booking(place, at(tomorrow, "10:00")), headers=citizen)
+    once = {**citizen, "Idempotency-Key": uuid.uuid4().hex}
+    booked = await client.post("/v1/appointments", json=booking(place, at(tomorrow, "10:00")), headers=once)
     assert booked.status_code == 201, booked.text
+    # A retry with the same key (the phone lost the answer) gets the same booking, not a refusal.
+    retried = await client.post("/v1/appointments", json=booking(place, at(tomorrow, "10:00")), headers=once)
+    assert (retried.status_code, retried.json()["id"]) == (201, booked.json()["id"])
     assert booked.json()["status"] == "booked"
     assert booked.json()["reference"].startswith("JDW-")
 

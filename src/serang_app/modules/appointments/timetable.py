@@ -52,15 +52,16 @@ def online_seats(schedule: Schedule) -> int:
 
 def public_holiday(day: date) -> Text | None:
     """The holiday's name in both languages when `day` is an Indonesian national public holiday."""
-    name_id: str | None = _holidays(day.year, "id").get(day)
-    if name_id is None:
-        return None
-    return Text(id=name_id, en=_holidays(day.year, "en_US").get(day) or name_id)
+    return _holidays_of(day.year).get(day)
 
 
 @functools.cache
-def _holidays(year: int, language: str) -> holidays.HolidayBase:
-    return holidays.country_holidays("ID", years=year, categories=(PUBLIC,), language=language)
+def _holidays_of(year: int) -> dict[date, Text]:
+    # A plain dict per year: a `holidays` look-up costs a quarter of a millisecond, and the slots
+    # of 14 days ask 14 times per request.
+    names_id = holidays.country_holidays("ID", years=year, categories=(PUBLIC,), language="id")
+    names_en = holidays.country_holidays("ID", years=year, categories=(PUBLIC,), language="en_US")
+    return {day: Text(id=name, en=names_en.get(day) or name) for day, name in names_id.items()}
 
 
 def local_day(moment: datetime) -> date:

@@ -439,3 +439,60 @@ async def test_cancel_reschedule_and_a_closed_day(
     clock.now = at(day, "13:30")
     late = await client.post(f"/v1/appointments/{booked['id']}/cancel", headers=citizen)
     assert (late.status_code, late.json()["code"]) == (409, "appointments_past_cutoff")
+
+
+async def test_admins_edit_services_places_and_schedules(client: AsyncTestClient[Litestar], database_url: str) -> None:
+    admin = await signed_in_staff(client, database_url, "admin", None)
+    officer = await signed_in_staff(client, database_url, "officer", "DISDUKCAPIL")
+    service = {
+        "title": {"id": "Legalisir dokumen", "en": "Document legalisation"},
+        "documents": [{"id": "Dokumen asli", "en": "The original document"}],
+        "opd_code": "DISDUKCAPIL",
+        "duration_minutes": 10,
+    }
+    assert (
+        await client.put("/v1/appointments/services/legalisation", json=service, headers=officer)
+    ).status_code == 403
+    saved = await client.put("/v1/appointments/services/legalisation", json=service, headers=admin)
+    assert saved.status_code == 200, saved.text
+    assert saved.json()["places"] == []  # offered nowhere until a schedule says so
+    unknown_agency = await client.put(
+        "/v1/appointments/services/legalisation", json={**service, "opd_code": "NOPE"}, headers=admin
+    )
+    assert [error["field"] for error in unknown_agency.json()["errors"]] == ["opd_code"]
+    broken = {
+        "hours": [
+            {"weekday": 0, "opens": "10:00", "closes": "09:00"},
+            {"weekday": 1, "opens": "08:00", "closes": "12:00"},
+            {"weekday": 1, "opens": "11:00", "closes": "14:00"},
+        ],
+        "slot_minutes": 30,
+        "capacity": 2,
+    }
+    refused = await client.put(
+        "/v1/appointments/places/disdukcapil_office/schedules/legalisation", json=broken, headers=admin
+    )
+    assert (refused.status_code, [error["field"] for error in refused.json()["errors"]]) == (
+        422,
+        ["hours[0].closes", "hours[2]"],
+    )
+    fixed = {**broken, "hours": broken["hours"][1:2]}
+    saved_schedule = await client.put(
+        "/v1/appointments/places/disdukcapil_office/schedules/legalisation", json=fixed, headers=admin
+    )
+    assert saved_schedule.status_code == 200, saved_schedule.text
+    assert (
+        await client.put("/v1/appointments/places/nowhere/schedules/legalisation", json=fixed, headers=admin)
+    ).status_code == 404
+    listed = {item["code"]: item for item in (await client.get("/v1/appointments/services")).json()["items"]}
+    assert listed["legalisation"]["places"] == ["disdukcapil_office"]
+    assert len(listed) == 7
+    places = {item["code"]: item for item in (await client.get("/v1/appointments/places")).json()["items"]}
+    assert "legalisation" in places["disdukcapil_office"]["services"]
+    closed = await client.put(
+        "/v1/appointments/services/legalisation", json={**service, "is_active": False}, headers=admin
+    )
+    assert closed.json()["is_active"] is False
+    assert "legalisation" not in {
+        item["code"] for item in (await client.get("/v1/appointments/services")).json()["items"]
+    }

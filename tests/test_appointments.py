@@ -460,7 +460,7 @@ async def test_admins_edit_services_places_and_schedules(client: AsyncTestClient
         "/v1/appointments/services/legalisation", json={**service, "opd_code": "NOPE"}, headers=admin
     )
     assert [error["field"] for error in unknown_agency.json()["errors"]] == ["opd_code"]
-    broken = {
+    broken: dict[str, Any] = {
         "hours": [
             {"weekday": 0, "opens": "10:00", "closes": "09:00"},
             {"weekday": 1, "opens": "08:00", "closes": "12:00"},

@@ -39,6 +39,7 @@ from serang_app.cases.registry import WorkflowRegistry
 from serang_app.cases.resident_routes import list_my_cases
 from serang_app.cases.routes import CaseController
 from serang_app.cases.staff_routes import StaffCaseController
+from serang_app.catalogue.admin_routes import CatalogueAdminController
 from serang_app.catalogue.routes import list_services
 from serang_app.catalogue.service import CatalogueCache
 from serang_app.db.pool import Database
@@ -127,6 +128,7 @@ class CorePlugin(InitPlugin):
                     route_handlers=[
                         MeController,
                         OpdAdminController,
+                        CatalogueAdminController,
                         StaffAdminController,
                         list_audit_entries,
                         list_my_cases,

@@ -9,6 +9,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 import structlog
 from litestar import Litestar
 
+from serang_app.catalogue.listening import catalogue_listener
 from serang_app.catalogue.service import insert_declared_services
 from serang_app.db.embedded import EmbeddedDatabase
 from serang_app.db.migrations import CORE_NAMESPACE, MigrationSource, apply_migrations, core_migrations_folder
@@ -55,7 +56,12 @@ def database_lifespan(
             app.state.database = database
             try:
                 await insert_declared_services(database, specs)
-                async with _background_worker(settings, database, app, specs):
+                async with (
+                    catalogue_listener(
+                        dsn, app.state.catalogue_cache, connect_timeout=settings.db_connect_timeout_seconds
+                    ),
+                    _background_worker(settings, database, app, specs),
+                ):
                     yield
             finally:
                 await database.close()

@@ -40,6 +40,7 @@ CORE_PERMISSIONS: tuple[Permission, ...] = (
     Permission("profile.manage", ("resident",), "Read, change, export and erase one's own account"),
     Permission("opds.read", ("officer", "supervisor", "admin"), "List the agencies"),
     Permission("opds.manage", ("admin",), "Create and change agencies"),
+    Permission("catalogue.manage", ("admin",), "Edit, open, close and order the catalogue's services"),
     Permission("staff.manage", ("admin",), "Create, list, disable staff accounts and change their roles"),
     Permission("audit.read", ("admin",), "Read the audit log"),
     Permission("cases.own", ("resident",), "List one's own cases"),

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import msgspec
 
-from serang_app.forms.fields import LocalText
+from serang_app.forms.fields import LocalText, LongLocalText
 from serang_app.module_system.spec import Text
 
 
@@ -35,13 +35,7 @@ class ServiceList(msgspec.Struct, kw_only=True):
 
 
 IconKey = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_-]{0,31}$", examples=["permit"])]
-LongText = Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
 ServiceCode = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]*\.[a-z0-9_.-]+$", max_length=80)]
-
-
-class LongLocalText(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    id: LongText
-    en: LongText
 
 
 class AdminService(msgspec.Struct, kw_only=True):

@@ -21,6 +21,16 @@ class LocalText(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields
     en: ShortText
 
 
+LongText = Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
+
+
+class LongLocalText(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A description in both languages, as admins write it."""
+
+    id: LongText
+    en: LongText
+
+
 class AttributeChoice(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     key: FieldCode
     name: LocalText

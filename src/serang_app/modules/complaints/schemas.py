@@ -8,7 +8,7 @@ from typing import Annotated
 
 import msgspec
 
-from serang_app.forms.fields import Attribute, AttributeAnswer, LocalText
+from serang_app.forms.fields import Attribute, AttributeAnswer, LocalText, LongLocalText
 from serang_app.module_system import Text
 from serang_app.modules.complaints.area import EAST, NORTH, SOUTH, WEST
 
@@ -20,14 +20,8 @@ VillageCode = Annotated[str, msgspec.Meta(pattern=r"^36\.04\.\d{2}\.\d{4}$", exa
 OpdCode = Annotated[str, msgspec.Meta(pattern=r"^[A-Z][A-Z0-9_]{1,31}$", examples=["DPUPR"])]
 Latitude = Annotated[float, msgspec.Meta(ge=-90, le=90)]
 Longitude = Annotated[float, msgspec.Meta(ge=-180, le=180)]
-LongText = Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
 MAX_PHOTOS = 5
 MAX_ATTRIBUTES = 20
-
-
-class LongLocalText(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    id: LongText
-    en: LongText
 
 
 class Category(msgspec.Struct, kw_only=True):

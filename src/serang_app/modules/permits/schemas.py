@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from serang_app.forms.fields import Attribute, AttributeAnswer, LocalText
+from serang_app.forms.fields import Attribute, AttributeAnswer, LocalText, LongLocalText
 from serang_app.module_system import Text
 
 CODE_PATTERN = r"^[a-z][a-z0-9_]{1,40}$"
@@ -20,7 +20,6 @@ NumberPrefix = Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{2,8}$", examples=["S
 SlaDays = Annotated[int, msgspec.Meta(ge=1, le=90)]
 ValidityDays = Annotated[int, msgspec.Meta(ge=1, le=3650, description="Days an issued permit is valid.")]
 SortOrder = Annotated[int, msgspec.Meta(ge=0, le=10000)]
-DescriptionText = Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
 MAX_FIELDS = 30
 MAX_DOCUMENTS = 15
 DocumentKind = Literal["pdf", "image"]
@@ -32,11 +31,6 @@ class DocumentRequirement(msgspec.Struct, frozen=True, kw_only=True, forbid_unkn
     title: LocalText
     kinds: Annotated[list[DocumentKind], msgspec.Meta(min_length=1, max_length=2)]
     required: bool = True
-
-
-class LongLocalText(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    id: DescriptionText
-    en: DescriptionText
 
 
 class PermitType(msgspec.Struct, kw_only=True):

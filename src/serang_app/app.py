@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
-from litestar import Litestar, Router
+from litestar import Litestar, Request, Router
 from litestar.config.app import AppConfig
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -18,6 +19,9 @@ from litestar.routes import HTTPRoute
 from serang_app import __version__
 from serang_app.announcements.routes import AnnouncementAdminController, announcement_image, list_announcements
 from serang_app.announcements.service import AnnouncementFeed
+from serang_app.app_config.routes import change_app_config, get_app_config
+from serang_app.app_config.store import AppConfigCache
+from serang_app.app_config.version_gate import require_supported_app
 from serang_app.app_state import case_engine_of
 from serang_app.audit.routes import list_audit_entries
 from serang_app.auth.access_tokens import AccessTokens
@@ -85,7 +89,7 @@ def create_app(settings: Settings, modules: Sequence[ModuleSpec] | None = None) 
         # Given here, not in the plugin: Litestar 2.25 reads this one from its constructor argument
         # and ignores a value a plugin sets on the AppConfig.
         request_max_body_size=settings.max_body_bytes,
-        before_request=check_json_body_strictly,
+        before_request=_before_every_request,
         plugins=[
             CorePlugin(settings, specs),
             ModulesPlugin(specs, settings),
@@ -113,6 +117,7 @@ class CorePlugin(InitPlugin):
                 readyz,
                 metrics,
                 list_services,
+                get_app_config,
                 list_regions,
                 list_announcements,
                 announcement_image,
@@ -129,6 +134,7 @@ class CorePlugin(InitPlugin):
                         MeController,
                         OpdAdminController,
                         CatalogueAdminController,
+                        change_app_config,
                         StaffAdminController,
                         list_audit_entries,
                         list_my_cases,
@@ -152,6 +158,7 @@ class CorePlugin(InitPlugin):
         app_config.state = State(
             {
                 "settings": settings,
+                "app_config_cache": AppConfigCache(),
                 "catalogue_cache": CatalogueCache(
                     [spec.slug for spec in self._specs], settings.catalogue_cache_seconds
                 ),
@@ -213,6 +220,12 @@ def _access_log(settings: Settings) -> AccessLog | None:
 
 def _case_engine(state: State) -> CaseEngine:
     return case_engine_of(state)
+
+
+async def _before_every_request(request: Request[Any, Any, Any]) -> None:
+    """Old apps are told to update before anything else; then bodies are checked strictly."""
+    await require_supported_app(request)
+    await check_json_body_strictly(request)
 
 
 def _database(state: State) -> Database:

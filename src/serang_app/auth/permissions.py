@@ -41,6 +41,9 @@ CORE_PERMISSIONS: tuple[Permission, ...] = (
     Permission("opds.read", ("officer", "supervisor", "admin"), "List the agencies"),
     Permission("opds.manage", ("admin",), "Create and change agencies"),
     Permission("catalogue.manage", ("admin",), "Edit, open, close and order the catalogue's services"),
+    Permission(
+        "app_config.manage", ("admin",), "Set minimum app versions, the maintenance notice and feature switches"
+    ),
     Permission("staff.manage", ("admin",), "Create, list, disable staff accounts and change their roles"),
     Permission("audit.read", ("admin",), "Read the audit log"),
     Permission("cases.own", ("resident",), "List one's own cases"),

@@ -8,6 +8,12 @@ from serang_app.http.locale import Locale
 
 # code -> (title in id, title in en, detail in id, detail in en). Details may hold {placeholders}.
 MESSAGES: dict[str, tuple[str, str, str, str]] = {
+    "app_update_required": (
+        "Perbarui aplikasi",
+        "Update the app",
+        "Versi aplikasi ini tidak lagi didukung; perbarui ke versi {min_version} atau lebih baru.",
+        "This version of the app is no longer supported; update to version {min_version} or later.",
+    ),
     "bad_request": (
         "Permintaan tidak valid",
         "Bad request",

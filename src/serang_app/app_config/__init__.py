@@ -1,0 +1,1 @@
+"""The app's configuration: minimum versions per platform, a maintenance notice, feature switches."""

@@ -1,0 +1,37 @@
+"""What GET /v1/app/config answers and admins send."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import msgspec
+
+from serang_app.forms.fields import LongLocalText
+
+Platform = Literal["android", "ios"]
+AppVersion = Annotated[str, msgspec.Meta(pattern=r"^\d{1,4}(\.\d{1,4}){0,2}$", examples=["1.4.2"])]
+StoreUrl = Annotated[str, msgspec.Meta(pattern=r"^https://[^\s]{1,300}$")]
+FeatureName = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{0,40}$")]
+
+
+class PlatformRule(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    # Older apps are answered 426 with the store link.
+    min_version: AppVersion
+    store_url: StoreUrl | None = None
+
+
+class AppConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    android: PlatformRule
+    ios: PlatformRule
+    # Shown on the app's home screen while set (the API keeps serving).
+    maintenance: LongLocalText | None = None
+    features: Annotated[dict[FeatureName, bool], msgspec.Meta(max_length=50)] = {}
+
+
+def version_tuple(version: str) -> tuple[int, ...] | None:
+    """1.4 -> (1, 4, 0); None for anything that is not such a version."""
+    parts = version.strip().split(".")
+    if not 1 <= len(parts) <= 3 or not all(part.isdigit() and len(part) <= 4 for part in parts):
+        return None
+    numbers = [int(part) for part in parts]
+    return tuple(numbers + [0] * (3 - len(numbers)))

@@ -44,3 +44,19 @@ async def update_row(
         key,
         *changed.values(),
     )
+
+
+async def upsert_row(
+    connection: asyncpg.Connection, table: str, keys: Mapping[str, Any], values: Mapping[str, Any]
+) -> None:
+    """Insert the row, or replace every column of `values` in the row `keys` names (a PUT of a
+    whole definition). Column names come from the caller's Struct fields, never from a request."""
+    columns = [*keys, *values]
+    placeholders = ", ".join(f"${position}" for position in range(1, len(columns) + 1))
+    replaced = ", ".join(f"{name} = excluded.{name}" for name in values)
+    await connection.execute(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders}) "  # noqa: S608 (constant names)
+        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {replaced}",
+        *keys.values(),
+        *values.values(),
+    )

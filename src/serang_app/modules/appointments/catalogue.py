@@ -8,6 +8,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
+from serang_app.db.updates import upsert_row
 from serang_app.http.problems import ApiError, LocalizedFieldError
 from serang_app.modules.appointments.schemas import Place, PlaceDraft, Schedule, Service, ServiceDraft
 
@@ -80,16 +81,7 @@ async def save_service(connection: asyncpg.Connection, code: str, draft: Service
     """Add a service or replace one's definition (PUT: the whole of it)."""
     if not await connection.fetchval("SELECT 1 FROM opds WHERE code = $1 AND is_active", draft.opd_code):
         raise ApiError(422, errors=[LocalizedFieldError("opd_code", "OPD tidak dikenal", "Unknown agency")])
-    values = msgspec.to_builtins(draft)
-    await connection.execute(
-        """INSERT INTO appointments.services (code, title, documents, opd_code, duration_minutes, is_active, sort_order)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)
-           ON CONFLICT (code) DO UPDATE SET title = excluded.title, documents = excluded.documents,
-               opd_code = excluded.opd_code, duration_minutes = excluded.duration_minutes,
-               is_active = excluded.is_active, sort_order = excluded.sort_order""",
-        code,
-        *(values[name] for name in ("title", "documents", "opd_code", "duration_minutes", "is_active", "sort_order")),
-    )
+    await upsert_row(connection, "appointments.services", {"code": code}, msgspec.to_builtins(draft))
     services = await list_services(connection, include_inactive=True)
     return next(service for service in services if service.code == code)
 
@@ -102,17 +94,7 @@ async def save_place(connection: asyncpg.Connection, code: str, draft: PlaceDraf
         raise ApiError(
             422, errors=[LocalizedFieldError("district_code", "Kecamatan tidak dikenal", "Unknown district")]
         )
-    values = msgspec.to_builtins(draft)
-    columns = ("name", "address", "district_code", "latitude", "longitude", "is_active")
-    await connection.execute(
-        """INSERT INTO appointments.places (code, name, address, district_code, latitude, longitude, is_active)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)
-           ON CONFLICT (code) DO UPDATE SET name = excluded.name, address = excluded.address,
-               district_code = excluded.district_code, latitude = excluded.latitude,
-               longitude = excluded.longitude, is_active = excluded.is_active""",
-        code,
-        *(values[name] for name in columns),
-    )
+    await upsert_row(connection, "appointments.places", {"code": code}, msgspec.to_builtins(draft))
     places = await list_places(connection, include_inactive=True)
     return next(place for place in places if place.code == code)
 
@@ -146,29 +128,11 @@ async def save_schedule(
         raise ApiError(404)
     if problems:
         raise ApiError(422, errors=problems)
-    values = msgspec.to_builtins(schedule)
-    await connection.execute(
-        """INSERT INTO appointments.schedules (place_code, service_code, hours, slot_minutes, capacity,
-               walk_in_percent, horizon_days, cutoff_minutes, is_active)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-           ON CONFLICT (place_code, service_code) DO UPDATE SET hours = excluded.hours,
-               slot_minutes = excluded.slot_minutes, capacity = excluded.capacity,
-               walk_in_percent = excluded.walk_in_percent, horizon_days = excluded.horizon_days,
-               cutoff_minutes = excluded.cutoff_minutes, is_active = excluded.is_active""",
-        place_code,
-        service_code,
-        *(
-            values[name]
-            for name in (
-                "hours",
-                "slot_minutes",
-                "capacity",
-                "walk_in_percent",
-                "horizon_days",
-                "cutoff_minutes",
-                "is_active",
-            )
-        ),
+    await upsert_row(
+        connection,
+        "appointments.schedules",
+        {"place_code": place_code, "service_code": service_code},
+        msgspec.to_builtins(schedule),
     )
     return await read_schedule(connection, place_code, service_code)
 

@@ -63,6 +63,7 @@ from bench.servers import (
     service_command,
     service_environment,
 )
+from bench.stats_rows import measure_statistics
 from serang_app.app import load_modules
 from serang_app.module_system.discovery import ModuleError
 from serang_app.settings import SettingsError, load_settings
@@ -223,6 +224,11 @@ def run(options: Options, generator: LoadGenerator) -> None:
             appointment_rows, slots_verdict = measure_appointments(context)
             rows += appointment_rows
             verdicts.append(slots_verdict)
+        stats_line = None
+        if options.stats_cases:
+            stats_rows, public_verdict, stats_line = measure_statistics(context)
+            rows += stats_rows
+            verdicts.append(public_verdict)
     # Only a run that went well removes its folder: after a failure the servers' logs explain it.
     # (The access log alone is tens of megabytes per run.)
     shutil.rmtree(run_folder, ignore_errors=True)
@@ -243,6 +249,8 @@ def run(options: Options, generator: LoadGenerator) -> None:
             f"{figures.delay_p50_s:.2f} s, p99 {figures.delay_p99_s:.2f} s, {figures.within_10_s:.1%} within 10 s "
             f"(target 95 %): {'PASS' if figures.within_10_s >= 0.95 else 'FAIL'}"
         )
+    if stats_line is not None:
+        say(stats_line)
     cases_row = next((row for row in rows if row.endpoint == CASES_ENDPOINT), None)
     if cases_row is not None:
         p99 = cases_row.result.p99_ms

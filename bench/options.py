@@ -26,6 +26,7 @@ class Options:
     complaints: int  # complaints in the database for the complaints rows (0: no such rows)
     permits: int  # issued permits in the database for the verification row (0: no such row)
     appointment_residents: int  # residents per booking phase of the appointments rows (0: no such rows)
+    stats_cases: int  # cases of one year for the statistics rows (0: no such rows)
 
 
 def read_options(environ: Mapping[str, str]) -> Options:
@@ -47,6 +48,7 @@ def read_options(environ: Mapping[str, str]) -> Options:
         complaints=_positive(environ, "BENCH_COMPLAINTS", 1_000_000, minimum=0),
         permits=_positive(environ, "BENCH_PERMITS", 100_000, minimum=0),
         appointment_residents=_positive(environ, "BENCH_APPOINTMENT_RESIDENTS", 8_000, minimum=0),
+        stats_cases=_positive(environ, "BENCH_STATS_CASES", 1_000_000, minimum=0),
     )
 
 

@@ -33,6 +33,12 @@ SLOTS_ENDPOINT = "GET /v1/appointments/slots (14 days)"
 SLOTS_CEILING_ENDPOINT = "bare Litestar + asyncpg, same slots code"
 # Public and uncached, polled by the app: half the ceiling, like the other public reads.
 SLOTS_TARGET_RATIO = 0.50
+PUBLIC_STATS_ENDPOINT = "GET /v1/stats/public"
+PUBLIC_STATS_CEILING_ENDPOINT = "bare Litestar, same public figures (ceiling)"
+# Cached like the catalogue, so the catalogue's target.
+PUBLIC_STATS_TARGET_RATIO = 0.60
+# A year's report over a million cases, each asked for alone.
+STATS_TARGET_MS = 1000.0
 BOOKING_ENDPOINT = "POST /v1/appointments (same 16 slots)"
 BOOKING_CEILING_ENDPOINT = "bare Litestar + asyncpg, same booking writes"
 FILING_ENDPOINT = "POST /v1/complaints (new Idempotency-Key each)"

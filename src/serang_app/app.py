@@ -71,6 +71,8 @@ from serang_app.residents.routes import MeController
 from serang_app.settings import Settings
 from serang_app.staff.admin_routes import StaffAdminController
 from serang_app.staff.routes import staff_login
+from serang_app.stats.admin_routes import StatsController
+from serang_app.stats.public import PublicStatsCache, get_public_stats
 from serang_app.storage.factory import open_storage
 from serang_app.storage.local_routes import LocalStorageController
 from serang_app.uploads.routes import UploadController
@@ -118,6 +120,7 @@ class CorePlugin(InitPlugin):
                 metrics,
                 list_services,
                 get_app_config,
+                get_public_stats,
                 list_regions,
                 list_announcements,
                 announcement_image,
@@ -141,6 +144,7 @@ class CorePlugin(InitPlugin):
                         CaseController,
                         StaffCaseController,
                         ClosedDateController,
+                        StatsController,
                         UploadController,
                         NotificationController,
                         DeviceController,
@@ -159,6 +163,8 @@ class CorePlugin(InitPlugin):
             {
                 "settings": settings,
                 "app_config_cache": AppConfigCache(),
+                "public_stats_cache": PublicStatsCache(),
+                "module_names": {spec.slug: spec.name for spec in self._specs},
                 "catalogue_cache": CatalogueCache(
                     [spec.slug for spec in self._specs], settings.catalogue_cache_seconds
                 ),

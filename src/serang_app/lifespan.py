@@ -57,6 +57,7 @@ def database_lifespan(
             try:
                 await insert_declared_services(database, specs)
                 async with (
+                    _stats_database(settings, database, app),
                     catalogue_listener(
                         dsn, app.state.catalogue_cache, connect_timeout=settings.db_connect_timeout_seconds
                     ),
@@ -70,6 +71,27 @@ def database_lifespan(
                 await asyncio.to_thread(embedded.stop)
 
     return lifespan
+
+
+@asynccontextmanager
+async def _stats_database(settings: Settings, database: Database, app: Litestar) -> AsyncIterator[None]:
+    """Statistics read from the replica when one is set (stats/sources.py), else from the primary."""
+    if settings.database_replica_url is None:
+        app.state.stats_database = database
+        yield
+        return
+    # Reports are asked for now and then, by staff: a small pool is plenty.
+    replica = await open_database(
+        settings.database_replica_url,
+        min_size=0,
+        max_size=max(2, settings.db_pool_max // 2),
+        connect_timeout=settings.db_connect_timeout_seconds,
+    )
+    app.state.stats_database = replica
+    try:
+        yield
+    finally:
+        await replica.close()
 
 
 @asynccontextmanager

@@ -29,6 +29,8 @@ class SettingsError(Exception):
 class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
     env: Environment = "development"
     database_url: str | None = None
+    # A read replica for the statistics (stats/sources.py); the primary when unset.
+    database_replica_url: str | None = None
     data_dir: str = "var"
     host: str = "127.0.0.1"
     port: Port = 8000
@@ -129,6 +131,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
 ENV_NAMES: dict[str, str] = {
     "env": "SERANG_ENV",
     "database_url": "DATABASE_URL",
+    "database_replica_url": "DATABASE_REPLICA_URL",
     "data_dir": "SERANG_DATA_DIR",
     "host": "SERANG_HOST",
     "port": "PORT",
@@ -221,8 +224,10 @@ def _check_consistency(settings: Settings) -> None:
         raise SettingsError(
             "SERANG_STORAGE_SIGNING_KEY: required when SERANG_ENV=production stores uploads locally (S3_BUCKET unset)"
         )
-    if settings.database_url is not None and not settings.database_url.startswith(("postgresql://", "postgres://")):
-        raise SettingsError("DATABASE_URL: expected a postgresql:// URL")
+    for field in ("database_url", "database_replica_url"):
+        url = getattr(settings, field)
+        if url is not None and not url.startswith(("postgresql://", "postgres://")):
+            raise SettingsError(f"{ENV_NAMES[field]}: expected a postgresql:// URL")
     if settings.db_pool_min > settings.db_pool_max:
         raise SettingsError("SERANG_DB_POOL_MIN: must not exceed SERANG_DB_POOL_MAX")
     slugs = settings.enabled_module_slugs

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Final, Literal
 
 import msgspec
 from litestar import Request, Router, post
@@ -22,13 +22,16 @@ from serang_app.cases.opening import open_case
 from serang_app.db.pool import Database
 from serang_app.module_system import CatalogueService, ModuleSpec, Permission, State, Text, Transition, Workflow
 
-SERVICE = "lamps.repair"
+SERVICE: Final = "lamps.repair"
+# A second service, of another agency and without an SLA (the statistics group by service).
+NEW_POLE_SERVICE: Final = "lamps.new_pole"
 
 
 class RepairIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     pole_number: Annotated[str, msgspec.Meta(min_length=1, max_length=20)]
     district_code: Annotated[str, msgspec.Meta(pattern=r"^36\.04\.\d{2}$")] | None = None
     public: bool = False
+    service: Literal["lamps.repair", "lamps.new_pole"] = SERVICE
 
 
 class RepairOut(msgspec.Struct, kw_only=True):
@@ -51,7 +54,7 @@ async def report_lamp(
             CaseActor.of(request),
             module="lamps",
             workflow="repair",
-            service_code=SERVICE,
+            service_code=data.service,
             district_code=data.district_code,
             is_public=data.public,
         )
@@ -182,6 +185,12 @@ LAMPS = ModuleSpec(
             title=_text("Lampu Jalan Mati", "Broken Street Lamp"),
             description=_text("Laporkan lampu jalan yang mati.", "Report a street lamp that is out."),
             sla_days=3,
+        ),
+        CatalogueService(
+            code=NEW_POLE_SERVICE,
+            opd_code="DISPERKIM",
+            title=_text("Usulan Lampu Jalan Baru", "New Street Lamp Proposal"),
+            description=_text("Usulkan lampu jalan di tempat gelap.", "Propose a street lamp for a dark spot."),
         ),
     ),
 )

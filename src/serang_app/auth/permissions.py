@@ -57,6 +57,9 @@ CORE_PERMISSIONS: tuple[Permission, ...] = (
     Permission("cases.work", ("officer", "supervisor", "admin"), "Work the agency's inbox: assign and comment"),
     Permission("calendar.manage", ("admin",), "Close and reopen days for SLA counting"),
     Permission(
+        "stats.read", ("supervisor", "admin"), "Service statistics, IKM and the SPBE evidence (supervisors: own agency)"
+    ),
+    Permission(
         "uploads.create",
         ("resident", "officer", "supervisor", "admin"),
         "Upload photos and documents (each purpose names the roles it is for)",

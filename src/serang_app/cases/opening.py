@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import asyncpg
 
@@ -71,7 +71,7 @@ async def open_case(
     if not service["is_open"]:
         raise ApiError(409, "service_closed", params={"service": service_code})
     initial = registered.states[registered.workflow.initial]
-    now = datetime.now(UTC)
+    now = engine.now()
     calendar = await engine.calendars.get(connection)
     if sla_days is None:
         sla_days = service["sla_days"]

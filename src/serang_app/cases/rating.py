@@ -16,8 +16,8 @@ from serang_app.http.problems import ApiError
 _LOCK = "SELECT resident_id, opd_code, module, workflow, status, phase, rating FROM cases WHERE id = $1 FOR UPDATE"
 _INSERT = """
 INSERT INTO case_ratings (case_id, stars, comment, requirements, procedure, service_time, cost, product,
-                          competence, behaviour, complaint_handling, facilities)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                          competence, behaviour, complaint_handling, facilities, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 """
 _RATE = "UPDATE cases SET rating = $2, version = version + 1, updated_at = now() WHERE id = $1 RETURNING version"
 
@@ -50,6 +50,7 @@ async def rate_case(
         survey.behaviour,
         survey.complaint_handling,
         survey.facilities,
+        engine.now(),
     )
     version: int = await connection.fetchval(_RATE, case_id, rating.stars)
     # The comment stays in case_ratings (read by the agency's statistics), not on the timeline.

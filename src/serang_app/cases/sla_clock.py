@@ -19,22 +19,37 @@ class Clock:
     due_at: datetime | None
     paused_since: datetime | None
     closed_at: datetime | None
+    # The working days the case has spent waiting for the resident, pauses ended so far.
+    paused_working_days: int = 0
 
 
 def move_clock(calendar: WorkingCalendar, clock: Clock, target: State, now: datetime) -> Clock:
     """The clock after a case moves into `target` at `now`."""
     final = target.phase in FINAL_PHASES
     stopped = target.pauses_sla and not final
-    due, paused = clock.due_at, clock.paused_since
+    due, paused, paused_days = clock.due_at, clock.paused_since, clock.paused_working_days
     if paused is not None and not stopped:
         # Leaving a pause (or closing during one): the working days it covered are given back.
         if due is not None:
             due = calendar.extend_due(due, paused, now)
+        paused_days += calendar.paused_working_days(paused, now)
         paused = None
     elif paused is None and stopped:
         paused = now
     closed = (clock.closed_at or now) if final else None
-    return Clock(due_at=due, paused_since=paused, closed_at=closed)
+    return Clock(due_at=due, paused_since=paused, closed_at=closed, paused_working_days=paused_days)
+
+
+def working_days_taken(calendar: WorkingCalendar, received: datetime, clock: Clock) -> int | None:
+    """The agency's time to close the case, in working days (the statistics' time to completion):
+    the working days from receipt to closing (calendar.working_days_between) less those the case
+    spent waiting for the resident. None while the case is open."""
+    if clock.closed_at is None:
+        return None
+    elapsed = calendar.working_days_between(received, clock.closed_at)
+    # A pause counts the days it covers and elapsed time the days begun after receipt, so a pause
+    # that began on the day of receipt can cover one day more than elapsed counts.
+    return max(0, elapsed - clock.paused_working_days)
 
 
 def is_overdue(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
 import asyncpg
 
@@ -13,18 +12,19 @@ from serang_app.cases.actors import CaseActor
 from serang_app.cases.engine import CaseEngine
 from serang_app.cases.events import notify_resident, record_event
 from serang_app.cases.reading import allowed_actions
-from serang_app.cases.sla_clock import Clock, move_clock
+from serang_app.cases.sla_clock import Clock, move_clock, working_days_taken
 from serang_app.http.problems import ApiError, LocalizedFieldError
 from serang_app.uploads.service import UploadOwner, attach_uploads
 
 _LOCK = """
 SELECT id, reference, module, workflow, resident_id, opd_code, status, version, sla_days, due_at, paused_since,
-       closed_at
+       closed_at, created_at, paused_working_days
 FROM cases WHERE id = $1 FOR UPDATE
 """
 _MOVE = """
 UPDATE cases
 SET status = $2, phase = $3, due_at = $4, paused_since = $5, closed_at = $6,
+    paused_working_days = $7, working_days_taken = $8,
     version = version + 1, updated_at = now(), status_since = now()
 WHERE id = $1
 RETURNING version
@@ -104,18 +104,33 @@ async def take_action(
         await attach_uploads(connection, UploadOwner.of(actor), case_id, upload_ids)
     target = registered.states[transition.target]
     calendar = await engine.calendars.get(connection)
+    now = engine.now()
     clock = move_clock(
         calendar,
-        Clock(due_at=row["due_at"], paused_since=row["paused_since"], closed_at=row["closed_at"]),
+        Clock(
+            due_at=row["due_at"],
+            paused_since=row["paused_since"],
+            closed_at=row["closed_at"],
+            paused_working_days=row["paused_working_days"],
+        ),
         target,
-        datetime.now(UTC),
+        now,
     )
+    # Only a completion has a time to completion (a rejection or a cancellation is not one).
+    taken = working_days_taken(calendar, row["created_at"], clock) if target.phase == "completed" else None
     version: int = await connection.fetchval(
-        _MOVE, case_id, target.code, target.phase, clock.due_at, clock.paused_since, clock.closed_at
+        _MOVE,
+        case_id,
+        target.code,
+        target.phase,
+        clock.due_at,
+        clock.paused_since,
+        clock.closed_at,
+        clock.paused_working_days,
+        taken,
     )
     if transition.reroutes:
         # The new agency gets the whole SLA again, counted from now.
-        now = datetime.now(UTC)
         sla_days = row["sla_days"]
         due_at = calendar.due_at(now, sla_days) if sla_days is not None else None
         await connection.execute(_REROUTE, case_id, opd_code, due_at, now if target.pauses_sla else None)

@@ -248,6 +248,12 @@ MESSAGES: dict[str, tuple[str, str, str, str]] = {
         "Layanan {service} sedang tidak menerima permohonan baru.",
         "Service {service} is not accepting new requests at the moment.",
     ),
+    "stats_other_agency": (
+        "Bukan OPD Anda",
+        "Not your agency",
+        "Anda hanya dapat melihat statistik OPD Anda sendiri.",
+        "You can only see your own agency's statistics.",
+    ),
 }
 
 

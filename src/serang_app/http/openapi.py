@@ -50,6 +50,8 @@ from serang_app.http.messages import MESSAGES
 from serang_app.http.problems import PROBLEM_MEDIA_TYPE
 
 PROBLEMS_OPT = "problems"
+# Routes that also answer text/csv (on Accept: text/csv) say so; the document lists it beside JSON.
+CSV_OPT = "csv"
 # Routes that answer 428 without If-Match read the header as optional (so that its absence is a
 # 428, not a validation error) and say so in their opt; the document marks it required.
 IF_MATCH_REQUIRED_OPT = "if_match_required"
@@ -123,6 +125,8 @@ def document_errors(app: Litestar) -> OpenAPI:
                     operation.parameters = [*(operation.parameters or []), _IF_NONE_MATCH]
                 if handler.opt.get(IF_MATCH_REQUIRED_OPT):
                     _require_if_match(operation)
+                if handler.opt.get(CSV_OPT):
+                    _add_csv(responses.get("200"))
                 for code, response in responses.items():
                     if isinstance(response, OpenAPIResponse):
                         response.headers = {**(response.headers or {}), "X-Request-ID": _REQUEST_ID_HEADER}
@@ -132,6 +136,14 @@ def document_errors(app: Litestar) -> OpenAPI:
                             response.headers[REPLAYED_HEADER_NAME] = _REPLAYED_HEADER
                 operation.responses = responses
     return document
+
+
+def _add_csv(response: Any) -> None:
+    if isinstance(response, OpenAPIResponse):
+        response.content = {
+            **(response.content or {}),
+            "text/csv": OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING, description="RFC 4180, UTF-8")),
+        }
 
 
 def _require_if_match(operation: Operation) -> None:

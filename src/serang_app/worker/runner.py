@@ -23,6 +23,7 @@ from serang_app.db.pool import Database
 from serang_app.http.idempotency_store import delete_expired_keys
 from serang_app.module_system.spec import ModuleSpec, ModuleTask, ModuleTaskContext
 from serang_app.notifications.delivery import Delivery, deliver_due
+from serang_app.stats.folding import fold_statistics
 from serang_app.storage.backend import Storage
 from serang_app.uploads.cleanup import delete_abandoned_uploads
 
@@ -84,6 +85,10 @@ async def _take_timed_transitions(context: WorkerContext) -> None:
             logger.info("timed_transitions_taken", count=moved)
 
 
+async def _fold_statistics(context: WorkerContext) -> None:
+    await fold_statistics(context.database)
+
+
 async def _delete_abandoned_uploads(context: WorkerContext) -> None:
     deleted = await delete_abandoned_uploads(context.database, context.storage)
     if deleted:
@@ -102,6 +107,8 @@ CORE_TASKS: tuple[PeriodicTask, ...] = (
     PeriodicTask("sweep_overdue_cases", 60, _sweep_overdue_cases),
     # Timed transitions count whole days; a minute late is on time.
     PeriodicTask("take_timed_transitions", 60, _take_timed_transitions),
+    # Readers add what is pending, so this only keeps the pending tables short (stats/folding.py).
+    PeriodicTask("fold_statistics", 5, _fold_statistics),
     # Uploads never completed, or never attached to anything, after a day.
     PeriodicTask("delete_abandoned_uploads", 15 * 60, _delete_abandoned_uploads),
 )

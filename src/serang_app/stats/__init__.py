@@ -1,0 +1,1 @@
+"""Service statistics, the satisfaction index (IKM), public transparency and the SPBE export."""

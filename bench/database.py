@@ -7,20 +7,13 @@ import os
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import asyncpg
 
 from bench import WORK_FOLDER, BenchError
+from serang_app.contract.servers import LOCAL_SERVER, answers, with_database
 from serang_app.db.embedded import EmbeddedDatabase
-
-LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
-
-
-def on_database(dsn: str, name: str) -> str:
-    """The URL of another database on the same server (the path part names the database)."""
-    scheme, netloc, _, query, fragment = urlsplit(dsn)
-    return urlunsplit((scheme, netloc, "/" + name, query, fragment))
 
 
 def database_name(dsn: str) -> str:
@@ -34,7 +27,7 @@ def bench_database(say: Callable[[str], None]) -> Iterator[str]:
     admin_dsn = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
     if admin_dsn:
         say("database: the server named by BENCH_DATABASE_URL / TEST_DATABASE_URL")
-    elif asyncio.run(_answers(LOCAL_SERVER)):
+    elif asyncio.run(answers(LOCAL_SERVER)):
         admin_dsn = LOCAL_SERVER
         say(f"database: {LOCAL_SERVER}")
     else:
@@ -42,28 +35,19 @@ def bench_database(say: Callable[[str], None]) -> Iterator[str]:
         # folder of its data folder to other users.
         embedded = EmbeddedDatabase(WORK_FOLDER)
         say(f"database: embedded PostgreSQL in {WORK_FOLDER / 'postgres'} (no server on 127.0.0.1:5432)")
-        admin_dsn = on_database(embedded.start(), "postgres")
+        admin_dsn = with_database(embedded.start(), "postgres")
     try:
         # The name is ours (hex digits), never input, so it may be spliced into the statement.
         name = f"serang_bench_{secrets.token_hex(6)}"
         asyncio.run(_execute(admin_dsn, f"CREATE DATABASE {name}"))
         try:
-            yield on_database(admin_dsn, name)
+            yield with_database(admin_dsn, name)
         finally:
             # FORCE: a server that did not stop cleanly may still hold connections.
             asyncio.run(_execute(admin_dsn, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
     finally:
         if embedded is not None:
             embedded.stop()
-
-
-async def _answers(dsn: str) -> bool:
-    try:
-        connection = await asyncpg.connect(dsn, timeout=2)
-    except (OSError, asyncpg.PostgresError, TimeoutError):
-        return False
-    await connection.close()
-    return True
 
 
 async def _execute(dsn: str, statement: str) -> None:

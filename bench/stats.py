@@ -40,7 +40,7 @@ FROM generate_series(1, $1) AS g
 CROSS JOIN sizes
 CROSS JOIN LATERAL (
     SELECT make_timestamptz($3, 1, 1, 8, 0, 0, 'Asia/Jakarta') + (g % 366) * interval '1 day'
-               + (g * 7919 % 28800) * interval '1 second' AS created,
+               + (g::bigint * 7919 % 28800) * interval '1 second' AS created,
            g * 31 % 12 AS taken,
            CASE WHEN g % 100 < 90 THEN 'completed' WHEN g % 100 < 95 THEN 'rejected'
                 WHEN g % 100 < 97 THEN 'cancelled' ELSE 'submitted' END AS phase

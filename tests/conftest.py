@@ -14,15 +14,21 @@ from serang_app.db.pool import Database, open_database
 from serang_app.lifespan import migration_sources
 from serang_app.module_system.spec import ModuleSpec
 from serang_app.settings import Settings, load_settings
-from tests.support.database import TestServer
+from tests.support.database import EMBEDDED_FOLDER, TestServer
 from tests.support.fake_google import FakeGoogle
 
 
 @pytest.fixture(scope="session")
 def test_server() -> Iterator[TestServer]:
-    server = TestServer()
+    server = TestServer(EMBEDDED_FOLDER)
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def serang_test_server(test_server: TestServer) -> TestServer:
+    """The contract kit's server (serang_app.contract.plugin) is the one the core's tests use."""
+    return test_server
 
 
 @pytest.fixture(scope="session")

@@ -401,6 +401,10 @@ async def test_bad_periods_and_filters_are_named(story: Story) -> None:
         response = await story.client.get("/v1/admin/stats", params=params, headers=story.staff["admin"])
         assert response.status_code == 422, params
         assert field in response.text, params
+    # One month alone is that month; none is the clock's month.
+    only_to = await get_json(story, "/v1/admin/stats", to="2026-02")
+    assert only_to["period"] == {"from": "2026-02", "to": "2026-02"}
+    assert (await get_json(story, "/v1/admin/stats"))["period"] == {"from": "2026-03", "to": "2026-03"}
     # The IKM is per agency or per service only.
     ikm = await story.client.get("/v1/admin/stats/ikm", params={"group_by": "district"}, headers=story.staff["admin"])
     assert ikm.status_code == 422

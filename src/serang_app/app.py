@@ -241,6 +241,14 @@ def _database(state: State) -> Database:
 
 def check_route_permissions(app: Litestar) -> None:
     """Refuse to start when a route declares neither `public` nor a known permission."""
+    problems = route_permission_problems(app)
+    if problems:
+        raise ModuleError("; ".join(problems))
+
+
+def route_permission_problems(app: Litestar) -> list[str]:
+    """Every route that is public by accident: no permission declared, an unknown one, or not
+    behind the authentication middleware. Also what the module contract tests check."""
     registry: PermissionRegistry = app.state.permission_registry
     problems = []
     for route in app.routes:
@@ -260,5 +268,4 @@ def check_route_permissions(app: Litestar) -> None:
                 problems.append(f"{route.path} ({handler.handler_name}) declares no permission")
             elif code not in registry:
                 problems.append(f"{route.path} ({handler.handler_name}) needs unknown permission {code!r}")
-    if problems:
-        raise ModuleError("; ".join(problems))
+    return problems

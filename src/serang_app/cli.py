@@ -1,4 +1,4 @@
-"""The `serang-app` command: serve, worker, migrate, openapi, modules, create-admin."""
+"""The `serang-app` command: serve, worker, migrate, openapi, modules, new-module, create-admin."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from serang_app.db.embedded import EmbeddedDatabase
 from serang_app.db.migrations import MigrationError, apply_migrations, migration_status
 from serang_app.logs import configure_logging
 from serang_app.module_system.discovery import ModuleError, discover_modules
+from serang_app.scaffold import ScaffoldError, write_module
 from serang_app.settings import Settings, SettingsError, load_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -241,6 +242,28 @@ def modules() -> None:
         name = module.spec.name if module.spec else ""
         line = f"{module.name:16} {state:8} {version:10} {module.distribution:28} {name}"
         click.echo(line.rstrip() + (f"\n  {module.error}" if module.error else ""))
+
+
+@main.command("new-module")
+@click.argument("name")
+@click.option(
+    "--directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Where the package folder serang-NAME is written.",
+)
+@click.option("--opd", default="DISKOMINFOSATIK", show_default=True, help="The agency that owns its service.")
+@click.option("--prefix", help="Its reference numbers' prefix, 2-5 capital letters (default: from NAME).")
+def new_module(name: str, directory: Path, opd: str, prefix: str | None) -> None:
+    """Write a working module package to start from (docs/writing-a-module.md)."""
+    try:
+        target = write_module(name, directory, opd_code=opd, prefix=prefix)
+    except ScaffoldError as error:
+        click.echo(f"serang-app: {error}", err=True)
+        sys.exit(2)
+    click.echo(f"wrote {target}")
+    click.echo(f"next: pip install -e '{target}[test]' && (cd {target} && pytest); then restart the app")
 
 
 @main.command()

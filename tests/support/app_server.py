@@ -21,8 +21,10 @@ STOP_TIMEOUT_SECONDS = 10.0
 
 
 @contextmanager
-def running_app(database_url: str, log_path: Path, **environ: str) -> Iterator[str]:
+def running_app(database_url: str, log_path: Path, command: str = SERANG_APP, **environ: str) -> Iterator[str]:
     """Serve the app on a free local port until the block ends; yields its base URL.
+
+    `command`: the serang-app to run (another environment's, to serve what is installed there).
 
     The server's output goes to ``log_path`` (a pipe nobody reads could fill up and stall it) and
     is quoted in the failure when the server does not become ready.
@@ -41,7 +43,7 @@ def running_app(database_url: str, log_path: Path, **environ: str) -> Iterator[s
     # limiter is off because a test client sends far more than a resident's share of requests.
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [SERANG_APP, "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [command, "serve", "--host", "127.0.0.1", "--port", str(port)],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -15,12 +15,20 @@ from litestar import Request, Router, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from serang_app.auth.principal import Principal
-from serang_app.cases.actors import CaseActor
-from serang_app.cases.engine import CaseEngine
-from serang_app.cases.opening import open_case
-from serang_app.db.pool import Database
-from serang_app.module_system import CatalogueService, ModuleSpec, Permission, State, Text, Transition, Workflow
+from serang_app.api import (
+    CaseActor,
+    CaseEngine,
+    CatalogueService,
+    Database,
+    ModuleSpec,
+    Permission,
+    Principal,
+    State,
+    Text,
+    Transition,
+    Workflow,
+    open_case,
+)
 
 SERVICE: Final = "lamps.repair"
 # A second service, of another agency and without an SLA (the statistics group by service).

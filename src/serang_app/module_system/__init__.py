@@ -1,7 +1,7 @@
-"""The module contract: how a public service plugs into the core.
+"""The module contract's declaration types (spec.py), their discovery and their validation.
 
-Module authors import their types from here (``from serang_app.module_system import ModuleSpec``);
-everything else in the core is private to it.
+Module authors import from serang_app.api, the core API for modules, which holds these types and
+the helpers modules call. These names stay exported here for modules written against 1.0.
 """
 
 from serang_app.auth.permissions import Permission

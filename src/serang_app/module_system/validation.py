@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Sequence
 from graphlib import CycleError, TopologicalSorter
 
@@ -105,9 +106,6 @@ def _spec_problems(spec: ModuleSpec) -> list[str]:
         for code in spec.problems
         if not code.startswith(f"{spec.slug}_")
     )
-    for template_code, text in spec.templates.items():
-        if not text.id.strip() or not text.en.strip():
-            problems.append(f"template {template_code!r} needs both an Indonesian and an English text")
     problems.extend(f"workflow {code!r} is declared twice" for code in _repeated([w.code for w in spec.workflows]))
     problems.extend(f"task {name!r} is declared twice" for name in _repeated([task.name for task in spec.tasks]))
     for task in spec.tasks:
@@ -115,9 +113,32 @@ def _spec_problems(spec: ModuleSpec) -> list[str]:
             problems.append(f"task {task.name!r}: name must be lowercase letters, digits or underscores")
         if not task.interval_seconds > 0:
             problems.append(f"task {task.name!r}: interval_seconds must be positive")
+    problems.extend(workflow_problems(spec))
+    return problems
+
+
+def workflow_problems(spec: ModuleSpec) -> list[str]:
+    """The module's workflows and notification templates: states, transitions, reachability,
+    and every template in both languages with the same placeholders."""
+    problems = []
+    for template_code, text in spec.templates.items():
+        if not text.id.strip() or not text.en.strip():
+            problems.append(f"template {template_code!r} needs both an Indonesian and an English text")
+        elif _placeholders(text.id) != _placeholders(text.en):
+            problems.append(
+                f"template {template_code!r} uses {sorted(_placeholders(text.id))} in Indonesian "
+                f"but {sorted(_placeholders(text.en))} in English"
+            )
     for workflow in spec.workflows:
         problems.extend(_workflow_problems(workflow, spec))
     return problems
+
+
+def _placeholders(text: str) -> set[str]:
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+    except ValueError:  # an unbalanced brace: reported as a placeholder no call can fill
+        return {"<unbalanced brace>"}
 
 
 def _workflow_problems(workflow: Workflow, spec: ModuleSpec) -> list[str]:

@@ -28,7 +28,11 @@ _Report = TypeVar("_Report", StatsReport, IkmReport, SpbeEvidence)
 
 FromMonth = Annotated[
     str | None,
-    QueryParameter(name="from", description="First month, YYYY-MM (WIB); this month when left out", max_length=7),
+    QueryParameter(
+        name="from",
+        description="First month, YYYY-MM (WIB); the last month, or this month, when left out",
+        max_length=7,
+    ),
 ]
 ToMonth = Annotated[
     str | None,

@@ -34,10 +34,12 @@ def month_of(moment: datetime) -> date:
 
 
 def period_from_query(first: str | None, last: str | None, now: datetime) -> Period:
-    """The period `from`..`to` (YYYY-MM each); either missing means the current month in WIB."""
+    """The period `from`..`to` (YYYY-MM each, both included). One alone is a single month; none
+    is the current month in WIB."""
     current = month_of(now)
-    start = _parse("from", first) if first else current
-    end = _parse("to", last) if last else (start if first else current)
+    end = _parse("to", last) if last else None
+    start = _parse("from", first) if first else (end or current)
+    end = end or start
     if end < start:
         raise ApiError(
             422,

@@ -24,11 +24,14 @@ class Purpose:
 
 
 STAFF = frozenset({"officer", "supervisor", "admin"})
-PurposeCode = Literal["complaint_photo", "permit_document", "case_proof", "announcement_image"]
+PurposeCode = Literal["complaint_photo", "permit_document", "resident_document", "case_proof", "announcement_image"]
 UploadType = Literal["image/jpeg", "image/png", "image/webp", "application/pdf"]
 PURPOSES: dict[str, Purpose] = {
     "complaint_photo": Purpose("complaint_photo", PHOTO_TYPES, 10 * MEGABYTE, frozenset({"resident"})),
     "permit_document": Purpose("permit_document", PHOTO_TYPES | {PDF_TYPE}, 10 * MEGABYTE, frozenset({"resident"})),
+    # What a resident attaches to any other module's request (docs/writing-a-module.md): a module
+    # does not need a purpose of its own for an ordinary photo or scanned document.
+    "resident_document": Purpose("resident_document", PHOTO_TYPES | {PDF_TYPE}, 10 * MEGABYTE, frozenset({"resident"})),
     # Staff's evidence on a case: a photo of the repaired road, a signed letter.
     "case_proof": Purpose("case_proof", PHOTO_TYPES | {PDF_TYPE}, 10 * MEGABYTE, STAFF),
     "announcement_image": Purpose("announcement_image", PHOTO_TYPES, 10 * MEGABYTE, frozenset({"admin"})),

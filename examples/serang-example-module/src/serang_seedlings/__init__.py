@@ -8,7 +8,7 @@ import msgspec
 from litestar import Router, get
 from litestar.di import NamedDependency
 
-from serang_app.module_system import CatalogueService, Database, ModuleSpec, Text
+from serang_app.api import CatalogueService, Database, ModuleSpec, Text
 
 
 class Species(msgspec.Struct, kw_only=True):

@@ -9,10 +9,7 @@ from litestar import Request, delete, get, put
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
-from serang_app.auth.principal import Principal
-from serang_app.cases.actors import CaseActor
-from serang_app.cases.engine import CaseEngine
-from serang_app.db.pool import Database
+from serang_app.api import CaseActor, CaseEngine, Database, Principal
 from serang_app.modules.appointments import catalogue, closures
 from serang_app.modules.appointments.schemas import (
     CODE_PATTERN,

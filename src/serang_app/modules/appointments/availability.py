@@ -8,9 +8,7 @@ from datetime import date, datetime, timedelta
 
 import asyncpg
 
-from serang_app.cases.calendar import JAKARTA
-from serang_app.http.problems import ApiError, LocalizedFieldError
-from serang_app.module_system import Text
+from serang_app.api import JAKARTA, ApiError, LocalizedFieldError, Text
 from serang_app.modules.appointments.catalogue import OpenSchedule, open_schedule
 from serang_app.modules.appointments.schemas import ClosedDay, Schedule, Slot, SlotList
 from serang_app.modules.appointments.timetable import days, local_day, online_seats, public_holiday, slots_on

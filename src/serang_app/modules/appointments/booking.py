@@ -15,13 +15,16 @@ from datetime import datetime, timedelta
 import asyncpg
 import msgspec
 
-from serang_app.cases.actors import CaseActor
-from serang_app.cases.calendar import JAKARTA
-from serang_app.cases.engine import CaseEngine
-from serang_app.cases.events import notify_resident
-from serang_app.cases.opening import open_case
-from serang_app.cases.transitions import take_action
-from serang_app.http.problems import ApiError, LocalizedFieldError
+from serang_app.api import (
+    JAKARTA,
+    ApiError,
+    CaseActor,
+    CaseEngine,
+    LocalizedFieldError,
+    notify_resident,
+    open_case,
+    take_action,
+)
 from serang_app.modules.appointments.availability import booking_window_ends, closure_reason, past_cutoff
 from serang_app.modules.appointments.catalogue import OpenSchedule, open_schedule
 from serang_app.modules.appointments.rules import BookingRules

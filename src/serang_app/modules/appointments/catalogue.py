@@ -8,8 +8,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from serang_app.db.updates import upsert_row
-from serang_app.http.problems import ApiError, LocalizedFieldError
+from serang_app.api import ApiError, LocalizedFieldError, upsert_row
 from serang_app.modules.appointments.schemas import Place, PlaceDraft, Schedule, Service, ServiceDraft
 
 _SERVICES = """

@@ -7,12 +7,7 @@ from datetime import date, datetime
 
 import asyncpg
 
-from serang_app.cases.actors import CaseActor
-from serang_app.cases.calendar import JAKARTA
-from serang_app.cases.engine import CaseEngine
-from serang_app.cases.events import notify_resident
-from serang_app.cases.transitions import take_action
-from serang_app.http.problems import ApiError, LocalizedFieldError
+from serang_app.api import JAKARTA, ApiError, CaseActor, CaseEngine, LocalizedFieldError, notify_resident, take_action
 from serang_app.modules.appointments.booking import MODULE, booking_row, release
 from serang_app.modules.appointments.schemas import Closure, ClosureResult
 from serang_app.modules.appointments.workflow import DAY_CLOSED

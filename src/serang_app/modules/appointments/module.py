@@ -7,7 +7,7 @@ from pathlib import Path
 from litestar import Router
 from litestar.di import Provide
 
-from serang_app.module_system import CatalogueService, ModuleSpec, ModuleTask, Permission, ProblemText, Text
+from serang_app.api import CatalogueService, ModuleSpec, ModuleTask, Permission, ProblemText, Text
 from serang_app.modules.appointments.admin_routes import ADMIN_ROUTES
 from serang_app.modules.appointments.booking import SERVICE
 from serang_app.modules.appointments.desk_routes import DESK_ROUTES

@@ -6,11 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-from serang_app.cases.actors import SYSTEM_ACTOR
-from serang_app.cases.engine import CaseEngine
-from serang_app.cases.transitions import take_action
-from serang_app.db.pool import Database
-from serang_app.module_system import ModuleTaskContext
+from serang_app.api import SYSTEM_ACTOR, CaseEngine, Database, ModuleTaskContext, take_action
 from serang_app.modules.appointments.rules import Clock
 
 BATCH_SIZE = 100

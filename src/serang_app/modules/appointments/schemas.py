@@ -8,8 +8,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from serang_app.forms.fields import LocalText
-from serang_app.module_system import Text
+from serang_app.api import LocalText, Text
 
 CODE_PATTERN = r"^[a-z][a-z0-9_]{1,40}$"
 Code = Annotated[str, msgspec.Meta(pattern=CODE_PATTERN)]

@@ -19,8 +19,7 @@ from datetime import date, datetime, time, timedelta
 import holidays
 from holidays.constants import PUBLIC
 
-from serang_app.cases.calendar import JAKARTA
-from serang_app.module_system import Text
+from serang_app.api import JAKARTA, Text
 from serang_app.modules.appointments.schemas import Schedule
 
 

@@ -9,7 +9,7 @@ generic action route offers none of them.
 
 from __future__ import annotations
 
-from serang_app.module_system import Actor, State, Text, Transition, Workflow
+from serang_app.api import Actor, State, Text, Transition, Workflow
 
 STAFF: tuple[Actor, ...] = ("officer", "supervisor", "admin")
 WORKFLOW_CODE = "appointment"

@@ -5,10 +5,7 @@ from __future__ import annotations
 import asyncpg
 import msgspec
 
-from serang_app.db.updates import sent_fields, update_row
-from serang_app.forms.checking import definition_problems
-from serang_app.forms.fields import Attribute
-from serang_app.http.problems import ApiError, LocalizedFieldError
+from serang_app.api import ApiError, Attribute, LocalizedFieldError, definition_problems, sent_fields, update_row
 from serang_app.modules.complaints.schemas import Category, CategoryChanges, CategoryDraft
 
 _COLUMNS = """code, title, description, opd_code, sla_days, photo_required, public_by_default, attributes,

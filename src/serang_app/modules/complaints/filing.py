@@ -8,14 +8,18 @@ import uuid
 import asyncpg
 import msgspec
 
-from serang_app.cases.actors import CaseActor
-from serang_app.cases.engine import CaseEngine
-from serang_app.cases.opening import open_case
-from serang_app.forms.checking import answer_problems
-from serang_app.http.problems import ApiError, LocalizedFieldError
+from serang_app.api import (
+    ApiError,
+    CaseActor,
+    CaseEngine,
+    LocalizedFieldError,
+    UploadOwner,
+    answer_problems,
+    attach_uploads,
+    open_case,
+)
 from serang_app.modules.complaints.categories import active_category
 from serang_app.modules.complaints.schemas import Category, ComplaintDraft, FiledComplaint
-from serang_app.uploads.service import UploadOwner, attach_uploads
 
 SERVICE = "complaints.report"
 MODULE = "complaints"

@@ -7,11 +7,7 @@ import uuid
 
 import asyncpg
 
-from serang_app.cases.actors import CaseActor
-from serang_app.cases.engine import CaseEngine
-from serang_app.cases.followers import move_followers
-from serang_app.cases.transitions import take_action
-from serang_app.http.problems import ApiError, LocalizedFieldError
+from serang_app.api import ApiError, CaseActor, CaseEngine, LocalizedFieldError, move_followers, take_action
 
 _SURVIVOR = """
 SELECT c.resident_id, c.opd_code, c.closed_at, r.merged_into

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from serang_app.module_system import CatalogueService, ModuleSpec, Permission, ProblemText, Text
+from serang_app.api import CatalogueService, ModuleSpec, Permission, ProblemText, Text
 from serang_app.modules.complaints.filing import SERVICE
 from serang_app.modules.complaints.open311.routes import open311_router
 from serang_app.modules.complaints.routes import complaints_router

@@ -10,10 +10,7 @@ from datetime import datetime
 import asyncpg
 import msgspec
 
-from serang_app.cases.actors import CaseActor
-from serang_app.http.pagination import decode_cursor, encode_cursor
-from serang_app.http.problems import ApiError
-from serang_app.module_system import Text
+from serang_app.api import ApiError, CaseActor, Text, decode_cursor, encode_cursor
 from serang_app.modules.complaints.schemas import (
     CategoryRef,
     ComplaintDetail,

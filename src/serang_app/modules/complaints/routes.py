@@ -13,14 +13,21 @@ from litestar.params import JSONBody, PathParameter, QueryParameter
 from litestar.response.base import ASGIResponse
 from litestar.types import Scope
 
-from serang_app.audit.log import record_by_caller
-from serang_app.auth.principal import Principal
-from serang_app.cases.actors import CaseActor
-from serang_app.cases.engine import CaseEngine
-from serang_app.db.pool import Database
-from serang_app.http.caching import CACHED_OPT, NOT_MODIFIED, CachedJson
-from serang_app.http.pagination import DEFAULT_LIMIT, PageCursor, PageLimit
-from serang_app.http.problems import ApiError, LocalizedFieldError
+from serang_app.api import (
+    CACHED_OPT,
+    DEFAULT_LIMIT,
+    NOT_MODIFIED,
+    ApiError,
+    CachedJson,
+    CaseActor,
+    CaseEngine,
+    Database,
+    LocalizedFieldError,
+    PageCursor,
+    PageLimit,
+    Principal,
+    record_by_caller,
+)
 from serang_app.modules.complaints.categories import change_category, create_category, list_categories
 from serang_app.modules.complaints.filing import file_complaint
 from serang_app.modules.complaints.merging import merge_complaint

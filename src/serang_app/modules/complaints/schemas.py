@@ -8,8 +8,7 @@ from typing import Annotated
 
 import msgspec
 
-from serang_app.forms.fields import Attribute, AttributeAnswer, LocalText, LongLocalText
-from serang_app.module_system import Text
+from serang_app.api import Attribute, AttributeAnswer, LocalText, LongLocalText, Text
 from serang_app.modules.complaints.area import EAST, NORTH, SOUTH, WEST
 
 CODE_PATTERN = r"^[a-z][a-z0-9_]{1,40}$"

@@ -7,8 +7,7 @@ import uuid
 
 import asyncpg
 
-from serang_app.cases.followers import follow_case, unfollow_case
-from serang_app.http.problems import ApiError
+from serang_app.api import ApiError, follow_case, unfollow_case
 from serang_app.modules.complaints.schemas import Support
 
 _LOCK = """

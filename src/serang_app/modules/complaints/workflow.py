@@ -9,7 +9,7 @@ module's own route, which names the surviving one); withdrawn by the resident be
 
 from __future__ import annotations
 
-from serang_app.module_system import Actor, State, Text, Transition, Workflow
+from serang_app.api import Actor, State, Text, Transition, Workflow
 
 STAFF: tuple[Actor, ...] = ("officer", "supervisor", "admin")
 OPEN_FOR_WORK = ("submitted", "verified", "in_progress")

@@ -9,12 +9,19 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from serang_app.cases.actors import CaseActor
-from serang_app.cases.engine import CaseEngine
-from serang_app.cases.opening import open_case
-from serang_app.cases.transitions import take_action
-from serang_app.forms.checking import answer_problems
-from serang_app.http.problems import ApiError, LocalizedFieldError
+from serang_app.api import (
+    ApiError,
+    CaseActor,
+    CaseEngine,
+    LocalizedFieldError,
+    UploadOwner,
+    answer_problems,
+    link_used_uploads,
+    open_case,
+    release_uploads,
+    take_action,
+    use_uploads,
+)
 from serang_app.modules.permits.schemas import (
     AnswerChanges,
     Application,
@@ -23,7 +30,6 @@ from serang_app.modules.permits.schemas import (
     RevisionRequest,
 )
 from serang_app.modules.permits.types import permit_type
-from serang_app.uploads.service import UploadOwner, link_used_uploads, release_uploads, use_uploads
 
 SERVICE = "permits.apply"
 MODULE = "permits"

@@ -12,13 +12,7 @@ import msgspec
 import segno
 from fpdf import FPDF
 
-from serang_app.cases.actors import CaseActor
-from serang_app.cases.calendar import JAKARTA
-from serang_app.cases.engine import CaseEngine
-from serang_app.cases.events import notify_resident
-from serang_app.cases.transitions import take_action
-from serang_app.http.problems import ApiError
-from serang_app.module_system import Text
+from serang_app.api import JAKARTA, ApiError, CaseActor, CaseEngine, Text, notify_resident, take_action
 from serang_app.modules.permits.applications import read_application, visible_application
 from serang_app.modules.permits.schemas import Application, Verification, VerificationStatus
 from serang_app.modules.permits.types import permit_type

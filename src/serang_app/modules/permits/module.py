@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from serang_app.module_system import CatalogueService, ModuleSpec, Permission, ProblemText, Text
+from serang_app.api import CatalogueService, ModuleSpec, Permission, ProblemText, Text
 from serang_app.modules.permits.applications import SERVICE
 from serang_app.modules.permits.routes import permits_router
 from serang_app.modules.permits.workflow import PERMIT_WORKFLOW, TEMPLATES

@@ -12,10 +12,7 @@ from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import JSONBody, PathParameter
 
-from serang_app.auth.principal import Principal
-from serang_app.cases.actors import CaseActor
-from serang_app.cases.engine import CaseEngine
-from serang_app.db.pool import Database
+from serang_app.api import CaseActor, CaseEngine, Database, Principal
 from serang_app.modules.permits import applications, issuing
 from serang_app.modules.permits.schemas import (
     CODE_PATTERN,

@@ -8,8 +8,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from serang_app.forms.fields import Attribute, AttributeAnswer, LocalText, LongLocalText
-from serang_app.module_system import Text
+from serang_app.api import Attribute, AttributeAnswer, LocalText, LongLocalText, Text
 
 CODE_PATTERN = r"^[a-z][a-z0-9_]{1,40}$"
 TypeCode = Annotated[str, msgspec.Meta(pattern=CODE_PATTERN, examples=["business_certificate"])]

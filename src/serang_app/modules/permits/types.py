@@ -6,9 +6,7 @@ from __future__ import annotations
 import asyncpg
 import msgspec
 
-from serang_app.db.updates import sent_fields, update_row
-from serang_app.forms.checking import definition_problems
-from serang_app.http.problems import ApiError, LocalizedFieldError
+from serang_app.api import ApiError, LocalizedFieldError, definition_problems, sent_fields, update_row
 from serang_app.modules.permits.schemas import DocumentRequirement, PermitType, PermitTypeChanges, PermitTypeDraft
 
 _COLUMNS = """code, title, description, opd_code, sla_days, validity_days, needs_supervisor, fields, documents,

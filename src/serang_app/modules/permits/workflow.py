@@ -9,7 +9,7 @@ the application again, and apply the type's rule that a supervisor approves.
 
 from __future__ import annotations
 
-from serang_app.module_system import Actor, State, Text, Transition, Workflow
+from serang_app.api import Actor, State, Text, Transition, Workflow
 
 STAFF: tuple[Actor, ...] = ("officer", "supervisor", "admin")
 

@@ -11,7 +11,7 @@ from typing import Annotated
 import asyncpg
 import msgspec
 
-from serang_app.http.problems import ApiError
+from serang_app.api import ApiError
 
 KEY_PREFIX = "s311_"
 

@@ -18,11 +18,7 @@ from litestar import Request, Response, Router, get, post
 from litestar.di import NamedDependency
 from litestar.params import PathParameter
 
-from serang_app.cases.actors import CaseActor
-from serang_app.cases.engine import CaseEngine
-from serang_app.db.pool import Database
-from serang_app.http.locale import negotiate_locale
-from serang_app.http.problems import ApiError
+from serang_app.api import ApiError, CaseActor, CaseEngine, Database, negotiate_locale
 from serang_app.modules.complaints.categories import active_category
 from serang_app.modules.complaints.filing import file_complaint
 from serang_app.modules.complaints.open311 import documents

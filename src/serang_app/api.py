@@ -1,0 +1,104 @@
+"""The core API for modules, version CORE_API_VERSION: the one place a module imports from.
+
+    from serang_app.api import ModuleSpec, open_case, take_action, ApiError
+
+Everything else in the core is private to it and may change in any release; the names here
+change only with the version, as docs/core-api.md (what each is for, and the changelog) says.
+tests/test_core_api.py holds the built-in modules to this list. Nothing in the core imports
+this module, so it may import from every part of the core.
+"""
+
+from serang_app.audit.log import record_by_caller
+from serang_app.auth.permissions import Permission
+from serang_app.auth.principal import Principal
+from serang_app.cases.actors import SYSTEM_ACTOR, CaseActor
+from serang_app.cases.calendar import JAKARTA, WorkingCalendar
+from serang_app.cases.engine import CaseEngine
+from serang_app.cases.events import notify_resident
+from serang_app.cases.followers import follow_case, move_followers, unfollow_case
+from serang_app.cases.opening import OpenedCase, open_case
+from serang_app.cases.transitions import take_action
+from serang_app.db.pool import Database
+from serang_app.db.updates import sent_fields, update_row, upsert_row
+from serang_app.forms.checking import answer_problems, definition_problems
+from serang_app.forms.fields import Attribute, AttributeAnswer, LocalText, LongLocalText
+from serang_app.http.caching import CACHED_OPT, NOT_MODIFIED, CachedJson
+from serang_app.http.locale import Locale, negotiate_locale
+from serang_app.http.pagination import DEFAULT_LIMIT, PageCursor, PageLimit, decode_cursor, encode_cursor
+from serang_app.http.problems import ApiError, LocalizedFieldError
+from serang_app.module_system.spec import (
+    CORE_API_RELEASE,
+    CORE_API_VERSION,
+    Actor,
+    CatalogueService,
+    ModuleContext,
+    ModuleSpec,
+    ModuleTask,
+    ModuleTaskContext,
+    Phase,
+    ProblemText,
+    State,
+    Text,
+    Transition,
+    Workflow,
+)
+from serang_app.uploads.service import UploadOwner, attach_uploads, link_used_uploads, release_uploads, use_uploads
+
+__all__ = [
+    "CACHED_OPT",
+    "CORE_API_RELEASE",
+    "CORE_API_VERSION",
+    "DEFAULT_LIMIT",
+    "JAKARTA",
+    "NOT_MODIFIED",
+    "SYSTEM_ACTOR",
+    "Actor",
+    "ApiError",
+    "Attribute",
+    "AttributeAnswer",
+    "CachedJson",
+    "CaseActor",
+    "CaseEngine",
+    "CatalogueService",
+    "Database",
+    "LocalText",
+    "Locale",
+    "LocalizedFieldError",
+    "LongLocalText",
+    "ModuleContext",
+    "ModuleSpec",
+    "ModuleTask",
+    "ModuleTaskContext",
+    "OpenedCase",
+    "PageCursor",
+    "PageLimit",
+    "Permission",
+    "Phase",
+    "Principal",
+    "ProblemText",
+    "State",
+    "Text",
+    "Transition",
+    "UploadOwner",
+    "Workflow",
+    "WorkingCalendar",
+    "answer_problems",
+    "attach_uploads",
+    "decode_cursor",
+    "definition_problems",
+    "encode_cursor",
+    "follow_case",
+    "link_used_uploads",
+    "move_followers",
+    "negotiate_locale",
+    "notify_resident",
+    "open_case",
+    "record_by_caller",
+    "release_uploads",
+    "sent_fields",
+    "take_action",
+    "unfollow_case",
+    "update_row",
+    "upsert_row",
+    "use_uploads",
+]

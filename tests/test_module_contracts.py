@@ -8,12 +8,13 @@ import textwrap
 import uuid
 from collections.abc import Mapping
 from datetime import date, timedelta
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 import httpx
 import pytest
 from litestar import Router, get
 from litestar.di import NamedDependency
+from litestar.params import PathParameter
 
 from serang_app.api import Database
 from serang_app.contract import ModuleContract
@@ -139,7 +140,9 @@ class TestBrokenContract(ModuleContract):
 
 def test_a_broken_module_fails_with_messages_that_name_each_problem(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_broken=textwrap.dedent(BROKEN_MODULE))
-    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "-k", "not migrations and not another_residents")
+    result = pytester.runpytest_inprocess(
+        "-p", "no:cacheprovider", "-p", "no:asyncio", "-k", "not migrations and not another_residents"
+    )
     outcomes = result.parseoutcomes()
     # The declaration, the routes, the workflows, and the app built for its OpenAPI document.
     assert outcomes.get("failed") == 4, result.stdout.str()
@@ -152,7 +155,9 @@ def test_a_broken_module_fails_with_messages_that_name_each_problem(pytester: py
 
 
 @get("/requests/{case_id:uuid}", summary="Any request, whoever asks", opt={"permission": "lamps.report"})
-async def read_any_request(case_id: uuid.UUID, database: NamedDependency[Database]) -> dict[str, str]:
+async def read_any_request(
+    case_id: Annotated[uuid.UUID, PathParameter()], database: NamedDependency[Database]
+) -> dict[str, str]:
     async with database.acquire() as connection:
         pole = await connection.fetchval("SELECT pole_number FROM lamps.requests WHERE case_id = $1", case_id)
     return {"pole_number": pole}

@@ -47,7 +47,8 @@ class TestComplaintsContract(ModuleContract):
             headers=resident,
         )
         assert filed.status_code == 201, filed.text
-        return {"case_id": filed.json()["case_id"]}
+        # The other parameters name staff and admin objects: probed for a refusal to a resident.
+        return {"case_id": filed.json()["case_id"], "code": "street_lights", "client_id": str(uuid.uuid4())}
 
 
 class TestPermitsContract(ModuleContract):
@@ -79,7 +80,14 @@ class TestAppointmentsContract(ModuleContract):
             headers=resident,
         )
         assert booked.status_code == 201, booked.text
-        return {"booking_id": booked.json()["id"], "step": "call"}
+        return {
+            "booking_id": booked.json()["id"],
+            "step": "call",
+            "code": "disdukcapil_office",
+            "place": where["place"],
+            "service": where["service"],
+            "day": first.isoformat(),
+        }
 
 
 BROKEN_MODULE = """

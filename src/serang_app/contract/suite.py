@@ -93,3 +93,9 @@ class ModuleContract:
             )
         )
         _fail_on(report.problems, "another resident reached these objects")
+        # A route left out for want of a value would pass unchecked: every one must be probed.
+        _fail_on(
+            report.not_probed,
+            "make_objects gave no value for these routes' path parameters (for a route that is not "
+            "the resident's own any value will do: it is probed for a refusal)",
+        )

@@ -37,6 +37,7 @@ def test_production_shape_from_the_environment() -> None:
             "S3_BUCKET": "media",
             "SERANG_MODULES": "complaints, permits",
             "SERANG_ACCESS_LOG": "off",
+            "SERANG_PUBLIC_URL": "https://layanan.serangkab.go.id/",
             **PRODUCTION_SECRETS,
         }
     )
@@ -45,6 +46,7 @@ def test_production_shape_from_the_environment() -> None:
     assert not settings.worker_in_process
     assert not settings.access_log
     assert settings.enabled_module_slugs == frozenset({"complaints", "permits"})
+    assert settings.public_base_url == "https://layanan.serangkab.go.id"
 
 
 @pytest.mark.parametrize(

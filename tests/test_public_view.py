@@ -18,6 +18,7 @@ from litestar.testing import AsyncTestClient
 
 from tests.support.accounts import bearer, resident_tokens, signed_in_staff
 from tests.support.complaints_app import complaints_app
+from tests.support.uploading import photo_with_gps, upload
 
 HERE = {"latitude": -6.05, "longitude": 106.1}
 KRAMATWATU, MARGASANA = "36.04.05", "36.04.05.2002"
@@ -43,6 +44,9 @@ class Story:
     anonymous: tuple[str, str]
     erased: tuple[str, str]
     resolved: tuple[str, str]
+    # The resolved complaint's own photo, and the officer's proof attached to its resolution.
+    photo: str
+    proof: str
 
     @property
     def all(self) -> list[tuple[str, str]]:
@@ -76,10 +80,12 @@ async def file(client: Any, auth: dict[str, str], address: str, **changes: Any) 
     return filed.json()["case_id"], filed.json()["reference"]
 
 
-async def act(client: Any, auth: dict[str, str], case_id: str, action: str, note: str | None = None) -> None:
+async def act(
+    client: Any, auth: dict[str, str], case_id: str, action: str, note: str | None = None, **body: Any
+) -> None:
     done = await client.post(
         f"/v1/cases/{case_id}/actions/{action}",
-        json={"note": note} if note else None,
+        json={"note": note, **body} if note else None,
         headers={**auth, "If-Match": "*"},
     )
     assert done.status_code == 200, done.text
@@ -105,10 +111,12 @@ async def story(client: AsyncTestClient[Litestar], database_url: str) -> Story:
     erased = await file(client, rina, PRIVATE["erased address"])
     assert (await client.delete("/v1/me", headers=rina)).status_code == 204
 
-    resolved = await file(client, siti, PRIVATE["address"], village_code=None)
+    photo, _ = await upload(client, siti, photo_with_gps())
+    resolved = await file(client, siti, PRIVATE["address"], village_code=None, photo_upload_ids=[photo])
     await act(client, officer, resolved[0], "verify")
-    await act(client, officer, resolved[0], "resolve", PRIVATE["resolution"])
-    return Story(client, named, anonymous, erased, resolved)
+    proof, _ = await upload(client, officer, photo_with_gps(), purpose="case_proof")
+    await act(client, officer, resolved[0], "resolve", PRIVATE["resolution"], upload_ids=[proof])
+    return Story(client, named, anonymous, erased, resolved, photo, proof)
 
 
 async def public_answers(story: Story) -> dict[str, Any]:
@@ -131,10 +139,11 @@ async def public_answers(story: Story) -> dict[str, Any]:
 
 async def test_no_public_surface_shows_addresses_notes_or_hidden_reporters(story: Story) -> None:
     answers = await public_answers(story)
-    for name, answer in answers.items():
-        leaked = [label for label, text in PRIVATE.items() if text in answer.text]
-        assert leaked == [], name
-        assert "0812-7000" not in answer.text, name
+    private = {**PRIVATE, "a phone number": "0812-7000", "the officer's proof": story.proof}
+    leaks = {
+        name: [label for label, text in private.items() if text in answer.text] for name, answer in answers.items()
+    }
+    assert {name: found for name, found in leaks.items() if found} == {}
 
 
 async def test_what_the_public_may_see_stays_on_every_surface(story: Story) -> None:
@@ -146,6 +155,9 @@ async def test_what_the_public_may_see_stays_on_every_surface(story: Story) -> N
     assert feed[story.erased[0]]["reporter_name"] is None
     assert feed[story.named[0]]["village_code"] == MARGASANA
     assert feed[story.named[0]]["status"] == "in_progress"
+    assert feed[story.resolved[0]]["thumbnail_urls"] == [
+        f"http://testserver.local/v1/uploads/{story.photo}/public-thumbnail"
+    ]
     # Nearby shows the open ones; the resolved one has left it.
     nearby = {item["case_id"] for item in answers["nearby"].json()["items"]}
     assert nearby == {story.named[0], story.anonymous[0], story.erased[0]}
@@ -168,6 +180,9 @@ async def test_what_the_public_may_see_stays_on_every_surface(story: Story) -> N
         for request in (single_xml, xml_listed[reference]):
             assert request.findtext("address") == listed[reference]["address"]
             assert request.findtext("status_notes") == listed[reference]["status_notes"]
+    assert (
+        listed[story.resolved[1]]["media_url"] == f"http://testserver.local/v1/uploads/{story.photo}/public-thumbnail"
+    )
     # The address is made of the region names; the notes are the status's own title.
     assert listed[story.named[1]]["address"] == "Margasana, Kramatwatu, Kabupaten Serang"
     assert listed[story.resolved[1]]["address"] == "Kramatwatu, Kabupaten Serang"

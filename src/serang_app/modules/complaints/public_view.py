@@ -9,7 +9,8 @@ other, not for everyone:
   anonymous filing or the reporter's erasure); `place` is made of the region names instead;
 - every note of the timeline (staff's notes and comments to the resident, the resident's answers,
   internal comments): the public reads the status's fixed title instead;
-- the answers to the category's extra questions, the reporter's account, the agency's staff.
+- the answers to the category's extra questions, the reporter's account, the agency's staff and
+  the files they attach as proof.
 docs/complaints.md ("What the public sees of a complaint") lists the fields.
 """
 
@@ -36,8 +37,10 @@ SELECT r.case_id,
        -- The reporter's name only when they did not ask to stay anonymous and still have an account.
        CASE WHEN r.is_anonymous OR p.erased_at IS NOT NULL THEN NULL ELSE p.name END AS reporter_name,
        r.support_count,
-       -- Shown as thumbnails only (GET /v1/uploads/{id}/public-thumbnail).
-       ARRAY(SELECT u.id FROM uploads u WHERE u.case_id = r.case_id AND u.content_type LIKE 'image/%'
+       -- The complaint's photos, as thumbnails only (GET /v1/uploads/{id}/public-thumbnail); not the
+       -- files staff attach as proof, which may show papers and people.
+       ARRAY(SELECT u.id FROM uploads u
+             WHERE u.case_id = r.case_id AND u.purpose = 'complaint_photo' AND u.content_type LIKE 'image/%'
              ORDER BY u.attached_at, u.id) AS photo_ids,
        r.created_at,
        c.updated_at,

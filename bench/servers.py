@@ -92,6 +92,8 @@ def service_environment(database_url: str, data_folder: Path) -> dict[str, str]:
             # Not the developer's var/ nor another run's: with several workers `serve` empties the
             # Prometheus folder under the data folder, which a `make run` may be using.
             "SERANG_DATA_DIR": str(data_folder),
+            # Production requires its public origin; the load never follows the URLs it is in.
+            "SERANG_PUBLIC_URL": "http://127.0.0.1",
         }
     )
     # As in production unless the caller asks otherwise (SERANG_ACCESS_LOG=false make bench

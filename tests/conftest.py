@@ -56,8 +56,15 @@ async def database_url(test_server: TestServer, migrated_template: str) -> Async
     await test_server.drop_database(name)
 
 
+# Where the test client reaches the app, as SERANG_PUBLIC_URL tells a deployed app where phones
+# reach it: the app's absolute URLs (uploads, thumbnails, permits' QR codes) lead back to it.
+TEST_CLIENT_ORIGIN = "http://testserver.local"
+
+
 def settings_for(database_url: str, **environ: str) -> Settings:
-    return load_settings({"DATABASE_URL": database_url, "SERANG_ACCESS_LOG": "false", **environ})
+    return load_settings(
+        {"DATABASE_URL": database_url, "SERANG_ACCESS_LOG": "false", "SERANG_PUBLIC_URL": TEST_CLIENT_ORIGIN, **environ}
+    )
 
 
 def app_for(database_url: str, modules: list[ModuleSpec] | None = None, **environ: str) -> Litestar:

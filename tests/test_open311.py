@@ -169,7 +169,8 @@ async def test_a_request_filed_with_a_key_reaches_the_agency_and_reads_back(
         f"/v1/cases/{case_id}/actions/resolve", json={"note": "Lampu diganti."}, headers={**officer, "If-Match": "*"}
     )
     [request] = (await client.get(f"/open311/v2/requests/{reference}.json")).json()
-    assert (request["status"], request["status_notes"]) == ("closed", "Lampu diganti.")
+    # The public reads the status's own title, never the officer's note to the resident.
+    assert (request["status"], request["status_notes"]) == ("closed", "Selesai ditangani")
     closed = (await client.get("/open311/v2/requests.json", params={"status": "closed"})).json()
     assert [item["service_request_id"] for item in closed] == [reference]
     assert (await client.get("/open311/v2/requests.json", params={"status": "open"})).json() == []

@@ -11,7 +11,8 @@ from serang_app.auth.keys import new_secrets
 
 
 def test_the_server_app_freezes_what_start_up_built_last(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, value in {"DATABASE_URL": database_url, "SERANG_ENV": "production", **new_secrets()}.items():
+    production = {"DATABASE_URL": database_url, "SERANG_ENV": "production", "SERANG_PUBLIC_URL": "https://layanan.test"}
+    for name, value in {**production, **new_secrets()}.items():
         monkeypatch.setenv(name, value)
     app = app_from_environment()
     assert app.on_startup[-1] is freeze_startup_objects

@@ -37,6 +37,7 @@ def test_production_shape_from_the_environment() -> None:
             "S3_BUCKET": "media",
             "SERANG_MODULES": "complaints, permits",
             "SERANG_ACCESS_LOG": "off",
+            "SERANG_PUBLIC_URL": "https://layanan.serangkab.go.id/",
             **PRODUCTION_SECRETS,
         }
     )
@@ -45,6 +46,33 @@ def test_production_shape_from_the_environment() -> None:
     assert not settings.worker_in_process
     assert not settings.access_log
     assert settings.enabled_module_slugs == frozenset({"complaints", "permits"})
+    assert settings.public_base_url == "https://layanan.serangkab.go.id"
+
+
+PRODUCTION = {"SERANG_ENV": "production", "DATABASE_URL": "postgresql://serang@db/serang", **PRODUCTION_SECRETS}
+
+
+@pytest.mark.parametrize(
+    ("public_url", "message"),
+    [
+        (None, "SERANG_PUBLIC_URL: required when SERANG_ENV=production"),
+        ("http://layanan.serangkab.go.id", "SERANG_PUBLIC_URL: must be https:// in production"),
+        ("https://layanan.serangkab.go.id/?from=qr", "SERANG_PUBLIC_URL: Expected `str` matching regex"),
+        ("https://user@layanan.serangkab.go.id", "SERANG_PUBLIC_URL: Expected `str` matching regex"),
+    ],
+)
+def test_production_names_its_https_public_url(public_url: str | None, message: str) -> None:
+    """Absolute URLs (a permit's QR code among them) start with it, never with the request's Host."""
+    environ = PRODUCTION if public_url is None else {**PRODUCTION, "SERANG_PUBLIC_URL": public_url}
+    with pytest.raises(SettingsError) as raised:
+        load_settings(environ)
+    assert str(raised.value).startswith(message)
+
+
+def test_the_public_url_defaults_to_the_local_port_and_allows_http_on_loopback_only() -> None:
+    assert load_settings({"PORT": "9000", "SERANG_HOST": "0.0.0.0"}).public_base_url == "http://127.0.0.1:9000"
+    trial = load_settings({**PRODUCTION, "SERANG_PUBLIC_URL": "http://localhost:8000"})
+    assert trial.public_base_url == "http://localhost:8000"
 
 
 @pytest.mark.parametrize(

@@ -207,7 +207,9 @@ async def test_staff_cannot_use_resident_routes(client: AsyncTestClient[Litestar
 async def test_dev_sign_in_is_404_in_production(database_url: str) -> None:
     from serang_app.auth.keys import new_secrets
 
-    app = app_for(database_url, None, SERANG_ENV="production", **new_secrets())
+    app = app_for(
+        database_url, None, SERANG_ENV="production", SERANG_PUBLIC_URL="https://layanan.test", **new_secrets()
+    )
     async with AsyncTestClient(app) as client:
         response = await client.post("/v1/auth/dev", json={"phone": PHONE, "consent_policy_version": "2026-11"})
         assert response.status_code == 404

@@ -26,6 +26,7 @@ from serang_app.http.caching import CACHED_OPT, NOT_MODIFIED, CachedJson
 from serang_app.http.locale import Locale, negotiate_locale
 from serang_app.http.pagination import DEFAULT_LIMIT, PageCursor, PageLimit, decode_cursor, encode_cursor
 from serang_app.http.problems import ApiError, LocalizedFieldError
+from serang_app.http.public_url import public_base_url
 from serang_app.module_system.spec import (
     CORE_API_RELEASE,
     CORE_API_VERSION,
@@ -93,6 +94,7 @@ __all__ = [
     "negotiate_locale",
     "notify_resident",
     "open_case",
+    "public_base_url",
     "record_by_caller",
     "release_uploads",
     "sent_fields",

@@ -6,11 +6,13 @@ one line naming the variable, so the CLI can print it and stop without a traceba
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 import msgspec
 
@@ -65,9 +67,10 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     fcm_credentials_file: str | None = None
     # FCM's send URL with {0} for the project id; only for tests and staging stand-ins.
     fcm_api_url: str | None = None
-    # Where phones reach this service (https://layanan.serangkab.go.id), for links in pushes;
-    # http://{host}:{port} when unset.
-    public_url: Annotated[str, msgspec.Meta(pattern=r"^https?://[^\s/]+(/[^\s]*)?$")] | None = None
+    # Where phones, printed permits and other systems reach this service
+    # (https://layanan.serangkab.go.id): every absolute URL the app hands out starts with it, never
+    # with the request's Host. Required in production; http://127.0.0.1:{port} in development.
+    public_url: Annotated[str, msgspec.Meta(pattern=r"^https?://[^\s/?#@]+(/[^\s?#]*)?$")] | None = None
     # Access tokens: Ed25519 keys as "kid:base64-of-32-byte-seed", comma-separated. The first
     # signs; all verify, so a retiring key stays listed until its last token has expired.
     jwt_keys: str | None = None
@@ -108,7 +111,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
 
     @property
     def public_base_url(self) -> str:
-        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+        return (self.public_url or f"http://127.0.0.1:{self.port}").rstrip("/")
 
     @property
     def worker_in_process(self) -> bool:
@@ -224,6 +227,7 @@ def _check_consistency(settings: Settings) -> None:
         raise SettingsError(
             "SERANG_STORAGE_SIGNING_KEY: required when SERANG_ENV=production stores uploads locally (S3_BUCKET unset)"
         )
+    _check_public_url(settings)
     for field in ("database_url", "database_replica_url"):
         url = getattr(settings, field)
         if url is not None and not url.startswith(("postgresql://", "postgres://")):
@@ -235,3 +239,24 @@ def _check_consistency(settings: Settings) -> None:
         raise SettingsError(
             f"SERANG_MODULES: expected 'all', 'none' or comma-separated module slugs, got {settings.modules!r}"
         )
+
+
+def _check_public_url(settings: Settings) -> None:
+    """Production names its public origin, over https: it is printed on permits and cached by
+    proxies. Plain http is accepted for a loopback address only (a trial on one machine)."""
+    if not settings.is_production:
+        return
+    if settings.public_url is None:
+        raise SettingsError("SERANG_PUBLIC_URL: required when SERANG_ENV=production (the https:// origin phones reach)")
+    parts = urlsplit(settings.public_url)
+    if parts.scheme != "https" and not _is_loopback(parts.hostname or ""):
+        raise SettingsError(f"SERANG_PUBLIC_URL: must be https:// in production, got {settings.public_url!r}")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

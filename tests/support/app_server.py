@@ -30,11 +30,13 @@ def running_app(database_url: str, log_path: Path, command: str = SERANG_APP, **
     is quoted in the failure when the server does not become ready.
     """
     port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
         "SERANG_ENV": "production",
         **new_secrets(),
+        "SERANG_PUBLIC_URL": base_url,
         "SERANG_RATE_LIMIT_PER_MINUTE": "0",
         "SERANG_ACCESS_LOG": "false",
         **environ,
@@ -49,7 +51,6 @@ def running_app(database_url: str, log_path: Path, command: str = SERANG_APP, **
             stderr=subprocess.STDOUT,
         )
         try:
-            base_url = f"http://127.0.0.1:{port}"
             _wait_until_ready(process, base_url, log_path)
             yield base_url
         finally:

@@ -22,6 +22,7 @@ from serang_app.auth.principal import Principal
 from serang_app.cases.actors import CaseActor
 from serang_app.http.caching import CACHED_OPT, NOT_MODIFIED
 from serang_app.http.pagination import DEFAULT_LIMIT, PageCursor, PageLimit
+from serang_app.http.public_url import public_base_url
 from serang_app.uploads.service import UploadOwner
 
 FEED_MAX_LIMIT = 50
@@ -62,7 +63,7 @@ def feed_of(state: State) -> AnnouncementFeed:
 async def list_announcements(
     scope: Scope, request: Request[Any, Any, Any], state: State, district: FeedDistrict = None, limit: FeedLimit = 20
 ) -> ASGIResponse:
-    answer = await feed_of(state).get(database_of(state), district, limit, str(request.base_url))
+    answer = await feed_of(state).get(database_of(state), district, limit, public_base_url(request))
     return answer.answer(scope)
 
 
@@ -77,7 +78,7 @@ async def announcement_image(
     request: Request[Any, Any, Any], state: State, announcement_id: AnnouncementId
 ) -> Redirect:
     async with database_of(state).acquire() as connection:
-        url = await image_link(connection, storage_of(state), announcement_id, str(request.base_url))
+        url = await image_link(connection, storage_of(state), announcement_id, public_base_url(request))
     return Redirect(url, status_code=307, headers={"Cache-Control": "public, max-age=60"})
 
 
@@ -92,7 +93,7 @@ class AnnouncementAdminController(Controller):
     ) -> PublishedAnnouncement:
         publisher = UploadOwner.of(CaseActor.of(request))
         async with database_of(state).acquire() as connection, connection.transaction():
-            published = await publish(connection, publisher, data, str(request.base_url))
+            published = await publish(connection, publisher, data, public_base_url(request))
             await record_by_caller(
                 connection,
                 request,
@@ -113,7 +114,7 @@ class AnnouncementAdminController(Controller):
         cursor: PageCursor = None,
     ) -> AdminPage:
         async with database_of(state).acquire() as connection:
-            return await admin_page(connection, str(request.base_url), limit=limit, cursor=cursor)
+            return await admin_page(connection, public_base_url(request), limit=limit, cursor=cursor)
 
     @delete(
         "/{announcement_id:uuid}",

@@ -13,6 +13,7 @@ from litestar.response import Redirect
 from serang_app.app_state import database_of, settings_of, storage_of
 from serang_app.auth.principal import Principal
 from serang_app.cases.actors import CaseActor
+from serang_app.http.public_url import public_base_url
 from serang_app.uploads.schemas import StartedUpload, Upload, UploadRequest
 from serang_app.uploads.service import (
     UploadOwner,
@@ -41,7 +42,7 @@ class UploadController(Controller):
                 storage_of(state),
                 UploadOwner.of(CaseActor.of(request)),
                 data,
-                str(request.base_url),
+                public_base_url(request),
                 max_pending=settings_of(state).max_pending_uploads,
             )
 
@@ -57,7 +58,7 @@ class UploadController(Controller):
             storage_of(state),
             UploadOwner.of(CaseActor.of(request)),
             upload_id,
-            str(request.base_url),
+            public_base_url(request),
         )
 
     @get(
@@ -68,7 +69,7 @@ class UploadController(Controller):
     )
     async def public_thumbnail(self, request: Request[Any, Any, Any], state: State, upload_id: UploadId) -> Redirect:
         async with database_of(state).acquire() as connection:
-            url = await public_thumbnail_url(connection, storage_of(state), upload_id, str(request.base_url))
+            url = await public_thumbnail_url(connection, storage_of(state), upload_id, public_base_url(request))
         return Redirect(url, status_code=307, headers={"Cache-Control": "public, max-age=60"})
 
     @get(
@@ -79,5 +80,5 @@ class UploadController(Controller):
     async def get_upload(self, request: UploadsRequest, state: State, upload_id: UploadId) -> Upload:
         async with database_of(state).acquire() as connection:
             return await read_upload(
-                connection, storage_of(state), CaseActor.of(request), upload_id, str(request.base_url)
+                connection, storage_of(state), CaseActor.of(request), upload_id, public_base_url(request)
             )

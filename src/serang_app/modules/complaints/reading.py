@@ -11,6 +11,7 @@ import asyncpg
 import msgspec
 
 from serang_app.api import ApiError, CaseActor, Text, decode_cursor, encode_cursor
+from serang_app.modules.complaints.public_view import public_query, thumbnail_url
 from serang_app.modules.complaints.schemas import (
     CategoryRef,
     ComplaintDetail,
@@ -30,32 +31,33 @@ JOIN cases c ON c.id = r.case_id
 JOIN complaints.categories k ON k.code = r.category_code
 WHERE r.case_id = $1
 """
-# What the public may see of a complaint; the reporter's name only when they did not ask to stay
-# anonymous and their account still exists.
-_PUBLIC = """
-SELECT r.case_id, c.reference, c.status, c.phase, r.category_code, k.title AS category_title, r.description,
-       r.latitude, r.longitude, c.district_code, r.village_code, r.support_count, r.created_at,
-       CASE WHEN r.is_anonymous OR p.erased_at IS NOT NULL THEN NULL ELSE p.name END AS reporter_name,
-       ARRAY(SELECT u.id FROM uploads u WHERE u.case_id = r.case_id AND u.content_type LIKE 'image/%'
-             ORDER BY u.attached_at, u.id) AS photo_ids
-FROM complaints.reports r
-JOIN cases c ON c.id = r.case_id
-JOIN complaints.categories k ON k.code = r.category_code
-JOIN residents p ON p.id = c.resident_id
-"""
-
+# The fields of a PublicComplaint, from the public view (public_view.py).
+_SHOWN = """v.case_id, v.reference, v.status, v.phase, v.category_code, v.category_title, v.description,
+       v.latitude, v.longitude, v.district_code, v.village_code, v.reporter_name, v.support_count, v.photo_ids,
+       v.created_at"""
 
 # $1 latitude, $2 longitude, $3 and $4 the box's half height and half width in degrees, $5 the
 # radius in metres, $6 a category or null, $7 the limit.
-NEARBY = (
-    _PUBLIC.replace("r.created_at,", "r.created_at, complaints.distance_m($1, $2, r.latitude, r.longitude) AS d,")
-    + """WHERE r.location <@ box(point($2 - $4, $1 - $3), point($2 + $4, $1 + $3))
-           AND complaints.distance_m($1, $2, r.latitude, r.longitude) <= $5
-           AND c.is_public AND c.closed_at IS NULL AND r.merged_into IS NULL
-           AND ($6::text IS NULL OR r.category_code = $6)
-         ORDER BY r.location <-> point($2, $1)
-         LIMIT $7"""
+NEARBY = public_query(
+    _SHOWN + ", complaints.distance_m($1, $2, v.latitude, v.longitude) AS d",
+    """WHERE v.location <@ box(point($2 - $4, $1 - $3), point($2 + $4, $1 + $3))
+         AND complaints.distance_m($1, $2, v.latitude, v.longitude) <= $5
+         AND v.is_open
+         AND ($6::text IS NULL OR v.category_code = $6)
+       ORDER BY v.location <-> point($2, $1)
+       LIMIT $7""",
 )
+_FEED = public_query(
+    _SHOWN,
+    """WHERE ($1::float8 IS NULL OR v.location <@ box(point($1, $2), point($3, $4)))
+         AND ($5::text IS NULL OR v.district_code = $5)
+         AND ($6::text IS NULL OR v.category_code = $6)
+         AND ($7::text IS NULL OR v.status = $7)
+         AND ($8::timestamptz IS NULL OR (v.created_at, v.case_id) < ($8, $9))
+       ORDER BY v.created_at DESC, v.case_id DESC
+       LIMIT $10""",
+)
+_ONE = public_query(_SHOWN, "WHERE v.case_id = $1")
 
 
 async def complaint_detail(connection: asyncpg.Connection, actor: CaseActor, case_id: uuid.UUID) -> ComplaintDetail:
@@ -92,15 +94,7 @@ async def public_page(
     moment, last_id = decode_cursor(cursor, tuple[datetime, uuid.UUID]) if cursor else (None, None)
     west, south, east, north = feed.bbox or (None, None, None, None)
     rows = await connection.fetch(
-        _PUBLIC
-        + """WHERE c.is_public
-               AND ($1::float8 IS NULL OR r.location <@ box(point($1, $2), point($3, $4)))
-               AND ($5::text IS NULL OR c.district_code = $5)
-               AND ($6::text IS NULL OR r.category_code = $6)
-               AND ($7::text IS NULL OR c.status = $7)
-               AND ($8::timestamptz IS NULL OR (r.created_at, r.case_id) < ($8, $9))
-             ORDER BY r.created_at DESC, r.case_id DESC
-             LIMIT $10""",
+        _FEED,
         west,
         south,
         east,
@@ -120,7 +114,7 @@ async def public_page(
 
 
 async def public_complaint(connection: asyncpg.Connection, base_url: str, case_id: uuid.UUID) -> PublicComplaint:
-    row = await connection.fetchrow(_PUBLIC + "WHERE r.case_id = $1 AND c.is_public", case_id)
+    row = await connection.fetchrow(_ONE, case_id)
     if row is None:
         raise ApiError(404)
     [item] = _public_items(base_url, [row])
@@ -152,7 +146,6 @@ async def nearby(
 
 
 def _public_items(base_url: str, rows: list[asyncpg.Record]) -> list[PublicComplaint]:
-    root = base_url.rstrip("/")
     return [
         PublicComplaint(
             case_id=row["case_id"],
@@ -168,7 +161,7 @@ def _public_items(base_url: str, rows: list[asyncpg.Record]) -> list[PublicCompl
             village_code=row["village_code"],
             reporter_name=row["reporter_name"],
             support_count=row["support_count"],
-            thumbnail_urls=[f"{root}/v1/uploads/{photo}/public-thumbnail" for photo in row["photo_ids"]],
+            thumbnail_urls=[thumbnail_url(base_url, photo) for photo in row["photo_ids"]],
             created_at=row["created_at"],
         )
         for row in rows

@@ -26,6 +26,7 @@ from serang_app.api import (
     PageCursor,
     PageLimit,
     Principal,
+    public_base_url,
     record_by_caller,
 )
 from serang_app.modules.complaints.categories import change_category, create_category, list_categories
@@ -143,7 +144,7 @@ async def complaints_nearby(
 ) -> NearbyComplaints:
     async with database.acquire() as connection:
         items = await nearby(
-            connection, str(request.base_url), lat, lon, radius_m=radius, category=category, limit=limit
+            connection, public_base_url(request), lat, lon, radius_m=radius, category=category, limit=limit
         )
     return NearbyComplaints(items=items)
 
@@ -173,7 +174,7 @@ async def public_feed(
 ) -> PublicComplaintPage:
     feed = FeedFilter(bbox=_box(bbox) if bbox else None, district_code=district, category=category, status=status)
     async with database.acquire() as connection:
-        return await public_page(connection, str(request.base_url), feed, limit=limit, cursor=cursor)
+        return await public_page(connection, public_base_url(request), feed, limit=limit, cursor=cursor)
 
 
 @get("/public/{case_id:uuid}", summary="One public complaint", opt={"public": True, "problems": [404]})
@@ -181,7 +182,7 @@ async def one_public(
     request: Request[Any, Any, Any], database: NamedDependency[Database], case_id: CaseId
 ) -> PublicComplaint:
     async with database.acquire() as connection:
-        return await public_complaint(connection, str(request.base_url), case_id)
+        return await public_complaint(connection, public_base_url(request), case_id)
 
 
 @get(

@@ -76,7 +76,7 @@ def complaint_workflow(close_after_days: int) -> Workflow:
                 source=("verified", "in_progress"),
                 target="resolved",
                 actors=STAFF,
-                # The resolution note is what the resident (and the public) read.
+                # The resolution note is what the resident reads; the public reads the status title.
                 requires_note=True,
                 notify="complaints.resolved",
             ),

@@ -12,7 +12,7 @@ from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import JSONBody, PathParameter
 
-from serang_app.api import CaseActor, CaseEngine, Database, Principal
+from serang_app.api import CaseActor, CaseEngine, Database, Principal, public_base_url
 from serang_app.modules.permits import applications, issuing
 from serang_app.modules.permits.schemas import (
     CODE_PATTERN,
@@ -219,7 +219,7 @@ async def permit_document(
     request: SignedIn, database: NamedDependency[Database], application_id: ApplicationId
 ) -> Response[bytes]:
     async with database.acquire() as connection:
-        pdf = await issuing.permit_pdf(connection, CaseActor.of(request), application_id, str(request.base_url))
+        pdf = await issuing.permit_pdf(connection, CaseActor.of(request), application_id, public_base_url(request))
     return Response(content=pdf, media_type="application/pdf")
 
 

@@ -16,7 +16,9 @@ import asyncpg
 
 from serang_app.modules.complaints.categories import active_category, list_categories
 from serang_app.modules.complaints.open311.formats import Open311Error
+from serang_app.modules.complaints.public_view import public_query, thumbnail_url
 from serang_app.modules.complaints.schemas import Category
+from serang_app.modules.complaints.workflow import status_title
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-30T00:00:00Z"
@@ -25,19 +27,10 @@ DISTRICT_ATTRIBUTE = "district_code"
 DEFAULT_WINDOW = timedelta(days=90)
 MAX_REQUESTS = 500
 
-_REQUESTS = """
-SELECT c.reference, c.phase, c.closed_at, c.created_at, c.updated_at, c.due_at, r.category_code,
-       k.title AS category_title, r.description, r.latitude, r.longitude, r.address, o.name AS agency,
-       (SELECT e.note FROM case_events e WHERE e.case_id = c.id AND e.is_public AND e.note IS NOT NULL
-          AND e.actor_kind = 'staff' ORDER BY e.at DESC LIMIT 1) AS status_notes,
-       (SELECT u.id FROM uploads u WHERE u.case_id = c.id AND u.content_type LIKE 'image/%'
-          ORDER BY u.attached_at, u.id LIMIT 1) AS photo_id
-FROM complaints.reports r
-JOIN cases c ON c.id = r.case_id
-JOIN complaints.categories k ON k.code = r.category_code
-JOIN opds o ON o.code = c.opd_code
-WHERE c.is_public
-"""
+# A GeoReport v2 request, from the public view (public_view.py): `address` is the region names,
+# never the reporter's text; `status_notes` the status's fixed title, never a note.
+_REQUEST = """v.reference, v.status, v.is_open, v.created_at, v.updated_at, v.due_at, v.category_code,
+       v.category_title, v.description, v.latitude, v.longitude, v.place, v.agency, v.photo_ids[1] AS photo_id"""
 
 
 def discovery(base_url: str) -> dict[str, Any]:
@@ -48,7 +41,7 @@ def discovery(base_url: str) -> dict[str, Any]:
         "endpoints": [
             {
                 "specification": SPECIFICATION,
-                "url": f"{base_url.rstrip('/')}/open311/v2",
+                "url": f"{base_url}/open311/v2",
                 "changeset": CHANGESET,
                 "type": "production",
                 "formats": ["application/json", "text/xml"],
@@ -125,17 +118,19 @@ async def requests(
 ) -> list[dict[str, Any]]:
     """Public complaints by reference numbers, or by service, date range and status."""
     if references is not None:
-        rows = await connection.fetch(_REQUESTS + "AND c.reference = ANY($1::text[])", references)
+        rows = await connection.fetch(public_query(_REQUEST, "WHERE v.reference = ANY($1::text[])"), references)
     else:
         if start is None and end is None:
             start = datetime.now(UTC) - DEFAULT_WINDOW
         rows = await connection.fetch(
-            _REQUESTS
-            + """AND ($1::text IS NULL OR r.category_code = $1)
-                 AND ($2::timestamptz IS NULL OR r.created_at >= $2)
-                 AND ($3::timestamptz IS NULL OR r.created_at < $3)
-                 AND ($4::bool IS NULL OR (c.closed_at IS NULL) = $4)
-               ORDER BY r.created_at DESC LIMIT $5""",
+            public_query(
+                _REQUEST,
+                """WHERE ($1::text IS NULL OR v.category_code = $1)
+                     AND ($2::timestamptz IS NULL OR v.created_at >= $2)
+                     AND ($3::timestamptz IS NULL OR v.created_at < $3)
+                     AND ($4::bool IS NULL OR v.is_open = $4)
+                   ORDER BY v.created_at DESC LIMIT $5""",
+            ),
             service_code,
             start,
             end,
@@ -146,12 +141,11 @@ async def requests(
 
 
 def _request(row: asyncpg.Record, base_url: str, locale: str) -> dict[str, Any]:
-    root = base_url.rstrip("/")
     title = row["category_title"]
     return {
         "service_request_id": row["reference"],
-        "status": "open" if row["closed_at"] is None else "closed",
-        "status_notes": row["status_notes"],
+        "status": "open" if row["is_open"] else "closed",
+        "status_notes": status_title(row["status"]).in_locale(locale),
         "service_name": title.get(locale, title["id"]),
         "service_code": row["category_code"],
         "description": row["description"],
@@ -160,12 +154,12 @@ def _request(row: asyncpg.Record, base_url: str, locale: str) -> dict[str, Any]:
         "requested_datetime": _iso(row["created_at"]),
         "updated_datetime": _iso(row["updated_at"]),
         "expected_datetime": _iso(row["due_at"]),
-        "address": row["address"],
+        "address": row["place"],
         "address_id": None,
         "zipcode": None,
         "lat": row["latitude"],
         "long": row["longitude"],
-        "media_url": f"{root}/v1/uploads/{row['photo_id']}/public-thumbnail" if row["photo_id"] else None,
+        "media_url": thumbnail_url(base_url, row["photo_id"]) if row["photo_id"] else None,
     }
 
 

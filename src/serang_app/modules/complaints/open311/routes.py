@@ -18,7 +18,7 @@ from litestar import Request, Response, Router, get, post
 from litestar.di import NamedDependency
 from litestar.params import PathParameter
 
-from serang_app.api import ApiError, CaseActor, CaseEngine, Database, negotiate_locale
+from serang_app.api import ApiError, CaseActor, CaseEngine, Database, negotiate_locale, public_base_url
 from serang_app.modules.complaints.categories import active_category
 from serang_app.modules.complaints.filing import file_complaint
 from serang_app.modules.complaints.open311 import documents
@@ -52,7 +52,7 @@ def _locale(request: Request[Any, Any, Any]) -> str:
 @get(["/discovery.json", "/discovery.xml"], include_in_schema=False, opt=_OPEN311)
 async def discovery(request: Request[Any, Any, Any]) -> Response[bytes]:
     async def build(fmt: Format) -> Response[bytes]:
-        return render(fmt, "discovery", documents.discovery(str(request.base_url)))
+        return render(fmt, "discovery", documents.discovery(public_base_url(request)))
 
     return await _answer(request, build)
 
@@ -91,7 +91,7 @@ async def list_requests(request: Request[Any, Any, Any], database: NamedDependen
         async with database.acquire() as connection:
             found = await documents.requests(
                 connection,
-                str(request.base_url),
+                public_base_url(request),
                 _locale(request),
                 references=references,
                 service_code=query.get("service_code"),
@@ -113,7 +113,7 @@ async def one_request(
         async with database.acquire() as connection:
             found = await documents.requests(
                 connection,
-                str(request.base_url),
+                public_base_url(request),
                 _locale(request),
                 references=[reference],
                 service_code=None,

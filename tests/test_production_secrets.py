@@ -192,6 +192,10 @@ def test_secrets_write_an_env_file_only_its_owner_reads(tmp_path: Path) -> None:
     assert set(replaced) == set(env_lines(first))
     assert not set(replaced.values()) & set(env_lines(first).values())
 
+    nowhere = run_cli("secrets", "--write", str(tmp_path / "missing" / ".env"))
+    assert nowhere.returncode == 2
+    assert nowhere.stderr == f"serang-app: cannot write {tmp_path / 'missing' / '.env'}: No such file or directory\n"
+
 
 def test_the_env_file_is_never_committed() -> None:
     ignored = subprocess.run(["git", "check-ignore", "-q", ".env"], cwd=PROJECT_ROOT, check=False)

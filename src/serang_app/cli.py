@@ -290,6 +290,9 @@ def secrets(env_file: Path | None, force: bool) -> None:
     except FileExistsError:
         click.echo(f"serang-app: {env_file} exists; keep it, or pass --force to replace it", err=True)
         sys.exit(2)
+    except OSError as error:
+        click.echo(f"serang-app: cannot write {env_file}: {error.strerror}", err=True)
+        sys.exit(2)
     click.echo(f"wrote {env_file} (mode 0600)")
 
 

@@ -115,7 +115,15 @@ def test_guarded_operations_name_the_bearer_scheme(document: dict[str, Any]) -> 
             (operation.get("security") == [{"bearerAuth": []}]) == guarded
             or path.startswith("/v1/auth")
             or path == "/v1/staff/auth/login"
+            or path == "/metrics"
         ), f"{method.upper()} {path}"
+
+
+def test_metrics_name_the_operators_token(document: dict[str, Any]) -> None:
+    assert document["components"]["securitySchemes"]["metricsToken"]["scheme"] == "bearer"
+    operation = document["paths"]["/metrics"]["get"]
+    assert operation["security"] == [{"metricsToken": []}]
+    assert {"401", "404"} <= set(operation["responses"])
 
 
 def arrays_with_additional_properties(node: object, where: str = "#") -> Iterator[str]:

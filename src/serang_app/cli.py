@@ -267,12 +267,50 @@ def new_module(name: str, directory: Path, opd: str, prefix: str | None) -> None
 
 
 @main.command()
-def secrets() -> None:
-    """Print fresh production secrets as environment lines (keep them in your secret store)."""
-    from serang_app.auth.keys import new_secrets
+@click.option(
+    "--write",
+    "env_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write them to this file, readable by its owner only (for a trial: .env beside compose.yaml).",
+)
+@click.option("--force", is_flag=True, help="Replace the file given to --write when it exists.")
+def secrets(env_file: Path | None, force: bool) -> None:
+    """Fresh secrets for production: the app's and those of the services compose.yaml runs.
 
-    for name, value in new_secrets().items():
-        click.echo(f"{name}={value}")
+    Printed as environment lines for your secret store, or written to a file with --write.
+    """
+    from serang_app.auth.keys import new_compose_secrets, new_secrets
+
+    lines = [f"{name}={value}" for name, value in {**new_secrets(), **new_compose_secrets()}.items()]
+    if env_file is None:
+        click.echo("\n".join(lines))
+        return
+    try:
+        _write_private_file(env_file, [_ENV_FILE_HEADER, *lines], replace=force)
+    except FileExistsError:
+        click.echo(f"serang-app: {env_file} exists; keep it, or pass --force to replace it", err=True)
+        sys.exit(2)
+    except OSError as error:
+        click.echo(f"serang-app: cannot write {env_file}: {error.strerror}", err=True)
+        sys.exit(2)
+    click.echo(f"wrote {env_file} (mode 0600)")
+
+
+_ENV_FILE_HEADER = (
+    "# Secrets made by `serang-app secrets`; never commit this file (docs/deployment.md).\n"
+    "# Compose reads it from beside compose.yaml; each value is needed by the app or a service."
+)
+
+
+def _write_private_file(path: Path, lines: list[str], *, replace: bool) -> None:
+    """Write lines to a file only its owner can read, refusing an existing file unless replace."""
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if replace else os.O_EXCL)
+    descriptor = os.open(path, flags, 0o600)
+    # A replaced file keeps its old mode, and a new one's is narrowed by the umask: set it outright,
+    # before any secret is written.
+    os.fchmod(descriptor, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write("\n".join(lines) + "\n")
 
 
 @main.command("create-admin")

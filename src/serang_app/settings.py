@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 import msgspec
 
+from serang_app.auth.key_material import UnsafeKeyError, refuse_unsafe_production_keys
+
 Environment = Literal["development", "production"]
 LogFormat = Literal["json", "console"]
 
@@ -87,6 +89,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     firebase_auth_api_url: str | None = None
     staff_max_failed_sign_ins: Annotated[int, msgspec.Meta(ge=1, le=100)] = 5
     staff_lockout_minutes: Annotated[int, msgspec.Meta(ge=1, le=1440)] = 15
+    # The bearer token GET /metrics asks for (health/metrics.py). Unset: open in development,
+    # 404 in production.
+    metrics_token: str | None = None
 
     @property
     def data_path(self) -> Path:
@@ -173,10 +178,13 @@ ENV_NAMES: dict[str, str] = {
     "firebase_auth_api_url": "FIREBASE_AUTH_API_URL",
     "staff_max_failed_sign_ins": "SERANG_STAFF_MAX_FAILED_SIGN_INS",
     "staff_lockout_minutes": "SERANG_STAFF_LOCKOUT_MINUTES",
+    "metrics_token": "SERANG_METRICS_TOKEN",
 }
 
-# Secrets that production must be given; development derives stand-ins (dev_secrets.py).
+# Secrets that production must be given; development derives stand-ins (auth/key_material.py).
 PRODUCTION_SECRETS = ("jwt_keys", "nik_encryption_key", "nik_index_key")
+# Keys production checks before it starts: none published, too short or serving two purposes.
+PRODUCTION_KEYS = (*PRODUCTION_SECRETS, "storage_signing_key")
 
 _BOOL_WORDS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
 _FIELD_IN_ERROR = re.compile(r"at `\$\.(\w+)`")
@@ -223,6 +231,10 @@ def _check_consistency(settings: Settings) -> None:
         for field in PRODUCTION_SECRETS:
             if getattr(settings, field) is None:
                 raise SettingsError(f"{ENV_NAMES[field]}: required when SERANG_ENV=production")
+        try:
+            refuse_unsafe_production_keys({ENV_NAMES[field]: getattr(settings, field) for field in PRODUCTION_KEYS})
+        except UnsafeKeyError as problem:
+            raise SettingsError(str(problem)) from None
     if settings.is_production and settings.storage_backend == "local" and settings.storage_signing_key is None:
         raise SettingsError(
             "SERANG_STORAGE_SIGNING_KEY: required when SERANG_ENV=production stores uploads locally (S3_BUCKET unset)"
@@ -232,6 +244,11 @@ def _check_consistency(settings: Settings) -> None:
         url = getattr(settings, field)
         if url is not None and not url.startswith(("postgresql://", "postgres://")):
             raise SettingsError(f"{ENV_NAMES[field]}: expected a postgresql:// URL")
+    # Checked here rather than by a msgspec constraint, whose message would quote the token.
+    if settings.metrics_token is not None and not re.fullmatch(r"[!-~]{32,}", settings.metrics_token):
+        raise SettingsError(
+            "SERANG_METRICS_TOKEN: expected 32 or more visible ASCII characters (serang-app secrets makes one)"
+        )
     if settings.db_pool_min > settings.db_pool_max:
         raise SettingsError("SERANG_DB_POOL_MIN: must not exceed SERANG_DB_POOL_MAX")
     slugs = settings.enabled_module_slugs

@@ -56,6 +56,8 @@ CSV_OPT = "csv"
 # 428, not a validation error) and say so in their opt; the document marks it required.
 IF_MATCH_REQUIRED_OPT = "if_match_required"
 BEARER_SCHEME = "bearerAuth"
+# The operators' token for GET /metrics (health/metrics.py), unrelated to residents' and staff's.
+METRICS_SCHEME = "metricsToken"
 GUARDED_OPT = "permission"
 _RATE_LIMIT_EXEMPT = frozenset({"/healthz", "/readyz", "/metrics"})
 _STATUS_CODES = {
@@ -96,6 +98,11 @@ def document_errors(app: Litestar) -> OpenAPI:
             scheme="bearer",
             bearer_format="JWT",
             description="The access token from sign-in (POST /v1/auth/...); renew it with POST /v1/auth/refresh.",
+        ),
+        METRICS_SCHEME: SecurityScheme(
+            type="http",
+            scheme="bearer",
+            description="The operators' metrics token, SERANG_METRICS_TOKEN (docs/deployment.md).",
         ),
     }
     _close_strict_bodies(schemas)

@@ -1,0 +1,72 @@
+"""Who may read GET /metrics: the operators' scraper with SERANG_METRICS_TOKEN, in production nobody else."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import httpx
+import pytest
+from litestar.testing import AsyncTestClient
+
+from serang_app.auth.keys import new_secrets
+from serang_app.settings import SettingsError, load_settings
+from tests.conftest import app_for
+from tests.support.app_server import running_app
+
+METRIC = "serang_http_request_duration_seconds"
+
+
+def test_the_production_server_serves_metrics_only_with_the_token(database_url: str, tmp_path: Path) -> None:
+    token = secrets.token_urlsafe(32)
+    with running_app(database_url, tmp_path / "server.log", SERANG_METRICS_TOKEN=token) as base:
+        httpx.get(f"{base}/v1/regions", timeout=10)
+        anonymous = httpx.get(f"{base}/metrics", timeout=10)
+        assert anonymous.status_code == 401
+        assert anonymous.headers["content-type"] == "application/problem+json"
+        assert anonymous.headers["www-authenticate"].startswith("Bearer")
+        assert METRIC not in anonymous.text
+
+        scraped = httpx.get(f"{base}/metrics", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+        assert scraped.status_code == 200
+        assert f'{METRIC}_count{{method="GET",path="/v1/regions",status="200"}}' in scraped.text
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [None, "Bearer not-the-token", "Basic {token}", "Bearer {token}x", "{token}", "Bearer"],
+)
+async def test_production_refuses_anything_but_the_token(database_url: str, authorization: str | None) -> None:
+    token = secrets.token_urlsafe(32)
+    headers = {} if authorization is None else {"Authorization": authorization.format(token=token)}
+    app = app_for(database_url, None, SERANG_ENV="production", **{**new_secrets(), "SERANG_METRICS_TOKEN": token})
+    async with AsyncTestClient(app) as client:
+        refused = await client.get("/metrics", headers={**headers, "Accept-Language": "en"})
+        assert refused.status_code == 401
+        assert refused.json()["code"] == "unauthorized"
+        assert (await client.get("/metrics", headers={"Authorization": f"bearer {token}"})).status_code == 200
+
+
+async def test_production_without_a_token_has_no_metrics_route(database_url: str) -> None:
+    secrets_without_token = {name: value for name, value in new_secrets().items() if name != "SERANG_METRICS_TOKEN"}
+    async with AsyncTestClient(app_for(database_url, None, SERANG_ENV="production", **secrets_without_token)) as client:
+        hidden = await client.get("/metrics")
+        assert hidden.status_code == 404
+        assert hidden.headers["content-type"] == "application/problem+json"
+        assert hidden.json()["code"] == "not_found"
+        assert (await client.get("/healthz")).status_code == 200
+
+
+async def test_development_asks_for_the_token_once_one_is_set(database_url: str) -> None:
+    token = secrets.token_urlsafe(32)
+    async with AsyncTestClient(app_for(database_url, SERANG_METRICS_TOKEN=token)) as client:
+        assert (await client.get("/metrics")).status_code == 401
+        assert (await client.get("/metrics", headers={"Authorization": f"Bearer {token}"})).status_code == 200
+
+
+@pytest.mark.parametrize("token", ["short", "x" * 31, "a token with spaces in it, long enough"])
+def test_a_weak_metrics_token_is_refused_without_quoting_it(token: str) -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings({"SERANG_METRICS_TOKEN": token})
+    assert str(raised.value).startswith("SERANG_METRICS_TOKEN: expected 32 or more visible ASCII characters")
+    assert token not in str(raised.value)

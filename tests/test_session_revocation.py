@@ -94,6 +94,25 @@ async def test_a_replayed_refresh_token_ends_the_sessions_access_token(client: A
     assert await _status(client, third) == 401
 
 
+async def test_erasure_and_disabling_a_staff_account_end_every_session_of_the_account(
+    client: AsyncTestClient[Litestar], database_url: str, db: asyncpg.Connection
+) -> None:
+    staff_email = "officer@dpupr.test"
+    staff_id = await create_staff(database_url, staff_email, "officer")
+    resident = [await resident_tokens(client, PHONE) for _ in range(2)]
+    staff = [await staff_tokens(client, staff_email) for _ in range(2)]
+    admin_email = "admin@diskominfosatik.test"
+    await create_staff(database_url, admin_email, "admin", "DISKOMINFOSATIK")
+    admin = bearer(await staff_tokens(client, admin_email))
+    assert (await client.delete("/v1/me", headers=bearer(resident[0]))).status_code == 204
+    disabled = await client.patch(f"/v1/admin/staff/{staff_id}", headers=admin, json={"is_active": False})
+    assert disabled.status_code == 200
+    ended = {row["session_id"] for row in await db.fetch("SELECT session_id FROM revoked_sessions")}
+    assert ended == {_session_of(tokens) for tokens in resident + staff}
+    for tokens in resident + staff:
+        assert await _status(client, tokens) == 401
+
+
 async def test_tokens_issued_before_sessions_were_named_work_until_they_expire(
     client: AsyncTestClient[Litestar],
 ) -> None:

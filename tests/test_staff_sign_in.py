@@ -71,7 +71,7 @@ SAME_ADDRESS = [
 ]
 # Casefolds to another address (`i` and a combining dot above), which PostgreSQL's lower() read as
 # the plain `i` of the real account: the bypass the outside review found (issue 18).
-DOTTED_CAPITAL_I = "supervİsor.dinsos@serang.test"
+DOTTED_CAPITAL_I = "superv\N{LATIN CAPITAL LETTER I WITH DOT ABOVE}sor.dinsos@serang.test"
 
 
 async def test_the_lock_out_holds_for_every_spelling_of_the_address(

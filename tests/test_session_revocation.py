@@ -9,14 +9,15 @@ from typing import Any
 import asyncpg
 import httpx
 import jwt
+import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from serang_app.auth.access_tokens import AccessSubject, AccessTokens
+from serang_app.auth.access_tokens import LONGEST_LIFETIME_SECONDS, AccessSubject, AccessTokens
 from serang_app.auth.keys import new_secrets, signing_keys
-from serang_app.auth.revoked_sessions import REVOKE_FAMILY, delete_old_revocations
+from serang_app.auth.revoked_sessions import KEEP, REVOKE_FAMILY, delete_old_revocations
 from serang_app.db.pool import Database
-from serang_app.settings import load_settings
+from serang_app.settings import SettingsError, load_settings
 from tests.conftest import app_for
 from tests.support.accounts import bearer, create_staff, resident_tokens, staff_tokens
 from tests.support.app_server import running_app
@@ -135,3 +136,10 @@ async def test_revocations_are_forgotten_once_no_token_can_need_them(
     )
     assert await delete_old_revocations(app_database) == 1
     assert [row["session_id"] for row in await db.fetch("SELECT session_id FROM revoked_sessions")] == [recent]
+
+
+def test_revocations_are_kept_as_long_as_the_longest_token_the_settings_allow() -> None:
+    assert load_settings({"SERANG_ACCESS_TOKEN_SECONDS": str(LONGEST_LIFETIME_SECONDS)}).access_token_seconds
+    with pytest.raises(SettingsError):
+        load_settings({"SERANG_ACCESS_TOKEN_SECONDS": str(LONGEST_LIFETIME_SECONDS + 1)})
+    assert KEEP.total_seconds() > LONGEST_LIFETIME_SECONDS

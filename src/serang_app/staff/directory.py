@@ -22,9 +22,9 @@ from serang_app.staff.emails import canonical_email, is_staff_address
 _COLUMNS = "id, email, name, role, opd_code, is_active, created_at"
 _NO_OPD = ("Petugas dan supervisor wajib terdaftar di satu OPD", "Officers and supervisors need an agency")
 _CLOSED_OPD = ("OPD tidak ada atau sudah tidak aktif", "No such agency, or it is no longer active")
-_NOT_ASCII = (
-    "Alamat email staf hanya boleh berisi huruf, angka dan tanda baca ASCII",
-    "A staff e-mail address may hold only ASCII letters, digits and punctuation",
+_NOT_STAFF_ADDRESS = (
+    "Bukan alamat email staf yang valid: hanya huruf, angka dan tanda baca ASCII, dengan satu @",
+    "Not a valid staff e-mail address: ASCII letters, digits and punctuation only, with one @",
 )
 
 
@@ -66,10 +66,10 @@ async def list_staff(
 
 async def create_staff(connection: asyncpg.Connection, new: NewStaff, password_hash: str) -> StaffMember:
     """Insert the account (inside a transaction); 422 for a missing or closed agency or an address that
-    is not ASCII once canonical, 409 for an address taken in any spelling."""
+    is not a staff address once canonical (staff/emails.py), 409 for an address taken in any spelling."""
     email = canonical_email(new.email)
     if not is_staff_address(email):
-        raise ApiError(422, errors=[LocalizedFieldError("email", *_NOT_ASCII)])
+        raise ApiError(422, errors=[LocalizedFieldError("email", *_NOT_STAFF_ADDRESS)])
     opd_code = ADMIN_OPD if new.role == "admin" else new.opd_code
     if opd_code is None:
         raise _opd_error(_NO_OPD)

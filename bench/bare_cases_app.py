@@ -31,7 +31,7 @@ def create() -> Litestar:
     @get("/v1/me/cases")
     async def cases(state: State) -> Response[bytes]:
         async with state.pool.acquire() as connection:
-            rows = await connection.fetch(RESIDENT_FIRST_PAGE, resident_id, PAGE_SIZE + 1)
+            rows = await connection.fetch(RESIDENT_FIRST_PAGE, resident_id, PAGE_SIZE + 1, None)
         body = msgspec.json.encode({"items": [dict(row) for row in rows[:PAGE_SIZE]]})
         return Response(content=body, media_type=MediaType.JSON)
 

@@ -14,7 +14,14 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from tests.support.accounts import STAFF_PASSWORD, bearer, create_staff, resident_tokens, staff_tokens
+from tests.support.accounts import (
+    STAFF_PASSWORD,
+    bearer,
+    create_staff,
+    full_width,
+    resident_tokens,
+    staff_tokens,
+)
 
 ADMIN = "admin@diskominfosatik.test"
 OFFICER = "officer@dpupr.test"
@@ -221,6 +228,32 @@ async def test_an_e_mail_address_has_one_account_whatever_its_case(
     assert again.json()["code"] == "staff_exists"
     assert again.json()["detail"] == "A staff account with this e-mail address already exists."
     assert await audit_entries_of(database, again) == []
+
+
+async def test_an_e_mail_address_has_one_account_whatever_its_unicode_spelling(
+    client: AsyncTestClient[Litestar], admin: Headers, database: asyncpg.Connection
+) -> None:
+    created = await client.post("/v1/admin/staff", headers=admin, json=new_staff("Rina.Ks@DPUPR.test"))
+    assert created.json()["email"] == "rina.ks@dpupr.test"
+    # Full-width letters, the Kelvin sign, the long s, a trailing newline: the same address.
+    for spelling in [
+        full_width("rina.ks") + "@dpupr.test",
+        "rina.\N{KELVIN SIGN}s@dpupr.test",
+        "rina.k\N{LATIN SMALL LETTER LONG S}@dpupr.test",
+        "rina.ks@dpupr.test\n",
+    ]:
+        again = await client.post("/v1/admin/staff", headers=admin, json=new_staff(spelling))
+        assert (again.status_code, again.json().get("code")) == (409, "staff_exists"), spelling
+    # Addresses that are not ASCII once canonical are not staff addresses at all (staff/emails.py).
+    for other in [
+        "r\N{LATIN CAPITAL LETTER I WITH DOT ABOVE}na.ks@dpupr.test",
+        "r\N{LATIN SMALL LETTER I WITH ACUTE}na.ks@dpupr.test",
+        "rina\N{FULLWIDTH COMMERCIAL AT}ks@dpupr.test",
+    ]:
+        refused = await client.post("/v1/admin/staff", headers=admin, json=new_staff(other))
+        assert refused.status_code == 422, other
+        assert [error["field"] for error in refused.json()["errors"]] == ["email"]
+    assert await database.fetchval("SELECT count(*) FROM staff WHERE email LIKE 'r%'") == 1
 
 
 @pytest.mark.parametrize(

@@ -500,6 +500,37 @@ async def test_assignment_rules(client: AsyncTestClient[Litestar], database_url:
     assert (await client.get(f"/v1/cases/{case_id}", headers=citizen)).json()["assignee_id"] is None
 
 
+async def test_an_officer_takes_only_free_cases_and_gives_back_only_their_own(
+    client: AsyncTestClient[Litestar], database_url: str
+) -> None:
+    citizen = await resident(client)
+    officer_email, colleague_email = (f"{name}-{uuid.uuid4().hex[:8]}@serangkab.go.id" for name in ("me", "rekan"))
+    officer_id = await create_staff(database_url, officer_email, "officer", "DPUPR")
+    colleague_id = await create_staff(database_url, colleague_email, "officer", "DPUPR")
+    officer = bearer(await staff_tokens(client, officer_email))
+    colleague = bearer(await staff_tokens(client, colleague_email))
+    supervisor = await staff(client, database_url, "supervisor")
+    case_id = (await report(client, citizen))["case_id"]
+    path = f"/v1/staff/cases/{case_id}/assign"
+
+    async def assign(auth: dict[str, str], assignee: uuid.UUID | None) -> tuple[int, str | None]:
+        response = await client.post(path, json={"assignee_id": assignee and str(assignee)}, headers=auth)
+        body = response.json()
+        return response.status_code, body.get("code") if response.status_code != 200 else body["assignee_id"]
+
+    refused = (403, "case_assignment_forbidden")
+    assert await assign(colleague, colleague_id) == (200, str(colleague_id))  # a free case: taken
+    assert await assign(officer, officer_id) == refused  # a colleague's case: not taken over
+    assert await assign(officer, None) == refused  # nor put back in the pool
+    assert await assign(supervisor, officer_id) == (200, str(officer_id))  # supervisors reassign
+    assert await assign(colleague, colleague_id) == refused  # ... and the colleague cannot take it back
+    assert await assign(officer, None) == (200, None)  # one's own case: given back
+    assert await assign(supervisor, colleague_id) == (200, str(colleague_id))
+    refusal = await client.post(path, json={"assignee_id": None}, headers={**officer, "Accept-Language": "en"})
+    assert refusal.headers["content-type"].startswith("application/problem+json")
+    assert "supervisor" in refusal.json()["detail"]
+
+
 # --- lists ------------------------------------------------------------------------------------
 
 

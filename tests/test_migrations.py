@@ -111,3 +111,33 @@ async def test_two_replicas_migrating_at_once_apply_each_file_exactly_once(empty
         assert await connection.fetchval("SELECT count(*) FROM regions") == 356
     finally:
         await connection.close()
+
+
+async def test_staff_addresses_that_collide_once_canonical_are_named(empty_database: str, tmp_path: Path) -> None:
+    before = tmp_path / "core"
+    before.mkdir()
+    for path in core_migrations_folder().glob("*.sql"):
+        if path.name < "0016_staff_canonical_email.sql":
+            (before / path.name).write_text(path.read_text())
+    await apply_migrations(empty_database, [MigrationSource(CORE_NAMESPACE, before)])
+    connection = await asyncpg.connect(empty_database)
+    try:
+        insert = (
+            "INSERT INTO staff (email, name, password_hash, role, opd_code) VALUES ($1, 'x', 'x', 'officer', 'DPUPR')"
+        )
+        await connection.execute(insert, "Rina@DPUPR.test")
+        fullwidth = await connection.fetchval(
+            insert + " RETURNING id", "\N{FULLWIDTH LATIN SMALL LETTER R}ina@dpupr.test"
+        )
+        ascii_id = await connection.fetchval("SELECT id FROM staff WHERE email = 'Rina@DPUPR.test'")
+        with pytest.raises(MigrationError, match="share an e-mail address") as refused:
+            await apply_migrations(empty_database, [_core()])
+        assert str(ascii_id) in str(refused.value)
+        assert str(fullwidth) in str(refused.value)
+        await connection.execute("UPDATE staff SET email = 'rina.lain@dpupr.test' WHERE id = $1", fullwidth)
+        assert await apply_migrations(empty_database, [_core()])
+        assert await connection.fetchval("SELECT email FROM staff WHERE id = $1", ascii_id) == "rina@dpupr.test"
+        with pytest.raises(asyncpg.CheckViolationError):
+            await connection.execute(insert, "Budi@dpupr.test")
+    finally:
+        await connection.close()

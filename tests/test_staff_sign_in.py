@@ -6,7 +6,7 @@ import asyncpg
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from tests.support.accounts import STAFF_PASSWORD, create_staff
+from tests.support.accounts import STAFF_PASSWORD, create_staff, full_width
 
 EMAIL = "supervisor@dpupr.test"
 
@@ -53,3 +53,51 @@ async def test_a_disabled_account_cannot_sign_in(client: AsyncTestClient[Litesta
     finally:
         await connection.close()
     assert await _attempt(client, EMAIL, STAFF_PASSWORD) == (401, "invalid_credentials")
+
+
+# Spellings of one address: upper case, full-width letters and a small Roman numeral one (NFKC), the
+# long s (casefold), surrounding white space.
+DINSOS = "supervisor.dinsos@serang.test"
+LONG_S = "\N{LATIN SMALL LETTER LONG S}"
+
+
+SAME_ADDRESS = [
+    "SUPERVISOR.DINSOS@SERANG.TEST",
+    full_width("supervisor.dinsos@serang.test"),
+    "supervisor.dinsos@serang.test".replace("s", LONG_S),
+    "superv\N{SMALL ROMAN NUMERAL ONE}sor.dinsos@serang.test",
+    " supervisor.dinsos@serang.test\N{NO-BREAK SPACE}",
+    "Supervisor.Dinsos@Serang.Test",
+]
+# Casefolds to another address (`i` and a combining dot above), which PostgreSQL's lower() read as
+# the plain `i` of the real account: the bypass the outside review found (issue 18).
+DOTTED_CAPITAL_I = "superv\N{LATIN CAPITAL LETTER I WITH DOT ABOVE}sor.dinsos@serang.test"
+
+
+async def test_the_lock_out_holds_for_every_spelling_of_the_address(
+    client: AsyncTestClient[Litestar], database_url: str
+) -> None:
+    await create_staff(database_url, DINSOS, "supervisor", "DINSOS")
+    failures = [await _attempt(client, DINSOS, f"guess-{n}") for n in range(5)]
+    assert failures == [(401, "invalid_credentials")] * 4 + [(429, "sign_in_locked")]
+    # Only looks like the address: it is another one, which no staff account can have.
+    assert await _attempt(client, DOTTED_CAPITAL_I, STAFF_PASSWORD) == (401, "invalid_credentials")
+    for spelling in SAME_ADDRESS:
+        assert await _attempt(client, spelling, STAFF_PASSWORD) == (429, "sign_in_locked"), spelling
+
+
+async def test_failures_in_different_spellings_add_up_to_one_lock_out(
+    client: AsyncTestClient[Litestar], database_url: str
+) -> None:
+    await create_staff(database_url, DINSOS, "supervisor", "DINSOS")
+    failures = [await _attempt(client, SAME_ADDRESS[n], f"guess-{n}") for n in range(5)]
+    assert failures == [(401, "invalid_credentials")] * 4 + [(429, "sign_in_locked")]
+    assert await _attempt(client, DINSOS, STAFF_PASSWORD) == (429, "sign_in_locked")
+
+
+async def test_every_spelling_of_the_address_signs_in_when_not_locked(
+    client: AsyncTestClient[Litestar], database_url: str
+) -> None:
+    await create_staff(database_url, DINSOS, "supervisor", "DINSOS")
+    for spelling in SAME_ADDRESS:
+        assert (await _attempt(client, spelling, STAFF_PASSWORD))[0] == 200, spelling

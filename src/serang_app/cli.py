@@ -325,8 +325,8 @@ def create_admin(email: str, name: str, password: str) -> None:
     settings = _settings()
     with _database_url(settings) as dsn:
         try:
-            asyncio.run(create_admin_account(dsn, email=email, name=name, password=password))
+            stored = asyncio.run(create_admin_account(dsn, email=email, name=name, password=password))
         except StaffAccountError as error:
             click.echo(f"serang-app: {error}", err=True)
             sys.exit(2)
-    click.echo(json.dumps({"created": "admin", "email": email.strip().lower()}))
+    click.echo(json.dumps({"created": "admin", "email": stored}))

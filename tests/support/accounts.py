@@ -56,3 +56,8 @@ async def signed_in_staff(
     email = f"{role}-{uuid.uuid4().hex[:8]}@serangkab.go.id"
     await create_staff(database_url, email, role, opd_code)
     return bearer(await staff_tokens(client, email))
+
+
+def full_width(text: str) -> str:
+    """The same text in full-width forms (U+FF01 to U+FF5E), as some phone keyboards type it."""
+    return "".join(chr(ord(char) + 0xFEE0) if "!" <= char <= "~" else char for char in text)

@@ -21,7 +21,10 @@ AUDIENCE = "serang-app-api"
 SubjectKind = Literal["resident", "staff"]
 _REQUIRED_CLAIMS = ["exp", "iat", "sub", "iss", "aud"]
 # Phones' clocks drift; a few seconds of tolerance saves needless refreshes.
-_CLOCK_LEEWAY_SECONDS = 30
+CLOCK_LEEWAY_SECONDS = 30
+# The most SERANG_ACCESS_TOKEN_SECONDS allows (settings.py): how long a revoked session must be
+# remembered, whatever the setting was when its tokens were issued (auth/revoked_sessions.py).
+LONGEST_LIFETIME_SECONDS = 3600
 
 
 class InvalidAccessTokenError(Exception):
@@ -32,6 +35,15 @@ class InvalidAccessTokenError(Exception):
 class AccessSubject:
     kind: SubjectKind
     id: uuid.UUID
+
+
+@dataclass(frozen=True, slots=True)
+class VerifiedToken:
+    subject: AccessSubject
+    # The sign-in the token belongs to (the `sid` claim: its refresh token family), so signing out
+    # can stop it (auth/revoked_sessions.py). None for tokens issued before sessions were named,
+    # which keep working until they expire, as they always did.
+    session_id: uuid.UUID | None
 
 
 # Verified tokens kept per process. An app sends the same token with every request until it
@@ -49,7 +61,7 @@ class AccessTokens:
         self.lifetime_seconds = lifetime_seconds
         self._verified = functools.lru_cache(maxsize=VERIFIED_CACHE_SIZE)(self._verify_signed)
 
-    def issue(self, subject: AccessSubject) -> str:
+    def issue(self, subject: AccessSubject, session_id: uuid.UUID | None = None) -> str:
         now = int(time.time())
         claims = {
             "iss": ISSUER,
@@ -59,16 +71,18 @@ class AccessTokens:
             "exp": now + self.lifetime_seconds,
             "jti": uuid.uuid4().hex,
         }
+        if session_id is not None:
+            claims["sid"] = str(session_id)
         return jwt.encode(claims, self._keys.signing_key, algorithm=ALGORITHM, headers={"kid": self._keys.signing_kid})
 
-    def verify(self, token: str) -> AccessSubject:
-        subject, expires_at = self._verified(token)
-        if time.time() >= expires_at + _CLOCK_LEEWAY_SECONDS:
+    def verify(self, token: str) -> VerifiedToken:
+        verified, expires_at = self._verified(token)
+        if time.time() >= expires_at + CLOCK_LEEWAY_SECONDS:
             raise InvalidAccessTokenError("ExpiredSignatureError")
-        return subject
+        return verified
 
-    def _verify_signed(self, token: str) -> tuple[AccessSubject, int]:
-        """The subject and expiry of a token whose signature and claims check out; raises otherwise."""
+    def _verify_signed(self, token: str) -> tuple[VerifiedToken, int]:
+        """What a token whose signature and claims check out says, and its expiry; raises otherwise."""
         try:
             header = jwt.get_unverified_header(token)
             key = self._keys.verifying.get(str(header.get("kid")))
@@ -80,7 +94,7 @@ class AccessTokens:
                 algorithms=[ALGORITHM],
                 audience=AUDIENCE,
                 issuer=ISSUER,
-                leeway=_CLOCK_LEEWAY_SECONDS,
+                leeway=CLOCK_LEEWAY_SECONDS,
                 options={"require": _REQUIRED_CLAIMS},
             )
         except jwt.PyJWTError as error:
@@ -90,6 +104,7 @@ class AccessTokens:
             raise InvalidAccessTokenError("unknown subject kind")
         try:
             subject = AccessSubject(kind=kind, id=uuid.UUID(raw_id))  # type: ignore[arg-type]
+            session_id = uuid.UUID(str(claims["sid"])) if "sid" in claims else None
         except ValueError:
-            raise InvalidAccessTokenError("malformed subject") from None
-        return subject, int(claims["exp"])
+            raise InvalidAccessTokenError("malformed subject or session") from None
+        return VerifiedToken(subject, session_id), int(claims["exp"])

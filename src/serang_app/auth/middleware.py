@@ -29,17 +29,18 @@ class BearerTokenAuthentication(AbstractAuthenticationMiddleware):
         state = connection.app.state
         tokens: AccessTokens = state.access_tokens
         try:
-            subject = tokens.verify(token.strip())
+            verified = tokens.verify(token.strip())
         except InvalidAccessTokenError:
             raise ApiError(401) from None
+        subject, session_id = verified.subject, verified.session_id
         database: Database = state.database
         registry: PermissionRegistry = state.permission_registry
         handler = connection.scope["route_handler"]
         if subject.kind == "resident" and handler.opt.get(ACCOUNT_CHECKED_BY_ROUTE_OPT):
-            principal: Principal | None = resident_principal(subject, registry)
+            principal: Principal | None = resident_principal(subject, registry, session_id)
         else:
-            principal = await load_principal(database, subject, registry)
-        if principal is None:  # erased resident, disabled or deleted staff account
+            principal = await load_principal(database, subject, registry, session_id)
+        if principal is None:  # erased resident, disabled or deleted staff account, signed-out session
             raise ApiError(401)
         require_permission(principal, handler)
         return AuthenticationResult(user=principal, auth=subject)

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 
 from serang_app.auth.access_tokens import AccessSubject, SubjectKind
+from serang_app.auth.revoked_sessions import REVOKE_FAMILY, REVOKE_SUBJECT
 
 _TOKEN_BYTES = 32
 
@@ -114,27 +115,22 @@ async def _may_retry(
     return successor is not None and successor["replaced_at"] is None and successor["revoked_at"] is None
 
 
+# Ending a family also ends its access tokens, in every process (auth/revoked_sessions.py).
+
+
 async def revoke_family(connection: asyncpg.Connection, family_id: uuid.UUID) -> None:
-    await connection.execute(
-        "UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL", family_id
-    )
+    await connection.execute(REVOKE_FAMILY, family_id)
 
 
-async def revoke_by_token(connection: asyncpg.Connection, token: str) -> AccessSubject | None:
-    """Sign out: revoke the token's family; None when the token is unknown."""
-    row = await connection.fetchrow(
-        "SELECT family_id, subject_kind, subject_id FROM refresh_tokens WHERE token_hash = $1", _hash(token)
+async def revoke_by_token(connection: asyncpg.Connection, token: str) -> uuid.UUID | None:
+    """Sign out: revoke the token's family and return its id (the session's); None when the token is unknown."""
+    family_id: uuid.UUID | None = await connection.fetchval(
+        "SELECT family_id FROM refresh_tokens WHERE token_hash = $1", _hash(token)
     )
-    if row is None:
-        return None
-    await revoke_family(connection, row["family_id"])
-    return AccessSubject(kind=row["subject_kind"], id=row["subject_id"])
+    if family_id is not None:
+        await revoke_family(connection, family_id)
+    return family_id
 
 
 async def revoke_subject(connection: asyncpg.Connection, kind: SubjectKind, subject_id: uuid.UUID) -> None:
-    await connection.execute(
-        "UPDATE refresh_tokens SET revoked_at = now() "
-        "WHERE subject_kind = $1 AND subject_id = $2 AND revoked_at IS NULL",
-        kind,
-        subject_id,
-    )
+    await connection.execute(REVOKE_SUBJECT, kind, subject_id)

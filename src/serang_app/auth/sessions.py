@@ -29,7 +29,7 @@ class SessionIssuer:
 
     async def start(self, connection: asyncpg.Connection, subject: AccessSubject) -> TokenPair:
         refresh = await refresh_tokens.start_family(connection, subject, self._refresh_lifetime)
-        return self._pair(subject, refresh.token)
+        return self._pair(subject, refresh)
 
     async def refresh(self, connection: asyncpg.Connection, token: str) -> TokenPair:
         """Rotate the refresh token (in a transaction); RefreshRefusedError when it may not be used."""
@@ -44,11 +44,12 @@ class SessionIssuer:
         if rotated is None:
             raise refresh_tokens.RefreshRefusedError()
         subject, issued = rotated
-        return self._pair(subject, issued.token)
+        return self._pair(subject, issued)
 
-    def _pair(self, subject: AccessSubject, refresh_token: str) -> TokenPair:
+    def _pair(self, subject: AccessSubject, refresh: refresh_tokens.IssuedRefreshToken) -> TokenPair:
+        # The access token carries its sign-in (the family), so signing out can stop it at once.
         return TokenPair(
-            access_token=self._access_tokens.issue(subject),
+            access_token=self._access_tokens.issue(subject, refresh.family_id),
             expires_in=self._access_tokens.lifetime_seconds,
-            refresh_token=refresh_token,
+            refresh_token=refresh.token,
         )

@@ -16,6 +16,7 @@ from typing import Literal
 import asyncpg
 
 from serang_app.auth.principal import is_active_resident
+from serang_app.auth.revoked_sessions import SESSION_NOT_REVOKED
 from serang_app.cases.actors import CaseActor
 from serang_app.cases.reading import SUMMARY_COLUMNS, summary_of
 from serang_app.cases.registry import WorkflowRegistry
@@ -26,8 +27,9 @@ from serang_app.module_system.spec import Phase
 
 _FROM = "FROM cases c JOIN catalogue_services s ON s.code = c.service_code"
 # A resident's lists read through the account itself, so a page with rows proves the account is
-# active in the same snapshot; the route skips the middleware's own look-up
-# (ACCOUNT_CHECKED_BY_ROUTE_OPT) and checks the account only when a page comes back empty.
+# active (and the token's session not ended) in the same snapshot; the route skips the
+# middleware's own look-up (ACCOUNT_CHECKED_BY_ROUTE_OPT) and checks the account only when a page
+# comes back empty.
 _RESIDENT_FROM = (
     "FROM residents me JOIN cases c ON c.resident_id = me.id JOIN catalogue_services s ON s.code = c.service_code"
 )
@@ -39,10 +41,11 @@ _ORDERS: dict[Order, tuple[str, str, str]] = {
     "newest": ("c.created_at, c.id", "<", "c.created_at DESC, c.id DESC"),
     "changed": ("c.updated_at, c.id", ">", "c.updated_at, c.id"),
 }
-# The first page of a resident's list with no filter: the query the app sends most.
+# The first page of a resident's list with no filter: the query the app sends most. $3: the
+# token's session.
 RESIDENT_FIRST_PAGE = f"""
 SELECT {SUMMARY_COLUMNS} {_RESIDENT_FROM}
-WHERE me.id = $1 AND me.erased_at IS NULL
+WHERE me.id = $1 AND me.erased_at IS NULL AND {SESSION_NOT_REVOKED.format("$3")}
 ORDER BY c.created_at DESC, c.id DESC
 LIMIT $2
 """
@@ -96,23 +99,26 @@ async def resident_page(
     *,
     limit: int,
     cursor: str | None,
+    session_id: uuid.UUID | None = None,
 ) -> CasePage:
-    """One page of the resident's cases. 401 (as ApiError) when the account was erased meanwhile."""
+    """One page of the resident's cases. 401 (as ApiError) when the account was erased or the
+    token's session ended meanwhile."""
     order: Order = "changed" if filters.updated_since is not None else "newest"
     if cursor is None and filters == ResidentFilter():
-        rows = await connection.fetch(RESIDENT_FIRST_PAGE, resident_id, limit + 1)
+        rows = await connection.fetch(RESIDENT_FIRST_PAGE, resident_id, limit + 1, session_id)
     else:
         rows = await _fetch_rows(
-            connection, _resident_query(resident_id, filters), _RESIDENT_FROM, order, limit, cursor
+            connection, _resident_query(resident_id, session_id, filters), _RESIDENT_FROM, order, limit, cursor
         )
-    if not rows and not await is_active_resident(connection, resident_id):
+    if not rows and not await is_active_resident(connection, resident_id, session_id):
         raise ApiError(401)
     return _page(rows, workflows, limit, order)
 
 
-def _resident_query(resident_id: uuid.UUID, filters: ResidentFilter) -> _Query:
+def _resident_query(resident_id: uuid.UUID, session_id: uuid.UUID | None, filters: ResidentFilter) -> _Query:
     query = _Query()
     query.add(_ACTIVE_RESIDENT, resident_id)
+    query.add(SESSION_NOT_REVOKED, session_id)
     if filters.phase is not None:
         query.add("c.phase = {}", filters.phase)
     if filters.status is not None:

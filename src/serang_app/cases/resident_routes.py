@@ -57,5 +57,11 @@ async def list_my_cases(
     filters = ResidentFilter(phase=phase, status=status, module=module, updated_since=since)
     async with database_of(state).acquire() as connection:
         return await resident_page(
-            connection, case_engine_of(state).workflows, request.user.id, filters, limit=limit, cursor=cursor
+            connection,
+            case_engine_of(state).workflows,
+            request.user.id,
+            filters,
+            limit=limit,
+            cursor=cursor,
+            session_id=request.user.session_id,
         )

@@ -10,7 +10,7 @@ from serang_app.cases.actors import CaseActor
 from serang_app.cases.events import notify_resident, record_event
 from serang_app.http.problems import ApiError, LocalizedFieldError
 
-_LOCK = "SELECT resident_id, opd_code, reference, module FROM cases WHERE id = $1 FOR UPDATE"
+_LOCK = "SELECT resident_id, opd_code, reference, module, assignee_id FROM cases WHERE id = $1 FOR UPDATE"
 _ASSIGNABLE = """
 SELECT 1 FROM staff WHERE id = $1 AND is_active AND opd_code = $2 AND role IN ('officer', 'supervisor')
 """
@@ -32,12 +32,13 @@ async def assign_case(
 ) -> int:
     """Give the case to an officer or supervisor of its agency (None: back to the pool).
 
-    Supervisors and admins assign anyone of the agency; an officer may take a case for himself
-    or herself, or give back one he or she holds, but not hand cases to colleagues.
+    Supervisors and admins assign anyone of the agency; an officer may take a case nobody holds,
+    or give back one he or she holds, but neither hand cases to colleagues nor take or release
+    a case a colleague or supervisor holds (403 `case_assignment_forbidden`).
     """
     row = await _lock_visible(connection, actor, case_id)
-    if actor.role == "officer" and assignee_id not in (actor.id, None):
-        raise ApiError(403)
+    if actor.role == "officer" and not _officer_may_assign(actor, row["assignee_id"], assignee_id):
+        raise ApiError(403, "case_assignment_forbidden")
     if assignee_id is not None and await connection.fetchval(_ASSIGNABLE, assignee_id, row["opd_code"]) is None:
         raise ApiError(
             422,
@@ -59,6 +60,11 @@ async def assign_case(
         audit_details={"assignee": str(assignee_id) if assignee_id else "none"},
     )
     return version
+
+
+def _officer_may_assign(actor: CaseActor, holder: uuid.UUID | None, assignee_id: uuid.UUID | None) -> bool:
+    """Only between the pool and the officer: the case is free or theirs, and goes to them or back."""
+    return holder in (None, actor.id) and assignee_id in (None, actor.id)
 
 
 async def comment_on_case(

@@ -182,6 +182,14 @@ MESSAGES: dict[str, tuple[str, str, str, str]] = {
         "Peran Anda tidak boleh melakukan tindakan {action} pada permohonan ini.",
         "Your role may not take action {action} on this case.",
     ),
+    "case_assignment_forbidden": (
+        "Penugasan tidak diizinkan",
+        "Assignment not permitted",
+        "Petugas hanya dapat mengambil permohonan yang belum ditangani siapa pun, atau mengembalikan "
+        "permohonan yang ia tangani sendiri. Minta supervisor untuk mengalihkannya.",
+        "Officers may only take a case nobody holds, or give back one they hold themselves. "
+        "Ask a supervisor to reassign it.",
+    ),
     "case_not_rateable": (
         "Belum dapat dinilai",
         "Not ready for rating",

@@ -2,27 +2,24 @@
 
 from __future__ import annotations
 
-import re
-
 import asyncpg
 
+from serang_app.staff.emails import canonical_email, is_staff_address
 from serang_app.staff.passwords import MIN_PASSWORD_LENGTH, hash_password_async
 
 ADMIN_OPD = "DISKOMINFOSATIK"
-# No spaces or control characters anywhere (PostgreSQL text cannot even store a NUL).
-EMAIL_PATTERN = r"^[^@\s\x00-\x1f\x7f]{1,64}@[^@\s\x00-\x1f\x7f]{1,255}\.[^@\s\x00-\x1f\x7f]{2,63}$"
-_EMAIL = re.compile(EMAIL_PATTERN)
 
 
 class StaffAccountError(Exception):
     """The account cannot be created; the message says why."""
 
 
-async def create_admin_account(dsn: str, *, email: str, name: str, password: str) -> None:
-    email = email.strip().lower()
+async def create_admin_account(dsn: str, *, email: str, name: str, password: str) -> str:
+    """Create the account; return its address as stored (canonical)."""
+    email = canonical_email(email)
     name = name.strip()
-    if not _EMAIL.match(email):
-        raise StaffAccountError("email: not a valid e-mail address")
+    if not is_staff_address(email):
+        raise StaffAccountError("email: not a valid e-mail address (staff addresses are ASCII)")
     if not 1 <= len(name) <= 200:
         raise StaffAccountError("name: must be 1 to 200 characters")
     if len(password) < MIN_PASSWORD_LENGTH:
@@ -43,3 +40,4 @@ async def create_admin_account(dsn: str, *, email: str, name: str, password: str
         raise StaffAccountError("the database is not migrated: run `serang-app migrate apply` first") from None
     finally:
         await connection.close()
+    return email

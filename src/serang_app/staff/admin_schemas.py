@@ -10,7 +10,7 @@ import msgspec
 
 from serang_app.http.text import DISPLAY_NAME
 from serang_app.opds.schemas import OpdCode
-from serang_app.staff.accounts import EMAIL_PATTERN
+from serang_app.staff.emails import EMAIL_PATTERN
 from serang_app.staff.passwords import MIN_PASSWORD_LENGTH
 
 StaffRole = Literal["officer", "supervisor", "admin"]

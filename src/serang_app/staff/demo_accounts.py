@@ -33,7 +33,7 @@ async def seed_demo_accounts(dsn: str) -> int:
             for email, name, role, opd_code in accounts:
                 status = await connection.execute(
                     """INSERT INTO staff (email, name, password_hash, role, opd_code)
-                       VALUES ($1, $2, $3, $4, $5) ON CONFLICT ((lower(email))) DO NOTHING""",
+                       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (email) DO NOTHING""",
                     email,
                     name,
                     password_hash,

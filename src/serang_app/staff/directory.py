@@ -17,10 +17,15 @@ from serang_app.http.pagination import decode_cursor, encode_cursor
 from serang_app.http.problems import ApiError, LocalizedFieldError
 from serang_app.staff.accounts import ADMIN_OPD
 from serang_app.staff.admin_schemas import NewStaff, StaffChange, StaffMember, StaffPage, StaffRole
+from serang_app.staff.emails import canonical_email, is_staff_address
 
 _COLUMNS = "id, email, name, role, opd_code, is_active, created_at"
 _NO_OPD = ("Petugas dan supervisor wajib terdaftar di satu OPD", "Officers and supervisors need an agency")
 _CLOSED_OPD = ("OPD tidak ada atau sudah tidak aktif", "No such agency, or it is no longer active")
+_NOT_STAFF_ADDRESS = (
+    "Bukan alamat email staf yang valid: hanya huruf, angka dan tanda baca ASCII, dengan satu @",
+    "Not a valid staff e-mail address: ASCII letters, digits and punctuation only, with one @",
+)
 
 
 class _PageKey(NamedTuple):
@@ -60,16 +65,19 @@ async def list_staff(
 
 
 async def create_staff(connection: asyncpg.Connection, new: NewStaff, password_hash: str) -> StaffMember:
-    """Insert the account (inside a transaction); 422 for a missing or closed agency, 409 for a taken e-mail."""
+    """Insert the account (inside a transaction); 422 for a missing or closed agency or an address that
+    is not a staff address once canonical (staff/emails.py), 409 for an address taken in any spelling."""
+    email = canonical_email(new.email)
+    if not is_staff_address(email):
+        raise ApiError(422, errors=[LocalizedFieldError("email", *_NOT_STAFF_ADDRESS)])
     opd_code = ADMIN_OPD if new.role == "admin" else new.opd_code
     if opd_code is None:
         raise _opd_error(_NO_OPD)
     await _require_active_opd(connection, opd_code)
     row = await connection.fetchrow(
         f"""INSERT INTO staff (email, name, password_hash, role, opd_code) VALUES ($1, $2, $3, $4, $5)
-            ON CONFLICT ((lower(email))) DO NOTHING RETURNING {_COLUMNS}""",  # noqa: S608
-        # Python's `$` (msgspec checks patterns with re) lets a final newline through: strip it.
-        new.email.strip().lower(),
+            ON CONFLICT (email) DO NOTHING RETURNING {_COLUMNS}""",  # noqa: S608
+        email,
         new.name.strip(),
         password_hash,
         new.role,

@@ -14,6 +14,7 @@ from datetime import timedelta
 import asyncpg
 
 from serang_app.audit.log import record
+from serang_app.staff.emails import canonical_email
 from serang_app.staff.passwords import password_matches
 
 
@@ -23,8 +24,8 @@ class SignInOutcome:
     locked: bool = False
 
 
-def _email_hash(email: str) -> bytes:
-    return hashlib.sha256(email.strip().lower().encode()).digest()
+def _email_hash(canonical: str) -> bytes:
+    return hashlib.sha256(canonical.encode()).digest()
 
 
 async def attempt_sign_in(
@@ -36,7 +37,12 @@ async def attempt_sign_in(
     lockout: timedelta,
     request_id: str | None,
 ) -> SignInOutcome:
-    """Check the password and keep the failure count; call inside a transaction and commit it."""
+    """Check the password and keep the failure count; call inside a transaction and commit it.
+
+    The count and the look-up use the same canonical address (staff/emails.py), so every spelling
+    of an address shares one lock-out.
+    """
+    email = canonical_email(email)
     email_hash = _email_hash(email)
     await connection.execute(
         "INSERT INTO staff_sign_in_throttle (email_hash) VALUES ($1) ON CONFLICT DO NOTHING", email_hash
@@ -50,9 +56,7 @@ async def attempt_sign_in(
     if throttle["locked_until"] is not None and throttle["locked_until"] > throttle["now"]:
         await _audit(connection, None, "staff.sign_in_locked", email_hash, request_id)
         return SignInOutcome(staff_id=None, locked=True)
-    account = await connection.fetchrow(
-        "SELECT id, password_hash FROM staff WHERE lower(email) = lower($1) AND is_active", email.strip()
-    )
+    account = await connection.fetchrow("SELECT id, password_hash FROM staff WHERE email = $1 AND is_active", email)
     if await password_matches(account["password_hash"] if account else None, password) and account is not None:
         await connection.execute(
             "UPDATE staff_sign_in_throttle SET failures = 0, locked_until = NULL WHERE email_hash = $1", email_hash

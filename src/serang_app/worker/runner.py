@@ -16,6 +16,7 @@ import structlog
 
 from serang_app.announcements.delivery import deliver_announcements
 from serang_app.announcements.topics import sync_device_topics
+from serang_app.auth.revoked_sessions import delete_old_revocations
 from serang_app.cases.engine import CaseEngine
 from serang_app.cases.overdue import sweep_overdue_cases
 from serang_app.cases.timers import take_timed_transitions
@@ -52,6 +53,12 @@ async def _delete_expired_idempotency_keys(context: WorkerContext) -> None:
     deleted = await delete_expired_keys(context.database)
     if deleted:
         logger.info("idempotency_keys_deleted", count=deleted)
+
+
+async def _delete_old_revocations(context: WorkerContext) -> None:
+    deleted = await delete_old_revocations(context.database)
+    if deleted:
+        logger.info("session_revocations_deleted", count=deleted)
 
 
 async def _sweep_overdue_cases(context: WorkerContext) -> None:
@@ -103,6 +110,8 @@ CORE_TASKS: tuple[PeriodicTask, ...] = (
     PeriodicTask("sync_device_topics", 2, _sync_device_topics),
     # Expired keys are already ignored when read; this only keeps the table small.
     PeriodicTask("delete_expired_idempotency_keys", 15 * 60, _delete_expired_idempotency_keys),
+    # Revocations outlive every access token they stop by up to this long; old ones are never read.
+    PeriodicTask("delete_old_session_revocations", 15 * 60, _delete_old_revocations),
     # Due times fall at 00:00 WIB; a minute's delay in telling the supervisors is of no matter.
     PeriodicTask("sweep_overdue_cases", 60, _sweep_overdue_cases),
     # Timed transitions count whole days; a minute late is on time.

@@ -39,7 +39,13 @@ def test_the_production_server_serves_metrics_only_with_the_token(database_url: 
 async def test_production_refuses_anything_but_the_token(database_url: str, authorization: str | None) -> None:
     token = secrets.token_urlsafe(32)
     headers = {} if authorization is None else {"Authorization": authorization.format(token=token)}
-    app = app_for(database_url, None, SERANG_ENV="production", **{**new_secrets(), "SERANG_METRICS_TOKEN": token})
+    app = app_for(
+        database_url,
+        None,
+        SERANG_ENV="production",
+        SERANG_PUBLIC_URL="https://testserver.local",
+        **{**new_secrets(), "SERANG_METRICS_TOKEN": token},
+    )
     async with AsyncTestClient(app) as client:
         refused = await client.get("/metrics", headers={**headers, "Accept-Language": "en"})
         assert refused.status_code == 401
@@ -49,7 +55,15 @@ async def test_production_refuses_anything_but_the_token(database_url: str, auth
 
 async def test_production_without_a_token_has_no_metrics_route(database_url: str) -> None:
     secrets_without_token = {name: value for name, value in new_secrets().items() if name != "SERANG_METRICS_TOKEN"}
-    async with AsyncTestClient(app_for(database_url, None, SERANG_ENV="production", **secrets_without_token)) as client:
+    async with AsyncTestClient(
+        app_for(
+            database_url,
+            None,
+            SERANG_ENV="production",
+            SERANG_PUBLIC_URL="https://testserver.local",
+            **secrets_without_token,
+        )
+    ) as client:
         hidden = await client.get("/metrics")
         assert hidden.status_code == 404
         assert hidden.headers["content-type"] == "application/problem+json"

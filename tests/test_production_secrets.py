@@ -40,9 +40,16 @@ INTERPOLATION = re.compile(
 )
 
 
+# Where production finds its database and where phones reach it: required, and not secrets.
+PRODUCTION_PLACES = {
+    "DATABASE_URL": "postgresql://serang@db/serang",
+    "SERANG_PUBLIC_URL": "https://layanan.serangkab.go.id",
+}
+
+
 def production(**keys: str) -> dict[str, str]:
     """A production environment with fresh keys, some replaced by ``keys``."""
-    return {"SERANG_ENV": "production", "DATABASE_URL": "postgresql://serang@db/serang", **new_secrets(), **keys}
+    return {"SERANG_ENV": "production", **PRODUCTION_PLACES, **new_secrets(), **keys}
 
 
 def refusal(environ: Mapping[str, str]) -> str:
@@ -166,7 +173,7 @@ def test_fresh_secrets_from_the_cli_are_accepted() -> None:
     made = env_lines(result.stdout)
     assert set(made) == set(new_secrets()) | set(new_compose_secrets())
     assert len(set(made.values())) == len(made)
-    settings = load_settings({"SERANG_ENV": "production", "DATABASE_URL": "postgresql://serang@db/serang", **made})
+    settings = load_settings({"SERANG_ENV": "production", **PRODUCTION_PLACES, **made})
     assert settings.jwt_keys == made["SERANG_JWT_KEYS"]
     assert settings.metrics_token == made["SERANG_METRICS_TOKEN"]
 

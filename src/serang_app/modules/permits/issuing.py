@@ -10,9 +10,18 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import msgspec
 import segno
-from fpdf import FPDF
 
-from serang_app.api import JAKARTA, ApiError, CaseActor, CaseEngine, Text, notify_resident, take_action
+from serang_app.api import (
+    JAKARTA,
+    PDF_FONT,
+    ApiError,
+    CaseActor,
+    CaseEngine,
+    PdfDocument,
+    Text,
+    notify_resident,
+    take_action,
+)
 from serang_app.modules.permits.applications import read_application, visible_application
 from serang_app.modules.permits.schemas import Application, Verification, VerificationStatus
 from serang_app.modules.permits.types import permit_type
@@ -140,14 +149,14 @@ async def permit_pdf(
         raise ApiError(409, "permits_not_issued")
     url = verification_url(base_url, issued["verification_code"])
     title = msgspec.convert(issued["title"], Text)
-    pdf = FPDF(format="A4")
+    pdf = PdfDocument()
     pdf.set_title(f"{title.id} {issued['number']}")
     pdf.add_page()
-    pdf.set_font("helvetica", "B", 16)
+    pdf.set_font(PDF_FONT, "B", 16)
     pdf.cell(0, 10, "PEMERINTAH KABUPATEN SERANG", align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("helvetica", "B", 14)
+    pdf.set_font(PDF_FONT, "B", 14)
     pdf.cell(0, 10, title.id.upper(), align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("helvetica", "", 12)
+    pdf.set_font(PDF_FONT, "", 12)
     lines = [
         ("Nomor", issued["number"]),
         ("Nama pemegang", issued["holder_name"]),

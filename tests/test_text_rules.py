@@ -4,6 +4,7 @@ every free-text field of every request body and query string; names are normaliz
 
 from __future__ import annotations
 
+import json
 import unicodedata
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -23,6 +24,7 @@ from serang_app.modules.permits import permits_module
 from serang_app.settings import load_settings
 from tests.conftest import app_for
 from tests.support.accounts import bearer, resident_tokens, signed_in_staff
+from tests.support.database import PROJECT_ROOT
 from tests.support.names import MARUF, NURAINI, OTHER_NAMES
 
 COMPLAINT = {
@@ -217,5 +219,25 @@ def test_every_text_of_every_request_body_has_a_rule() -> None:
         found
         for route, body in _request_bodies()
         for found in _texts_without_a_rule(msgspec.inspect.type_info(body), route)
+    ]
+    assert missing == []
+
+
+def _unruled_query_texts(schema: dict[str, Any]) -> bool:
+    if any(rule in schema for rule in ("pattern", "enum", "const", "format")):
+        return False
+    members = schema.get("oneOf", []) + schema.get("anyOf", [])
+    return schema.get("type") == "string" or any(_unruled_query_texts(member) for member in members)
+
+
+def test_every_text_of_every_query_string_has_a_rule() -> None:
+    document = json.loads((PROJECT_ROOT / "openapi" / "openapi.json").read_text(encoding="utf-8"))
+    missing = [
+        f"{method} {path} {parameter['name']}"
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+        if isinstance(operation, dict)
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "query" and _unruled_query_texts(parameter["schema"])
     ]
     assert missing == []

@@ -22,8 +22,8 @@ from serang_app.app import create_app
 from serang_app.modules.complaints import complaints_module
 from serang_app.modules.permits import permits_module
 from serang_app.settings import load_settings
-from tests.conftest import app_for
 from tests.support.accounts import bearer, resident_tokens, signed_in_staff
+from tests.support.complaints_app import modules_app
 from tests.support.database import PROJECT_ROOT
 from tests.support.names import MARUF, NURAINI, OTHER_NAMES
 
@@ -43,14 +43,9 @@ NOT_FREE_TEXT = {"password", "id_token", "refresh_token", "answers", "attributes
 
 @pytest.fixture
 async def client(database_url: str, tmp_path: Path) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    app = app_for(
-        database_url,
-        modules=[complaints_module(), permits_module()],
-        SERANG_RATE_LIMIT_PER_MINUTE="0",
-        SERANG_RUN_WORKER_IN_PROCESS="false",
-        SERANG_DATA_DIR=str(tmp_path / "data"),
-    )
-    async with AsyncTestClient(app) as test_client:
+    async with AsyncTestClient(
+        modules_app(database_url, tmp_path, complaints_module(), permits_module())
+    ) as test_client:
         yield test_client
 
 
@@ -146,7 +141,14 @@ async def test_texts_of_other_bodies_and_query_strings_follow_the_rules(
     assert fields_of(answer) == ["answers.business_name"]
     kept = await client.patch(application, json={"answers": {"business_name": "Warung Siti"}}, headers=citizen)
     assert kept.status_code == 200, kept.text
-    # A complaint's text answer and its address.
+    # A complaint's answers (a `string` question is one line) and its address.
+    for pole, problem in (("PJU\x0b88", "Holds a character that is not allowed"), ("PJU\n88", "One line only")):
+        answer = await client.post(
+            "/v1/complaints",
+            json={**COMPLAINT, "attributes": {"pole_number": pole}},
+            headers={**citizen, "Accept-Language": "en"},
+        )
+        assert answer.json()["errors"] == [{"field": "attributes.pole_number", "message": problem}]
     address = await client.post("/v1/complaints", json={**COMPLAINT, "address": "Jl. Raya\nSerang"}, headers=citizen)
     assert fields_of(address) == ["address"]
     # Staff comments, admins' texts, filters in query strings.

@@ -68,12 +68,16 @@ def answer_problems(
     """What is wrong with the answers: unknown questions, required ones missing, wrong types,
     choices not offered."""
     by_code = {attribute.code: attribute for attribute in attributes}
-    problems = answer_text_problems(answers, prefix=prefix) + [
+    problems = answer_text_problems(answers, prefix=prefix)
+    refused = {problem.field for problem in problems}
+    problems += [
         LocalizedFieldError(f"{prefix}.{code}", "Pertanyaan ini tidak ada", "No such question")
         for code in sorted(set(answers) - set(by_code))
     ]
     for attribute in attributes:
         field = f"{prefix}.{attribute.code}"
+        if field in refused:
+            continue  # one problem per answer: its characters
         if attribute.code not in answers:
             if attribute.required:
                 problems.append(LocalizedFieldError(field, "Wajib dijawab", "This question must be answered"))
@@ -93,7 +97,7 @@ def _answer_problem(attribute: Attribute, answer: AttributeAnswer) -> tuple[str,
                 return ("Harus berupa teks", "Must be text")
             if len(answer) > limit:
                 return (f"Paling banyak {limit} karakter", f"At most {limit} characters")
-            # The schema admits lines for `text`; a `string` is one line (GeoReport v2's input field).
+            # Text answers may have lines; a `string` has one (GeoReport v2's input field).
             if attribute.datatype == "string" and not re.match(PLAIN_TEXT, answer):
                 return ("Hanya satu baris", "One line only")
         case "number":

@@ -13,7 +13,7 @@ ShortText = Annotated[str, msgspec.Meta(pattern=PLAIN_TEXT, min_length=1, max_le
 FieldCode = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{0,40}$")]
 # Open311 GeoReport v2 attribute datatypes.
 Datatype = Literal["string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"]
-# Text rules for answers are checked by forms/checking.py (`text_problems`), not by patterns here:
+# Text rules for answers are checked by forms/checking.py (`answer_text_problems`), not by patterns here:
 # msgspec 0.22 crashes on a union holding both a patterned str and a list (the process segfaults
 # once another union of an equal annotated str is made).
 AttributeAnswer = str | float | list[str]

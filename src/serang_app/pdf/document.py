@@ -2,9 +2,9 @@
 
 fpdf2's built-in fonts (Helvetica and the like) hold Latin-1 only, so a name typed with the
 apostrophe phones insert (U+2019) or with diacritics outside Latin-1 (`Ṣāliḥ`) could not be
-written and the permit could never be downloaded. DejaVu Sans (fonts/LICENSE says where it comes from)
-covers Latin with every diacritic, Greek, Cyrillic, Arabic and more; fpdf2 embeds only the glyphs
-a document uses, so a permit stays small.
+written and the permit could never be downloaded. DejaVu Sans (fonts/LICENSE says where it comes
+from) covers Latin with every diacritic, Greek, Cyrillic, Arabic and more; fpdf2 embeds only the
+glyphs a document uses, so a permit stays small.
 
 Every text passes `normalize_text`, which fpdf2 calls for each cell, line and paragraph: a
 character stored before the text rules (a control character, a lone surrogate) is replaced
@@ -36,4 +36,5 @@ class PdfDocument(FPDF):
         return super().normalize_text(writable(text))
 
     def set_title(self, title: str) -> None:
+        # The metadata is written apart from the page text, without normalize_text.
         super().set_title(writable(title, one_line=True))

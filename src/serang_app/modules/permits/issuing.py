@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import secrets
 import uuid
@@ -148,6 +149,11 @@ async def permit_pdf(
     if issued is None:
         raise ApiError(409, "permits_not_issued")
     url = verification_url(base_url, issued["verification_code"])
+    # Embedding the font's glyphs takes tens of milliseconds of CPU: not on the event loop.
+    return await asyncio.to_thread(_drawn, issued, str(row["reference"]), url)
+
+
+def _drawn(issued: asyncpg.Record, reference: str, url: str) -> bytes:
     title = msgspec.convert(issued["title"], Text)
     pdf = PdfDocument()
     pdf.set_title(f"{title.id} {issued['number']}")
@@ -162,7 +168,7 @@ async def permit_pdf(
         ("Nama pemegang", issued["holder_name"]),
         ("Terbit", _date(issued["issued_at"])),
         ("Berlaku sampai", _date(issued["expires_at"]) if issued["expires_at"] else "Tidak terbatas"),
-        ("Permohonan", str(row["reference"])),
+        ("Permohonan", reference),
     ]
     pdf.ln(6)
     for label, value in lines:

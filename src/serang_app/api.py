@@ -26,7 +26,7 @@ from serang_app.http.caching import CACHED_OPT, NOT_MODIFIED, CachedJson
 from serang_app.http.locale import Locale, negotiate_locale
 from serang_app.http.pagination import DEFAULT_LIMIT, PageCursor, PageLimit, decode_cursor, encode_cursor
 from serang_app.http.problems import ApiError, LocalizedFieldError
-from serang_app.http.text import DISPLAY_NAME, MULTILINE_TEXT, PLAIN_TEXT, writable
+from serang_app.http.text import DISPLAY_NAME, MULTILINE_TEXT, PLAIN_TEXT, normalized_in_place, writable
 from serang_app.module_system.spec import (
     CORE_API_RELEASE,
     CORE_API_VERSION,
@@ -100,6 +100,7 @@ __all__ = [
     "link_used_uploads",
     "move_followers",
     "negotiate_locale",
+    "normalized_in_place",
     "notify_resident",
     "open_case",
     "record_by_caller",

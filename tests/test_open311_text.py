@@ -1,8 +1,10 @@
-"""The Open311 XML documents stay well-formed whatever the database holds: text stored before the
-text rules (or by other means) with characters XML 1.0 cannot hold is written replaced."""
+"""Open311 and the text rules: a filed request's texts follow them (and are normalized) as a JSON
+body's do, and the XML documents stay well-formed whatever the database holds: text stored before
+the rules (or by other means) with characters XML 1.0 cannot hold is written replaced."""
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -13,12 +15,15 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from tests.support.accounts import bearer, resident_tokens
+from tests.support.accounts import bearer, resident_tokens, signed_in_staff
 from tests.support.complaints_app import complaints_app
 
 # Every C0 control XML 1.0 refuses (but NUL, which PostgreSQL cannot store), DEL and a C1 control,
 # the two non-characters.
 UNWRITABLE = "".join(chr(code) for code in range(1, 0x20) if chr(code) not in "\t\n\r") + "\x7f\x85\ufffe\uffff"
+
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 @pytest.fixture
@@ -58,3 +63,29 @@ async def test_requests_xml_parses_whatever_the_rows_hold(
     # JSON can hold every character: it shows what is stored.
     as_json = await client.get("/open311/v2/requests.json")
     assert as_json.json()[0]["description"] == stored
+
+
+async def test_a_filed_request_follows_the_text_rules(
+    client: AsyncTestClient[Litestar], database_url: str, db: asyncpg.Connection
+) -> None:
+    admin = await signed_in_staff(client, database_url, "admin", None)
+    api_key = (await client.post("/v1/complaints/open311-clients", json={"name": "Call centre"}, headers=admin)).json()[
+        "api_key"
+    ]
+    form = {
+        "api_key": api_key,
+        "service_code": "street_lights",
+        "lat": "-6.05",
+        "long": "106.1",
+        "attribute[district_code]": "36.04.05",
+    }
+    refused = await client.post(
+        "/open311/v2/requests.xml", data={**form, "description": "Lampu jalan mati\x0b sejak kemarin."}, headers=FORM
+    )
+    assert refused.status_code == 400, refused.text
+    assert ElementTree.fromstring(refused.content)[0].findtext("description", "").startswith("Invalid")
+    typed = unicodedata.normalize("NFD", "Lampu jalan mati di depan Masjid Al-Ikhlāṣ.")
+    filed = await client.post("/open311/v2/requests.xml", data={**form, "description": typed}, headers=FORM)
+    assert filed.status_code == 201, filed.text
+    stored = await db.fetchval("SELECT description FROM complaints.reports")
+    assert stored == unicodedata.normalize("NFC", typed) != typed

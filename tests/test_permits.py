@@ -30,6 +30,7 @@ from serang_app.http.problems import ApiError
 from serang_app.modules.permits import applications, permits_module
 from tests.conftest import app_for
 from tests.support.accounts import bearer, resident_tokens, signed_in_staff
+from tests.support.names import MARUF, NURAINI, OTHER_NAMES
 from tests.support.uploading import upload
 
 PDF = "application/pdf"
@@ -277,10 +278,13 @@ async def test_a_type_that_needs_a_supervisor_is_approved_by_one(
     assert by_supervisor.json()["status"] == "approved"
 
 
-async def issued_permit(client: Any, database_url: str) -> tuple[dict[str, str], dict[str, str], str, str]:
+async def issued_permit(
+    client: Any, database_url: str, name: str = "Siti Aminah"
+) -> tuple[dict[str, str], dict[str, str], str, str]:
     """An approved business certificate of a named resident: (applicant, officer, application, case)."""
     applicant = await resident(client)
-    await client.patch("/v1/me", json={"name": "Siti Aminah"}, headers=applicant)
+    named = await client.patch("/v1/me", json={"name": name}, headers=applicant)
+    assert named.status_code == 200, named.text
     application_id = await draft(client, applicant)
     await client.patch(
         f"/v1/permits/applications/{application_id}",
@@ -348,6 +352,40 @@ async def test_an_issued_permit_downloads_as_a_pdf_whose_qr_code_verifies_it(
     # Another resident cannot download it.
     other = await resident(client)
     assert (await client.get(f"/v1/permits/applications/{application_id}/permit.pdf", headers=other)).status_code == 404
+
+
+@pytest.mark.parametrize("name", [MARUF, NURAINI, *OTHER_NAMES])
+async def test_a_permit_prints_any_name_a_resident_can_have(
+    client: AsyncTestClient[Litestar], database_url: str, name: str
+) -> None:
+    """Names outside Latin-1 (the apostrophe phones type, diacritics, other scripts) are printed
+    with the font the package ships, for the holder and for the agency."""
+    applicant, officer, application_id, _ = await issued_permit(client, database_url, name)
+    for who in (applicant, officer):
+        downloaded = await client.get(f"/v1/permits/applications/{application_id}/permit.pdf", headers=who)
+        assert downloaded.status_code == 200, downloaded.text
+        [page] = PdfReader(io.BytesIO(downloaded.content)).pages
+        text = page.extract_text()
+        # pypdf gives right-to-left script in the order it is drawn.
+        assert name in text or name[::-1] in text, text
+
+
+async def test_a_permit_prints_whatever_the_database_holds(
+    client: AsyncTestClient[Litestar], database_url: str, db: asyncpg.Connection
+) -> None:
+    """A name stored before the text rules, with control characters and an override, is printed
+    with those characters replaced, never a 500."""
+    applicant, _officer, application_id, _ = await issued_permit(client, database_url)
+    await db.execute("UPDATE permits.issued SET holder_name = $1", "Siti\x0b Ami\x1bnah\u202e\n\ufffe")
+    await db.execute("UPDATE permits.types SET title = jsonb_set(title, '{id}', to_jsonb($1::text))", "Izin\x17 Usaha")
+    downloaded = await client.get(f"/v1/permits/applications/{application_id}/permit.pdf", headers=applicant)
+    assert downloaded.status_code == 200, downloaded.text
+    reader = PdfReader(io.BytesIO(downloaded.content))
+    text = reader.pages[0].extract_text()
+    assert "Siti\ufffd Ami\ufffdnah\ufffd" in text
+    assert "IZIN\ufffd USAHA" in text
+    assert reader.metadata is not None
+    assert "\x17" not in str(reader.metadata.title)
 
 
 async def test_verification_of_expired_revoked_and_unknown_permits(

@@ -20,13 +20,14 @@ from serang_app.cases.opening import OpenedCase, open_case
 from serang_app.cases.transitions import take_action
 from serang_app.db.pool import Database
 from serang_app.db.updates import sent_fields, update_row, upsert_row
-from serang_app.forms.checking import answer_problems, definition_problems
+from serang_app.forms.checking import answer_problems, answer_text_problems, definition_problems
 from serang_app.forms.fields import Attribute, AttributeAnswer, LocalText, LongLocalText
 from serang_app.http.caching import CACHED_OPT, NOT_MODIFIED, CachedJson
 from serang_app.http.locale import Locale, negotiate_locale
 from serang_app.http.pagination import DEFAULT_LIMIT, PageCursor, PageLimit, decode_cursor, encode_cursor
 from serang_app.http.problems import ApiError, LocalizedFieldError
 from serang_app.http.public_url import public_base_url
+from serang_app.http.text import DISPLAY_NAME, MULTILINE_TEXT, PLAIN_TEXT, normalized_in_place, writable
 from serang_app.module_system.spec import (
     CORE_API_RELEASE,
     CORE_API_VERSION,
@@ -43,6 +44,8 @@ from serang_app.module_system.spec import (
     Transition,
     Workflow,
 )
+from serang_app.pdf.document import FONT as PDF_FONT
+from serang_app.pdf.document import PdfDocument
 from serang_app.uploads.service import UploadOwner, attach_uploads, link_used_uploads, release_uploads, use_uploads
 
 __all__ = [
@@ -50,8 +53,12 @@ __all__ = [
     "CORE_API_RELEASE",
     "CORE_API_VERSION",
     "DEFAULT_LIMIT",
+    "DISPLAY_NAME",
     "JAKARTA",
+    "MULTILINE_TEXT",
     "NOT_MODIFIED",
+    "PDF_FONT",
+    "PLAIN_TEXT",
     "SYSTEM_ACTOR",
     "Actor",
     "ApiError",
@@ -73,6 +80,7 @@ __all__ = [
     "OpenedCase",
     "PageCursor",
     "PageLimit",
+    "PdfDocument",
     "Permission",
     "Phase",
     "Principal",
@@ -84,6 +92,7 @@ __all__ = [
     "Workflow",
     "WorkingCalendar",
     "answer_problems",
+    "answer_text_problems",
     "attach_uploads",
     "decode_cursor",
     "definition_problems",
@@ -92,6 +101,7 @@ __all__ = [
     "link_used_uploads",
     "move_followers",
     "negotiate_locale",
+    "normalized_in_place",
     "notify_resident",
     "open_case",
     "public_base_url",
@@ -103,4 +113,5 @@ __all__ = [
     "update_row",
     "upsert_row",
     "use_uploads",
+    "writable",
 ]

@@ -7,14 +7,20 @@ from pathlib import Path
 
 from litestar import Litestar
 
+from serang_app.module_system.spec import ModuleSpec
 from serang_app.modules.complaints import complaints_module
 from tests.conftest import app_for
 
 
 def complaints_app(database_url: str, folder: Path) -> Litestar:
+    return modules_app(database_url, folder, complaints_module())
+
+
+def modules_app(database_url: str, folder: Path, *modules: ModuleSpec) -> Litestar:
+    """The same for any modules."""
     return app_for(
         database_url,
-        modules=[complaints_module()],
+        modules=list(modules),
         SERANG_RATE_LIMIT_PER_MINUTE="0",
         SERANG_RUN_WORKER_IN_PROCESS="false",
         SERANG_DATA_DIR=str(folder / "data"),

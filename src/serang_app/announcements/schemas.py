@@ -8,12 +8,13 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from serang_app.http.text import MULTILINE_TEXT, PLAIN_TEXT
 from serang_app.module_system.spec import Text
 from serang_app.residents.schemas import DistrictCode
 
 # A notification shows about this much of a title; the feed shows the whole body.
-TitleText = Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
-BodyText = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+TitleText = Annotated[str, msgspec.Meta(pattern=PLAIN_TEXT, min_length=1, max_length=80)]
+BodyText = Annotated[str, msgspec.Meta(pattern=MULTILINE_TEXT, min_length=1, max_length=2000)]
 MAX_DISTRICTS = 29  # the regency has 29
 
 

@@ -17,6 +17,7 @@ from serang_app.app_state import case_engine_of, database_of
 from serang_app.audit.log import record_by_caller
 from serang_app.auth.principal import Principal
 from serang_app.http.problems import ApiError
+from serang_app.http.text import PLAIN_TEXT
 
 _ADMINS_ONLY = {"permission": "calendar.manage"}
 Day = Annotated[date, PathParameter(description="The closed day, YYYY-MM-DD.")]
@@ -34,7 +35,7 @@ class ClosedDateList(msgspec.Struct, kw_only=True):
 
 
 class ClosedDateChange(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    reason: Annotated[str, msgspec.Meta(pattern=PLAIN_TEXT, min_length=1, max_length=200)]
 
 
 class ClosedDateController(Controller):

@@ -8,9 +8,13 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from serang_app.http.text import MULTILINE_TEXT
 from serang_app.module_system.spec import Actor, Phase, Text
 
-Note = Annotated[str, msgspec.Meta(min_length=1, max_length=2000, description="Shown on the case's timeline.")]
+Note = Annotated[
+    str,
+    msgspec.Meta(pattern=MULTILINE_TEXT, min_length=1, max_length=2000, description="Shown on the case's timeline."),
+]
 SurveyScore = Annotated[int, msgspec.Meta(ge=1, le=4)]
 EventKind = Literal["created", "transition", "comment", "assigned", "rated", "overdue"]
 
@@ -112,5 +116,5 @@ class Survey(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 class RatingRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     stars: Annotated[int, msgspec.Meta(ge=1, le=5)]
-    comment: Annotated[str, msgspec.Meta(max_length=1000)] | None = None
+    comment: Annotated[str, msgspec.Meta(pattern=MULTILINE_TEXT, max_length=1000)] | None = None
     survey: Survey

@@ -19,11 +19,16 @@ from serang_app.cases.routes import CaseId, change_case
 from serang_app.cases.schemas import AssignRequest, CaseDetail, CasePage, CommentRequest
 from serang_app.cases.staff_actions import assign_case, comment_on_case
 from serang_app.http.pagination import DEFAULT_LIMIT, PageCursor, PageLimit
+from serang_app.opds.schemas import OPD_CODE_PATTERN
 
 StaffRequest = Request[Principal, Any, Any]
 OpdFilter = Annotated[
     str | None,
-    QueryParameter(description="An agency's code (admins only; others always see their own).", required=False),
+    QueryParameter(
+        description="An agency's code (admins only; others always see their own).",
+        pattern=OPD_CODE_PATTERN,
+        required=False,
+    ),
 ]
 OverdueFilter = Annotated[bool | None, QueryParameter(description="Only overdue (true) or on-time (false) cases.")]
 # A string rather than a union of UUID and "none", which the validator cannot tell apart.

@@ -3,11 +3,13 @@ problem at once (the field names start with `prefix`: `attributes.road_kind`).""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from serang_app.forms.fields import Attribute, AttributeAnswer
 from serang_app.http.problems import LocalizedFieldError
+from serang_app.http.text import MULTILINE_TEXT, PLAIN_TEXT
 
 LIST_TYPES = frozenset({"singlevaluelist", "multivaluelist"})
 MAX_STRING = 200
@@ -42,18 +44,40 @@ def definition_problems(attributes: Sequence[Attribute], *, prefix: str = "attri
     return problems
 
 
+def answer_text_problems(
+    answers: Mapping[str, AttributeAnswer | None], *, prefix: str = "attributes"
+) -> list[LocalizedFieldError]:
+    """Answers holding a character no text may hold (http/text.py): a text answer may have several
+    lines, a choice key one. Checked whenever answers arrive, even those kept for later."""
+    problems = []
+    for code, answer in answers.items():
+        texts = [answer] if isinstance(answer, str) else answer if isinstance(answer, list) else []
+        rule = MULTILINE_TEXT if isinstance(answer, str) else PLAIN_TEXT
+        if any(not re.match(rule, text) for text in texts):
+            problems.append(
+                LocalizedFieldError(
+                    f"{prefix}.{code}", "Berisi karakter yang tidak diizinkan", "Holds a character that is not allowed"
+                )
+            )
+    return problems
+
+
 def answer_problems(
     attributes: Sequence[Attribute], answers: Mapping[str, AttributeAnswer], *, prefix: str = "attributes"
 ) -> list[LocalizedFieldError]:
     """What is wrong with the answers: unknown questions, required ones missing, wrong types,
     choices not offered."""
     by_code = {attribute.code: attribute for attribute in attributes}
-    problems = [
+    problems = answer_text_problems(answers, prefix=prefix)
+    refused = {problem.field for problem in problems}
+    problems += [
         LocalizedFieldError(f"{prefix}.{code}", "Pertanyaan ini tidak ada", "No such question")
         for code in sorted(set(answers) - set(by_code))
     ]
     for attribute in attributes:
         field = f"{prefix}.{attribute.code}"
+        if field in refused:
+            continue  # one problem per answer: its characters
         if attribute.code not in answers:
             if attribute.required:
                 problems.append(LocalizedFieldError(field, "Wajib dijawab", "This question must be answered"))
@@ -73,6 +97,9 @@ def _answer_problem(attribute: Attribute, answer: AttributeAnswer) -> tuple[str,
                 return ("Harus berupa teks", "Must be text")
             if len(answer) > limit:
                 return (f"Paling banyak {limit} karakter", f"At most {limit} characters")
+            # Text answers may have lines; a `string` has one (GeoReport v2's input field).
+            if attribute.datatype == "string" and not re.match(PLAIN_TEXT, answer):
+                return ("Hanya satu baris", "One line only")
         case "number":
             if not isinstance(answer, float):
                 return ("Harus berupa angka", "Must be a number")

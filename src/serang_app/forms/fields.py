@@ -7,10 +7,15 @@ from typing import Annotated, Literal
 
 import msgspec
 
-ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
+from serang_app.http.text import MULTILINE_TEXT, PLAIN_TEXT
+
+ShortText = Annotated[str, msgspec.Meta(pattern=PLAIN_TEXT, min_length=1, max_length=120)]
 FieldCode = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{0,40}$")]
 # Open311 GeoReport v2 attribute datatypes.
 Datatype = Literal["string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"]
+# Text rules for answers are checked by forms/checking.py (`answer_text_problems`), not by patterns here:
+# msgspec 0.22 crashes on a union holding both a patterned str and a list (the process segfaults
+# once another union of an equal annotated str is made).
 AttributeAnswer = str | float | list[str]
 
 
@@ -21,7 +26,7 @@ class LocalText(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields
     en: ShortText
 
 
-LongText = Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
+LongText = Annotated[str, msgspec.Meta(pattern=MULTILINE_TEXT, min_length=1, max_length=1000)]
 
 
 class LongLocalText(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -11,6 +11,10 @@ type.
 
 One lax case stays, because JSON Schema allows it: a number with no fractional part (`3.0`) is an
 integer, so such numbers are made integers before the strict check.
+
+Every string of the body is normalized to NFC here (http/text.py says why), in the document
+Litestar keeps for its conversion, before the check: so each text is normalized once, and the
+patterns and the handler see the same text.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from litestar.handlers import HTTPRouteHandler
 
 from serang_app.http.body import BODY_METHODS
 from serang_app.http.problems import ApiError, LocalizedFieldError, field_error_of
+from serang_app.http.text import normalized_in_place
 
 _NO_BODY = object()
 _BODY_TYPES: dict[HTTPRouteHandler, Any] = {}
@@ -47,6 +52,8 @@ async def check_json_body_strictly(request: Request[Any, Any, Any]) -> None:
             422,
             errors=[LocalizedFieldError("body", "Kirim objek JSON atau kosongkan", "Send a JSON object or nothing")],
         )
+    # Litestar converts the document it keeps for the request: normalized there, once.
+    decoded = normalized_in_place(await request.json())
     try:
         msgspec.convert(_whole_numbers_as_int(decoded), type=body_type, strict=True)
     except msgspec.ValidationError as error:

@@ -6,9 +6,11 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from serang_app.http.text import DISPLAY_NAME
+
 DistrictCode = Annotated[str, msgspec.Meta(pattern=r"^36\.04\.\d{2}$", examples=["36.04.05"])]
 VillageCode = Annotated[str, msgspec.Meta(pattern=r"^36\.04\.\d{2}\.\d{4}$", examples=["36.04.05.2001"])]
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
+Name = Annotated[str, msgspec.Meta(pattern=DISPLAY_NAME, min_length=1, max_length=120, examples=["Ma\u2019ruf Amin"])]
 # The schema admits digit strings; the NIK's own rules (16 digits, region, birth date, serial)
 # are checked by residents/nik.py, which explains what is wrong in the resident's language.
 NikInput = Annotated[str, msgspec.Meta(pattern=r"^\s*[0-9]{1,32}\s*$", examples=["3604055705900001"])]

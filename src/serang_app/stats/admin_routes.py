@@ -15,6 +15,7 @@ from serang_app.auth.principal import Principal
 from serang_app.http.locale import negotiate_locale
 from serang_app.http.openapi import CSV_OPT
 from serang_app.http.problems import ApiError
+from serang_app.http.text import PLAIN_TEXT
 from serang_app.stats.csv_output import CSV_MEDIA_TYPE, ikm_csv, spbe_csv, stats_csv
 from serang_app.stats.periods import period_from_query
 from serang_app.stats.reports import Asked, ikm_report, spbe_evidence, stats_report
@@ -32,18 +33,26 @@ FromMonth = Annotated[
         name="from",
         description="First month, YYYY-MM (WIB); the last month, or this month, when left out",
         max_length=7,
+        pattern=PLAIN_TEXT,
     ),
 ]
 ToMonth = Annotated[
     str | None,
-    QueryParameter(name="to", description="Last month, YYYY-MM, included; the first month when left out", max_length=7),
+    QueryParameter(
+        name="to",
+        description="Last month, YYYY-MM, included; the first month when left out",
+        max_length=7,
+        pattern=PLAIN_TEXT,
+    ),
 ]
 OpdFilter = Annotated[
     str | None,
     QueryParameter(description="Only this agency (supervisors: their own)", pattern=r"^[A-Z][A-Z0-9_]{1,31}$"),
 ]
 ModuleFilter = Annotated[str | None, QueryParameter(description="Only this module", pattern=r"^[a-z][a-z0-9_]{1,30}$")]
-ServiceFilter = Annotated[str | None, QueryParameter(description="Only this service", min_length=3, max_length=80)]
+ServiceFilter = Annotated[
+    str | None, QueryParameter(description="Only this service", min_length=3, max_length=80, pattern=PLAIN_TEXT)
+]
 GroupBy = Annotated[Dimension, QueryParameter(description="What the figures are grouped by")]
 IkmGroupBy = Annotated[Literal["opd", "service"], QueryParameter(description="What the index is grouped by")]
 DistrictFilter = Annotated[

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from serang_app.api import LocalText, Text
+from serang_app.api import DISPLAY_NAME, PLAIN_TEXT, LocalText, Text
 
 CODE_PATTERN = r"^[a-z][a-z0-9_]{1,40}$"
 Code = Annotated[str, msgspec.Meta(pattern=CODE_PATTERN)]
@@ -131,20 +131,20 @@ class CheckIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """At the counter of `place_code`: the QR code's content, or the reference number typed."""
 
     place_code: PlaceCode
-    code: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] | None = None
-    reference: Annotated[str, msgspec.Meta(min_length=1, max_length=32)] | None = None
+    code: Annotated[str, msgspec.Meta(pattern=PLAIN_TEXT, min_length=1, max_length=64)] | None = None
+    reference: Annotated[str, msgspec.Meta(pattern=PLAIN_TEXT, min_length=1, max_length=32)] | None = None
 
 
 class WalkIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     place_code: PlaceCode
     service_code: ServiceCode
-    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)] | None = None
+    name: Annotated[str, msgspec.Meta(pattern=DISPLAY_NAME, min_length=1, max_length=100)] | None = None
 
 
 class Closure(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Close a day at one place, or at every place (no place_code)."""
 
-    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    reason: Annotated[str, msgspec.Meta(pattern=PLAIN_TEXT, min_length=1, max_length=200)]
     place_code: PlaceCode | None = None
 
 
@@ -170,8 +170,8 @@ class ServiceDraft(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 class PlaceDraft(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """A place's whole definition (its code is in the path)."""
 
-    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
-    address: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    name: Annotated[str, msgspec.Meta(pattern=DISPLAY_NAME, min_length=1, max_length=100)]
+    address: Annotated[str, msgspec.Meta(pattern=PLAIN_TEXT, min_length=1, max_length=200)]
     district_code: Annotated[str, msgspec.Meta(pattern=r"^36\.04\.\d{2}$", examples=["36.04.09"])]
     latitude: Annotated[float, msgspec.Meta(ge=-90, le=90)]
     longitude: Annotated[float, msgspec.Meta(ge=-180, le=180)]

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import msgspec
 
-from serang_app.api import Attribute, AttributeAnswer, LocalText, LongLocalText, Text
+from serang_app.api import MULTILINE_TEXT, PLAIN_TEXT, Attribute, AttributeAnswer, LocalText, LongLocalText, Text
 from serang_app.modules.complaints.area import EAST, NORTH, SOUTH, WEST
 
 CODE_PATTERN = r"^[a-z][a-z0-9_]{1,40}$"
@@ -73,13 +73,13 @@ class ComplaintDraft(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     `public` defaults to the category's setting; `anonymous` hides the reporter from the public."""
 
     category: CategoryCode
-    description: Annotated[str, msgspec.Meta(min_length=10, max_length=2000)]
+    description: Annotated[str, msgspec.Meta(pattern=MULTILINE_TEXT, min_length=10, max_length=2000)]
     # The regency's bounding area (area.py).
     latitude: Annotated[float, msgspec.Meta(ge=SOUTH, le=NORTH, description="Inside Kabupaten Serang.")]
     longitude: Annotated[float, msgspec.Meta(ge=WEST, le=EAST, description="Inside Kabupaten Serang.")]
     district_code: DistrictCode
     village_code: VillageCode | None = None
-    address: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+    address: Annotated[str, msgspec.Meta(pattern=PLAIN_TEXT, max_length=200)] | None = None
     photo_upload_ids: Annotated[list[uuid.UUID], msgspec.Meta(max_length=MAX_PHOTOS)] = []
     public: bool | None = None
     anonymous: bool = False
@@ -164,4 +164,4 @@ class Support(msgspec.Struct, kw_only=True):
 
 class MergeRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     into_case_id: uuid.UUID
-    note: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)] | None = None
+    note: Annotated[str, msgspec.Meta(pattern=MULTILINE_TEXT, min_length=1, max_length=2000)] | None = None

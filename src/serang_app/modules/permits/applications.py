@@ -16,6 +16,7 @@ from serang_app.api import (
     LocalizedFieldError,
     UploadOwner,
     answer_problems,
+    answer_text_problems,
     link_used_uploads,
     open_case,
     release_uploads,
@@ -115,8 +116,11 @@ async def _editable(connection: asyncpg.Connection, actor: CaseActor, applicatio
 async def change_answers(
     connection: asyncpg.Connection, actor: CaseActor, application_id: uuid.UUID, changes: AnswerChanges
 ) -> Application:
-    """Inside a transaction. Answers are checked in full on submission; here they are only kept."""
+    """Inside a transaction. Answers are checked in full on submission; here they are only kept,
+    once their characters are allowed (what is kept may be printed and exported)."""
     await _editable(connection, actor, application_id)
+    if problems := answer_text_problems(changes.answers, prefix="answers"):
+        raise ApiError(422, errors=problems)
     await connection.execute(
         """UPDATE permits.applications
            SET answers = jsonb_strip_nulls(answers || $2::jsonb), updated_at = now() WHERE id = $1""",

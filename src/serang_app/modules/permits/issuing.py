@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import secrets
 import uuid
@@ -10,9 +11,18 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import msgspec
 import segno
-from fpdf import FPDF
 
-from serang_app.api import JAKARTA, ApiError, CaseActor, CaseEngine, Text, notify_resident, take_action
+from serang_app.api import (
+    JAKARTA,
+    PDF_FONT,
+    ApiError,
+    CaseActor,
+    CaseEngine,
+    PdfDocument,
+    Text,
+    notify_resident,
+    take_action,
+)
 from serang_app.modules.permits.applications import read_application, visible_application
 from serang_app.modules.permits.schemas import Application, Verification, VerificationStatus
 from serang_app.modules.permits.types import permit_type
@@ -139,21 +149,26 @@ async def permit_pdf(
     if issued is None:
         raise ApiError(409, "permits_not_issued")
     url = verification_url(base_url, issued["verification_code"])
+    # Embedding the font's glyphs takes tens of milliseconds of CPU: not on the event loop.
+    return await asyncio.to_thread(_drawn, issued, str(row["reference"]), url)
+
+
+def _drawn(issued: asyncpg.Record, reference: str, url: str) -> bytes:
     title = msgspec.convert(issued["title"], Text)
-    pdf = FPDF(format="A4")
+    pdf = PdfDocument()
     pdf.set_title(f"{title.id} {issued['number']}")
     pdf.add_page()
-    pdf.set_font("helvetica", "B", 16)
+    pdf.set_font(PDF_FONT, "B", 16)
     pdf.cell(0, 10, "PEMERINTAH KABUPATEN SERANG", align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("helvetica", "B", 14)
+    pdf.set_font(PDF_FONT, "B", 14)
     pdf.cell(0, 10, title.id.upper(), align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("helvetica", "", 12)
+    pdf.set_font(PDF_FONT, "", 12)
     lines = [
         ("Nomor", issued["number"]),
         ("Nama pemegang", issued["holder_name"]),
         ("Terbit", _date(issued["issued_at"])),
         ("Berlaku sampai", _date(issued["expires_at"]) if issued["expires_at"] else "Tidak terbatas"),
-        ("Permohonan", str(row["reference"])),
+        ("Permohonan", reference),
     ]
     pdf.ln(6)
     for label, value in lines:

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from serang_app.api import Attribute, AttributeAnswer, LocalText, LongLocalText, Text
+from serang_app.api import MULTILINE_TEXT, Attribute, AttributeAnswer, LocalText, LongLocalText, Text
 
 CODE_PATTERN = r"^[a-z][a-z0-9_]{1,40}$"
 TypeCode = Annotated[str, msgspec.Meta(pattern=CODE_PATTERN, examples=["business_certificate"])]
@@ -124,13 +124,13 @@ class ApplicationList(msgspec.Struct, kw_only=True):
 class RevisionRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """What the applicant must fix: fields and documents by code, and a note."""
 
-    note: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+    note: Annotated[str, msgspec.Meta(pattern=MULTILINE_TEXT, min_length=1, max_length=2000)]
     fields: Annotated[list[FieldCode], msgspec.Meta(max_length=50)] = []
     documents: Annotated[list[DocumentCode], msgspec.Meta(max_length=50)] = []
 
 
 class RevokeRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+    reason: Annotated[str, msgspec.Meta(pattern=MULTILINE_TEXT, min_length=1, max_length=2000)]
 
 
 class Verification(msgspec.Struct, kw_only=True):

@@ -11,13 +11,15 @@ from typing import Annotated
 import asyncpg
 import msgspec
 
-from serang_app.api import ApiError
+from serang_app.api import DISPLAY_NAME, ApiError
 
 KEY_PREFIX = "s311_"
 
 
 class ClientDraft(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    name: Annotated[str, msgspec.Meta(min_length=1, max_length=120, description="Who the key is for.")]
+    name: Annotated[
+        str, msgspec.Meta(pattern=DISPLAY_NAME, min_length=1, max_length=120, description="Who the key is for.")
+    ]
 
 
 class Client(msgspec.Struct, kw_only=True):

@@ -9,6 +9,8 @@ from xml.etree import ElementTree
 import msgspec
 from litestar import Response
 
+from serang_app.api import writable
+
 Format = Literal["json", "xml"]
 MEDIA_TYPES: dict[Format, str] = {"json": "application/json", "xml": "text/xml; charset=utf-8"}
 # A list element holds items named by the singular (GeoReport v2's XML).
@@ -67,5 +69,7 @@ def _element(tag: str, value: Any) -> ElementTree.Element:
     elif isinstance(value, bool):
         element.text = "true" if value else "false"
     elif value is not None:
-        element.text = str(value)
+        # ElementTree writes any character, even one XML 1.0 cannot hold, and the document would
+        # not parse: rows stored before the text rules (or by other means) must not break the feed.
+        element.text = writable(str(value))
     return element

@@ -18,7 +18,15 @@ from litestar import Request, Response, Router, get, post
 from litestar.di import NamedDependency
 from litestar.params import PathParameter
 
-from serang_app.api import ApiError, CaseActor, CaseEngine, Database, negotiate_locale, public_base_url
+from serang_app.api import (
+    ApiError,
+    CaseActor,
+    CaseEngine,
+    Database,
+    negotiate_locale,
+    normalized_in_place,
+    public_base_url,
+)
 from serang_app.modules.complaints.categories import active_category
 from serang_app.modules.complaints.filing import file_complaint
 from serang_app.modules.complaints.open311 import documents
@@ -166,6 +174,8 @@ async def file_request(
 def _draft(category: Category, form: list[tuple[str, str]]) -> ComplaintDraft:
     """The complaint a GeoReport v2 form describes. The reporter's own details (e-mail, names,
     phone) are not kept: the client system holds them, and the API needs none to act."""
+    # A form is not a JSON body: its texts are normalized here, as JSON bodies' are on arrival.
+    form = [(key, normalized_in_place(value)) for key, value in form]
     fields = dict(form)
     if "lat" not in fields or "long" not in fields:
         raise Open311Error(400, "lat and long are required (addresses are not geocoded)")

@@ -11,6 +11,12 @@ type.
 
 One lax case stays, because JSON Schema allows it: a number with no fractional part (`3.0`) is an
 integer, so such numbers are made integers before the strict check.
+
+This is also the one place a JSON body is decoded: the value is handed to Litestar
+(`ScopeState.json`), which would otherwise decode the bytes a second time. Bytes that are not
+JSON, not UTF-8, or nested deeper than `MAX_JSON_DEPTH` answer 400: msgspec reports the last two
+with `UnicodeDecodeError` and `RecursionError`, which would otherwise surface as a 500, and no
+request of this API nests more than a few levels.
 """
 
 from __future__ import annotations
@@ -20,10 +26,12 @@ from typing import Any
 import msgspec
 from litestar import Request
 from litestar.handlers import HTTPRouteHandler
+from litestar.utils.scope.state import ScopeState
 
 from serang_app.http.body import BODY_METHODS
 from serang_app.http.problems import ApiError, LocalizedFieldError, field_error_of
 
+MAX_JSON_DEPTH = 32
 _NO_BODY = object()
 _BODY_TYPES: dict[HTTPRouteHandler, Any] = {}
 
@@ -39,8 +47,8 @@ async def check_json_body_strictly(request: Request[Any, Any, Any]) -> None:
         return
     try:
         decoded = msgspec.json.decode(body)
-    except msgspec.DecodeError:
-        return  # not JSON at all: Litestar answers 400 as for any unreadable body
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+        raise ApiError(400) from None
     if decoded is None:
         # An optional body may be left out; `null` is not an object of its type.
         raise ApiError(
@@ -48,18 +56,21 @@ async def check_json_body_strictly(request: Request[Any, Any, Any]) -> None:
             errors=[LocalizedFieldError("body", "Kirim objek JSON atau kosongkan", "Send a JSON object or nothing")],
         )
     try:
-        msgspec.convert(_whole_numbers_as_int(decoded), type=body_type, strict=True)
+        msgspec.convert(_whole_numbers_as_int(decoded, MAX_JSON_DEPTH), type=body_type, strict=True)
     except msgspec.ValidationError as error:
         raise ApiError(422, errors=[field_error_of(str(error))]) from None
+    ScopeState.from_scope(request.scope).json = decoded
 
 
-def _whole_numbers_as_int(value: Any) -> Any:
+def _whole_numbers_as_int(value: Any, depth_left: int) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
+    if isinstance(value, list | dict) and depth_left == 0:
+        raise ApiError(400)  # nested deeper than any request of ours: refused before it costs more
     if isinstance(value, list):
-        return [_whole_numbers_as_int(item) for item in value]
+        return [_whole_numbers_as_int(item, depth_left - 1) for item in value]
     if isinstance(value, dict):
-        return {key: _whole_numbers_as_int(item) for key, item in value.items()}
+        return {key: _whole_numbers_as_int(item, depth_left - 1) for key, item in value.items()}
     return value
 
 

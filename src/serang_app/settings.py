@@ -46,6 +46,13 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     db_pool_min: NonNegativeInt = 1
     db_pool_max: Annotated[int, msgspec.Meta(ge=1, le=200)] = 10
     db_connect_timeout_seconds: Annotated[float, msgspec.Meta(gt=0, le=60)] = 5.0
+    # A request waits this long for a pooled connection, and each statement this long, before
+    # it answers 503: a database that stops answering must not hold requests (docs/architecture.md).
+    db_acquire_timeout_seconds: Annotated[float, msgspec.Meta(gt=0, le=60)] = 5.0
+    db_command_timeout_seconds: Annotated[float, msgspec.Meta(gt=0, le=600)] = 10.0
+    # A request with an Idempotency-Key is cut off (503) after this long, so a claim older than
+    # this belongs to a request that is over, and a retry takes it over (http/idempotency.py).
+    idempotency_lease_seconds: Annotated[float, msgspec.Meta(ge=1, le=600)] = 30.0
     migrate_on_start: bool = True
     # Background work (push, sweeps) runs inside the web process unless a separate
     # `serang-app worker` does it; production runs it separately.
@@ -145,6 +152,9 @@ ENV_NAMES: dict[str, str] = {
     "db_pool_min": "SERANG_DB_POOL_MIN",
     "db_pool_max": "SERANG_DB_POOL_MAX",
     "db_connect_timeout_seconds": "SERANG_DB_CONNECT_TIMEOUT_SECONDS",
+    "db_acquire_timeout_seconds": "SERANG_DB_ACQUIRE_TIMEOUT_SECONDS",
+    "db_command_timeout_seconds": "SERANG_DB_COMMAND_TIMEOUT_SECONDS",
+    "idempotency_lease_seconds": "SERANG_IDEMPOTENCY_LEASE_SECONDS",
     "migrate_on_start": "SERANG_MIGRATE_ON_START",
     "run_worker_in_process": "SERANG_RUN_WORKER_IN_PROCESS",
     "catalogue_cache_seconds": "SERANG_CATALOGUE_CACHE_SECONDS",

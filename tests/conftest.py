@@ -57,7 +57,10 @@ async def database_url(test_server: TestServer, migrated_template: str) -> Async
 
 
 def settings_for(database_url: str, **environ: str) -> Settings:
-    return load_settings({"DATABASE_URL": database_url, "SERANG_ACCESS_LOG": "false", **environ})
+    # The write limits count in the database across apps: tests sign in and write far more than a
+    # resident would in a minute. tests/test_abuse_limits.py turns them on.
+    limits_off = {"SERANG_RATE_LIMIT_WRITES_PER_MINUTE": "0", "SERANG_RATE_LIMIT_PUBLIC_WRITES_PER_MINUTE": "0"}
+    return load_settings({"DATABASE_URL": database_url, "SERANG_ACCESS_LOG": "false", **limits_off, **environ})
 
 
 def app_for(database_url: str, modules: list[ModuleSpec] | None = None, **environ: str) -> Litestar:

@@ -14,6 +14,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from serang_app.http.client_address import Network, parse_networks
+
 Environment = Literal["development", "production"]
 LogFormat = Literal["json", "console"]
 
@@ -41,8 +43,16 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     log_format: LogFormat = "json"
     access_log: bool = True
     max_body_bytes: Annotated[int, msgspec.Meta(ge=1024, le=64 * 1024 * 1024)] = 1024 * 1024
-    # Requests per minute per client address; 0 turns the limiter off.
+    # Requests per minute per signed-in account, else per client address, counted by each process;
+    # 0 turns the limiter off.
     rate_limit_per_minute: NonNegativeInt = 600
+    # Writes (POST, PUT, PATCH, DELETE) per minute, counted in PostgreSQL so that every process and
+    # replica shares them: per signed-in account, and per client address on public routes (sign-in,
+    # Open311). 0 turns a limit off. docs/architecture.md, "Limits".
+    rate_limit_writes_per_minute: NonNegativeInt = 60
+    rate_limit_public_writes_per_minute: NonNegativeInt = 20
+    # Proxies whose X-Forwarded-For names the client (comma-separated CIDR networks); none by default.
+    trusted_proxies: str = ""
     db_pool_min: NonNegativeInt = 1
     db_pool_max: Annotated[int, msgspec.Meta(ge=1, le=200)] = 10
     db_connect_timeout_seconds: Annotated[float, msgspec.Meta(gt=0, le=60)] = 5.0
@@ -98,6 +108,10 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
         return Path(self.data_dir)
 
     @property
+    def trusted_proxy_networks(self) -> list[Network]:
+        return parse_networks(self.trusted_proxies)
+
+    @property
     def is_production(self) -> bool:
         return self.env == "production"
 
@@ -149,6 +163,9 @@ ENV_NAMES: dict[str, str] = {
     "access_log": "SERANG_ACCESS_LOG",
     "max_body_bytes": "SERANG_MAX_BODY_BYTES",
     "rate_limit_per_minute": "SERANG_RATE_LIMIT_PER_MINUTE",
+    "rate_limit_writes_per_minute": "SERANG_RATE_LIMIT_WRITES_PER_MINUTE",
+    "rate_limit_public_writes_per_minute": "SERANG_RATE_LIMIT_PUBLIC_WRITES_PER_MINUTE",
+    "trusted_proxies": "SERANG_TRUSTED_PROXIES",
     "db_pool_min": "SERANG_DB_POOL_MIN",
     "db_pool_max": "SERANG_DB_POOL_MAX",
     "db_connect_timeout_seconds": "SERANG_DB_CONNECT_TIMEOUT_SECONDS",
@@ -238,6 +255,10 @@ def _check_consistency(settings: Settings) -> None:
         url = getattr(settings, field)
         if url is not None and not url.startswith(("postgresql://", "postgres://")):
             raise SettingsError(f"{ENV_NAMES[field]}: expected a postgresql:// URL")
+    try:
+        settings.trusted_proxy_networks  # noqa: B018 (parsed here so a bad entry stops start-up)
+    except ValueError as error:
+        raise SettingsError(f"SERANG_TRUSTED_PROXIES: {error}") from None
     if settings.db_pool_min > settings.db_pool_max:
         raise SettingsError("SERANG_DB_POOL_MIN: must not exceed SERANG_DB_POOL_MAX")
     slugs = settings.enabled_module_slugs

@@ -132,7 +132,11 @@ def _from_http_exception(error: HTTPException) -> ApiError:
     if isinstance(error, ValidationException):
         return _from_validation(error)
     status = error.status_code if error.status_code in _CODE_BY_STATUS else 500
-    return ApiError(status, headers=error.headers)
+    headers = error.headers
+    if status == 429 and headers and "Retry-After" not in headers:
+        # Litestar's limiter says when its window resets in RateLimit-Reset only.
+        headers = {**headers, "Retry-After": headers.get("RateLimit-Reset", RETRY_AFTER_SECONDS)}
+    return ApiError(status, headers=headers)
 
 
 def _from_validation(error: ValidationException) -> ApiError:

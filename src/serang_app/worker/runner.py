@@ -21,6 +21,7 @@ from serang_app.cases.overdue import sweep_overdue_cases
 from serang_app.cases.timers import take_timed_transitions
 from serang_app.db.pool import Database
 from serang_app.http.idempotency_store import delete_expired_keys
+from serang_app.http.write_limits import delete_ended_windows
 from serang_app.module_system.spec import ModuleSpec, ModuleTask, ModuleTaskContext
 from serang_app.notifications.delivery import Delivery, deliver_due
 from serang_app.stats.folding import fold_statistics
@@ -52,6 +53,10 @@ async def _delete_expired_idempotency_keys(context: WorkerContext) -> None:
     deleted = await delete_expired_keys(context.database)
     if deleted:
         logger.info("idempotency_keys_deleted", count=deleted)
+
+
+async def _delete_ended_write_limit_windows(context: WorkerContext) -> None:
+    await delete_ended_windows(context.database)
 
 
 async def _sweep_overdue_cases(context: WorkerContext) -> None:
@@ -103,6 +108,8 @@ CORE_TASKS: tuple[PeriodicTask, ...] = (
     PeriodicTask("sync_device_topics", 2, _sync_device_topics),
     # Expired keys are already ignored when read; this only keeps the table small.
     PeriodicTask("delete_expired_idempotency_keys", 15 * 60, _delete_expired_idempotency_keys),
+    # Ended windows count as empty when read; this only keeps the table small.
+    PeriodicTask("delete_ended_write_limit_windows", 15 * 60, _delete_ended_write_limit_windows),
     # Due times fall at 00:00 WIB; a minute's delay in telling the supervisors is of no matter.
     PeriodicTask("sweep_overdue_cases", 60, _sweep_overdue_cases),
     # Timed transitions count whole days; a minute late is on time.

@@ -36,6 +36,8 @@ def client_address(scope: Any, trusted: Sequence[Network]) -> str:
     """The client's address as a limit key (an IPv6 address as its /64)."""
     client = scope.get("client")
     peer = client[0] if client else "unknown"
+    if not trusted and ":" not in peer:
+        return peer  # IPv4 (or a name) and no proxy to ask: the common case, without parsing
     address = _parsed(peer)
     if address is None or not trusted or not _is_trusted(address, trusted):
         return _key(address, peer)

@@ -16,8 +16,9 @@ from collections.abc import AsyncIterator, Iterator
 import asyncpg
 import httpx
 import pytest
-from litestar import Litestar, Router, post
+from litestar import Litestar, Router, get, post
 from litestar.datastructures import State
+from litestar.params import FromQuery
 from litestar.testing import AsyncTestClient
 
 from serang_app.module_system import ModuleSpec
@@ -37,7 +38,22 @@ async def slow_write(state: State) -> dict[str, bool]:
     return {"done": True}
 
 
-PROBE = ModuleSpec(slug="probe", name="Probe", version="1", router=Router(path="/", route_handlers=[slow_write]))
+@get("/terminated", opt={"public": True})
+async def terminated(state: State, again: FromQuery[bool]) -> None:
+    """The server ends this session under the statement, as a fast shutdown does (asyncpg:
+    ConnectionDoesNotExistError); `again` then uses the closed connection (InterfaceError)."""
+    async with state.database.acquire() as connection:
+        try:
+            await connection.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+        except asyncpg.exceptions.ConnectionDoesNotExistError:
+            if not again:
+                raise
+        await connection.fetchval("SELECT 1")
+
+
+PROBE = ModuleSpec(
+    slug="probe", name="Probe", version="1", router=Router(path="/", route_handlers=[slow_write, terminated])
+)
 
 
 @pytest.fixture(scope="module")
@@ -126,3 +142,12 @@ async def test_a_frozen_database_answers_503_within_a_bound(
         await asyncio.sleep(0.2)
     retried = await client.post("/v1/probe/slow", headers=headers)
     assert retried.status_code == 200, retried.text
+
+
+@pytest.mark.parametrize("again", [False, True])
+async def test_a_session_ended_by_the_server_answers_503(database_url: str, again: bool) -> None:
+    async with AsyncTestClient(app_for(database_url, modules=[PROBE])) as test_client:
+        started = time.monotonic()
+        response = await test_client.get("/v1/probe/terminated", params={"again": again})
+        assert_unavailable(response, time.monotonic() - started)
+        assert (await test_client.get("/readyz")).status_code == 200  # the pool replaced the connection

@@ -121,9 +121,13 @@ async def _run_once(
     database: Database = state.database
     lease: float = state.settings.idempotency_lease_seconds
     await releaser.release_earlier_claim(database, caller, key)
-    claim, took_over = await claim_key(
-        database, request, lifetime_seconds=KEY_LIFETIME_SECONDS, abandoned_after_seconds=lease
-    )
+    try:
+        claim, took_over = await claim_key(
+            database, request, lifetime_seconds=KEY_LIFETIME_SECONDS, abandoned_after_seconds=lease
+        )
+    except BaseException:
+        releaser.remember(request)  # the claim may have been made, with its answer lost
+        raise
     if claim.outcome is Outcome.IN_PROGRESS:
         raise ApiError(409, "idempotency_in_progress")
     if claim.outcome is Outcome.KEY_REUSED:

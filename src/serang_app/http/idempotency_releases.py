@@ -4,8 +4,10 @@ A request that fails releases its claim so that a retry runs again. When the fai
 database itself (unreachable, shutting down, frozen), the release fails too, and the claim would
 block every retry with 409 until its lease ends (`SERANG_IDEMPOTENCY_LEASE_SECONDS`). So a failed
 release is remembered by the process, and done first when the same caller sends the same key
-again: the phone that retries after the outage is served at once. A retry that reaches another
-process or replica meets the claim until the lease ends, then takes it over; that is the bound.
+again: the phone that retries after the outage is served at once. So is a claim whose statement
+failed: a frozen server may still run it when it wakes, after its answer was given up on. A retry
+that reaches another process or replica meets the claim until the lease ends, then takes it over;
+that is the bound.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ class ClaimReleaser:
                 logger.warning("idempotency_release_failed", route=request.route, error_type=type(error).__name__)
             else:
                 return
-        self._remember(request)
+        self.remember(request)
 
     async def release_earlier_claim(self, database: Database, caller: Caller, key: str) -> None:
         """Before this process claims a key: release its own earlier claim of it that failed to release."""
@@ -51,10 +53,11 @@ class ClaimReleaser:
         try:
             await release_key(database, earlier)
         except BaseException:
-            self._remember(earlier)  # still unreachable: this request answers 503, a later one tries again
+            self.remember(earlier)  # still unreachable: this request answers 503, a later one tries again
             raise
 
-    def _remember(self, request: KeyedRequest) -> None:
+    def remember(self, request: KeyedRequest) -> None:
+        """A claim that may exist although this process could not make sure it is gone."""
         if len(self._unreleased) >= MAX_REMEMBERED:
             del self._unreleased[next(iter(self._unreleased))]
         self._unreleased[(request.caller, request.key)] = request

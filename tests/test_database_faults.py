@@ -151,3 +151,15 @@ async def test_a_session_ended_by_the_server_answers_503(database_url: str, agai
         response = await test_client.get("/v1/probe/terminated", params={"again": again})
         assert_unavailable(response, time.monotonic() - started)
         assert (await test_client.get("/readyz")).status_code == 200  # the pool replaced the connection
+
+
+async def test_a_keyed_request_past_its_lease_is_cut_off_and_its_claim_released(
+    database_url: str, db: asyncpg.Connection
+) -> None:
+    """Past the lease a retry may take the claim over, so the request itself must be over by then."""
+    app = app_for(database_url, modules=[PROBE], SERANG_IDEMPOTENCY_LEASE_SECONDS="1")
+    async with AsyncTestClient(app) as test_client:
+        headers = {**bearer(await resident_tokens(test_client, "+6281277770003")), "Idempotency-Key": "lease-1"}
+        started = time.monotonic()
+        assert_unavailable(await test_client.post("/v1/probe/slow", headers=headers), time.monotonic() - started)
+        assert await db.fetchval("SELECT count(*) FROM idempotency_keys") == 0

@@ -89,6 +89,8 @@ def service_environment(database_url: str, data_folder: Path) -> dict[str, str]:
             # The limiter counts per client address, and all of the load comes from 127.0.0.1:
             # left on, it would answer 429 to nearly every request and measure nothing else.
             "SERANG_RATE_LIMIT_PER_MINUTE": "0",
+            "SERANG_RATE_LIMIT_WRITES_PER_MINUTE": "0",
+            "SERANG_RATE_LIMIT_PUBLIC_WRITES_PER_MINUTE": "0",
             # Not the developer's var/ nor another run's: with several workers `serve` empties the
             # Prometheus folder under the data folder, which a `make run` may be using.
             "SERANG_DATA_DIR": str(data_folder),

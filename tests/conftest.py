@@ -62,8 +62,17 @@ TEST_CLIENT_ORIGIN = "http://testserver.local"
 
 
 def settings_for(database_url: str, **environ: str) -> Settings:
+    # The write limits count in the database across apps: tests sign in and write far more than a
+    # resident would in a minute. tests/test_abuse_limits.py turns them on.
+    limits_off = {"SERANG_RATE_LIMIT_WRITES_PER_MINUTE": "0", "SERANG_RATE_LIMIT_PUBLIC_WRITES_PER_MINUTE": "0"}
     return load_settings(
-        {"DATABASE_URL": database_url, "SERANG_ACCESS_LOG": "false", "SERANG_PUBLIC_URL": TEST_CLIENT_ORIGIN, **environ}
+        {
+            "DATABASE_URL": database_url,
+            "SERANG_ACCESS_LOG": "false",
+            "SERANG_PUBLIC_URL": TEST_CLIENT_ORIGIN,
+            **limits_off,
+            **environ,
+        }
     )
 
 

@@ -165,6 +165,7 @@ async def test_too_many_requests_answer_429(database_url: str) -> None:
         assert statuses == [200, 200, 200, 429]
         limited = await client.get("/v1/services")
         assert limited.json()["code"] == "too_many_requests"
+        assert 1 <= int(limited.headers["retry-after"]) <= 60
         # Health checks are never limited: a load balancer polls them constantly.
         assert (await client.get("/healthz")).status_code == 200
 

@@ -53,8 +53,10 @@ from serang_app.http.access_log import AccessLog, ConsoleAccessLog
 from serang_app.http.allow_header import allowed_methods_by_path
 from serang_app.http.openapi import DocumentErrorsPlugin, operation_id
 from serang_app.http.problems import problem_details_plugin
+from serang_app.http.rate_limits import request_identifier
 from serang_app.http.request_middleware import request_middleware
 from serang_app.http.strict_body import check_json_body_strictly
+from serang_app.http.write_limits import write_limit_middleware
 from serang_app.lifespan import database_lifespan
 from serang_app.module_system.discovery import ModuleError, enabled_specs
 from serang_app.module_system.plugin import ModulesPlugin
@@ -200,8 +202,14 @@ class CorePlugin(InitPlugin):
             app_config.on_shutdown.append(access_log.flush)  # the last half second of lines
         if settings.rate_limit_per_minute:
             app_config.middleware.append(
-                RateLimitConfig(rate_limit=("minute", settings.rate_limit_per_minute), exclude=OPS_PATHS).middleware
+                RateLimitConfig(
+                    rate_limit=("minute", settings.rate_limit_per_minute),
+                    exclude=OPS_PATHS,
+                    identifier_for_request=request_identifier(settings.trusted_proxy_networks),
+                ).middleware
             )
+        if settings.rate_limit_writes_per_minute or settings.rate_limit_public_writes_per_minute:
+            app_config.middleware.append(write_limit_middleware(settings))
         app_config.openapi_config = OpenAPIConfig(
             title="Serang super-app API",
             version=__version__,

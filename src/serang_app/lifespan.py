@@ -52,6 +52,8 @@ def database_lifespan(
                 min_size=settings.db_pool_min,
                 max_size=settings.db_pool_max,
                 connect_timeout=settings.db_connect_timeout_seconds,
+                acquire_timeout=settings.db_acquire_timeout_seconds,
+                command_timeout=settings.db_command_timeout_seconds,
             )
             app.state.database = database
             try:
@@ -86,6 +88,7 @@ async def _stats_database(settings: Settings, database: Database, app: Litestar)
         min_size=0,
         max_size=max(2, settings.db_pool_max // 2),
         connect_timeout=settings.db_connect_timeout_seconds,
+        acquire_timeout=settings.db_acquire_timeout_seconds,
     )
     app.state.stats_database = replica
     try:

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import msgspec
 
 from serang_app.auth.key_material import UnsafeKeyError, refuse_unsafe_production_keys
+from serang_app.http.client_address import Network, parse_networks
 
 Environment = Literal["development", "production"]
 LogFormat = Literal["json", "console"]
@@ -45,11 +46,26 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     log_format: LogFormat = "json"
     access_log: bool = True
     max_body_bytes: Annotated[int, msgspec.Meta(ge=1024, le=64 * 1024 * 1024)] = 1024 * 1024
-    # Requests per minute per client address; 0 turns the limiter off.
+    # Requests per minute per signed-in account, else per client address, counted by each process;
+    # 0 turns the limiter off.
     rate_limit_per_minute: NonNegativeInt = 600
+    # Writes (POST, PUT, PATCH, DELETE) per minute, counted in PostgreSQL so that every process and
+    # replica shares them: per signed-in account, and per client address on public routes (sign-in,
+    # Open311). 0 turns a limit off. docs/architecture.md, "Limits".
+    rate_limit_writes_per_minute: NonNegativeInt = 60
+    rate_limit_public_writes_per_minute: NonNegativeInt = 20
+    # Proxies whose X-Forwarded-For names the client (comma-separated CIDR networks); none by default.
+    trusted_proxies: str = ""
     db_pool_min: NonNegativeInt = 1
     db_pool_max: Annotated[int, msgspec.Meta(ge=1, le=200)] = 10
     db_connect_timeout_seconds: Annotated[float, msgspec.Meta(gt=0, le=60)] = 5.0
+    # A request waits this long for a pooled connection, and each statement this long, before
+    # it answers 503: a database that stops answering must not hold requests (docs/architecture.md).
+    db_acquire_timeout_seconds: Annotated[float, msgspec.Meta(gt=0, le=60)] = 5.0
+    db_command_timeout_seconds: Annotated[float, msgspec.Meta(gt=0, le=600)] = 10.0
+    # A request with an Idempotency-Key is cut off (503) after this long, so a claim older than
+    # this belongs to a request that is over, and a retry takes it over (http/idempotency.py).
+    idempotency_lease_seconds: Annotated[float, msgspec.Meta(ge=1, le=600)] = 30.0
     migrate_on_start: bool = True
     # Background work (push, sweeps) runs inside the web process unless a separate
     # `serang-app worker` does it; production runs it separately.
@@ -97,6 +113,10 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     def data_path(self) -> Path:
         """Where development data lives: the embedded database, local uploads."""
         return Path(self.data_dir)
+
+    @property
+    def trusted_proxy_networks(self) -> list[Network]:
+        return parse_networks(self.trusted_proxies)
 
     @property
     def is_production(self) -> bool:
@@ -150,9 +170,15 @@ ENV_NAMES: dict[str, str] = {
     "access_log": "SERANG_ACCESS_LOG",
     "max_body_bytes": "SERANG_MAX_BODY_BYTES",
     "rate_limit_per_minute": "SERANG_RATE_LIMIT_PER_MINUTE",
+    "rate_limit_writes_per_minute": "SERANG_RATE_LIMIT_WRITES_PER_MINUTE",
+    "rate_limit_public_writes_per_minute": "SERANG_RATE_LIMIT_PUBLIC_WRITES_PER_MINUTE",
+    "trusted_proxies": "SERANG_TRUSTED_PROXIES",
     "db_pool_min": "SERANG_DB_POOL_MIN",
     "db_pool_max": "SERANG_DB_POOL_MAX",
     "db_connect_timeout_seconds": "SERANG_DB_CONNECT_TIMEOUT_SECONDS",
+    "db_acquire_timeout_seconds": "SERANG_DB_ACQUIRE_TIMEOUT_SECONDS",
+    "db_command_timeout_seconds": "SERANG_DB_COMMAND_TIMEOUT_SECONDS",
+    "idempotency_lease_seconds": "SERANG_IDEMPOTENCY_LEASE_SECONDS",
     "migrate_on_start": "SERANG_MIGRATE_ON_START",
     "run_worker_in_process": "SERANG_RUN_WORKER_IN_PROCESS",
     "catalogue_cache_seconds": "SERANG_CATALOGUE_CACHE_SECONDS",
@@ -249,6 +275,10 @@ def _check_consistency(settings: Settings) -> None:
         raise SettingsError(
             "SERANG_METRICS_TOKEN: expected 32 or more visible ASCII characters (serang-app secrets makes one)"
         )
+    try:
+        settings.trusted_proxy_networks  # noqa: B018 (parsed here so a bad entry stops start-up)
+    except ValueError as error:
+        raise SettingsError(f"SERANG_TRUSTED_PROXIES: {error}") from None
     if settings.db_pool_min > settings.db_pool_max:
         raise SettingsError("SERANG_DB_POOL_MIN: must not exceed SERANG_DB_POOL_MAX")
     slugs = settings.enabled_module_slugs

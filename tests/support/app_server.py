@@ -38,11 +38,13 @@ def running_app(database_url: str, log_path: Path, command: str = SERANG_APP, **
         **new_secrets(),
         "SERANG_PUBLIC_URL": base_url,
         "SERANG_RATE_LIMIT_PER_MINUTE": "0",
+        "SERANG_RATE_LIMIT_WRITES_PER_MINUTE": "0",
+        "SERANG_RATE_LIMIT_PUBLIC_WRITES_PER_MINUTE": "0",
         "SERANG_ACCESS_LOG": "false",
         **environ,
     }
     # As deployed: production keeps the background worker out of the web process. The rate
-    # limiter is off because a test client sends far more than a resident's share of requests.
+    # limits are off because a test client sends far more than a resident's share of requests.
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [command, "serve", "--host", "127.0.0.1", "--port", str(port)],

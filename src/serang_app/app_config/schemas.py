@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from serang_app.forms.fields import LongLocalText
+from serang_app.http.digits import ascii_number
 
 Platform = Literal["android", "ios"]
 AppVersion = Annotated[str, msgspec.Meta(pattern=r"^\d{1,4}(\.\d{1,4}){0,2}$", examples=["1.4.2"])]
@@ -31,7 +32,9 @@ class AppConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields
 def version_tuple(version: str) -> tuple[int, ...] | None:
     """1.4 -> (1, 4, 0); None for anything that is not such a version."""
     parts = version.strip().split(".")
-    if not 1 <= len(parts) <= 3 or not all(part.isdigit() and len(part) <= 4 for part in parts):
+    if not 1 <= len(parts) <= 3:
         return None
-    numbers = [int(part) for part in parts]
+    numbers = [number for part in parts if (number := ascii_number(part, max_digits=4)) is not None]
+    if len(numbers) != len(parts):
+        return None
     return tuple(numbers + [0] * (3 - len(numbers)))

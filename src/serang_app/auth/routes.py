@@ -18,6 +18,7 @@ from serang_app.auth.schemas import DevSignIn, FirebaseSignIn, RefreshRequest, T
 from serang_app.db.pool import Database
 from serang_app.http.problems import ApiError
 from serang_app.http.request_id import request_id_of
+from serang_app.http.write_limits import NO_ADDRESS_LIMIT_OPT
 from serang_app.residents.accounts import sign_in_resident
 
 _PUBLIC = {"public": True}
@@ -102,7 +103,7 @@ async def _start_resident_session(
     "/v1/auth/refresh",
     tags=["auth"],
     summary="Exchange a refresh token for new tokens (the old one stops working)",
-    opt={**_PUBLIC, "problems": [401]},
+    opt={**_PUBLIC, "problems": [401], NO_ADDRESS_LIMIT_OPT: True},  # the token is the proof
     status_code=200,
 )
 async def refresh(data: JSONBody[RefreshRequest], state: State) -> TokenPair:
@@ -117,7 +118,7 @@ async def refresh(data: JSONBody[RefreshRequest], state: State) -> TokenPair:
     "/v1/auth/logout",
     tags=["auth"],
     summary="Sign out: the refresh token and every token issued from the same sign-in stop working",
-    opt=_PUBLIC,
+    opt={**_PUBLIC, NO_ADDRESS_LIMIT_OPT: True},
     status_code=204,
 )
 async def logout(data: JSONBody[RefreshRequest], database: NamedDependency[Database]) -> None:

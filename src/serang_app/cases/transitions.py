@@ -13,6 +13,7 @@ from serang_app.cases.engine import CaseEngine
 from serang_app.cases.events import notify_resident, record_event
 from serang_app.cases.reading import allowed_actions
 from serang_app.cases.sla_clock import Clock, move_clock, working_days_taken
+from serang_app.http.digits import ascii_number
 from serang_app.http.problems import ApiError, LocalizedFieldError
 from serang_app.uploads.service import UploadOwner, attach_uploads
 
@@ -183,5 +184,5 @@ def version_in(if_match: str) -> int | None:
     value = if_match.strip()
     if value == "*":
         return None
-    value = value.removeprefix('"').removesuffix('"')
-    return int(value) if value.isdigit() and len(value) <= 9 else -1
+    version = ascii_number(value.removeprefix('"').removesuffix('"'), max_digits=9)
+    return -1 if version is None else version

@@ -57,6 +57,8 @@ def contract_settings(database_url: str = _NOWHERE, **environ: str) -> Settings:
             "DATABASE_URL": database_url,
             "SERANG_ACCESS_LOG": "false",
             "SERANG_RATE_LIMIT_PER_MINUTE": "0",
+            "SERANG_RATE_LIMIT_WRITES_PER_MINUTE": "0",
+            "SERANG_RATE_LIMIT_PUBLIC_WRITES_PER_MINUTE": "0",
             "SERANG_RUN_WORKER_IN_PROCESS": "false",
             **environ,
         }

@@ -36,14 +36,21 @@ async def _keep_session(connection: asyncpg.Connection) -> None:
 
 
 class Database:
-    """The app's handle on PostgreSQL: acquire a connection, run a query, get Structs back."""
+    """The app's handle on PostgreSQL: acquire a connection, run a query, get Structs back.
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    `acquire_timeout` bounds the wait for a connection (a busy pool, or a server that does not
+    answer the connection attempt); the pool's `command_timeout` bounds each statement. Either
+    raises TimeoutError, which the API answers with 503 (http/problems.py).
+    """
+
+    def __init__(self, pool: asyncpg.Pool, acquire_timeout: float | None = None) -> None:
         self._pool = pool
+        self._acquire_timeout = acquire_timeout
 
     @asynccontextmanager
     async def acquire(self, wait_seconds: float | None = None) -> AsyncIterator[asyncpg.Connection]:
-        async with self._pool.acquire(timeout=wait_seconds) as connection:
+        timeout = self._acquire_timeout if wait_seconds is None else wait_seconds
+        async with self._pool.acquire(timeout=timeout) as connection:
             # The pool hands out a proxy that forwards every Connection method.
             yield cast(asyncpg.Connection, connection)
 
@@ -51,7 +58,15 @@ class Database:
         await self._pool.close()
 
 
-async def open_database(dsn: str, *, min_size: int, max_size: int, connect_timeout: float) -> Database:
+async def open_database(
+    dsn: str,
+    *,
+    min_size: int,
+    max_size: int,
+    connect_timeout: float,
+    acquire_timeout: float | None = None,
+    command_timeout: float = 30,
+) -> Database:
     pool = await asyncpg.create_pool(
         dsn,
         min_size=min_size,
@@ -59,9 +74,9 @@ async def open_database(dsn: str, *, min_size: int, max_size: int, connect_timeo
         init=_init_connection,
         reset=_keep_session,
         timeout=connect_timeout,
-        command_timeout=30,
+        command_timeout=command_timeout,
     )
-    return Database(pool)
+    return Database(pool, acquire_timeout)
 
 
 def rows_as(type_: type[T], records: Iterable[asyncpg.Record]) -> list[T]:

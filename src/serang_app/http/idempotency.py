@@ -17,15 +17,17 @@ Decisions:
   same bytes; re-encoding the JSON differently counts as a different request.
 - **What is stored**: final answers, that is every status below 500 except those that invite a
   retry of the same request (408, 409, 412, 423, 425, 429). A 5xx or one of those, an exception or
-  a cancelled request release the key, so a retry runs again. Only the headers a client needs
+  a cancelled request release the key, so a retry runs again; when the database cannot take the
+  release at that moment, see http/idempotency_releases.py. Only the headers a client needs
   from the answer are kept (content type and language, location, ETag). Answers longer than
   `MAX_STORED_BODY_BYTES` are sent but not kept (the key is released).
-- **Keys live 24 hours** from their first use; an expired key counts as new. A claim still
-  "running" after `ABANDONED_AFTER_SECONDS` (its process died) is taken over by a retry with the
-  same request.
+- **Keys live 24 hours** from their first use; an expired key counts as new.
+- **A claim is a lease** of `SERANG_IDEMPOTENCY_LEASE_SECONDS` (30 s): the request is cut off with
+  503 when it runs longer, so a claim still "running" after the lease belongs to a request that is
+  over (failed, or its process died) and is taken over by a retry with the same request.
 - The answer is stored before it is sent, so a client that has seen it can only ever be replayed
-  it. What cannot be prevented: a process dying between the handler's commit and the store, or
-  a handler running longer than the abandonment timeout, lets a retry run the request again.
+  it. What cannot be prevented: a process dying between the handler's commit and the store
+  lets a retry run the request again.
 
 Requests without the header, and every GET, pass through after a method check and, for POST,
 PUT and PATCH, a scan of the headers.
@@ -46,6 +48,7 @@ from litestar.types import ASGIApp, HTTPResponseStartEvent, HTTPScope, Message, 
 
 from serang_app.auth.principal import Principal
 from serang_app.db.pool import Database
+from serang_app.http.idempotency_releases import ClaimReleaser
 from serang_app.http.idempotency_store import (
     Caller,
     KeyedRequest,
@@ -53,7 +56,6 @@ from serang_app.http.idempotency_store import (
     StoredResponse,
     claim_key,
     complete_key,
-    release_key,
 )
 from serang_app.http.problems import ApiError, LocalizedFieldError
 
@@ -62,9 +64,6 @@ KEY_HEADER_NAME = "Idempotency-Key"
 REPLAYED_HEADER_NAME = "Idempotent-Replayed"
 KEY_PATTERN = "^[!-~]{1,255}$"  # visible ASCII: safe in headers, logs and a text column
 KEY_LIFETIME_SECONDS = 24 * 60 * 60
-# Far beyond any request we serve (queries time out after 30 s), so a slow request is not
-# mistaken for a dead one.
-ABANDONED_AFTER_SECONDS = 60.0
 MAX_STORED_BODY_BYTES = 1024 * 1024
 # Statuses that say "the same request may succeed later": they are not stored.
 RETRYABLE_STATUSES = frozenset({408, 409, 412, 423, 425, 429})
@@ -85,6 +84,8 @@ def is_stored(status: int) -> bool:
 def idempotency_middleware() -> Any:  # Litestar's Middleware type is a wide union
     """Build the middleware factory; it must run after authentication, which names the caller."""
 
+    releaser = ClaimReleaser()
+
     def factory(app: ASGIApp) -> ASGIApp:
         async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
             if scope["type"] != ScopeType.HTTP or scope["method"] not in IDEMPOTENT_METHODS:
@@ -95,14 +96,16 @@ def idempotency_middleware() -> Any:  # Litestar's Middleware type is a wide uni
             if key is None or not isinstance(user, Principal):
                 await app(scope, receive, send)
                 return
-            await _run_once(app, scope, receive, send, key, Caller(user.kind, user.id))
+            await _run_once(app, scope, receive, send, key, Caller(user.kind, user.id), releaser)
 
         return middleware
 
     return factory
 
 
-async def _run_once(app: ASGIApp, scope: HTTPScope, receive: Receive, send: Send, key: str, caller: Caller) -> None:
+async def _run_once(
+    app: ASGIApp, scope: HTTPScope, receive: Receive, send: Send, key: str, caller: Caller, releaser: ClaimReleaser
+) -> None:
     body = await _read_body(scope, receive)
     if body is None:
         return  # the client left before it finished sending; nothing was claimed
@@ -114,10 +117,17 @@ async def _run_once(app: ASGIApp, scope: HTTPScope, receive: Receive, send: Send
         fingerprint=_fingerprint(scope, body),
         claim=uuid.uuid4(),
     )
-    database: Database = scope["app"].state.database
-    claim, took_over = await claim_key(
-        database, request, lifetime_seconds=KEY_LIFETIME_SECONDS, abandoned_after_seconds=ABANDONED_AFTER_SECONDS
-    )
+    state = scope["app"].state
+    database: Database = state.database
+    lease: float = state.settings.idempotency_lease_seconds
+    await releaser.release_earlier_claim(database, caller, key)
+    try:
+        claim, took_over = await claim_key(
+            database, request, lifetime_seconds=KEY_LIFETIME_SECONDS, abandoned_after_seconds=lease
+        )
+    except BaseException:
+        releaser.remember(request)  # the claim may have been made, with its answer lost
+        raise
     if claim.outcome is Outcome.IN_PROGRESS:
         raise ApiError(409, "idempotency_in_progress")
     if claim.outcome is Outcome.KEY_REUSED:
@@ -127,20 +137,17 @@ async def _run_once(app: ASGIApp, scope: HTTPScope, receive: Receive, send: Send
         return
     if took_over:
         logger.info("idempotency_key_taken_over", route=request.route)
-    recorder = _ResponseRecorder(send, database, request)
+    recorder = _ResponseRecorder(send, database, request, releaser)
     try:
-        await app(scope, _replaying(body, receive), recorder.send)
+        # The lease: past it, a retry may take the claim over, so the request must be over too
+        # (TimeoutError answers 503).
+        with anyio.fail_after(lease):
+            await app(scope, _replaying(body, receive), recorder.send)
     finally:
         if not recorder.settled:
             # The handler raised, or the request was cancelled (the client went away): nothing
-            # final was answered, so the key must not block a retry. Shielded, because a
-            # cancelled request would otherwise be cancelled again at this await.
-            with anyio.CancelScope(shield=True):
-                try:
-                    await release_key(database, request)
-                except Exception:
-                    # Must not replace the error being raised; the claim is taken over after the timeout.
-                    logger.exception("idempotency_release_failed", route=request.route)
+            # final was answered, so the key must not block a retry.
+            await releaser.release(database, request)
 
 
 def _key_of(scope: HTTPScope) -> str | None:
@@ -221,10 +228,11 @@ class _ResponseRecorder:
     Storing before sending means that once a client has seen an answer, a retry replays it.
     """
 
-    def __init__(self, send: Send, database: Database, request: KeyedRequest) -> None:
+    def __init__(self, send: Send, database: Database, request: KeyedRequest, releaser: ClaimReleaser) -> None:
         self._send = send
         self._database = database
         self._request = request
+        self._releaser = releaser
         self._start: HTTPResponseStartEvent | None = None
         self._chunks: list[bytes] = []
         self._size = 0
@@ -252,7 +260,7 @@ class _ResponseRecorder:
         elif self._size > MAX_STORED_BODY_BYTES:
             # Too long to keep: pass the answer on as it comes, and let a retry run again.
             self.settled = self._streaming = True
-            await release_key(self._database, self._request)
+            await self._releaser.release(self._database, self._request)
             await self._send(self._start)
             await self._send({"type": "http.response.body", "body": b"".join(self._chunks), "more_body": True})
 
@@ -265,7 +273,7 @@ class _ResponseRecorder:
         self.settled = True
         try:
             if not is_stored(status):
-                await release_key(self._database, request)
+                await self._releaser.release(self._database, request)
                 return
             headers = [
                 (name.decode("latin-1"), value.decode("latin-1"))
@@ -277,6 +285,6 @@ class _ResponseRecorder:
                 # A retry took this claim over while the handler ran past the timeout.
                 logger.warning("idempotency_claim_lost", route=request.route)
         except Exception:
-            # The key stays "running" and is taken over after the timeout; failing the request
+            # The key stays "running" and is taken over after the lease; failing the request
             # here would hide an answer whose effect has already happened.
             logger.exception("idempotency_store_failed", route=request.route)

@@ -4,7 +4,8 @@ Litestar documents validation errors with a schema (`type: array` plus `addition
 that Dart and Kotlin generators reject, and knows nothing of our problem details. After Litestar
 builds the document we replace every error response with a reference to one Problem schema,
 chosen from what each route can actually answer:
-- every route: 500 and 503 (database unreachable); rate-limited routes: 429;
+- every route: 500 and 503 (database unreachable, with Retry-After); rate-limited routes: 429
+  (with Retry-After and the RateLimit headers);
 - routes with parameters or a body: 422; routes with a body: 400, 413 and 415;
 - whatever the handler lists in ``opt["problems"]`` (for example 404, 409, 412) and, for guarded
   routes, 401 and 403.
@@ -91,6 +92,13 @@ def document_errors(app: Litestar) -> OpenAPI:
     schemas = components.schemas if components.schemas is not None else {}
     components.schemas = schemas
     schemas.update(_problem_schemas())
+    components.headers = {
+        **(components.headers or {}),
+        **{
+            name: OpenAPIHeader(schema=Schema(type=OpenAPIType.STRING), description=description)
+            for name, description in _RATE_LIMIT_HEADERS.items()
+        },
+    }
     components.security_schemes = {
         **(components.security_schemes or {}),
         BEARER_SCHEME: SecurityScheme(
@@ -249,6 +257,14 @@ _CONTENT_LANGUAGE_HEADER = OpenAPIHeader(
 _RETRY_AFTER_HEADER = OpenAPIHeader(
     schema=Schema(type=OpenAPIType.STRING), description="Seconds to wait before trying again."
 )
+# The limit that was reached (IETF draft-ietf-httpapi-ratelimit-headers, as Litestar sends them):
+# declared once under components and referred to by every 429.
+_RATE_LIMIT_HEADERS = {
+    "RateLimit-Policy": "The limit and its window in seconds: `60; w=60`.",
+    "RateLimit-Limit": "Requests allowed per window.",
+    "RateLimit-Remaining": "Requests left in this window.",
+    "RateLimit-Reset": "Seconds until the window starts afresh.",
+}
 
 
 def _problem_response(status: int) -> OpenAPIResponse:
@@ -256,6 +272,8 @@ def _problem_response(status: int) -> OpenAPIResponse:
     headers: dict[str, OpenAPIHeader | Reference] = {"Content-Language": _CONTENT_LANGUAGE_HEADER}
     if status in (429, 503):
         headers["Retry-After"] = _RETRY_AFTER_HEADER
+    if status == 429:
+        headers.update({name: Reference(ref=f"#/components/headers/{name}") for name in _RATE_LIMIT_HEADERS})
     return OpenAPIResponse(
         description=MESSAGES[code][1],
         headers=headers,

@@ -132,7 +132,11 @@ def _from_http_exception(error: HTTPException) -> ApiError:
     if isinstance(error, ValidationException):
         return _from_validation(error)
     status = error.status_code if error.status_code in _CODE_BY_STATUS else 500
-    return ApiError(status, headers=error.headers)
+    headers = error.headers
+    if status == 429 and headers and "Retry-After" not in headers:
+        # Litestar's limiter says when its window resets in RateLimit-Reset only.
+        headers = {**headers, "Retry-After": headers.get("RateLimit-Reset", RETRY_AFTER_SECONDS)}
+    return ApiError(status, headers=headers)
 
 
 def _from_validation(error: ValidationException) -> ApiError:
@@ -147,14 +151,20 @@ def _from_validation(error: ValidationException) -> ApiError:
     return ApiError(422, errors=fields, headers=error.headers)
 
 
-# Errors that mean "the database cannot be reached right now", which the client may retry.
+# Errors that mean "the database cannot be reached right now", which the client may retry:
+# the connection failed or was closed under us (a server restarting or gone: OSError,
+# PostgresConnectionError, InterfaceError such as "connection is closed"), the server is
+# shutting down, starting, or cancelled the statement (57xxx, OperatorInterventionError), it has
+# no connection to spare, or it did not answer within the pool's bounds (TimeoutError).
 _DATABASE_UNREACHABLE = (
     OSError,
     TimeoutError,
     asyncpg.PostgresConnectionError,
-    asyncpg.exceptions.CannotConnectNowError,
+    asyncpg.InterfaceError,
+    asyncpg.exceptions.OperatorInterventionError,
     asyncpg.exceptions.TooManyConnectionsError,
 )
+RETRY_AFTER_SECONDS = "5"
 
 
 _MISSING_PARAMETER = re.compile(r"^Missing required (query|header|cookie|path) parameter '(?P<name>[^']+)'")
@@ -190,7 +200,7 @@ def _from_unexpected(error: Exception) -> ApiError:
         return ApiError(422)
     if isinstance(error, _DATABASE_UNREACHABLE):
         logger.warning("database_unavailable", error_type=type(error).__name__)
-        return ApiError(503, headers={"Retry-After": "5"})
+        return ApiError(503, headers={"Retry-After": RETRY_AFTER_SECONDS})
     logger.exception("unhandled_error", error_type=type(error).__name__)
     return ApiError(500)
 

@@ -15,6 +15,12 @@ integer, so such numbers are made integers before the strict check.
 Every string of the body is normalized to NFC here (http/text.py says why), in the document
 Litestar keeps for its conversion, before the check: so each text is normalized once, and the
 patterns and the handler see the same text.
+
+This is also the one place a JSON body is decoded: the value is handed to Litestar
+(`ScopeState.json`), which would otherwise decode the bytes a second time. Bytes that are not
+JSON, not UTF-8, or nested deeper than `MAX_JSON_DEPTH` answer 400: msgspec reports the last two
+with `UnicodeDecodeError` and `RecursionError`, which would otherwise surface as a 500, and no
+request of this API nests more than a few levels.
 """
 
 from __future__ import annotations
@@ -24,11 +30,13 @@ from typing import Any
 import msgspec
 from litestar import Request
 from litestar.handlers import HTTPRouteHandler
+from litestar.utils.scope.state import ScopeState
 
 from serang_app.http.body import BODY_METHODS
 from serang_app.http.problems import ApiError, LocalizedFieldError, field_error_of
 from serang_app.http.text import normalized_in_place
 
+MAX_JSON_DEPTH = 32
 _NO_BODY = object()
 _BODY_TYPES: dict[HTTPRouteHandler, Any] = {}
 
@@ -44,29 +52,36 @@ async def check_json_body_strictly(request: Request[Any, Any, Any]) -> None:
         return
     try:
         decoded = msgspec.json.decode(body)
-    except msgspec.DecodeError:
-        return  # not JSON at all: Litestar answers 400 as for any unreadable body
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+        raise ApiError(400) from None
     if decoded is None:
         # An optional body may be left out; `null` is not an object of its type.
         raise ApiError(
             422,
             errors=[LocalizedFieldError("body", "Kirim objek JSON atau kosongkan", "Send a JSON object or nothing")],
         )
-    # Litestar converts the document it keeps for the request: normalized there, once.
-    decoded = normalized_in_place(await request.json())
+    prepared = _prepared(decoded, MAX_JSON_DEPTH)
     try:
-        msgspec.convert(_whole_numbers_as_int(decoded), type=body_type, strict=True)
+        msgspec.convert(prepared, type=body_type, strict=True)
     except msgspec.ValidationError as error:
         raise ApiError(422, errors=[field_error_of(str(error))]) from None
+    # Litestar converts this document for the handler: the one the check saw, normalized once.
+    ScopeState.from_scope(request.scope).json = prepared
 
 
-def _whole_numbers_as_int(value: Any) -> Any:
+def _prepared(value: Any, depth_left: int) -> Any:
+    """The document with its depth bounded, whole numbers as integers and every string in NFC,
+    in one walk."""
+    if isinstance(value, str):
+        return normalized_in_place(value)
     if isinstance(value, float) and value.is_integer():
         return int(value)
+    if isinstance(value, list | dict) and depth_left == 0:
+        raise ApiError(400)  # nested deeper than any request of ours: refused before it costs more
     if isinstance(value, list):
-        return [_whole_numbers_as_int(item) for item in value]
+        return [_prepared(item, depth_left - 1) for item in value]
     if isinstance(value, dict):
-        return {key: _whole_numbers_as_int(item) for key, item in value.items()}
+        return {key: _prepared(item, depth_left - 1) for key, item in value.items()}
     return value
 
 

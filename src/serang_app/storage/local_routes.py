@@ -15,6 +15,7 @@ from litestar.response import Response
 
 from serang_app.http.body import BODY_MEDIA_TYPES_OPT
 from serang_app.http.problems import ApiError
+from serang_app.http.write_limits import NO_ADDRESS_LIMIT_OPT
 from serang_app.storage.local import InvalidSignatureError, LocalStorage
 from serang_app.uploads.purposes import ALL_CONTENT_TYPES, LARGEST_UPLOAD_BYTES
 
@@ -30,7 +31,12 @@ class LocalStorageController(Controller):
         summary="Send a file to a presigned upload URL (development storage)",
         status_code=204,
         request_max_body_size=LARGEST_UPLOAD_BYTES,
-        opt={"public": True, "problems": [403, 413, 415], BODY_MEDIA_TYPES_OPT: sorted(ALL_CONTENT_TYPES)},
+        opt={
+            "public": True,
+            "problems": [403, 413, 415],
+            BODY_MEDIA_TYPES_OPT: sorted(ALL_CONTENT_TYPES),
+            NO_ADDRESS_LIMIT_OPT: True,  # a signed URL, issued to a signed-in resident
+        },
     )
     async def put_object(self, request: Request[Any, Any, Any], state: State, key: StorageKey) -> None:
         storage = _local(state)

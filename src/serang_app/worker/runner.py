@@ -22,6 +22,7 @@ from serang_app.cases.overdue import sweep_overdue_cases
 from serang_app.cases.timers import take_timed_transitions
 from serang_app.db.pool import Database
 from serang_app.http.idempotency_store import delete_expired_keys
+from serang_app.http.write_limits import delete_ended_windows
 from serang_app.module_system.spec import ModuleSpec, ModuleTask, ModuleTaskContext
 from serang_app.notifications.delivery import Delivery, deliver_due
 from serang_app.stats.folding import fold_statistics
@@ -59,6 +60,10 @@ async def _delete_old_revocations(context: WorkerContext) -> None:
     deleted = await delete_old_revocations(context.database)
     if deleted:
         logger.info("session_revocations_deleted", count=deleted)
+
+
+async def _delete_ended_write_limit_windows(context: WorkerContext) -> None:
+    await delete_ended_windows(context.database)
 
 
 async def _sweep_overdue_cases(context: WorkerContext) -> None:
@@ -112,6 +117,8 @@ CORE_TASKS: tuple[PeriodicTask, ...] = (
     PeriodicTask("delete_expired_idempotency_keys", 15 * 60, _delete_expired_idempotency_keys),
     # Revocations outlive every access token they stop by up to this long; old ones are never read.
     PeriodicTask("delete_old_session_revocations", 15 * 60, _delete_old_revocations),
+    # Ended windows count as empty when read; this only keeps the table small.
+    PeriodicTask("delete_ended_write_limit_windows", 15 * 60, _delete_ended_write_limit_windows),
     # Due times fall at 00:00 WIB; a minute's delay in telling the supervisors is of no matter.
     PeriodicTask("sweep_overdue_cases", 60, _sweep_overdue_cases),
     # Timed transitions count whole days; a minute late is on time.

@@ -44,3 +44,7 @@ class Storage(Protocol):
     async def delete(self, *keys: str) -> None:
         """Remove the objects; a missing one is not an error."""
         ...
+
+    async def list_keys(self, prefix: str, limit: int) -> list[str]:
+        """Up to `limit` keys that start with `prefix`."""
+        ...

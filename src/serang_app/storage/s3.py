@@ -95,3 +95,9 @@ class S3Storage:
             await anyio.to_thread.run_sync(
                 lambda: self._client.delete_objects(Bucket=self._bucket, Delete={"Objects": objects, "Quiet": True})
             )
+
+    async def list_keys(self, prefix: str, limit: int) -> list[str]:
+        listed: Any = await anyio.to_thread.run_sync(
+            lambda: self._client.list_objects_v2(Bucket=self._bucket, Prefix=prefix, MaxKeys=limit)
+        )
+        return [item["Key"] for item in listed.get("Contents", [])]

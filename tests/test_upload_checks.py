@@ -17,7 +17,7 @@ from PIL import Image
 from serang_app.uploads.check_pool import CheckPool
 from serang_app.uploads.refusal import FileRefusedError
 from tests.conftest import app_for
-from tests.support.checking_probes import MEBIBYTE, allocate, die, lifetime
+from tests.support.checking_probes import MEBIBYTE, allocate, die, lifetime, peak_memory_of_checking
 from tests.support.object_store import local_keys
 from tests.support.pdfs import PAGE_TREE, catalog, compressed_pdf, plain_pdf
 from tests.support.upload_backends import Backend, backend, client, fetch, resident, s3_endpoint
@@ -84,6 +84,20 @@ async def test_a_checking_process_has_a_memory_limit_and_a_dead_one_refuses_only
         assert (await pool.run(lifetime, 0))[0] != os.getpid()
     finally:
         pool.close()
+
+
+async def test_a_picture_over_the_limits_is_refused_without_decoding_it() -> None:
+    pool = CheckPool(1)
+    try:
+        _, baseline = await pool.run(peak_memory_of_checking, encoded(64, 64, format="PNG"), PNG)
+        # 6320x6320 would be 152 MiB of pixels; a 4096x4096 picture is decoded, 64 MiB.
+        refused, refused_peak = await pool.run(peak_memory_of_checking, encoded(6320, 6320, format="PNG"), PNG)
+        kept, kept_peak = await pool.run(peak_memory_of_checking, encoded(4096, 4096, format="PNG"), PNG)
+    finally:
+        pool.close()
+    assert (refused, kept) == ("upload_too_many_pixels", "kept")
+    assert refused_peak - baseline < 16 * MEBIBYTE
+    assert kept_peak - baseline > 48 * MEBIBYTE
 
 
 async def test_ten_huge_pngs_completed_at_once_are_refused_before_decoding(

@@ -61,14 +61,15 @@ def process_photo(data: bytes, declared_type: str) -> ProcessedPhoto:
             width, height = image.size
             if width * height > MAX_PIXELS:
                 raise FileRefusedError("upload_too_many_pixels")
-            if image.getexif().get(0x0112) in _ROTATED_ORIENTATIONS:
-                width, height = height, width
             # JPEG only: the decoder is told to scale down while decoding, as far as still gives
             # the display size. A progressive JPEG still holds every coefficient of the full image.
             image.draft("RGB", _fitted(image.size, DISPLAY_SIZE))
             decoded = width * height if image.info.get("progressive") else image.size[0] * image.size[1]
             if decoded > MAX_DECODED_PIXELS:
                 raise FileRefusedError("upload_too_many_pixels")
+            # Only now: a PNG's EXIF may follow its pixels, so asking for it decodes them all.
+            if image.getexif().get(0x0112) in _ROTATED_ORIENTATIONS:
+                width, height = height, width
             display = _shrunk_upright(image)
     except UnidentifiedImageError:
         raise FileRefusedError("upload_not_an_image") from None

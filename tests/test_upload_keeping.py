@@ -10,12 +10,9 @@ import asyncpg
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from serang_app.db.pool import open_database
-from serang_app.storage.factory import open_storage
-from serang_app.worker.runner import CORE_TASKS, WorkerContext
-from tests.conftest import app_for, settings_for
+from tests.conftest import app_for
 from tests.support.pdfs import catalog, plain_pdf
-from tests.support.upload_backends import Backend, backend, client, fetch, resident, s3_endpoint
+from tests.support.upload_backends import Backend, backend, clean_up_uploads, client, fetch, resident, s3_endpoint
 from tests.support.uploading import photo_with_gps, send, start
 
 # Fixtures, used by name.
@@ -23,18 +20,6 @@ __all__ = ["backend", "client", "s3_endpoint"]
 
 PDF = "application/pdf"
 JPEG = "image/jpeg"
-
-
-async def _clean_up(database_url: str, backend: Backend) -> None:
-    """One round of the worker's upload clean-up."""
-    task = next(task for task in CORE_TASKS if task.name == "delete_abandoned_uploads")
-    database = await open_database(database_url, min_size=1, max_size=1, connect_timeout=5)
-    try:
-        await task.run(
-            WorkerContext(database=database, storage=open_storage(settings_for(database_url, **backend.environ)))
-        )
-    finally:
-        await database.close()
 
 
 async def test_a_checked_document_cannot_be_replaced_by_sending_again(
@@ -54,7 +39,7 @@ async def test_a_checked_document_cannot_be_replaced_by_sending_again(
     [file] = read.json()["files"]
     assert await fetch(client, file["url"]) == document
     # What the second send left is removed by the worker's next round; the checked copy stays.
-    await _clean_up(database_url, backend)
+    await clean_up_uploads(database_url, backend)
     [kept] = backend.stored()
     assert kept.startswith("uploads/")
     assert backend.read(kept) == document
@@ -71,7 +56,7 @@ async def test_a_photo_sent_again_after_completion_leaves_nothing_behind(
     await send(client, started["upload"], photo, JPEG)
     pending = (await start(client, auth, photo, JPEG)).json()  # sent, not yet completed: it stays
     await send(client, pending["upload"], photo, JPEG)
-    await _clean_up(database_url, backend)
+    await clean_up_uploads(database_url, backend)
     kept = {key for key in backend.stored() if started["id"] in key}
     assert {key.rsplit("/", 1)[1] for key in kept} == {"display.jpg", "thumbnail.jpg"}
     assert all(b"Kamera Uji" not in backend.read(key) for key in kept)

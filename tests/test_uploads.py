@@ -17,14 +17,11 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from PIL import Image
 
-from serang_app.db.pool import open_database
-from serang_app.storage.factory import open_storage
-from serang_app.worker.runner import CORE_TASKS, WorkerContext
-from tests.conftest import app_for, settings_for
+from tests.conftest import app_for
 from tests.support.accounts import signed_in_staff
 from tests.support.object_store import local_keys
 from tests.support.pdfs import catalog, plain_pdf
-from tests.support.upload_backends import Backend, backend, client, fetch, resident, s3_endpoint
+from tests.support.upload_backends import Backend, backend, clean_up_uploads, client, fetch, resident, s3_endpoint
 from tests.support.uploading import photo_with_gps, send, start, upload
 
 # Fixtures, used by name.
@@ -320,12 +317,6 @@ async def test_the_worker_removes_uploads_left_for_a_day(
         datetime.now(UTC) - timedelta(hours=25),
     )
     assert len(backend.stored()) == 4
-    task = next(task for task in CORE_TASKS if task.name == "delete_abandoned_uploads")
-    settings = settings_for(database_url, **backend.environ)
-    database = await open_database(database_url, min_size=1, max_size=1, connect_timeout=5)
-    try:
-        await task.run(WorkerContext(database=database, storage=open_storage(settings)))
-    finally:
-        await database.close()
+    await clean_up_uploads(database_url, backend)
     assert [str(row["id"]) for row in await db.fetch("SELECT id FROM uploads")] == [new_id]
     assert {key.split("/")[2] for key in backend.stored()} == {new_id}

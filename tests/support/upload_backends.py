@@ -13,7 +13,10 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from tests.conftest import app_for
+from serang_app.db.pool import open_database
+from serang_app.storage.factory import open_storage
+from serang_app.worker.runner import CORE_TASKS, WorkerContext
+from tests.conftest import app_for, settings_for
 from tests.support.accounts import bearer, resident_tokens
 from tests.support.lamps_module import LAMPS
 from tests.support.object_store import S3_CREDENTIALS, local_keys, moto_server, new_bucket, s3_keys, s3_object
@@ -75,3 +78,15 @@ async def fetch(client: Any, url: str) -> bytes:
     assert response.status_code == 200, response.text
     content: bytes = response.content
     return content
+
+
+async def clean_up_uploads(database_url: str, backend: Backend) -> None:
+    """One round of the worker's upload clean-up, against the backend's storage."""
+    task = next(task for task in CORE_TASKS if task.name == "delete_abandoned_uploads")
+    database = await open_database(database_url, min_size=1, max_size=1, connect_timeout=5)
+    try:
+        await task.run(
+            WorkerContext(database=database, storage=open_storage(settings_for(database_url, **backend.environ)))
+        )
+    finally:
+        await database.close()

@@ -45,6 +45,6 @@ class Storage(Protocol):
         """Remove the objects; a missing one is not an error."""
         ...
 
-    async def list_keys(self, prefix: str, limit: int) -> list[str]:
-        """Up to `limit` keys that start with `prefix`."""
+    async def list_keys(self, prefix: str) -> list[str]:
+        """Every key that starts with `prefix` (for prefixes that hold few objects)."""
         ...

@@ -96,8 +96,9 @@ class S3Storage:
                 lambda: self._client.delete_objects(Bucket=self._bucket, Delete={"Objects": objects, "Quiet": True})
             )
 
-    async def list_keys(self, prefix: str, limit: int) -> list[str]:
-        listed: Any = await anyio.to_thread.run_sync(
-            lambda: self._client.list_objects_v2(Bucket=self._bucket, Prefix=prefix, MaxKeys=limit)
-        )
-        return [item["Key"] for item in listed.get("Contents", [])]
+    async def list_keys(self, prefix: str) -> list[str]:
+        def listed() -> list[str]:
+            pages: Any = self._client.get_paginator("list_objects_v2").paginate(Bucket=self._bucket, Prefix=prefix)
+            return [item["Key"] for page in pages for item in page.get("Contents", [])]
+
+        return await anyio.to_thread.run_sync(listed)

@@ -9,7 +9,7 @@ from serang_app.uploads.keys import INCOMING_PREFIX, upload_id_of_incoming
 
 ABANDONED_AFTER = "24 hours"
 BATCH_SIZE = 200
-# S3 deletes at most 1,000 keys per request; more wait for the next round.
+# S3 deletes at most 1,000 keys per request.
 STRAY_BATCH_SIZE = 1000
 
 _CLAIM = f"""
@@ -51,16 +51,19 @@ async def delete_stray_incoming_files(database: Database, storage: Storage) -> i
     waiting to be checked; any other is stray. Its row is looked up after the listing, so an
     upload completing meanwhile keeps its object until the next round.
     """
-    keys = await storage.list_keys(INCOMING_PREFIX, STRAY_BATCH_SIZE)
-    owners = {key: upload_id_of_incoming(key) for key in keys}
-    async with database.acquire() as connection:
-        pending = {
-            row["id"]
-            for row in await connection.fetch(
-                "SELECT id FROM uploads WHERE id = ANY($1::uuid[]) AND status = 'pending'",
-                [upload_id for upload_id in owners.values() if upload_id is not None],
-            )
-        }
-    stray = [key for key, upload_id in owners.items() if upload_id not in pending]
-    await storage.delete(*stray)
-    return len(stray)
+    keys = await storage.list_keys(INCOMING_PREFIX)
+    deleted = 0
+    for start in range(0, len(keys), STRAY_BATCH_SIZE):
+        batch = {key: upload_id_of_incoming(key) for key in keys[start : start + STRAY_BATCH_SIZE]}
+        async with database.acquire() as connection:
+            pending = {
+                row["id"]
+                for row in await connection.fetch(
+                    "SELECT id FROM uploads WHERE id = ANY($1::uuid[]) AND status = 'pending'",
+                    [upload_id for upload_id in batch.values() if upload_id is not None],
+                )
+            }
+        stray = [key for key, upload_id in batch.items() if upload_id not in pending]
+        await storage.delete(*stray)
+        deleted += len(stray)
+    return deleted

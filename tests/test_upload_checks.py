@@ -124,7 +124,8 @@ async def test_ten_huge_pngs_completed_at_once_are_refused_before_decoding(
         # Decoded whole: the limit is 4096x4096, transparency included.
         pytest.param(encoded(4096, 4096, "RGBA", format="PNG"), PNG, 200, id="png-at-the-limit"),
         pytest.param(encoded(4097, 4096, format="PNG"), PNG, "upload_too_many_pixels", id="png-over"),
-        pytest.param(encoded(4097, 4096, format="WEBP"), "image/webp", "upload_too_many_pixels", id="webp-over"),
+        pytest.param(encoded(4096, 2048, "RGBA", format="WEBP"), "image/webp", 200, id="webp-at-its-limit"),
+        pytest.param(encoded(4096, 2049, format="WEBP"), "image/webp", "upload_too_many_pixels", id="webp-over"),
         # A camera's baseline JPEG is decoded at a quarter of its size: a 48 MP photo is taken.
         pytest.param(encoded(8000, 6000, format="JPEG"), JPEG, 200, id="48mp-baseline-jpeg"),
         # A progressive JPEG keeps every coefficient while decoding: it counts at full size.

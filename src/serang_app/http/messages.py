@@ -233,8 +233,10 @@ MESSAGES: dict[str, tuple[str, str, str, str]] = {
     "upload_too_many_pixels": (
         "Gambar terlalu besar",
         "Image too large",
-        "Gambar melebihi 50 megapiksel (PNG, WebP, dan JPEG progresif: 16 megapiksel). Berkas telah dihapus.",
-        "The image is over 50 megapixels (PNG, WebP and progressive JPEG: 16 megapixels). It has been deleted.",
+        "Gambar melebihi 50 megapiksel (PNG dan JPEG progresif: 16 megapiksel; WebP: 8 megapiksel). "
+        "Berkas telah dihapus.",
+        "The image is over 50 megapixels (PNG and progressive JPEG: 16 megapixels; WebP: 8 megapixels). "
+        "It has been deleted.",
     ),
     "upload_too_complex": (
         "Berkas terlalu berat untuk diperiksa",

@@ -12,10 +12,11 @@ What a photo may cost is bounded before any pixel is decoded:
 - MAX_DECODED_PIXELS on what is really decoded. A baseline JPEG (what every camera writes) is
   decoded straight at 1/2, 1/4 or 1/8 of its size by libjpeg (draft mode), so a 50 MP photo
   costs about 3 MP. PNG, WebP and progressive JPEG cannot be decoded smaller: they are screenshots
-  and edited pictures on a phone, and their limit (4096x4096) still takes a 12.5 MP photo saved as
-  PNG. A progressive JPEG counts at full size because libjpeg keeps all its coefficients.
-At 4 bytes a decoded pixel, one photo needs at most about 64 MiB for its pixels (twice that
-while an image with transparency is flattened).
+  and edited pictures on a phone, and their limit (4096x4096; WebP, whose decoder copies more,
+  half that) still takes a 12.5 MP photo saved as PNG. A progressive JPEG counts at full size
+  because libjpeg keeps all its coefficients.
+At 4 bytes a decoded pixel, one photo needs at most about 64 MiB for its pixels, and a checking
+process peaks at about 210 MiB with the copies made while decoding and flattening transparency.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ from serang_app.uploads.refusal import FileRefusedError
 
 MAX_PIXELS = 50_000_000
 MAX_DECODED_PIXELS = 4096 * 4096
+# Pillow's WebP decoder holds the pixels twice more than the PNG decoder does (libwebp's buffer,
+# then a copy on the way into the image): half the pixels cost about the same memory.
+_DECODED_PIXELS_BY_FORMAT = {"WEBP": MAX_DECODED_PIXELS // 2}
 # Our own limits are checked on the header; Pillow's built-in one is turned off because it warns
 # (rather than refuses) between its limit and twice it, and changing the warnings filter is not
 # safe from threads.
@@ -65,7 +69,7 @@ def process_photo(data: bytes, declared_type: str) -> ProcessedPhoto:
             # the display size. A progressive JPEG still holds every coefficient of the full image.
             image.draft("RGB", _fitted(image.size, DISPLAY_SIZE))
             decoded = width * height if image.info.get("progressive") else image.size[0] * image.size[1]
-            if decoded > MAX_DECODED_PIXELS:
+            if decoded > _DECODED_PIXELS_BY_FORMAT.get(image.format, MAX_DECODED_PIXELS):
                 raise FileRefusedError("upload_too_many_pixels")
             # Only now: a PNG's EXIF may follow its pixels, so asking for it decodes them all.
             if image.getexif().get(0x0112) in _ROTATED_ORIENTATIONS:

@@ -69,7 +69,7 @@ def process_photo(data: bytes, declared_type: str) -> ProcessedPhoto:
             # the display size. A progressive JPEG still holds every coefficient of the full image.
             image.draft("RGB", _fitted(image.size, DISPLAY_SIZE))
             decoded = width * height if image.info.get("progressive") else image.size[0] * image.size[1]
-            if decoded > _DECODED_PIXELS_BY_FORMAT.get(image.format, MAX_DECODED_PIXELS):
+            if decoded > _DECODED_PIXELS_BY_FORMAT.get(image.format or "", MAX_DECODED_PIXELS):
                 raise FileRefusedError("upload_too_many_pixels")
             # Only now: a PNG's EXIF may follow its pixels, so asking for it decodes them all.
             if image.getexif().get(0x0112) in _ROTATED_ORIENTATIONS:

@@ -70,6 +70,11 @@ async def test_checks_run_in_new_processes_never_more_at_once_than_configured() 
     assert max(running) <= 2
 
 
+def test_the_app_checks_as_many_files_at_once_as_configured(database_url: str) -> None:
+    assert app_for(database_url).state.check_pool.processes == 1
+    assert app_for(database_url, SERANG_UPLOAD_CHECK_PROCESSES="3").state.check_pool.processes == 3
+
+
 async def test_a_checking_process_has_a_memory_limit_and_a_dead_one_refuses_only_its_file() -> None:
     pool = CheckPool(1)
     try:

@@ -13,7 +13,7 @@ from litestar.testing import AsyncTestClient
 from tests.conftest import app_for
 from tests.support.pdfs import catalog, plain_pdf
 from tests.support.upload_backends import Backend, backend, clean_up_uploads, client, fetch, resident, s3_endpoint
-from tests.support.uploading import photo_with_gps, send, start
+from tests.support.uploading import photo_with_gps, send, start, upload, upload_keeping_form
 
 # Fixtures, used by name.
 __all__ = ["backend", "client", "s3_endpoint"]
@@ -27,9 +27,8 @@ async def test_a_checked_document_cannot_be_replaced_by_sending_again(
 ) -> None:
     auth = await resident(client)
     document = plain_pdf(catalog(b"/Lang (id-ID)"))
-    started = (await start(client, auth, document, PDF, "permit_document")).json()
-    await send(client, started["upload"], document, PDF)
-    assert (await client.post(f"/v1/uploads/{started['id']}/complete", headers=auth)).status_code == 200
+    started, completed = await upload_keeping_form(client, auth, document, PDF, "permit_document")
+    assert completed.status_code == 200, completed.text
     # The URL is good for its ten minutes: the same form sends a web page in the PDF's place.
     page = b"<!DOCTYPE html><script>document.cookie</script>"
     assert len(page) < len(document)
@@ -50,9 +49,8 @@ async def test_a_photo_sent_again_after_completion_leaves_nothing_behind(
 ) -> None:
     auth = await resident(client)
     photo = photo_with_gps()
-    started = (await start(client, auth, photo, JPEG)).json()
-    await send(client, started["upload"], photo, JPEG)
-    assert (await client.post(f"/v1/uploads/{started['id']}/complete", headers=auth)).status_code == 200
+    started, completed = await upload_keeping_form(client, auth, photo, JPEG)
+    assert completed.status_code == 200, completed.text
     await send(client, started["upload"], photo, JPEG)
     pending = (await start(client, auth, photo, JPEG)).json()  # sent, not yet completed: it stays
     await send(client, pending["upload"], photo, JPEG)
@@ -72,9 +70,8 @@ async def test_files_completed_before_the_move_are_still_served(
     layout, `uploads/{owner}/{upload}/original`) is read as before; its URL expired long ago."""
     auth = await resident(client)
     document = plain_pdf(catalog())
-    started = (await start(client, auth, document, PDF, "permit_document")).json()
-    await send(client, started["upload"], document, PDF)
-    assert (await client.post(f"/v1/uploads/{started['id']}/complete", headers=auth)).status_code == 200
+    started, completed = await upload_keeping_form(client, auth, document, PDF, "permit_document")
+    assert completed.status_code == 200, completed.text
     upload_id = uuid.UUID(started["id"])
     owner = await db.fetchval("SELECT resident_id FROM uploads WHERE id = $1", upload_id)
     old_key = f"uploads/{owner}/{upload_id}/original"
@@ -93,10 +90,7 @@ async def test_stored_files_are_served_with_nosniff(database_url: str, tmp_path:
     """The local backend's own route; S3 serves its files itself (docs/uploads.md)."""
     async with AsyncTestClient(app_for(database_url, SERANG_DATA_DIR=str(tmp_path / "data"))) as local:
         auth = await resident(local)
-        photo = photo_with_gps()
-        started = (await start(local, auth, photo, JPEG)).json()
-        await send(local, started["upload"], photo, JPEG)
-        completed = await local.post(f"/v1/uploads/{started['id']}/complete", headers=auth)
+        _, completed = await upload(local, auth, photo_with_gps())
         for file in completed.json()["files"]:
             served = await local.get(file["url"])
             assert served.headers["content-type"] == "image/jpeg"

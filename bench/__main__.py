@@ -18,8 +18,9 @@ import signal
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -31,13 +32,14 @@ from bench.appointment_rows import measure_appointments
 from bench.case_rows import measure_cases
 from bench.complaint_rows import measure_complaints
 from bench.database import bench_database, database_name
+from bench.image_memory import MemoryFigures, measure_image_memory, memory_line
 from bench.load import LoadGenerator, choose_generator
 from bench.machine import OthersMeter, busy_share
 from bench.measuring import RowContext, fetch, measure, say
 from bench.options import Options, read_options
 from bench.permit_rows import measure_permits
 from bench.photo_load import complete_photos, make_photo
-from bench.push_load import BACKLOG, RATE, measure_push_delivery
+from bench.push_load import BACKLOG, RATE, PushFigures, measure_push_delivery
 from bench.refresh_load import run_refresh_load
 from bench.report import (
     CASES_ENDPOINT,
@@ -47,6 +49,7 @@ from bench.report import (
     NEARBY_P99_TARGET_MS,
     SERVICES_ENDPOINT,
     Row,
+    Verdict,
     judge,
     median_row,
     render_table,
@@ -151,53 +154,16 @@ def run(options: Options, generator: LoadGenerator) -> None:
                 "WARNING: the catalogue is empty: no enabled module owns the seeded services "
                 "(install examples/serang-example-module to measure a realistic body)"
             )
-        body_file = run_folder / "services-body.json"
-        body_file.write_bytes(catalogue)
-        bare_port = free_port()
-        bare = cleanup.enter_context(
-            running_server(
-                "bare",
-                bare_command(bare_port, options.workers),
-                bare_environment(body_file),
-                bare_port,
-                "/v1/services",
-                run_folder / "bare.log",
-            )
+        # BENCH_ONLY leaves the common rows out, and the ceiling server with them.
+        common = (
+            None
+            if options.only
+            else _common_rows(options, generator, cleanup, service, catalogue, database_url, environment, run_folder)
         )
-        if fetch(bare, "/v1/services") != catalogue:
-            raise BenchError("the bare app does not return the catalogue's bytes")
-        meter = OthersMeter([service.session, bare.session], database_name(database_url))
-        # The verdict's pair alternates, the ceiling right before the catalogue in each round, so
-        # that drift on the machine falls on both (report.judge takes the median round).
-        ceiling_rounds: list[Row] = []
-        services_rounds: list[Row] = []
-        for _ in range(options.rounds):
-            ceiling_rounds.append(measure(generator, options, meter, CEILING_ENDPOINT, bare, "/v1/services"))
-            services_rounds.append(measure(generator, options, meter, SERVICES_ENDPOINT, service, "/v1/services"))
-        verdict = judge([row.result for row in ceiling_rounds], [row.result for row in services_rounds])
-        rows = [median_row(ceiling_rounds), median_row(services_rounds)]
-        targets = [
-            ("GET /v1/regions?parent=36.04", service, "/v1/regions?parent=36.04"),
-            ("GET /healthz", service, "/healthz"),
-            ("GET /readyz", service, "/readyz"),
-        ]
-        rows += [measure(generator, options, meter, endpoint, server, path) for endpoint, server, path in targets]
-        # Authentication's cost: the same kind of request with a bearer token (verified, and the
-        # account loaded from the database, on every request) next to /healthz and /readyz above.
-        resident = asyncio.run(bench_resident(database_url, environment["SERANG_JWT_KEYS"], options.connections))
-        bearer = {"Authorization": f"Bearer {resident.access_token}"}
-        rows.append(measure(generator, options, meter, "GET /v1/me (signed in)", service, "/v1/me", bearer))
-        say("measuring POST /v1/auth/refresh (token chains, Python generator) ...")
-        meter.start()
-        refresh = run_refresh_load(service.port, resident.refresh_tokens, options.seconds)
-        rows.append(
-            Row(endpoint="POST /v1/auth/refresh (chained)", body_bytes=0, result=refresh, others_cpu=meter.stop())
-        )
-        rows += _measure_photos(options, generator, meter, service, resident.access_token, rows[1])
-        verdicts = [verdict]
-        push_figures = [
-            measure_push_delivery(database_url, environment, run_folder, options.seconds, workers) for workers in (1, 2)
-        ]
+        meter = common.meter if common else OthersMeter([service.session], database_name(database_url))
+        rows = list(common.rows) if common else []
+        verdicts = [common.verdict] if common else []
+        push_figures = common.push_figures if common else []
         context = RowContext(
             cleanup=cleanup,
             options=options,
@@ -208,24 +174,30 @@ def run(options: Options, generator: LoadGenerator) -> None:
             environment=environment,
             run_folder=run_folder,
         )
-        if options.cases:
+        image_figures: list[MemoryFigures] = []
+        if options.runs("image_memory", options.image_residents):
+            image_rows, image_figures = measure_image_memory(context, options.image_residents)
+            rows += image_rows
+        if options.runs("cases", options.cases):
             case_rows, case_verdict = measure_cases(context)
             rows += case_rows
             verdicts.append(case_verdict)
-        if options.complaints and "complaints" in {spec.slug for spec in specs}:
+        if options.runs("complaints", options.complaints) and "complaints" in {spec.slug for spec in specs}:
             complaint_rows, nearby_verdict = measure_complaints(context)
             rows += complaint_rows
             verdicts.append(nearby_verdict)
-        if options.permits and "permits" in {spec.slug for spec in specs}:
+        if options.runs("permits", options.permits) and "permits" in {spec.slug for spec in specs}:
             permit_rows, verify_verdict = measure_permits(context)
             rows += permit_rows
             verdicts.append(verify_verdict)
-        if options.appointment_residents and "appointments" in {spec.slug for spec in specs}:
+        if options.runs("appointments", options.appointment_residents) and "appointments" in {
+            spec.slug for spec in specs
+        }:
             appointment_rows, slots_verdict = measure_appointments(context)
             rows += appointment_rows
             verdicts.append(slots_verdict)
         stats_line = None
-        if options.stats_cases:
+        if options.runs("stats", options.stats_cases):
             stats_rows, public_verdict, stats_line = measure_statistics(context)
             rows += stats_rows
             verdicts.append(public_verdict)
@@ -251,6 +223,8 @@ def run(options: Options, generator: LoadGenerator) -> None:
         )
     if stats_line is not None:
         say(stats_line)
+    for memory in image_figures:
+        say(memory_line(memory))
     cases_row = next((row for row in rows if row.endpoint == CASES_ENDPOINT), None)
     if cases_row is not None:
         p99 = cases_row.result.p99_ms
@@ -300,16 +274,19 @@ def run(options: Options, generator: LoadGenerator) -> None:
                 "catalogue_items": items,
             },
             "rows": rows_as_json(rows),
-            "services_to_ceiling": {
-                "ratio": verdict.ratio,
+            "services_to_ceiling": None
+            if common is None
+            else {
+                "ratio": common.verdict.ratio,
                 "rounds": [
                     {"ceiling": ceiling.result.requests_per_second, "services": services.result.requests_per_second}
-                    for ceiling, services in zip(ceiling_rounds, services_rounds, strict=True)
+                    for ceiling, services in zip(common.ceiling_rounds, common.services_rounds, strict=True)
                 ],
-                "round_ratios": list(verdict.round_ratios),
-                "target": verdict.target,
-                "passed": verdict.passed,
+                "round_ratios": list(common.verdict.round_ratios),
+                "target": common.verdict.target,
+                "passed": common.verdict.passed,
             },
+            "image_memory": [asdict(figures) for figures in image_figures],
             "push_delivery": [asdict(figures) for figures in push_figures],
             "verdicts": [
                 {
@@ -323,6 +300,76 @@ def run(options: Options, generator: LoadGenerator) -> None:
         },
     )
     say(f"written to {RESULT_FILE}")
+
+
+@dataclass(frozen=True, slots=True)
+class CommonRows:
+    """What every full run measures first: the catalogue against its ceiling, the requests around
+    it, signing in, photos, push delivery."""
+
+    rows: list[Row]
+    verdict: Verdict
+    ceiling_rounds: list[Row]
+    services_rounds: list[Row]
+    push_figures: list[PushFigures]
+    meter: OthersMeter
+
+
+def _common_rows(
+    options: Options,
+    generator: LoadGenerator,
+    cleanup: ExitStack,
+    service: RunningServer,
+    catalogue: bytes,
+    database_url: str,
+    environment: dict[str, str],
+    run_folder: Path,
+) -> CommonRows:
+    body_file = run_folder / "services-body.json"
+    body_file.write_bytes(catalogue)
+    bare_port = free_port()
+    bare = cleanup.enter_context(
+        running_server(
+            "bare",
+            bare_command(bare_port, options.workers),
+            bare_environment(body_file),
+            bare_port,
+            "/v1/services",
+            run_folder / "bare.log",
+        )
+    )
+    if fetch(bare, "/v1/services") != catalogue:
+        raise BenchError("the bare app does not return the catalogue's bytes")
+    meter = OthersMeter([service.session, bare.session], database_name(database_url))
+    # The verdict's pair alternates, the ceiling right before the catalogue in each round, so
+    # that drift on the machine falls on both (report.judge takes the median round).
+    ceiling_rounds: list[Row] = []
+    services_rounds: list[Row] = []
+    for _ in range(options.rounds):
+        ceiling_rounds.append(measure(generator, options, meter, CEILING_ENDPOINT, bare, "/v1/services"))
+        services_rounds.append(measure(generator, options, meter, SERVICES_ENDPOINT, service, "/v1/services"))
+    verdict = judge([row.result for row in ceiling_rounds], [row.result for row in services_rounds])
+    rows = [median_row(ceiling_rounds), median_row(services_rounds)]
+    targets = [
+        ("GET /v1/regions?parent=36.04", service, "/v1/regions?parent=36.04"),
+        ("GET /healthz", service, "/healthz"),
+        ("GET /readyz", service, "/readyz"),
+    ]
+    rows += [measure(generator, options, meter, endpoint, server, path) for endpoint, server, path in targets]
+    # Authentication's cost: the same kind of request with a bearer token (verified, and the
+    # account loaded from the database, on every request) next to /healthz and /readyz above.
+    resident = asyncio.run(bench_resident(database_url, environment["SERANG_JWT_KEYS"], options.connections))
+    bearer = {"Authorization": f"Bearer {resident.access_token}"}
+    rows.append(measure(generator, options, meter, "GET /v1/me (signed in)", service, "/v1/me", bearer))
+    say("measuring POST /v1/auth/refresh (token chains, Python generator) ...")
+    meter.start()
+    refresh = run_refresh_load(service.port, resident.refresh_tokens, options.seconds)
+    rows.append(Row(endpoint="POST /v1/auth/refresh (chained)", body_bytes=0, result=refresh, others_cpu=meter.stop()))
+    rows += _measure_photos(options, generator, meter, service, resident.access_token, rows[1])
+    push_figures = [
+        measure_push_delivery(database_url, environment, run_folder, options.seconds, workers) for workers in (1, 2)
+    ]
+    return CommonRows(rows, verdict, ceiling_rounds, services_rounds, push_figures, meter)
 
 
 def _measure_photos(

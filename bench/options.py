@@ -9,6 +9,9 @@ from typing import Literal, cast
 from bench import BenchError
 
 Generator = Literal["auto", "wrk", "python"]
+# Rows that can run alone (BENCH_ONLY=image_memory,permits): the service and the database are set
+# up as usual, and the common rows (ceiling, catalogue, sign-in, photos, push) are left out.
+ROW_GROUPS = ("image_memory", "cases", "complaints", "permits", "appointments", "stats")
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +30,12 @@ class Options:
     permits: int  # issued permits in the database for the verification row (0: no such row)
     appointment_residents: int  # residents per booking phase of the appointments rows (0: no such rows)
     stats_cases: int  # cases of one year for the statistics rows (0: no such rows)
+    image_residents: int  # residents completing large pictures at once for the memory rows (0: no such rows)
+    only: frozenset[str]  # row groups to run alone (empty: every row)
+
+    def runs(self, group: str, count: int) -> bool:
+        """Whether this run measures the group, whose size knob is `count`."""
+        return count > 0 and (group in self.only or not self.only)
 
 
 def read_options(environ: Mapping[str, str]) -> Options:
@@ -49,7 +58,17 @@ def read_options(environ: Mapping[str, str]) -> Options:
         permits=_positive(environ, "BENCH_PERMITS", 100_000, minimum=0),
         appointment_residents=_positive(environ, "BENCH_APPOINTMENT_RESIDENTS", 8_000, minimum=0),
         stats_cases=_positive(environ, "BENCH_STATS_CASES", 1_000_000, minimum=0),
+        image_residents=_positive(environ, "BENCH_IMAGE_RESIDENTS", 10, minimum=0),
+        only=_groups(environ.get("BENCH_ONLY", "")),
     )
+
+
+def _groups(raw: str) -> frozenset[str]:
+    groups = frozenset(name.strip() for name in raw.split(",") if name.strip())
+    unknown = sorted(groups - set(ROW_GROUPS))
+    if unknown:
+        raise BenchError(f"BENCH_ONLY: unknown row group(s) {', '.join(unknown)}; choose from {', '.join(ROW_GROUPS)}")
+    return groups
 
 
 def _positive(environ: Mapping[str, str], name: str, default: int, *, minimum: int = 1) -> int:

@@ -165,7 +165,10 @@ async def test_an_announcement_reaches_its_districts_feed_and_topics_in_each_lan
     assert unchanged.status_code == 304
     image = await client.get(f"/v1/announcements/{published['id']}/image", follow_redirects=False)
     assert image.status_code == 307
-    assert (await client.get(image.headers["location"])).headers["content-type"] == "image/jpeg"
+    assert image.headers["x-content-type-options"] == "nosniff"
+    served = await client.get(image.headers["location"])
+    assert served.headers["content-type"] == "image/jpeg"
+    assert served.headers["x-content-type-options"] == "nosniff"
     # The pushes: one per topic, each in its language, the image linked through the public URL.
     assert await deliver_announcements(app_database, sender, BASE) == 4
     indonesian = google.topic_pushes(f"district-{KRAMATWATU}-id")

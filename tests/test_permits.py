@@ -31,10 +31,11 @@ from serang_app.modules.permits import applications, permits_module
 from tests.conftest import app_for
 from tests.support.accounts import bearer, resident_tokens, signed_in_staff
 from tests.support.names import MARUF, NURAINI, OTHER_NAMES
+from tests.support.pdfs import catalog, plain_pdf
 from tests.support.uploading import upload
 
 PDF = "application/pdf"
-LETTER = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+LETTER = plain_pdf(catalog())
 
 
 @pytest.fixture

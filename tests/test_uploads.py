@@ -6,74 +6,29 @@ import io
 import struct
 import uuid
 import zlib
-from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import asyncpg
-import httpx
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from PIL import Image
 
-from serang_app.db.pool import open_database
-from serang_app.storage.factory import open_storage
-from serang_app.worker.runner import CORE_TASKS, WorkerContext
-from tests.conftest import app_for, settings_for
-from tests.support.accounts import bearer, resident_tokens, signed_in_staff
-from tests.support.lamps_module import LAMPS
-from tests.support.object_store import S3_CREDENTIALS, local_keys, moto_server, new_bucket, s3_keys, s3_object
+from tests.conftest import app_for
+from tests.support.accounts import signed_in_staff
+from tests.support.object_store import local_keys
+from tests.support.pdfs import catalog, plain_pdf
+from tests.support.upload_backends import Backend, backend, clean_up_uploads, client, fetch, resident, s3_endpoint
 from tests.support.uploading import photo_with_gps, send, start, upload
+
+# Fixtures, used by name.
+__all__ = ["backend", "client", "s3_endpoint"]
 
 JPEG = "image/jpeg"
 PDF = "application/pdf"
-
-
-@dataclass(frozen=True)
-class Backend:
-    name: str
-    environ: dict[str, str]
-    stored: Callable[[], list[str]]
-    read: Callable[[str], bytes]
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint() -> Iterator[str]:
-    with moto_server() as url:
-        yield url
-
-
-@pytest.fixture(params=["local", "s3"])
-def backend(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Backend:
-    if request.param == "local":
-        folder = tmp_path / "data"
-        return Backend(
-            "local",
-            {"SERANG_DATA_DIR": str(folder)},
-            lambda: local_keys(folder / "storage"),
-            lambda key: (folder / "storage" / key).read_bytes(),
-        )
-    endpoint: str = request.getfixturevalue("s3_endpoint")
-    for name, value in S3_CREDENTIALS.items():
-        monkeypatch.setenv(name, value)
-    bucket = new_bucket(endpoint)
-    return Backend(
-        "s3",
-        {"S3_BUCKET": bucket, "S3_ENDPOINT_URL": endpoint, "S3_FORCE_PATH_STYLE": "true"},
-        lambda: s3_keys(endpoint, bucket),
-        lambda key: s3_object(endpoint, bucket, key),
-    )
-
-
-@pytest.fixture
-async def client(database_url: str, backend: Backend) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    app = app_for(database_url, modules=[LAMPS], SERANG_RATE_LIMIT_PER_MINUTE="0", **backend.environ)
-    async with AsyncTestClient(app) as test_client:
-        yield test_client
 
 
 # --- files --------------------------------------------------------------------------------------
@@ -89,24 +44,6 @@ def png_claiming(width: int, height: int) -> bytes:
     return (
         b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 16)) + chunk(b"IEND", b"")
     )
-
-
-# --- helpers ------------------------------------------------------------------------------------
-
-
-async def resident(client: Any, phone: str = "+6281411110001") -> dict[str, str]:
-    return bearer(await resident_tokens(client, phone))
-
-
-async def fetch(client: Any, url: str) -> bytes:
-    if url.startswith("http://testserver"):
-        response = await client.get(url)
-    else:
-        async with httpx.AsyncClient(trust_env=False, timeout=30) as http:
-            response = await http.get(url)
-    assert response.status_code == 200, response.text
-    content: bytes = response.content
-    return content
 
 
 # --- the photo's journey ------------------------------------------------------------------------
@@ -166,7 +103,7 @@ async def test_a_false_file_is_refused_and_leaves_nothing(
 
 
 async def test_a_real_pdf_is_kept(client: AsyncTestClient[Litestar], backend: Backend) -> None:
-    document = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+    document = plain_pdf(catalog())
     _, completed = await upload(client, await resident(client), document, PDF, "permit_document")
     assert completed.status_code == 200
     [file] = completed.json()["files"]
@@ -316,6 +253,7 @@ async def test_only_photos_of_public_cases_have_a_public_thumbnail(
     unattached, _ = await upload(client, citizen, photo_with_gps())
     shown = await client.get(f"/v1/uploads/{photos[True]}/public-thumbnail", follow_redirects=False)  # nobody signed in
     assert shown.status_code == 307
+    assert shown.headers["x-content-type-options"] == "nosniff"
     with Image.open(io.BytesIO(await fetch(client, shown.headers["location"]))) as thumbnail:
         assert max(thumbnail.size) <= 320
     for hidden in (photos[False], unattached, str(uuid.uuid4())):
@@ -341,7 +279,8 @@ async def test_the_local_backend_refuses_changed_or_expired_urls(database_url: s
             "larger size": with_query(max=str(10 * 1024 * 1024)),
             "longer life": with_query(expires=str(int(query["expires"]) + 3600)),
             "forged signature": with_query(signature="A" * 43),
-            "other key": form["url"].replace("/original?", "/display.jpg?"),
+            # Where completion keeps what it checked: no client URL may write there.
+            "a kept file's key": form["url"].replace("/incoming/", "/uploads/").replace("?", "/document.pdf?"),
         }
         for name, changed in refused.items():
             answer = await client.put(changed, content=photo, headers=form["headers"])
@@ -378,12 +317,6 @@ async def test_the_worker_removes_uploads_left_for_a_day(
         datetime.now(UTC) - timedelta(hours=25),
     )
     assert len(backend.stored()) == 4
-    task = next(task for task in CORE_TASKS if task.name == "delete_abandoned_uploads")
-    settings = settings_for(database_url, **backend.environ)
-    database = await open_database(database_url, min_size=1, max_size=1, connect_timeout=5)
-    try:
-        await task.run(WorkerContext(database=database, storage=open_storage(settings)))
-    finally:
-        await database.close()
+    await clean_up_uploads(database_url, backend)
     assert [str(row["id"]) for row in await db.fetch("SELECT id FROM uploads")] == [new_id]
     assert {key.split("/")[2] for key in backend.stored()} == {new_id}

@@ -77,6 +77,7 @@ from serang_app.stats.admin_routes import StatsController
 from serang_app.stats.public import PublicStatsCache, get_public_stats
 from serang_app.storage.factory import open_storage
 from serang_app.storage.local_routes import LocalStorageController
+from serang_app.uploads.check_pool import CheckPool
 from serang_app.uploads.routes import UploadController
 
 OPS_PATHS = ["/healthz", "/readyz", "/metrics"]
@@ -159,6 +160,7 @@ class CorePlugin(InitPlugin):
         )
         case_engine = CaseEngine(WorkflowRegistry(self._specs))
         storage = open_storage(settings)
+        check_pool = CheckPool(settings.upload_check_processes)
         registry = PermissionRegistry([*CORE_PERMISSIONS, *(p for spec in self._specs for p in spec.permissions)])
         access_tokens = AccessTokens(signing_keys(settings), settings.access_token_seconds)
         app_config.state = State(
@@ -174,6 +176,7 @@ class CorePlugin(InitPlugin):
                 "announcement_feed": AnnouncementFeed(),
                 "case_engine": case_engine,
                 "storage": storage,
+                "check_pool": check_pool,
                 "notification_texts": NotificationTexts(self._specs),
                 "access_tokens": access_tokens,
                 "nik_vault": NikVault.from_base64(*nik_keys(settings)),
@@ -196,6 +199,7 @@ class CorePlugin(InitPlugin):
         )
         app_config.lifespan.insert(0, database_lifespan(settings, self._specs))
         app_config.lifespan.insert(1, firebase_lifespan(settings))
+        app_config.on_shutdown.append(check_pool.close)
         access_log = _access_log(settings)
         app_config.middleware.insert(0, request_middleware(access_log))
         if access_log is not None:

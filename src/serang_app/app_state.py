@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from serang_app.residents.nik import NikVault
     from serang_app.settings import Settings
     from serang_app.storage.backend import Storage
+    from serang_app.uploads.check_pool import CheckPool
 
 
 def database_of(state: State) -> Database:
@@ -44,6 +45,10 @@ def case_engine_of(state: State) -> CaseEngine:
 
 def storage_of(state: State) -> Storage:
     return cast("Storage", state.storage)
+
+
+def check_pool_of(state: State) -> CheckPool:
+    return cast("CheckPool", state.check_pool)
 
 
 def notification_texts_of(state: State) -> NotificationTexts:

@@ -82,6 +82,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     storage_signing_key: str | None = None
     # Uploads a resident may have started and not completed at once.
     max_pending_uploads: Annotated[int, msgspec.Meta(ge=1, le=100_000)] = 10
+    # Processes per web process that check uploaded files, one file each at a time (uploads/check_pool.py).
+    upload_check_processes: Annotated[int, msgspec.Meta(ge=1, le=16)] = 1
     fcm_credentials_file: str | None = None
     # FCM's send URL with {0} for the project id; only for tests and staging stand-ins.
     fcm_api_url: str | None = None
@@ -189,6 +191,7 @@ ENV_NAMES: dict[str, str] = {
     "s3_public_endpoint_url": "S3_PUBLIC_ENDPOINT_URL",
     "storage_signing_key": "SERANG_STORAGE_SIGNING_KEY",
     "max_pending_uploads": "SERANG_MAX_PENDING_UPLOADS",
+    "upload_check_processes": "SERANG_UPLOAD_CHECK_PROCESSES",
     "fcm_credentials_file": "FCM_CREDENTIALS_FILE",
     "fcm_api_url": "FCM_API_URL",
     "public_url": "SERANG_PUBLIC_URL",

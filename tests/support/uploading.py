@@ -48,9 +48,18 @@ async def send(client: Any, form: dict[str, Any], data: bytes, content_type: str
 async def upload(
     client: Any, auth: dict[str, str], data: bytes, content_type: str = JPEG, purpose: str = "complaint_photo"
 ) -> tuple[str, httpx.Response]:
+    started, completed = await upload_keeping_form(client, auth, data, content_type, purpose)
+    return started["id"], completed
+
+
+async def upload_keeping_form(
+    client: Any, auth: dict[str, str], data: bytes, content_type: str = JPEG, purpose: str = "complaint_photo"
+) -> tuple[dict[str, Any], httpx.Response]:
+    """Start, send and complete; the started upload (its id, and the form to send with again)
+    and the completion's answer."""
     started = await start(client, auth, data, content_type, purpose)
     assert started.status_code == 201, started.text
     sent = await send(client, started.json()["upload"], data, content_type)
     assert sent.status_code in (200, 201, 204), sent.text
     upload_id: str = started.json()["id"]
-    return upload_id, await client.post(f"/v1/uploads/{upload_id}/complete", headers=auth)
+    return started.json(), await client.post(f"/v1/uploads/{upload_id}/complete", headers=auth)

@@ -23,6 +23,7 @@ from serang_app.cases.actors import CaseActor
 from serang_app.http.caching import CACHED_OPT, NOT_MODIFIED
 from serang_app.http.pagination import DEFAULT_LIMIT, PageCursor, PageLimit
 from serang_app.http.public_url import public_base_url
+from serang_app.storage.serving import NO_SNIFF
 from serang_app.uploads.service import UploadOwner
 
 FEED_MAX_LIMIT = 50
@@ -73,6 +74,7 @@ async def list_announcements(
     summary="An announcement's image (a redirect to a short-lived link)",
     status_code=307,
     opt={"public": True, "problems": [404]},
+    response_headers=[NO_SNIFF],
 )
 async def announcement_image(
     request: Request[Any, Any, Any], state: State, announcement_id: AnnouncementId

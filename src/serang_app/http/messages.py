@@ -241,14 +241,34 @@ MESSAGES: dict[str, tuple[str, str, str, str]] = {
     "upload_too_many_pixels": (
         "Gambar terlalu besar",
         "Image too large",
-        "Ukuran gambar melebihi 40 megapiksel. Berkas telah dihapus.",
-        "The image is over 40 megapixels. It has been deleted.",
+        "Gambar melebihi 50 megapiksel (PNG dan JPEG progresif: 16 megapiksel; WebP: 8 megapiksel). "
+        "Berkas telah dihapus.",
+        "The image is over 50 megapixels (PNG and progressive JPEG: 16 megapixels; WebP: 8 megapixels). "
+        "It has been deleted.",
+    ),
+    "upload_too_complex": (
+        "Berkas terlalu berat untuk diperiksa",
+        "File too costly to check",
+        "Memeriksa berkas ini memerlukan memori atau waktu melebihi batas. Berkas telah dihapus.",
+        "Checking this file needs more memory or time than allowed. It has been deleted.",
     ),
     "upload_not_pdf": (
         "Bukan PDF",
         "Not a PDF",
         "Berkas ini bukan dokumen PDF. Berkas telah dihapus.",
         "This file is not a PDF document. It has been deleted.",
+    ),
+    "upload_pdf_active_content": (
+        "PDF berisi kode",
+        "PDF contains code",
+        "PDF ini berisi JavaScript atau perintah menjalankan program, yang tidak diterima. Berkas telah dihapus.",
+        "This PDF contains JavaScript or an action that launches a program, which is not accepted. It has been deleted.",
+    ),
+    "upload_pdf_locked": (
+        "PDF terkunci",
+        "PDF locked",
+        "PDF ini dilindungi kata sandi sehingga tidak dapat diperiksa. Kirim tanpa kata sandi. Berkas telah dihapus.",
+        "This PDF is protected by a password, so it cannot be checked. Send it without one. It has been deleted.",
     ),
     "service_closed": (
         "Layanan ditutup",

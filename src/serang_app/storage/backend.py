@@ -44,3 +44,7 @@ class Storage(Protocol):
     async def delete(self, *keys: str) -> None:
         """Remove the objects; a missing one is not an error."""
         ...
+
+    async def list_keys(self, prefix: str) -> list[str]:
+        """Every key that starts with `prefix` (for prefixes that hold few objects)."""
+        ...

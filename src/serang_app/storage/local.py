@@ -107,6 +107,17 @@ class LocalStorage:
 
         await anyio.to_thread.run_sync(remove)
 
+    async def list_keys(self, prefix: str) -> list[str]:
+        def walk() -> list[str]:
+            # Keys are folders and files under the storage folder, so a prefix ending in "/" is a folder.
+            top = self._folder / prefix
+            if not top.is_dir():
+                return []
+            found = (path for path in top.rglob("*") if path.is_file() and path.suffix != ".type")
+            return sorted(str(path.relative_to(self._folder)) for path in found)
+
+        return await anyio.to_thread.run_sync(walk)
+
     def _path(self, key: str) -> Path:
         if not _KEY.match(key):
             raise ValueError(f"not a storage key: {key!r}")

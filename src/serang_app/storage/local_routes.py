@@ -17,6 +17,7 @@ from serang_app.http.body import BODY_MEDIA_TYPES_OPT
 from serang_app.http.problems import ApiError
 from serang_app.http.write_limits import NO_ADDRESS_LIMIT_OPT
 from serang_app.storage.local import InvalidSignatureError, LocalStorage
+from serang_app.storage.serving import NO_SNIFF
 from serang_app.uploads.purposes import ALL_CONTENT_TYPES, LARGEST_UPLOAD_BYTES
 
 StorageKey = Annotated[str, PathParameter(description="The object's key, as the presigned URL gives it.")]
@@ -54,6 +55,7 @@ class LocalStorageController(Controller):
         "/{key:path}",
         summary="Read a file through a presigned URL (development storage)",
         opt={"public": True, "problems": [403, 404]},
+        response_headers=[NO_SNIFF],
     )
     async def get_object(self, request: Request[Any, Any, Any], state: State, key: StorageKey) -> Response[bytes]:
         storage = _local(state)

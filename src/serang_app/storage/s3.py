@@ -95,3 +95,10 @@ class S3Storage:
             await anyio.to_thread.run_sync(
                 lambda: self._client.delete_objects(Bucket=self._bucket, Delete={"Objects": objects, "Quiet": True})
             )
+
+    async def list_keys(self, prefix: str) -> list[str]:
+        def listed() -> list[str]:
+            pages: Any = self._client.get_paginator("list_objects_v2").paginate(Bucket=self._bucket, Prefix=prefix)
+            return [item["Key"] for page in pages for item in page.get("Contents", [])]
+
+        return await anyio.to_thread.run_sync(listed)

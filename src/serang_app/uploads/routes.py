@@ -10,10 +10,11 @@ from litestar.datastructures import State
 from litestar.params import JSONBody, PathParameter
 from litestar.response import Redirect
 
-from serang_app.app_state import database_of, settings_of, storage_of
+from serang_app.app_state import check_pool_of, database_of, settings_of, storage_of
 from serang_app.auth.principal import Principal
 from serang_app.cases.actors import CaseActor
 from serang_app.http.public_url import public_base_url
+from serang_app.storage.serving import NO_SNIFF
 from serang_app.uploads.schemas import StartedUpload, Upload, UploadRequest
 from serang_app.uploads.service import (
     UploadOwner,
@@ -56,6 +57,7 @@ class UploadController(Controller):
         return await complete_upload(
             database_of(state),
             storage_of(state),
+            check_pool_of(state),
             UploadOwner.of(CaseActor.of(request)),
             upload_id,
             public_base_url(request),
@@ -66,6 +68,7 @@ class UploadController(Controller):
         summary="The thumbnail of a photo on a public case, for anyone (a redirect to a short-lived link)",
         status_code=307,
         opt={"public": True, "problems": [404]},
+        response_headers=[NO_SNIFF],
     )
     async def public_thumbnail(self, request: Request[Any, Any, Any], state: State, upload_id: UploadId) -> Redirect:
         async with database_of(state).acquire() as connection:

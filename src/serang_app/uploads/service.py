@@ -2,8 +2,9 @@
 
 Completion reads the object back and checks it before anything may use it: presigned policies
 limit what the phone can send to S3, but not every store enforces them (moto does not), and a
-phone can lie about what a file is. Images are decoded and re-encoded in a worker thread, with no
-database connection held meanwhile.
+phone can lie about what a file is. Files are checked in a checking process (check_pool.py), with
+no database connection held meanwhile, and what was checked is written where no client URL can
+write (keys.py).
 """
 
 from __future__ import annotations
@@ -14,15 +15,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, NoReturn
 
-import anyio.to_thread
 import asyncpg
 
 from serang_app.cases.actors import CaseActor
 from serang_app.db.pool import Database
 from serang_app.http.problems import ApiError, LocalizedFieldError
 from serang_app.storage.backend import ObjectTooLargeError, Storage
-from serang_app.uploads.images import ImageRefusedError, is_pdf, process_photo
-from serang_app.uploads.purposes import PDF_TYPE, PHOTO_TYPES, PURPOSES
+from serang_app.uploads.check_pool import CheckPool
+from serang_app.uploads.keys import incoming_key, kept_key
+from serang_app.uploads.purposes import PDF_TYPE, PURPOSES
+from serang_app.uploads.refusal import FileRefusedError
 from serang_app.uploads.schemas import StartedUpload, Upload, UploadFile, UploadForm, UploadRequest
 
 UPLOAD_URL_SECONDS = 10 * 60
@@ -109,7 +111,7 @@ async def start_upload(
         if pending >= max_pending:
             raise ApiError(409, "too_many_pending_uploads", params={"limit": max_pending})
         upload_id = uuid.uuid4()
-        key = f"uploads/{owner.id}/{upload_id}/original"
+        key = incoming_key(owner.id, upload_id)
         await connection.execute(
             f"""INSERT INTO uploads (id, {owner.column}, purpose, declared_type, declared_bytes, object_key)
                VALUES ($1, $2, $3, $4, $5, $6)""",  # noqa: S608 (a constant column name)
@@ -135,7 +137,12 @@ async def start_upload(
 
 
 async def complete_upload(
-    database: Database, storage: Storage, owner: UploadOwner, upload_id: uuid.UUID, base_url: str
+    database: Database,
+    storage: Storage,
+    check_pool: CheckPool,
+    owner: UploadOwner,
+    upload_id: uuid.UUID,
+    base_url: str,
 ) -> Upload:
     """Check the stored object and keep what may be used; 422 with the reason (and nothing left
     behind) when it fails. Completing twice answers the completed upload again."""
@@ -143,36 +150,9 @@ async def complete_upload(
         row = await _own_upload(connection, owner, upload_id)
     if row["status"] == "completed":
         return _as_upload(row, storage, base_url)
-    key = row["object_key"]
-    try:
-        data = await storage.read(key, row["declared_bytes"])
-    except ObjectTooLargeError:
-        await _refuse(database, storage, row, "upload_too_large")
-    if data is None:
-        # Not sent yet (or still on its way): the phone may send it and complete again.
-        raise ApiError(409, "upload_not_received")
-    declared = row["declared_type"]
-    if declared in PHOTO_TYPES:
-        try:
-            photo = await anyio.to_thread.run_sync(process_photo, data, declared)
-        except ImageRefusedError as refused:
-            await _refuse(database, storage, row, refused.code)
-        base = key.rsplit("/", 1)[0]
-        files = {"display": f"{base}/display.jpg", "thumbnail": f"{base}/thumbnail.jpg"}
-        await storage.write(files["display"], photo.display, "image/jpeg")
-        await storage.write(files["thumbnail"], photo.thumbnail, "image/jpeg")
-        await storage.delete(key)  # the original holds the EXIF (GPS, camera)
-        found: dict[str, Any] = {
-            "content_type": "image/jpeg",
-            "bytes": len(photo.display),
-            "width": photo.width,
-            "height": photo.height,
-        }
-    else:
-        if declared != PDF_TYPE or not is_pdf(data):
-            await _refuse(database, storage, row, "upload_not_pdf")
-        files = {"document": key}
-        found = {"content_type": PDF_TYPE, "bytes": len(data), "width": None, "height": None}
+    # The slot bounds how many files this process holds and checks at once (check_pool.py).
+    async with check_pool.slot():
+        files, found = await _check_and_keep(database, storage, check_pool, owner, row)
     async with database.acquire() as connection:
         completed = await connection.fetchrow(
             f"""UPDATE uploads SET status = 'completed', completed_at = now(), files = $3,
@@ -190,6 +170,44 @@ async def complete_upload(
         if completed is None:  # completed by a parallel request meanwhile: same files, same answer
             completed = await _own_upload(connection, owner, upload_id)
     return _as_upload(completed, storage, base_url)
+
+
+async def _check_and_keep(
+    database: Database, storage: Storage, check_pool: CheckPool, owner: UploadOwner, row: asyncpg.Record
+) -> tuple[dict[str, str], dict[str, Any]]:
+    """Read the sent file, check it, and write what was checked under keys no client URL names
+    (the sent object stays writable by its URL until that expires); then delete the sent one."""
+    sent = row["object_key"]
+    try:
+        data = await storage.read(sent, row["declared_bytes"])
+    except ObjectTooLargeError:
+        await _refuse(database, storage, row, "upload_too_large")
+    if data is None:
+        # Not sent yet (or still on its way): the phone may send it and complete again.
+        raise ApiError(409, "upload_not_received")
+    try:
+        photo = await check_pool.check(data, row["declared_type"])
+    except FileRefusedError as refused:
+        await _refuse(database, storage, row, refused.code)
+    if photo is None:
+        files = {"document": kept_key(owner.id, row["id"], "document.pdf")}
+        await storage.write(files["document"], data, PDF_TYPE)
+        found: dict[str, Any] = {"content_type": PDF_TYPE, "bytes": len(data), "width": None, "height": None}
+    else:
+        files = {
+            "display": kept_key(owner.id, row["id"], "display.jpg"),
+            "thumbnail": kept_key(owner.id, row["id"], "thumbnail.jpg"),
+        }
+        await storage.write(files["display"], photo.display, "image/jpeg")
+        await storage.write(files["thumbnail"], photo.thumbnail, "image/jpeg")
+        found = {
+            "content_type": "image/jpeg",
+            "bytes": len(photo.display),
+            "width": photo.width,
+            "height": photo.height,
+        }
+    await storage.delete(sent)  # a photo's original holds its EXIF (GPS, camera)
+    return files, found
 
 
 async def read_upload(

@@ -27,7 +27,7 @@ from serang_app.module_system.spec import ModuleSpec, ModuleTask, ModuleTaskCont
 from serang_app.notifications.delivery import Delivery, deliver_due
 from serang_app.stats.folding import fold_statistics
 from serang_app.storage.backend import Storage
-from serang_app.uploads.cleanup import delete_abandoned_uploads
+from serang_app.uploads.cleanup import delete_abandoned_uploads, delete_stray_incoming_files
 
 logger = structlog.get_logger("serang_app.worker")
 
@@ -105,6 +105,9 @@ async def _delete_abandoned_uploads(context: WorkerContext) -> None:
     deleted = await delete_abandoned_uploads(context.database, context.storage)
     if deleted:
         logger.info("abandoned_uploads_deleted", count=deleted)
+    stray = await delete_stray_incoming_files(context.database, context.storage)
+    if stray:
+        logger.info("stray_incoming_files_deleted", count=stray)
 
 
 CORE_TASKS: tuple[PeriodicTask, ...] = (

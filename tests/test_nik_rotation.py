@@ -170,6 +170,34 @@ async def test_rotate_passes_over_a_row_a_request_holds_and_a_second_run_finishe
     assert await niks_read_by_the_app(database_url, keys((2, V2))) == NIKS
 
 
+async def test_a_nik_altered_in_the_database_is_left_and_counted_not_fatal(database_url: str) -> None:
+    await give_niks(database_url, keys((1, V1)), dict(list(NIKS.items())[:3]))
+    altered_phone = next(iter(NIKS))
+    connection = await asyncpg.connect(database_url)
+    try:
+        await connection.execute(
+            "UPDATE residents SET nik_ciphertext = nik_ciphertext || '\\x00'::bytea WHERE phone = $1", altered_phone
+        )
+    finally:
+        await connection.close()
+    code, out, err = await cli(database_url, keys((2, V2), (1, V1)), "nik", "rotate")
+    assert code == 1
+    assert out.splitlines()[-1] == "re-encrypted 2 NIK(s) to key version v2; 1 left"
+    assert err == (
+        "serang-app: 1 NIK(s) do not decrypt with the key of their version (altered in the database?) "
+        "and were left as they were\n"
+    )
+    assert (await stored(database_url))[altered_phone]["nik_ciphertext"][0] == 1
+
+
+async def test_rotate_on_a_database_without_niks_has_nothing_to_do(database_url: str) -> None:
+    assert await cli(database_url, keys((2, V2), (1, V1)), "nik", "rotate") == (
+        0,
+        "re-encrypted 0 NIK(s) to key version v2; 0 left\n",
+        "",
+    )
+
+
 # What the settings accept.
 
 

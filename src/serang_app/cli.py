@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -22,6 +22,9 @@ from serang_app.logs import configure_logging
 from serang_app.module_system.discovery import ModuleError, discover_modules
 from serang_app.scaffold import ScaffoldError, write_module
 from serang_app.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    import asyncpg
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -380,37 +383,40 @@ def nik_rotate(batch_size: int) -> None:
     Safe while the app runs, and resumable: run it again after an interruption.
     """
     from serang_app.auth.keys import nik_vault
-    from serang_app.residents.nik import NikDecryptionError
-    from serang_app.residents.nik_rotation import key_problem, rotate, stored_versions
+    from serang_app.residents.nik_rotation import RotationResult, key_problem, rotate, stored_versions
 
     settings = _settings()
     vault = nik_vault(settings)
 
-    async def run(connection: Any) -> int:
-        problem = key_problem(await stored_versions(connection), vault)
+    async def run(connection: asyncpg.Connection) -> RotationResult:
+        stored = await stored_versions(connection)
+        problem = key_problem(stored, vault)
         if problem is not None:
             raise SettingsError(problem)
-
-        def progress(done: int) -> None:
-            click.echo(f"re-encrypted {done} NIK(s) so far")
-
-        result = await rotate(connection, vault, batch_size=batch_size, progress=progress)
-        left = sum(found.niks for version, found in result.stored.items() if version != vault.key_version)
-        click.echo(f"re-encrypted {result.reencrypted} NIK(s) to key version v{vault.key_version}; {left} left")
-        if left:
-            click.echo("serang-app: some NIKs were held by requests throughout; run it again", err=True)
-        return left
+        if not stored:  # no NIK yet, or a database the migrations have not reached
+            return RotationResult(reencrypted=0, unreadable=0, left=0)
+        return await rotate(
+            connection,
+            vault,
+            batch_size=batch_size,
+            progress=lambda done: click.echo(f"re-encrypted {done} NIK(s) so far"),
+        )
 
     with _database_url(settings) as dsn:
-        try:
-            left = asyncio.run(_on_connection(dsn, settings, run))
-        except NikDecryptionError as error:
-            click.echo(f"serang-app: {error}; that batch was left as it was", err=True)
-            sys.exit(1)
-    sys.exit(1 if left else 0)
+        result = asyncio.run(_on_connection(dsn, settings, run))
+    click.echo(f"re-encrypted {result.reencrypted} NIK(s) to key version v{vault.key_version}; {result.left} left")
+    if result.unreadable:
+        click.echo(
+            f"serang-app: {result.unreadable} NIK(s) do not decrypt with the key of their version "
+            "(altered in the database?) and were left as they were",
+            err=True,
+        )
+    if result.left > result.unreadable:
+        click.echo("serang-app: some NIKs were held by requests throughout; run it again", err=True)
+    sys.exit(1 if result.left else 0)
 
 
-async def _on_connection(dsn: str, settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
+async def _on_connection(dsn: str, settings: Settings, work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
     import asyncpg
 
     connection = await asyncpg.connect(dsn, timeout=settings.db_connect_timeout_seconds)

@@ -19,12 +19,13 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from serang_app.residents.nik import NikVault
+from serang_app.residents.nik import NikDecryptionError, NikVault
 
 _COUNT_BY_VERSION = """
 SELECT get_byte(nik_ciphertext, 0) AS version, count(*) AS niks
 FROM residents WHERE nik_ciphertext IS NOT NULL GROUP BY 1 ORDER BY 1
 """
+_NOT_CURRENT = "SELECT count(*) FROM residents WHERE get_byte(nik_ciphertext, 0) <> $1"
 _SAMPLE = "SELECT nik_ciphertext FROM residents WHERE get_byte(nik_ciphertext, 0) = $1 LIMIT 1"
 _NEXT_BATCH = """
 SELECT id, nik_ciphertext FROM residents
@@ -49,8 +50,11 @@ class StoredVersion:
 @dataclass(frozen=True, slots=True)
 class RotationResult:
     reencrypted: int
-    # Stored NIKs per key version after the run, the current version included.
-    stored: dict[int, StoredVersion]
+    # NIKs under an older version that its key does not open (altered in the database, or sealed
+    # by another key than the one listed): left as they were, for the operator to look into.
+    unreadable: int
+    # NIKs still under another version than the current one, the unreadable ones included.
+    left: int
 
 
 async def stored_versions(connection: asyncpg.Connection) -> dict[int, StoredVersion]:
@@ -87,17 +91,16 @@ async def rotate(
 ) -> RotationResult:
     """Re-encrypt every NIK under an older configured version; ``progress`` gets the running total."""
     older = sorted(vault.key_versions - {vault.key_version})
+    unreadable: set[uuid.UUID] = set()  # ids only, kept in memory to count each row once
     done = 0
-    stored = await stored_versions(connection)
-    for _ in range(MAX_PASSES):
-        if not any(version in stored for version in older):
-            break
-        moved = await _one_pass(connection, vault, older, batch_size, already=done, progress=progress)
+    left = await connection.fetchval(_NOT_CURRENT, vault.key_version)
+    for _ in range(MAX_PASSES if older else 0):
+        moved = await _one_pass(connection, vault, older, batch_size, unreadable, already=done, progress=progress)
         done += moved
-        stored = await stored_versions(connection)
-        if moved == 0:
+        left = await connection.fetchval(_NOT_CURRENT, vault.key_version)
+        if moved == 0 or left <= len(unreadable):
             break
-    return RotationResult(reencrypted=done, stored=stored)
+    return RotationResult(reencrypted=done, unreadable=len(unreadable), left=left)
 
 
 async def _one_pass(
@@ -105,6 +108,7 @@ async def _one_pass(
     vault: NikVault,
     older: list[int],
     batch_size: int,
+    unreadable: set[uuid.UUID],
     *,
     already: int,
     progress: Callable[[int], None],
@@ -115,9 +119,13 @@ async def _one_pass(
             rows = await connection.fetch(_NEXT_BATCH, after, older, batch_size)
             if not rows:
                 return moved
-            await connection.executemany(
-                _WRITE_BACK, [(row["id"], vault.reencrypt(row["nik_ciphertext"])) for row in rows]
-            )
+            sealed = []
+            for row in rows:
+                try:
+                    sealed.append((row["id"], vault.reencrypt(row["nik_ciphertext"])))
+                except NikDecryptionError:
+                    unreadable.add(row["id"])
+            await connection.executemany(_WRITE_BACK, sealed)
         after = rows[-1]["id"]
-        moved += len(rows)
+        moved += len(sealed)
         progress(already + moved)

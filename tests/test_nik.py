@@ -363,6 +363,20 @@ def test_from_base64_reads_retired_keys() -> None:
     assert vault.decrypt(old_blob) == "3604051705900001"
 
 
+def test_versioned_keys_encrypt_with_the_first_and_reencrypt_the_others() -> None:
+    old_key, new_key = os.urandom(32), os.urandom(32)
+    old_blob = NikVault(old_key, INDEX_KEY).encrypt("3604051705900001")
+    vault = NikVault.from_versions([(7, new_key), (1, old_key)], INDEX_KEY)
+    assert (vault.key_version, vault.key_versions) == (7, frozenset({1, 7}))
+    moved = vault.reencrypt(old_blob)
+    assert moved[0] == 7
+    assert NikVault.from_versions([(7, new_key)], INDEX_KEY).decrypt(moved) == "3604051705900001"
+    assert vault.opens(old_blob)
+    assert not NikVault.from_versions([(1, new_key)], INDEX_KEY).opens(old_blob)  # the wrong key for v1
+    with pytest.raises(ValueError, match="listed once"):
+        NikVault.from_versions([(1, new_key), (1, old_key)], INDEX_KEY)
+
+
 # --- the region list -----------------------------------------------------------------------------
 
 

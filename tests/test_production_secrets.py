@@ -49,7 +49,10 @@ PRODUCTION_PLACES = {
 
 def production(**keys: str) -> dict[str, str]:
     """A production environment with fresh keys, some replaced by ``keys``."""
-    return {"SERANG_ENV": "production", **PRODUCTION_PLACES, **new_secrets(), **keys}
+    fresh = new_secrets()
+    if "SERANG_NIK_ENCRYPTION_KEY" in keys:  # the single key of before versions, instead of the list
+        del fresh["SERANG_NIK_ENCRYPTION_KEYS"]
+    return {"SERANG_ENV": "production", **PRODUCTION_PLACES, **fresh, **keys}
 
 
 def refusal(environ: Mapping[str, str]) -> str:

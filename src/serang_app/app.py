@@ -26,7 +26,7 @@ from serang_app.app_state import case_engine_of
 from serang_app.audit.routes import list_audit_entries
 from serang_app.auth.access_tokens import AccessTokens
 from serang_app.auth.firebase_lifespan import firebase_lifespan
-from serang_app.auth.keys import nik_keys, signing_keys
+from serang_app.auth.keys import nik_vault, signing_keys
 from serang_app.auth.middleware import BearerTokenAuthentication, signed_in_middleware
 from serang_app.auth.permissions import (
     CORE_PERMISSIONS,
@@ -68,7 +68,6 @@ from serang_app.notifications.texts import NotificationTexts
 from serang_app.opds.routes import OpdAdminController
 from serang_app.regions.routes import list_regions
 from serang_app.regions.service import RegionDirectory
-from serang_app.residents.nik import NikVault
 from serang_app.residents.routes import MeController
 from serang_app.settings import Settings
 from serang_app.staff.admin_routes import StaffAdminController
@@ -179,7 +178,7 @@ class CorePlugin(InitPlugin):
                 "check_pool": check_pool,
                 "notification_texts": NotificationTexts(self._specs),
                 "access_tokens": access_tokens,
-                "nik_vault": NikVault.from_base64(*nik_keys(settings)),
+                "nik_vault": nik_vault(settings),
                 "firebase_verifier": None,
                 "permission_registry": registry,
                 "session_issuer": SessionIssuer(

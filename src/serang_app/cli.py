@@ -1,4 +1,4 @@
-"""The `serang-app` command: serve, worker, migrate, openapi, modules, new-module, create-admin."""
+"""The `serang-app` command: serve, worker, migrate, openapi, modules, new-module, create-admin, nik."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ import os
 import shutil
 import signal
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -23,7 +23,11 @@ from serang_app.module_system.discovery import ModuleError, discover_modules
 from serang_app.scaffold import ScaffoldError, write_module
 from serang_app.settings import Settings, SettingsError, load_settings
 
+if TYPE_CHECKING:
+    import asyncpg
+
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 DEFAULT_OPENAPI_PATH = Path("openapi/openapi.json")
 
 
@@ -87,6 +91,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     with _database_url(settings) as dsn:
         if settings.migrate_on_start:
             asyncio.run(apply_migrations(dsn, migration_sources(specs)))
+        _refuse_unreadable_niks(dsn, settings)
         if not settings.is_production:
             _seed_demo_accounts(dsn)
         # The worker processes read the same environment: hand them the database we settled on,
@@ -106,6 +111,18 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
             log_dictconfig={"loggers": {"_granian": {"handlers": [], "propagate": True}}},
             respawn_failed_workers=True,
         ).serve()
+
+
+def _refuse_unreadable_niks(dsn: str, settings: Settings) -> None:
+    """Stop before serving when stored NIKs need a key that is not configured, or not the one
+    listed: serving would fail those residents, and an operator who took the key out might destroy
+    its last copy believing it unused. One scan of the residents, once per `serve`."""
+    from serang_app.auth.keys import nik_vault
+    from serang_app.residents.nik_rotation import key_problem, stored_versions
+
+    problem = key_problem(asyncio.run(_on_connection(dsn, settings, stored_versions)), nik_vault(settings))
+    if problem is not None:
+        raise SettingsError(problem)
 
 
 def _seed_demo_accounts(dsn: str) -> None:
@@ -330,3 +347,80 @@ def create_admin(email: str, name: str, password: str) -> None:
             click.echo(f"serang-app: {error}", err=True)
             sys.exit(2)
     click.echo(json.dumps({"created": "admin", "email": stored}))
+
+
+@main.group()
+def nik() -> None:
+    """Stored NIKs and the versions of their encryption key (docs/deployment.md, rotating keys)."""
+
+
+@nik.command("status")
+@_fail_cleanly
+def nik_status() -> None:
+    """Count the stored NIKs under each key version; exit 1 when the keys cannot read them all."""
+    from serang_app.auth.keys import nik_vault
+    from serang_app.residents.nik_rotation import key_problem, stored_versions
+
+    settings = _settings()
+    vault = nik_vault(settings)
+    with _database_url(settings) as dsn:
+        stored = asyncio.run(_on_connection(dsn, settings, stored_versions))
+    for version in sorted(vault.key_versions | set(stored), reverse=True):
+        role = "encrypts" if version == vault.key_version else "decrypts" if version in vault.key_versions else "no key"
+        click.echo(f"v{version:<4} {role:9} {stored[version].niks if version in stored else 0} NIK(s)")
+    problem = key_problem(stored, vault)
+    if problem is not None:
+        click.echo(f"serang-app: {problem}", err=True)
+        sys.exit(1)
+
+
+@nik.command("rotate")
+@click.option("--batch-size", type=click.IntRange(1, 10_000), default=500, show_default=True)
+@_fail_cleanly
+def nik_rotate(batch_size: int) -> None:
+    """Re-encrypt every NIK under an older key version with the first of SERANG_NIK_ENCRYPTION_KEYS.
+
+    Safe while the app runs, and resumable: run it again after an interruption.
+    """
+    from serang_app.auth.keys import nik_vault
+    from serang_app.residents.nik_rotation import RotationResult, key_problem, rotate, stored_versions
+
+    settings = _settings()
+    vault = nik_vault(settings)
+
+    async def run(connection: asyncpg.Connection) -> RotationResult:
+        stored = await stored_versions(connection)
+        problem = key_problem(stored, vault)
+        if problem is not None:
+            raise SettingsError(problem)
+        if not stored:  # no NIK yet, or a database the migrations have not reached
+            return RotationResult(reencrypted=0, unreadable=0, left=0)
+        return await rotate(
+            connection,
+            vault,
+            batch_size=batch_size,
+            progress=lambda done: click.echo(f"re-encrypted {done} NIK(s) so far"),
+        )
+
+    with _database_url(settings) as dsn:
+        result = asyncio.run(_on_connection(dsn, settings, run))
+    click.echo(f"re-encrypted {result.reencrypted} NIK(s) to key version v{vault.key_version}; {result.left} left")
+    if result.unreadable:
+        click.echo(
+            f"serang-app: {result.unreadable} NIK(s) do not decrypt with the key of their version "
+            "(altered in the database?) and were left as they were",
+            err=True,
+        )
+    if result.left > result.unreadable:
+        click.echo("serang-app: some NIKs were held by requests throughout; run it again", err=True)
+    sys.exit(1 if result.left else 0)
+
+
+async def _on_connection(dsn: str, settings: Settings, work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
+    import asyncpg
+
+    connection = await asyncpg.connect(dsn, timeout=settings.db_connect_timeout_seconds)
+    try:
+        return await work(connection)
+    finally:
+        await connection.close()

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import msgspec
 
-from serang_app.auth.key_material import UnsafeKeyError, refuse_unsafe_production_keys
+from serang_app.auth.key_material import UnsafeKeyError, nik_encryption_keys, refuse_unsafe_production_keys
 from serang_app.http.client_address import Network, parse_networks
 
 Environment = Literal["development", "production"]
@@ -98,7 +98,10 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     refresh_token_days: Annotated[int, msgspec.Meta(ge=1, le=365)] = 60
     # A phone that lost the answer to a refresh may retry with the previous token this long.
     refresh_grace_seconds: Annotated[int, msgspec.Meta(ge=0, le=300)] = 30
-    # NIK encryption (AES-GCM) and blind-index (HMAC) keys: base64 of 32 bytes each.
+    # NIK encryption (AES-GCM) and blind-index (HMAC) keys: base64 of 32 bytes each. The
+    # encryption keys are versioned, "v2:base64,v1:base64": the first encrypts, all decrypt
+    # (docs/deployment.md, rotating keys). The single key is the form before versions: version 1.
+    nik_encryption_keys: str | None = None
     nik_encryption_key: str | None = None
     nik_index_key: str | None = None
     firebase_project_id: str | None = None
@@ -199,6 +202,7 @@ ENV_NAMES: dict[str, str] = {
     "access_token_seconds": "SERANG_ACCESS_TOKEN_SECONDS",
     "refresh_token_days": "SERANG_REFRESH_TOKEN_DAYS",
     "refresh_grace_seconds": "SERANG_REFRESH_GRACE_SECONDS",
+    "nik_encryption_keys": "SERANG_NIK_ENCRYPTION_KEYS",
     "nik_encryption_key": "SERANG_NIK_ENCRYPTION_KEY",
     "nik_index_key": "SERANG_NIK_INDEX_KEY",
     "firebase_project_id": "FIREBASE_PROJECT_ID",
@@ -210,10 +214,11 @@ ENV_NAMES: dict[str, str] = {
     "metrics_token": "SERANG_METRICS_TOKEN",
 }
 
-# Secrets that production must be given; development derives stand-ins (auth/key_material.py).
-PRODUCTION_SECRETS = ("jwt_keys", "nik_encryption_key", "nik_index_key")
+# Secrets that production must be given, each from one of the fields of its group (the first
+# named when none is set); development derives stand-ins (auth/key_material.py).
+PRODUCTION_SECRETS = (("jwt_keys",), ("nik_encryption_keys", "nik_encryption_key"), ("nik_index_key",))
 # Keys production checks before it starts: none published, too short or serving two purposes.
-PRODUCTION_KEYS = (*PRODUCTION_SECRETS, "storage_signing_key")
+PRODUCTION_KEYS = ("jwt_keys", "nik_encryption_keys", "nik_encryption_key", "nik_index_key", "storage_signing_key")
 
 _BOOL_WORDS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
 _FIELD_IN_ERROR = re.compile(r"at `\$\.(\w+)`")
@@ -257,9 +262,11 @@ def _check_consistency(settings: Settings) -> None:
             "DATABASE_URL: required when SERANG_ENV=production (the embedded database is for development only)"
         )
     if settings.is_production:
-        for field in PRODUCTION_SECRETS:
-            if getattr(settings, field) is None:
-                raise SettingsError(f"{ENV_NAMES[field]}: required when SERANG_ENV=production")
+        for fields in PRODUCTION_SECRETS:
+            if all(getattr(settings, field) is None for field in fields):
+                raise SettingsError(f"{ENV_NAMES[fields[0]]}: required when SERANG_ENV=production")
+    _check_nik_encryption_keys(settings)
+    if settings.is_production:
         try:
             refuse_unsafe_production_keys({ENV_NAMES[field]: getattr(settings, field) for field in PRODUCTION_KEYS})
         except UnsafeKeyError as problem:
@@ -289,6 +296,19 @@ def _check_consistency(settings: Settings) -> None:
         raise SettingsError(
             f"SERANG_MODULES: expected 'all', 'none' or comma-separated module slugs, got {settings.modules!r}"
         )
+
+
+def _check_nik_encryption_keys(settings: Settings) -> None:
+    """One of the two variables, never both: which key encrypts must not depend on a precedence rule."""
+    if settings.nik_encryption_keys is not None and settings.nik_encryption_key is not None:
+        raise SettingsError(
+            "SERANG_NIK_ENCRYPTION_KEY: set only SERANG_NIK_ENCRYPTION_KEYS, with this key as its entry v1"
+        )
+    if settings.nik_encryption_keys is not None:
+        try:
+            nik_encryption_keys(settings.nik_encryption_keys)
+        except UnsafeKeyError as problem:
+            raise SettingsError(str(problem)) from None
 
 
 def _check_public_url(settings: Settings) -> None:

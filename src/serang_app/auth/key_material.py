@@ -6,6 +6,8 @@ Production refuses a key that someone else may hold or that protects less than i
 - one too short to be a key;
 - one key serving two purposes (a NIK key equal to the other NIK key or to a token-signing key):
   whoever learns it for one purpose then holds the other too.
+Keys that are listed to be rotated (SERANG_JWT_KEYS by key id, SERANG_NIK_ENCRYPTION_KEYS by key
+version) are checked one by one, the old ones kept for verifying or decrypting included.
 
 This module imports nothing of the app, so that settings.py can run the check while it loads.
 """
@@ -15,7 +17,8 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping, Sequence
 
 KEY_BYTES = 32
 
@@ -57,23 +60,50 @@ def development_secret(purpose: str) -> str:
 
 def jwt_seeds(value: str) -> list[tuple[str, bytes]]:
     """Read SERANG_JWT_KEYS, "kid:base64seed,kid:base64seed": each key id with its Ed25519 seed."""
+    return _labelled_keys("SERANG_JWT_KEYS", value, "key id")
+
+
+# A NIK key version is stored as the first byte of each ciphertext (residents/nik.py); 0 is kept
+# out so that a version always reads as "vN" with N from 1.
+_NIK_VERSION = re.compile(r"v([1-9][0-9]{0,2})")
+NIK_VERSIONS = range(1, 256)
+
+
+def nik_encryption_keys(value: str) -> list[tuple[int, bytes]]:
+    """Read SERANG_NIK_ENCRYPTION_KEYS, "v2:base64,v1:base64": each key version with its AES key.
+
+    The first entry encrypts; every entry decrypts, so an old version stays listed until
+    `serang-app nik rotate` has re-encrypted the NIKs it protects.
+    """
+    variable = "SERANG_NIK_ENCRYPTION_KEYS"
+    versions: list[tuple[int, bytes]] = []
+    for label, key in _labelled_keys(variable, value, "key version"):
+        match = _NIK_VERSION.fullmatch(label)
+        if match is None or int(match[1]) not in NIK_VERSIONS:
+            raise UnsafeKeyError(f"{variable}: key version {label!r} must be v1 to v255")
+        versions.append((int(match[1]), key))
+    return versions
+
+
+def _labelled_keys(variable: str, value: str, label: str) -> list[tuple[str, bytes]]:
+    """Read "label:base64,label:base64", each key exactly KEY_BYTES long, labels unique."""
     entries = [entry.strip() for entry in value.split(",") if entry.strip()]
     if not entries:
-        raise UnsafeKeyError("SERANG_JWT_KEYS: expected at least one kid:base64 entry")
-    seeds: list[tuple[str, bytes]] = []
+        raise UnsafeKeyError(f"{variable}: expected at least one entry, {label}:base64")
+    keys: list[tuple[str, bytes]] = []
     for entry in entries:
-        kid, _, encoded = entry.partition(":")
-        if not kid or not encoded:
-            raise UnsafeKeyError("SERANG_JWT_KEYS: each entry must be kid:base64-of-32-bytes")
-        seed = _decode(encoded)
-        if seed is None:
-            raise UnsafeKeyError(f"SERANG_JWT_KEYS: key {kid!r} is not valid base64")
-        if len(seed) != KEY_BYTES:
-            raise UnsafeKeyError(f"SERANG_JWT_KEYS: key {kid!r} must be {KEY_BYTES} bytes")
-        seeds.append((kid, seed))
-    if len({kid for kid, _ in seeds}) != len(seeds):
-        raise UnsafeKeyError("SERANG_JWT_KEYS: key ids must be unique")
-    return seeds
+        name, _, encoded = entry.partition(":")
+        if not name or not encoded:
+            raise UnsafeKeyError(f"{variable}: each entry must be {label}:base64-of-32-bytes")
+        key = _decode(encoded)
+        if key is None:
+            raise UnsafeKeyError(f"{variable}: key {name!r} is not valid base64")
+        if len(key) != KEY_BYTES:
+            raise UnsafeKeyError(f"{variable}: key {name!r} must be {KEY_BYTES} bytes")
+        keys.append((name, key))
+    if len({name for name, _ in keys}) != len(keys):
+        raise UnsafeKeyError(f"{variable}: each {label} must be listed once")
+    return keys
 
 
 def refuse_unsafe_production_keys(keys: Mapping[str, str | None]) -> None:
@@ -97,16 +127,29 @@ def refuse_unsafe_production_keys(keys: Mapping[str, str | None]) -> None:
 
 def _named_keys(variable: str, value: str) -> list[tuple[str, str, bytes]]:
     """Each key of the variable: how a message names it first, how it refers to it, its bytes."""
-    if variable == "SERANG_JWT_KEYS":
+    if variable in _KEY_LISTS:
         return [
-            (f"SERANG_JWT_KEYS: key {kid!r}", f"key {kid!r} of SERANG_JWT_KEYS", seed) for kid, seed in jwt_seeds(value)
+            (f"{variable}: key {label!r}", f"key {label!r} of {variable}", key)
+            for label, key in _KEY_LISTS[variable](value)
         ]
+    return [(f"{variable}: this key", variable, single_key(variable, value))]
+
+
+def single_key(variable: str, value: str) -> bytes:
+    """Read a variable that holds one base64 key, checking its length."""
     key = _decode(value.strip())
     if key is None:
         raise UnsafeKeyError(f"{variable}: expected base64 of {KEY_BYTES} random bytes")
     if len(key) < KEY_BYTES or (variable in _EXACT_LENGTH and len(key) != KEY_BYTES):
         raise UnsafeKeyError(f"{variable}: expected {KEY_BYTES} random bytes, got {len(key)}; {_MAKE_ONE}")
-    return [(f"{variable}: this key", variable, key)]
+    return key
+
+
+# The variables that hold a list of labelled keys, and how each is read.
+_KEY_LISTS: dict[str, Callable[[str], Sequence[tuple[str, bytes]]]] = {
+    "SERANG_JWT_KEYS": jwt_seeds,
+    "SERANG_NIK_ENCRYPTION_KEYS": lambda value: [(f"v{version}", key) for version, key in nik_encryption_keys(value)],
+}
 
 
 def _decode(encoded: str) -> bytes | None:

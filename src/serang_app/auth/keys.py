@@ -14,7 +14,15 @@ from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from serang_app.auth.key_material import KEY_BYTES, UnsafeKeyError, development_secret, jwt_seeds
+from serang_app.auth.key_material import (
+    KEY_BYTES,
+    UnsafeKeyError,
+    development_secret,
+    jwt_seeds,
+    nik_encryption_keys,
+    single_key,
+)
+from serang_app.residents.nik import NikVault
 from serang_app.settings import Settings, SettingsError
 
 ALGORITHM = "EdDSA"
@@ -45,12 +53,21 @@ def signing_keys(settings: Settings) -> SigningKeys:
     return parse_jwt_keys(settings.jwt_keys or f"dev:{development_secret('jwt')}")
 
 
-def nik_keys(settings: Settings) -> tuple[str, str]:
-    """The NIK encryption and index keys (base64), development stand-ins when unset."""
-    return (
-        settings.nik_encryption_key or development_secret("nik encryption"),
-        settings.nik_index_key or development_secret("nik index"),
-    )
+def nik_vault(settings: Settings) -> NikVault:
+    """The NIK keys: every version of SERANG_NIK_ENCRYPTION_KEYS (or the single key of
+    SERANG_NIK_ENCRYPTION_KEY as version 1) and the index key; development stand-ins when unset."""
+    try:
+        if settings.nik_encryption_keys is not None:
+            versions = nik_encryption_keys(settings.nik_encryption_keys)
+        else:
+            key = settings.nik_encryption_key or development_secret("nik encryption")
+            versions = [(1, single_key("SERANG_NIK_ENCRYPTION_KEY", key))]
+        index_key = single_key("SERANG_NIK_INDEX_KEY", settings.nik_index_key or development_secret("nik index"))
+        return NikVault.from_versions(versions, index_key)
+    except UnsafeKeyError as problem:
+        raise SettingsError(str(problem)) from None
+    except ValueError as problem:
+        raise SettingsError(f"SERANG_NIK_INDEX_KEY: {problem}") from None
 
 
 def storage_signing_key(settings: Settings) -> bytes:
@@ -73,7 +90,7 @@ def new_secrets() -> dict[str, str]:
     return {
         "SERANG_STORAGE_SIGNING_KEY": key(),
         "SERANG_JWT_KEYS": f"k1:{key()}",
-        "SERANG_NIK_ENCRYPTION_KEY": key(),
+        "SERANG_NIK_ENCRYPTION_KEYS": f"v1:{key()}",
         "SERANG_NIK_INDEX_KEY": key(),
         "SERANG_METRICS_TOKEN": secrets.token_urlsafe(KEY_BYTES),
     }

@@ -23,11 +23,11 @@ Storage, by NikVault:
     index = HMAC-SHA256(index key, NIK): deterministic, so a UNIQUE column on it enforces "one NIK,
     one resident" and finds a resident by NIK without decrypting anything.
 
-Rotating the encryption key: give the vault the new key under a new version and the old key under
-retired_encryption_keys. New ciphertexts use the new version; old ones still decrypt, and
-needs_reencryption() picks out the rows a background job should re-encrypt before the old key is
-dropped. The index key cannot rotate that way (a look-up needs one value per NIK): changing it means
-recomputing every index from the decrypted NIKs in one migration.
+Rotating the encryption key (SERANG_NIK_ENCRYPTION_KEYS, "v2:...,v1:..."): the vault encrypts with
+the first version and decrypts every version listed. `serang-app nik rotate` (nik_rotation.py)
+re-encrypts the rows still under an older version; then the old key can be dropped. The index key
+cannot rotate that way (uniqueness needs one value per NIK): docs/deployment.md says why it is not
+supported yet.
 
 Keys are base64 of 32 random bytes each, for instance:
     python -c "import base64, os; print(base64.b64encode(os.urandom(32)).decode())"
@@ -40,7 +40,7 @@ import binascii
 import hashlib
 import hmac
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Literal
@@ -245,6 +245,26 @@ class NikVault:
         self._index_key = index_key
 
     @classmethod
+    def from_versions(cls, encryption_keys: Sequence[tuple[int, bytes]], index_key: bytes) -> NikVault:
+        """A vault of versioned keys, as SERANG_NIK_ENCRYPTION_KEYS lists them: the first encrypts."""
+        if not encryption_keys:
+            raise ValueError("at least one NIK encryption key is needed")
+        (version, key), *retired = encryption_keys
+        if len({number for number, _ in encryption_keys}) != len(encryption_keys):
+            raise ValueError("each NIK key version must be listed once")
+        return cls(key, index_key, key_version=version, retired_encryption_keys=dict(retired))
+
+    @property
+    def key_version(self) -> int:
+        """The version new ciphertexts are made with."""
+        return self._key_version
+
+    @property
+    def key_versions(self) -> frozenset[int]:
+        """Every version this vault decrypts, the current one included."""
+        return frozenset(self._ciphers)
+
+    @classmethod
     def from_base64(
         cls,
         encryption_key_b64: str,
@@ -286,6 +306,18 @@ class NikVault:
                 "the stored NIK failed authentication: the key is wrong or the data was altered"
             ) from None
         return plaintext.decode("ascii")
+
+    def opens(self, blob: bytes) -> bool:
+        """Whether this vault decrypts the ciphertext (a check of the configured keys)."""
+        try:
+            self.decrypt(blob)
+        except NikDecryptionError:
+            return False
+        return True
+
+    def reencrypt(self, blob: bytes) -> bytes:
+        """The same NIK under the current key version, with a fresh nonce."""
+        return self.encrypt(self.decrypt(blob))
 
     def needs_reencryption(self, blob: bytes) -> bool:
         """True when the ciphertext was made with a retired key (see the module docstring)."""

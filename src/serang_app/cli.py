@@ -224,6 +224,31 @@ def migrate_status() -> None:
         click.echo(f"{state.state:8} {state.namespace}/{state.name}")
 
 
+@migrate.command("check")
+@_fail_cleanly
+def migrate_check() -> None:
+    """Refuse migrations the running release could not work with (docs/deployment.md, zero downtime)."""
+    try:
+        from serang_app.db.migration_safety import check_sources
+    except ImportError:
+        click.echo("serang-app: migrate check needs pglast, a development tool (`make test` installs it)", err=True)
+        sys.exit(2)
+    from serang_app.app import load_modules
+    from serang_app.lifespan import migration_sources
+
+    count, unsafe = check_sources(migration_sources(load_modules(_settings())))
+    for problem in unsafe:
+        click.echo(str(problem), err=True)
+    if unsafe:
+        click.echo(
+            f"{len(unsafe)} unsafe statement(s): add and backfill now, take away in a later release, "
+            "in a file marked '-- contract: <why>' (docs/deployment.md, Upgrade without downtime)",
+            err=True,
+        )
+        sys.exit(1)
+    click.echo(f"{count} migration file(s) checked: each leaves a schema the running release works with")
+
+
 @main.command()
 @click.option("--output", type=click.Path(path_type=Path), default=DEFAULT_OPENAPI_PATH, show_default=True)
 @click.option("--check", is_flag=True, help="Exit 1 if the file differs from what the code generates.")

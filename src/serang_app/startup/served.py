@@ -59,13 +59,7 @@ class ReportingStartup:
         except Exception as error:
             if started:
                 raise  # a failure at shutdown: granian's usual handling
-            line = one_line(error)
-            if not is_operator_error(error):
-                # Not something the operator can fix: a bug, whose traceback belongs in the log.
-                logger.error("startup_failed", exc_info=error)
-            if self._report is not None:
-                report_and_stop(self._report, line)
-            await send({"type": "lifespan.startup.failed", "message": line})
+            await send({"type": "lifespan.startup.failed", "message": _failed(error, self._report)})
 
 
 def served_app() -> ReportingStartup:
@@ -74,8 +68,19 @@ def served_app() -> ReportingStartup:
     try:
         app = app_from_environment()
     except Exception as error:
-        if report is None or not is_operator_error(error):
+        if report is None:
             raise
-        report_and_stop(report, one_line(error))
+        _failed(error, report)
         sys.exit(3)
     return ReportingStartup(app, report)
+
+
+def _failed(error: Exception, report: Path | None) -> str:
+    """The error's one line, reported to `serve` when it started this process."""
+    line = one_line(error)
+    if not is_operator_error(error):
+        # Not something the operator can fix: a bug, whose traceback belongs in the log.
+        logger.error("startup_failed", exc_info=error)
+    if report is not None:
+        report_and_stop(report, line)
+    return line

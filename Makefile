@@ -4,26 +4,36 @@ VENV := .venv
 UV := $(VENV)/bin/uv
 UV_VERSION := 0.13.9
 BIN := $(VENV)/bin
+# Two stamps: running needs only the runtime dependencies, the checks also the dev group.
+RUNTIME := $(VENV)/.synced-runtime
 SYNCED := $(VENV)/.synced
 
-.PHONY: run test lint typecheck openapi openapi-check pytest bench worker clean
+.PHONY: run test lint typecheck openapi openapi-check migrations-check pytest bench worker clean
 
 # Create the virtual environment with uv inside it, then install exactly what uv.lock pins.
 $(UV):
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 
+# --inexact keeps what is installed beyond the runtime set: the uv that pip put here, and the dev
+# tools after a `make test`, so that `make run` never uninstalls them only for `make test` to
+# reinstall them.
+$(RUNTIME): $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --quiet --no-dev --inexact
+	touch $(RUNTIME)
+
+# The whole lock (pyproject.toml makes the dev group a default one), which includes the runtime.
 $(SYNCED): $(UV) pyproject.toml uv.lock
 	$(UV) sync --frozen --quiet
-	touch $(SYNCED)
+	touch $(SYNCED) $(RUNTIME)
 
-run: $(SYNCED)
+run: $(RUNTIME)
 	$(BIN)/serang-app serve
 
-worker: $(SYNCED)
+worker: $(RUNTIME)
 	$(BIN)/serang-app worker
 
-test: lint typecheck openapi-check pytest
+test: lint typecheck openapi-check migrations-check pytest
 
 lint: $(SYNCED)
 	$(BIN)/ruff check src tests examples bench
@@ -37,6 +47,10 @@ openapi: $(SYNCED)
 
 openapi-check: $(SYNCED)
 	$(BIN)/serang-app openapi --check
+
+# Migrations that the release still running during an upgrade could not work with are refused.
+migrations-check: $(SYNCED)
+	$(BIN)/serang-app migrate check
 
 pytest: $(SYNCED)
 	$(BIN)/pytest

@@ -1,4 +1,5 @@
-"""`make run` on a machine with no database configured: the embedded PostgreSQL, then a clean Ctrl-C."""
+"""`make run` on a machine with no database configured: only the runtime dependencies, the embedded
+PostgreSQL, then a clean Ctrl-C."""
 
 from __future__ import annotations
 
@@ -112,3 +113,46 @@ async def test_production_never_seeds_demo_accounts(database_url: str, tmp_path:
         assert await connection.fetchval("SELECT count(*) FROM staff") == 0
     finally:
         await connection.close()
+
+
+# What `make run` needs from a fresh clone: the files uv builds and installs the project from.
+_CLONE_FILES = ("Makefile", "pyproject.toml", "uv.lock", "README.md", "src", "migrations")
+_DEV_TOOLS = ("pytest", "mypy", "moto", "ruff", "hypothesis", "schemathesis", "pglast")
+
+
+def test_make_run_installs_the_runtime_dependencies_only(tmp_path: Path) -> None:
+    clone = tmp_path / "clone"
+    clone.mkdir()
+    for name in _CLONE_FILES:
+        source = PROJECT_ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, clone / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, clone / name)
+    # The project's own environment must not leak into the clone's.
+    environ = {key: value for key, value in os.environ.items() if key not in {"VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT"}}
+
+    def make(*arguments: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["make", *arguments], cwd=clone, env=environ, capture_output=True, text=True, timeout=600, check=False
+        )
+
+    synced = make(".venv/.synced-runtime")  # what `make run` does before it serves
+    assert synced.returncode == 0, synced.stdout + synced.stderr
+    python = str(clone / ".venv" / "bin" / "python")
+    probe = "import importlib.util, sys; print(' '.join(m for m in sys.argv[1:] if importlib.util.find_spec(m)))"
+    found = subprocess.run(
+        [python, "-c", probe, *_DEV_TOOLS, "swagger_ui_bundle", "granian"], capture_output=True, text=True, check=True
+    )
+    assert found.stdout.split() == ["swagger_ui_bundle", "granian"]
+    assert (
+        subprocess.run([clone / ".venv" / "bin" / "serang-app", "--help"], capture_output=True, check=False).returncode
+        == 0
+    )
+
+    # `make run` again syncs nothing; `make test` then installs the dev group, and marks the runtime
+    # as synced too, so a later `make run` neither reinstalls nor removes anything.
+    assert make("--question", ".venv/.synced-runtime").returncode == 0
+    plan = make("--dry-run", "lint").stdout.splitlines()
+    assert ".venv/bin/uv sync --frozen --quiet" in plan
+    assert "touch .venv/.synced .venv/.synced-runtime" in plan

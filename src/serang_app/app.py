@@ -12,7 +12,6 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins import InitPlugin
 from litestar.routes import HTTPRoute
 
@@ -51,6 +50,7 @@ from serang_app.health.metrics import metrics
 from serang_app.health.routes import healthz, readyz
 from serang_app.http.access_log import AccessLog, ConsoleAccessLog
 from serang_app.http.allow_header import allowed_methods_by_path
+from serang_app.http.api_docs import swagger_assets, swagger_page
 from serang_app.http.openapi import DocumentErrorsPlugin, operation_id
 from serang_app.http.problems import problem_details_plugin
 from serang_app.http.rate_limits import request_identifier
@@ -131,6 +131,7 @@ class CorePlugin(InitPlugin):
                 refresh,
                 logout,
                 staff_login,
+                swagger_assets(),
                 # The local backend's presigned URLs; S3 serves its own.
                 *([LocalStorageController] if settings.storage_backend == "local" else []),
                 Router(
@@ -219,7 +220,7 @@ class CorePlugin(InitPlugin):
             description="The API the Kabupaten Serang public-service app is built against. "
             "Errors are RFC 9457 problem details in Indonesian (default) or English (Accept-Language: en).",
             path="/schema",
-            render_plugins=[SwaggerRenderPlugin()],
+            render_plugins=[swagger_page()],
             use_handler_docstrings=False,
             operation_id_creator=operation_id,
         )

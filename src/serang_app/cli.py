@@ -17,11 +17,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from serang_app.db.embedded import EmbeddedDatabase
-from serang_app.db.migrations import MigrationError, apply_migrations, migration_status
+from serang_app.db.migrations import apply_migrations, migration_status
 from serang_app.logs import configure_logging
-from serang_app.module_system.discovery import ModuleError, discover_modules
+from serang_app.module_system.discovery import discover_modules
 from serang_app.scaffold import ScaffoldError, write_module
 from serang_app.settings import Settings, SettingsError, load_settings
+from serang_app.startup.failures import OPERATOR_ERRORS, StartupError, one_line
 
 if TYPE_CHECKING:
     import asyncpg
@@ -38,8 +39,8 @@ def _fail_cleanly(command: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except (SettingsError, ModuleError, MigrationError) as error:
-            click.echo(f"serang-app: {error}", err=True)
+        except OPERATOR_ERRORS as error:
+            click.echo(f"serang-app: {one_line(error)}", err=True)
             sys.exit(2)
 
     return wrapper  # type: ignore[return-value]
@@ -85,12 +86,17 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
 
     from serang_app.app import load_modules
     from serang_app.lifespan import migration_sources
+    from serang_app.startup.port import check_can_listen
+    from serang_app.startup.report import first_report, startup_report
 
     settings = _settings(host=host, port=port, workers=workers)
     specs = load_modules(settings)
-    with _database_url(settings) as dsn:
+    check_can_listen(settings.host, settings.port)
+    with _database_url(settings) as dsn, startup_report() as report:
         if settings.migrate_on_start:
-            asyncio.run(apply_migrations(dsn, migration_sources(specs)))
+            asyncio.run(
+                apply_migrations(dsn, migration_sources(specs), connect_timeout=settings.db_connect_timeout_seconds)
+            )
         _refuse_unreadable_niks(dsn, settings)
         if not settings.is_production:
             _seed_demo_accounts(dsn)
@@ -99,8 +105,8 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         os.environ.update({"DATABASE_URL": dsn, "SERANG_MIGRATE_ON_START": "false"})
         if settings.workers > 1:
             _share_metrics_between_processes(settings.data_path)
-        Server(
-            "serang_app.asgi:app_from_environment",
+        server = Server(
+            "serang_app.startup.served:served_app",
             factory=True,
             interface=Interfaces.ASGI,
             address=settings.host,
@@ -110,7 +116,18 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
             # Granian's own lines go to the root logger, which renders them like ours (logs.py).
             log_dictconfig={"loggers": {"_granian": {"handlers": [], "propagate": True}}},
             respawn_failed_workers=True,
-        ).serve()
+        )
+        try:
+            server.serve()
+        except SystemExit as stopped:
+            if not stopped.code:
+                raise
+            # granian gave up on worker processes that kept failing.
+            raise StartupError(first_report(report) or "the HTTP worker processes kept failing (see the log)") from None
+        # A worker that could not start stopped the server, saying why.
+        reason = first_report(report)
+        if reason is not None:
+            raise StartupError(reason)
 
 
 def _refuse_unreadable_niks(dsn: str, settings: Settings) -> None:
@@ -205,7 +222,7 @@ def migrate_apply() -> None:
     settings = _settings()
     sources = migration_sources(load_modules(settings))
     with _database_url(settings) as dsn:
-        applied = asyncio.run(apply_migrations(dsn, sources))
+        applied = asyncio.run(apply_migrations(dsn, sources, connect_timeout=settings.db_connect_timeout_seconds))
     click.echo(f"applied {len(applied)} migration(s)" + "".join(f"\n  {label}" for label in applied))
 
 
@@ -219,9 +236,34 @@ def migrate_status() -> None:
     settings = _settings()
     sources = migration_sources(load_modules(settings))
     with _database_url(settings) as dsn:
-        states = asyncio.run(migration_status(dsn, sources))
+        states = asyncio.run(migration_status(dsn, sources, connect_timeout=settings.db_connect_timeout_seconds))
     for state in states:
         click.echo(f"{state.state:8} {state.namespace}/{state.name}")
+
+
+@migrate.command("check")
+@_fail_cleanly
+def migrate_check() -> None:
+    """Refuse migrations the running release could not work with (docs/deployment.md, zero downtime)."""
+    try:
+        from serang_app.db.migration_safety import check_sources
+    except ImportError:
+        click.echo("serang-app: migrate check needs pglast, a development tool (`make test` installs it)", err=True)
+        sys.exit(2)
+    from serang_app.app import load_modules
+    from serang_app.lifespan import migration_sources
+
+    count, unsafe = check_sources(migration_sources(load_modules(_settings())))
+    for problem in unsafe:
+        click.echo(str(problem), err=True)
+    if unsafe:
+        click.echo(
+            f"{len(unsafe)} unsafe statement(s): add and backfill now, take away in a later release, "
+            "in a file marked '-- contract: <why>' (docs/deployment.md, Upgrade without downtime)",
+            err=True,
+        )
+        sys.exit(1)
+    click.echo(f"{count} migration file(s) checked: each leaves a schema the running release works with")
 
 
 @main.command()
@@ -419,7 +461,10 @@ def nik_rotate(batch_size: int) -> None:
 async def _on_connection(dsn: str, settings: Settings, work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
     import asyncpg
 
-    connection = await asyncpg.connect(dsn, timeout=settings.db_connect_timeout_seconds)
+    from serang_app.db.unavailable import connecting
+
+    async with connecting(dsn, settings.db_connect_timeout_seconds):
+        connection = await asyncpg.connect(dsn, timeout=settings.db_connect_timeout_seconds)
     try:
         return await work(connection)
     finally:

@@ -276,6 +276,7 @@ def _check_consistency(settings: Settings) -> None:
             "SERANG_STORAGE_SIGNING_KEY: required when SERANG_ENV=production stores uploads locally (S3_BUCKET unset)"
         )
     _check_public_url(settings)
+    _check_credential_files(settings)
     for field in ("database_url", "database_replica_url"):
         url = getattr(settings, field)
         if url is not None and not url.startswith(("postgresql://", "postgres://")):
@@ -321,6 +322,16 @@ def _check_public_url(settings: Settings) -> None:
     parts = urlsplit(settings.public_url)
     if parts.scheme != "https" and not _is_loopback(parts.hostname or ""):
         raise SettingsError(f"SERANG_PUBLIC_URL: must be https:// in production, got {settings.public_url!r}")
+
+
+def _check_credential_files(settings: Settings) -> None:
+    """A credential mounted as a file (a compose or Kubernetes secret) is read later, by the first
+    push or sign-in; a missing mount is said now, at start-up, naming its variable."""
+    for field in ("fcm_credentials_file", "firebase_credentials_file"):
+        path = getattr(settings, field)
+        if path is not None and not os.access(path, os.R_OK):
+            problem = "cannot be read" if os.path.exists(path) else "no such file"
+            raise SettingsError(f"{ENV_NAMES[field]}: {problem}: {path}")
 
 
 def _is_loopback(host: str) -> bool:

@@ -17,6 +17,8 @@ from typing import Literal
 
 import asyncpg
 
+from serang_app.db.unavailable import connecting
+
 CORE_NAMESPACE = "core"
 # An arbitrary constant that identifies "the migration run" among advisory locks.
 _LOCK_KEY = 0x5E4A_6A00_0001
@@ -91,10 +93,10 @@ def read_migrations(source: MigrationSource) -> list[MigrationFile]:
     return files
 
 
-async def apply_migrations(dsn: str, sources: Sequence[MigrationSource]) -> list[str]:
+async def apply_migrations(dsn: str, sources: Sequence[MigrationSource], *, connect_timeout: float = 60) -> list[str]:
     """Apply every pending file in order; return the labels of the files applied."""
     plan = [read_migrations(source) for source in sources]
-    connection = await asyncpg.connect(dsn)
+    connection = await _connect(dsn, connect_timeout)
     try:
         await connection.execute("SELECT pg_advisory_lock($1)", _LOCK_KEY)
         try:
@@ -141,8 +143,10 @@ async def _apply_source(connection: asyncpg.Connection, files: list[MigrationFil
     return applied_now
 
 
-async def migration_status(dsn: str, sources: Sequence[MigrationSource]) -> list[MigrationState]:
-    connection = await asyncpg.connect(dsn)
+async def migration_status(
+    dsn: str, sources: Sequence[MigrationSource], *, connect_timeout: float = 60
+) -> list[MigrationState]:
+    connection = await _connect(dsn, connect_timeout)
     try:
         has_ledger = await connection.fetchval("SELECT to_regclass('public.schema_migrations') IS NOT NULL")
         applied = await _ledger(connection) if has_ledger else {}
@@ -161,6 +165,11 @@ async def migration_status(dsn: str, sources: Sequence[MigrationSource]) -> list
             states.append(MigrationState(migration.namespace, migration.name, state))
     states.extend(MigrationState(ns, name, "missing") for ns, name in sorted(applied) if (ns, name) not in known)
     return states
+
+
+async def _connect(dsn: str, connect_timeout: float) -> asyncpg.Connection:
+    async with connecting(dsn, connect_timeout):
+        return await asyncpg.connect(dsn, timeout=connect_timeout)
 
 
 async def _ledger(connection: asyncpg.Connection) -> dict[tuple[str, str], str]:

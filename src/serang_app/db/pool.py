@@ -9,6 +9,8 @@ from typing import Any, TypeVar, cast
 import asyncpg
 import msgspec
 
+from serang_app.db.unavailable import connecting
+
 T = TypeVar("T")
 
 Connection = asyncpg.Connection  # re-exported so domain code imports one name
@@ -67,15 +69,17 @@ async def open_database(
     acquire_timeout: float | None = None,
     command_timeout: float = 30,
 ) -> Database:
-    pool = await asyncpg.create_pool(
-        dsn,
-        min_size=min_size,
-        max_size=max_size,
-        init=_init_connection,
-        reset=_keep_session,
-        timeout=connect_timeout,
-        command_timeout=command_timeout,
-    )
+    """Open the pool with its first connections; raises DatabaseUnavailableError when they cannot be made."""
+    async with connecting(dsn, connect_timeout):
+        pool = await asyncpg.create_pool(
+            dsn,
+            min_size=min_size,
+            max_size=max_size,
+            init=_init_connection,
+            reset=_keep_session,
+            timeout=connect_timeout,
+            command_timeout=command_timeout,
+        )
     return Database(pool, acquire_timeout)
 
 

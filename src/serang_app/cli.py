@@ -97,7 +97,9 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
             asyncio.run(
                 apply_migrations(dsn, migration_sources(specs), connect_timeout=settings.db_connect_timeout_seconds)
             )
-        _refuse_unreadable_niks(dsn, settings)
+            # With the migrations, so that the processes that prepare the database check it: with
+            # SERANG_MIGRATE_ON_START=false (compose's api) the `migrate` step has checked it.
+            _refuse_unreadable_niks(dsn, settings)
         if not settings.is_production:
             _seed_demo_accounts(dsn)
         # The worker processes read the same environment: hand them the database we settled on,
@@ -133,7 +135,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
 def _refuse_unreadable_niks(dsn: str, settings: Settings) -> None:
     """Stop before serving when stored NIKs need a key that is not configured, or not the one
     listed: serving would fail those residents, and an operator who took the key out might destroy
-    its last copy believing it unused. One scan of the residents, once per `serve`."""
+    its last copy believing it unused. One scan of the residents, with each migration run."""
     from serang_app.auth.keys import nik_vault
     from serang_app.residents.nik_rotation import key_problem, stored_versions
 
@@ -223,6 +225,7 @@ def migrate_apply() -> None:
     sources = migration_sources(load_modules(settings))
     with _database_url(settings) as dsn:
         applied = asyncio.run(apply_migrations(dsn, sources, connect_timeout=settings.db_connect_timeout_seconds))
+        _refuse_unreadable_niks(dsn, settings)
     click.echo(f"applied {len(applied)} migration(s)" + "".join(f"\n  {label}" for label in applied))
 
 

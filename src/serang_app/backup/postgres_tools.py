@@ -18,7 +18,7 @@ import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
 import asyncpg
 
@@ -107,7 +107,9 @@ class Connection:
         if parts.port:
             netloc = f"{netloc}:{parts.port}"
         password = unquote(parts.password) if parts.password is not None else None
-        label = f"{parts.hostname or 'localhost'}:{parts.port or 5432}{parts.path}"
+        # A unix socket's folder comes as ?host=/path (the embedded server's URL).
+        host = parts.hostname or parse_qs(parts.query).get("host", ["localhost"])[0]
+        label = f"{host}:{parts.port or 5432}{parts.path}"
         return cls(urlunsplit((parts.scheme, netloc, parts.path, parts.query, "")), password, label)
 
     @property

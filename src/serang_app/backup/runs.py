@@ -35,8 +35,8 @@ def create_backup(database_url: str, storage: ObjectTree, location: BackupLocati
         with path.open("wb") as file:
             dump(tools, connection, file.fileno())
         size, digest = _size_and_sha256(path)
-    # The objects are copied after the dump, so every object a dumped row names is in the copy
-    # (objects are never changed, only added and removed).
+    # The objects are copied after the dump: an object a dumped row names was written before it,
+    # so it is in the copy unless the app deleted it in between.
     copied = copy_objects(storage, location.objects)
     made = Manifest(
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),

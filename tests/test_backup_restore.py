@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import stat
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ from serang_app.modules.permits import permits_module
 from tests.conftest import app_for
 from tests.support.accounts import bearer, staff_tokens
 from tests.support.app_server import running_app
-from tests.support.object_store import S3_CREDENTIALS, local_keys, moto_server, new_bucket, s3_keys, s3_object
+from tests.support.object_store import S3_CREDENTIALS, local_keys, new_bucket, s3_keys, s3_object
 from tests.support.populated import LETTER, populate
 from tests.support.processes import run_cli
 
@@ -45,12 +45,6 @@ class Environment:
     target: str
     objects: Callable[[dict[str, str]], dict[str, bytes]]
     cli: dict[str, str] = field(default_factory=dict)
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint() -> Iterator[str]:
-    with moto_server() as url:
-        yield url
 
 
 @pytest.fixture(params=["folder", "s3"])

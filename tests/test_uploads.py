@@ -6,7 +6,7 @@ import io
 import struct
 import uuid
 import zlib
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,7 +26,7 @@ from serang_app.worker.runner import CORE_TASKS, WorkerContext
 from tests.conftest import app_for, settings_for
 from tests.support.accounts import bearer, resident_tokens, signed_in_staff
 from tests.support.lamps_module import LAMPS
-from tests.support.object_store import S3_CREDENTIALS, local_keys, moto_server, new_bucket, s3_keys, s3_object
+from tests.support.object_store import S3_CREDENTIALS, local_keys, new_bucket, s3_keys, s3_object
 from tests.support.uploading import photo_with_gps, send, start, upload
 
 JPEG = "image/jpeg"
@@ -39,12 +39,6 @@ class Backend:
     environ: dict[str, str]
     stored: Callable[[], list[str]]
     read: Callable[[str], bytes]
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint() -> Iterator[str]:
-    with moto_server() as url:
-        yield url
 
 
 @pytest.fixture(params=["local", "s3"])

@@ -146,8 +146,8 @@ async def _book_an_appointment(client: Any, admin: dict[str, str], suffix: str) 
 
 
 def _ordinary_day(after: date) -> date:
-    """The first day from `after` on that is no public holiday."""
+    """The first day from `after` on that is no public holiday, nor the next day."""
     day = after
-    while public_holiday(day):
+    while public_holiday(day) or public_holiday(day + timedelta(days=1)):
         day += timedelta(days=1)
     return day

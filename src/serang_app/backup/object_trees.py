@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Protocol
 
 import boto3
+from boto3.exceptions import Boto3Error
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -179,5 +180,5 @@ def s3_errors(label: str) -> Iterator[None]:
     except ClientError as error:
         code = error.response.get("Error", {}).get("Code", "error")
         raise BackupError(f"object storage {label} answered {code}") from None
-    except BotoCoreError as error:
+    except (BotoCoreError, Boto3Error) as error:
         raise BackupError(f"cannot reach the object storage {label}: {error}") from None

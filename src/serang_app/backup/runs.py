@@ -9,7 +9,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from serang_app.backup import manifest as manifests
-from serang_app.backup.errors import BackupError
+from serang_app.backup.errors import BackupError, file_errors
 from serang_app.backup.locations import BackupLocation
 from serang_app.backup.manifest import Manifest, ObjectEntry
 from serang_app.backup.object_trees import FolderTree, ObjectTree, S3Tree, copy_objects, is_empty, s3_client
@@ -25,6 +25,7 @@ def storage_tree(settings: Settings) -> ObjectTree:
     return FolderTree(settings.data_path / "storage")
 
 
+@file_errors()
 def create_backup(database_url: str, storage: ObjectTree, location: BackupLocation) -> Manifest:
     if not location.is_empty():
         raise BackupError(f"{location.label} is not empty: back up into a new folder or prefix")
@@ -53,6 +54,7 @@ def create_backup(database_url: str, storage: ObjectTree, location: BackupLocati
     return made
 
 
+@file_errors()
 def restore_backup(location: BackupLocation, database_url: str, storage: ObjectTree) -> Manifest:
     """Into an empty database and an empty storage only: nothing existing is overwritten."""
     found = manifests.decode(location.read_manifest(), location.label)
@@ -75,6 +77,7 @@ def restore_backup(location: BackupLocation, database_url: str, storage: ObjectT
     return found
 
 
+@file_errors()
 def verify_backup(location: BackupLocation) -> Manifest:
     """Every checksum, and the dump's table of contents read by pg_restore."""
     found = manifests.decode(location.read_manifest(), location.label)

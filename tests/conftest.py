@@ -16,6 +16,7 @@ from serang_app.module_system.spec import ModuleSpec
 from serang_app.settings import Settings, load_settings
 from tests.support.database import EMBEDDED_FOLDER, TestServer
 from tests.support.fake_google import FakeGoogle
+from tests.support.object_store import moto_server
 
 
 @pytest.fixture(scope="session")
@@ -107,3 +108,10 @@ def google() -> Iterator[FakeGoogle]:
     """A local stand-in for Google's Firebase endpoints (certificates, OAuth, accounts, FCM)."""
     with FakeGoogle() as fake:
         yield fake
+
+
+@pytest.fixture(scope="module")
+def s3_endpoint() -> Iterator[str]:
+    """moto's S3 server over real HTTP, shared by one test module's tests: its URL."""
+    with moto_server() as url:
+        yield url

@@ -20,11 +20,11 @@ from tests.conftest import app_for
 from tests.support.checking_probes import MEBIBYTE, allocate, die, lifetime, peak_memory_of_checking
 from tests.support.object_store import local_keys
 from tests.support.pdfs import PAGE_TREE, catalog, compressed_pdf, plain_pdf
-from tests.support.upload_backends import Backend, backend, client, fetch, resident, s3_endpoint
+from tests.support.upload_backends import Backend, backend, client, fetch, resident
 from tests.support.uploading import send, start, upload
 
 # Fixtures, used by name.
-__all__ = ["backend", "client", "s3_endpoint"]
+__all__ = ["backend", "client"]
 
 PNG = "image/png"
 JPEG = "image/jpeg"

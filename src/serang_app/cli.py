@@ -9,7 +9,7 @@ import shutil
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -267,6 +267,65 @@ def migrate_check() -> None:
         )
         sys.exit(1)
     click.echo(f"{count} migration file(s) checked: each leaves a schema the running release works with")
+
+
+@main.group()
+def backup() -> None:
+    """Back up the database and the uploads together, check a backup, restore one into an empty
+    environment (docs/deployment.md, "Backups and restore")."""
+
+
+_BACKUP_ENDPOINT = click.option(
+    "--s3-endpoint-url",
+    envvar="SERANG_BACKUP_S3_ENDPOINT_URL",
+    help="Endpoint of an s3:// backup location (SERANG_BACKUP_S3_ENDPOINT_URL; unset: AWS S3).",
+)
+
+
+@backup.command("create")
+@click.option("--to", "target", required=True, help="A new or empty folder, or s3://bucket/prefix.")
+@_BACKUP_ENDPOINT
+@_fail_cleanly
+def backup_create(target: str, s3_endpoint_url: str | None) -> None:
+    """Dump the database (pg_dump, custom format) and copy every stored upload to TARGET."""
+    from serang_app.backup.locations import open_location
+    from serang_app.backup.runs import create_backup, storage_tree
+
+    settings = _settings()
+    location = open_location(target, s3_endpoint_url=s3_endpoint_url, environ=os.environ)
+    with _database_url(settings) as dsn:
+        made = create_backup(dsn, storage_tree(settings), location)
+    click.echo(f"backed up the database ({made.database_bytes} bytes) and {len(made.objects)} object(s) to {target}")
+
+
+@backup.command("restore")
+@click.option("--from", "source", required=True, help="A folder or s3://bucket/prefix made by `backup create`.")
+@click.option("--database-url", help="The new, empty database (default: DATABASE_URL).")
+@_BACKUP_ENDPOINT
+@_fail_cleanly
+def backup_restore(source: str, database_url: str | None, s3_endpoint_url: str | None) -> None:
+    """Restore a backup into an empty database and the empty storage the settings name."""
+    from serang_app.backup.locations import open_location
+    from serang_app.backup.runs import restore_backup, storage_tree
+
+    settings = _settings()
+    location = open_location(source, s3_endpoint_url=s3_endpoint_url, environ=os.environ)
+    with nullcontext(database_url) if database_url else _database_url(settings) as dsn:
+        found = restore_backup(location, dsn, storage_tree(settings))
+    click.echo(f"restored the database and {len(found.objects)} object(s) backed up at {found.created_at}")
+
+
+@backup.command("verify")
+@click.option("--from", "source", required=True, help="A folder or s3://bucket/prefix made by `backup create`.")
+@_BACKUP_ENDPOINT
+@_fail_cleanly
+def backup_verify(source: str, s3_endpoint_url: str | None) -> None:
+    """Check every checksum of a backup and read its dump's table of contents."""
+    from serang_app.backup.locations import open_location
+    from serang_app.backup.runs import verify_backup
+
+    found = verify_backup(open_location(source, s3_endpoint_url=s3_endpoint_url, environ=os.environ))
+    click.echo(f"{source}: whole; made at {found.created_at}, {len(found.objects)} object(s)")
 
 
 @main.command()

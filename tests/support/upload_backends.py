@@ -3,7 +3,7 @@ the local folder), the app on each, and what tests do with them."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ from serang_app.worker.runner import CORE_TASKS, WorkerContext
 from tests.conftest import app_for, settings_for
 from tests.support.accounts import bearer, resident_tokens
 from tests.support.lamps_module import LAMPS
-from tests.support.object_store import S3_CREDENTIALS, local_keys, moto_server, new_bucket, s3_keys, s3_object
+from tests.support.object_store import S3_CREDENTIALS, local_keys, new_bucket, s3_keys, s3_object
 
 
 @dataclass(frozen=True)
@@ -28,12 +28,6 @@ class Backend:
     environ: dict[str, str]
     stored: Callable[[], list[str]]
     read: Callable[[str], bytes]
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint() -> Iterator[str]:
-    with moto_server() as url:
-        yield url
 
 
 @pytest.fixture(params=["local", "s3"])

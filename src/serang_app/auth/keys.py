@@ -107,4 +107,6 @@ def new_compose_secrets() -> dict[str, str]:
         "POSTGRES_PASSWORD": secrets.token_hex(KEY_BYTES),
         "MINIO_ROOT_USER": f"serang-{secrets.token_hex(4)}",
         "MINIO_ROOT_PASSWORD": secrets.token_hex(16),
+        # pgBackRest's passphrase for the backups it encrypts (docs/deployment.md, "Backups and restore").
+        "BACKUP_CIPHER_PASS": secrets.token_hex(KEY_BYTES),
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from serang_app.backup.errors import BackupError
 from serang_app.db.migrations import MigrationError
 from serang_app.db.unavailable import DatabaseUnavailableError
 from serang_app.module_system.discovery import ModuleError
@@ -21,6 +22,7 @@ OPERATOR_ERRORS: tuple[type[Exception], ...] = (
     MigrationError,
     DatabaseUnavailableError,
     StartupError,
+    BackupError,
 )
 
 

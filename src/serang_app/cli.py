@@ -1,4 +1,4 @@
-"""The `serang-app` command: serve, worker, migrate, openapi, modules, new-module, create-admin."""
+"""The `serang-app` command: serve, worker, worker-health, migrate, openapi, modules, new-module, create-admin."""
 
 from __future__ import annotations
 
@@ -139,6 +139,7 @@ def worker() -> None:
     from serang_app.notifications.push import open_push_sender
     from serang_app.notifications.texts import NotificationTexts
     from serang_app.storage.factory import open_storage
+    from serang_app.worker.heartbeat import heartbeat_path
     from serang_app.worker.runner import WorkerContext, run_worker, worker_tasks
 
     settings = _settings()
@@ -164,13 +165,39 @@ def worker() -> None:
             database=database, storage=open_storage(settings), delivery=delivery, cases=CaseEngine(workflows)
         )
         try:
-            await run_worker(context, worker_tasks(specs), stop)
+            await run_worker(context, worker_tasks(specs), stop, heartbeat_path(settings.data_path))
         finally:
             sender.close()
             await database.close()
 
     with _database_url(settings) as dsn:
         asyncio.run(run(dsn))
+
+
+@main.command("worker-health")
+@click.option(
+    "--max-late",
+    type=click.FloatRange(min=0, min_open=True),
+    default=60.0,
+    show_default=True,
+    help="Seconds a task's next round may be overdue before the worker counts as stuck.",
+)
+@_fail_cleanly
+def worker_health(max_late: float) -> None:
+    """Exit 0 when this machine's `serang-app worker` loop is running (compose's health check), else 1."""
+    from serang_app.worker.heartbeat import HeartbeatError, heartbeat_path, late_tasks
+
+    path = heartbeat_path(_settings().data_path)
+    try:
+        late, count = late_tasks(path, max_late)
+    except HeartbeatError as error:
+        click.echo(f"serang-app: worker unhealthy: {error}", err=True)
+        sys.exit(1)
+    if late:
+        named = ", ".join(f"{task.name} ({task.late_seconds:.0f} s)" for task in late)
+        click.echo(f"serang-app: worker unhealthy: overdue by more than {max_late:g} s: {named}", err=True)
+        sys.exit(1)
+    click.echo(f"worker healthy: {count} tasks on time")
 
 
 @main.group()

@@ -1,4 +1,5 @@
-"""The `serang-app` command: serve, worker, worker-health, migrate, openapi, modules, new-module, create-admin."""
+"""The `serang-app` command: serve, worker and the deployment's one-shot and health commands, migrate,
+openapi, modules, new-module, create-admin."""
 
 from __future__ import annotations
 
@@ -198,6 +199,32 @@ def worker_health(max_late: float) -> None:
         click.echo(f"serang-app: worker unhealthy: overdue by more than {max_late:g} s: {named}", err=True)
         sys.exit(1)
     click.echo(f"worker healthy: {count} tasks on time")
+
+
+@main.command("create-bucket")
+@_fail_cleanly
+def create_bucket() -> None:
+    """Create the S3 bucket uploads go to (S3_BUCKET) unless it exists; compose runs it once at start."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from serang_app.storage.s3 import S3Storage
+
+    settings = _settings()
+    if settings.s3_bucket is None:
+        click.echo("serang-app: S3_BUCKET is not set: uploads are kept in a local folder, no bucket needed", err=True)
+        sys.exit(2)
+    storage = S3Storage(
+        settings.s3_bucket,
+        endpoint_url=settings.s3_endpoint_url,
+        region=settings.s3_region,
+        path_style=settings.s3_force_path_style,
+    )
+    try:
+        created = storage.ensure_bucket()
+    except (BotoCoreError, ClientError) as error:
+        click.echo(f"serang-app: cannot create bucket {settings.s3_bucket!r}: {error}", err=True)
+        sys.exit(1)
+    click.echo(f"{'created' if created else 'found'} bucket {settings.s3_bucket}")
 
 
 @main.group()

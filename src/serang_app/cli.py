@@ -145,6 +145,12 @@ def worker() -> None:
 
     settings = _settings()
     specs = load_modules(settings)
+    heartbeat = heartbeat_path(settings.data_path)
+    try:
+        heartbeat.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        click.echo(f"serang-app: SERANG_DATA_DIR: cannot create {heartbeat.parent}: {error.strerror}", err=True)
+        sys.exit(2)
 
     async def run(dsn: str) -> None:
         stop = asyncio.Event()
@@ -166,7 +172,7 @@ def worker() -> None:
             database=database, storage=open_storage(settings), delivery=delivery, cases=CaseEngine(workflows)
         )
         try:
-            await run_worker(context, worker_tasks(specs), stop, heartbeat_path(settings.data_path))
+            await run_worker(context, worker_tasks(specs), stop, heartbeat)
         finally:
             sender.close()
             await database.close()

@@ -15,6 +15,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import structlog
+
+logger = structlog.get_logger("serang_app.worker")
+
 HEARTBEAT_FILE_NAME = "worker-heartbeat.json"
 
 
@@ -31,14 +35,27 @@ class Heartbeat:
         # A task that has not finished its first round yet is counted from the start.
         started = time.time()
         self._finished_at = dict.fromkeys(intervals, started)
+        self._failing = False
 
     def start(self) -> None:
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        self._write()
+        self._record()
 
     def round_finished(self, task: str) -> None:
         self._finished_at[task] = time.time()
-        self._write()
+        self._record()
+
+    def _record(self) -> None:
+        try:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            self._write()
+        except OSError as error:
+            # A full or read-only disk must not stop the work itself: the file goes stale, so the
+            # health check fails, and the log says why (once, not at every round).
+            if not self._failing:
+                logger.warning("worker_heartbeat_not_written", path=str(self._path), error=error.strerror)
+            self._failing = True
+        else:
+            self._failing = False
 
     def _write(self) -> None:
         tasks = {

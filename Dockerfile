@@ -50,8 +50,8 @@ ENV PATH="/app/.venv/bin:$PATH" \
 USER serang
 EXPOSE 8000
 
-# Liveness only (/healthz); slim images have no curl. Containers that do not serve HTTP
-# (worker, migrate) turn this check off in compose.yaml.
+# Liveness only (/healthz); slim images have no curl. compose.yaml gives each service its own
+# check instead (the API's asks /readyz, the worker's runs `serang-app worker-health`).
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
     CMD python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '8000'), timeout=4)"
 

@@ -1,4 +1,5 @@
-"""The `serang-app` command: serve, worker, migrate, openapi, modules, new-module, create-admin, nik."""
+"""The `serang-app` command: serve, worker and the deployment's one-shot and health commands, migrate,
+backup, nik, openapi, modules, new-module, create-admin."""
 
 from __future__ import annotations
 
@@ -175,10 +176,17 @@ def worker() -> None:
     from serang_app.notifications.push import open_push_sender
     from serang_app.notifications.texts import NotificationTexts
     from serang_app.storage.factory import open_storage
+    from serang_app.worker.heartbeat import heartbeat_path
     from serang_app.worker.runner import WorkerContext, run_worker, worker_tasks
 
     settings = _settings()
     specs = load_modules(settings)
+    heartbeat = heartbeat_path(settings.data_path)
+    try:
+        heartbeat.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        click.echo(f"serang-app: SERANG_DATA_DIR: cannot create {heartbeat.parent}: {error.strerror}", err=True)
+        sys.exit(2)
 
     async def run(dsn: str) -> None:
         stop = asyncio.Event()
@@ -200,13 +208,65 @@ def worker() -> None:
             database=database, storage=open_storage(settings), delivery=delivery, cases=CaseEngine(workflows)
         )
         try:
-            await run_worker(context, worker_tasks(specs), stop)
+            await run_worker(context, worker_tasks(specs), stop, heartbeat)
         finally:
             sender.close()
             await database.close()
 
     with _database_url(settings) as dsn:
         asyncio.run(run(dsn))
+
+
+@main.command("worker-health")
+@click.option(
+    "--max-late",
+    type=click.FloatRange(min=0, min_open=True),
+    default=60.0,
+    show_default=True,
+    help="Seconds a task's next round may be overdue before the worker counts as stuck.",
+)
+@_fail_cleanly
+def worker_health(max_late: float) -> None:
+    """Exit 0 when this machine's `serang-app worker` loop is running (compose's health check), else 1."""
+    from serang_app.worker.heartbeat import HeartbeatError, heartbeat_path, late_tasks
+
+    path = heartbeat_path(_settings().data_path)
+    try:
+        late, count = late_tasks(path, max_late)
+    except HeartbeatError as error:
+        click.echo(f"serang-app: worker unhealthy: {error}", err=True)
+        sys.exit(1)
+    if late:
+        named = ", ".join(f"{task.name} ({task.late_seconds:.0f} s)" for task in late)
+        click.echo(f"serang-app: worker unhealthy: overdue by more than {max_late:g} s: {named}", err=True)
+        sys.exit(1)
+    click.echo(f"worker healthy: {count} tasks on time")
+
+
+@main.command("create-bucket")
+@_fail_cleanly
+def create_bucket() -> None:
+    """Create the S3 bucket uploads go to (S3_BUCKET) unless it exists; compose runs it once at start."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from serang_app.storage.s3 import S3Storage
+
+    settings = _settings()
+    if settings.s3_bucket is None:
+        click.echo("serang-app: S3_BUCKET is not set: uploads are kept in a local folder, no bucket needed", err=True)
+        sys.exit(2)
+    storage = S3Storage(
+        settings.s3_bucket,
+        endpoint_url=settings.s3_endpoint_url,
+        region=settings.s3_region,
+        path_style=settings.s3_force_path_style,
+    )
+    try:
+        created = storage.ensure_bucket()
+    except (BotoCoreError, ClientError) as error:
+        click.echo(f"serang-app: cannot create bucket {settings.s3_bucket!r}: {error}", err=True)
+        sys.exit(1)
+    click.echo(f"{'created' if created else 'found'} bucket {settings.s3_bucket}")
 
 
 @main.group()

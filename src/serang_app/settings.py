@@ -75,8 +75,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     s3_endpoint_url: str | None = None
     s3_region: str = "us-east-1"
     s3_force_path_style: bool = False
-    # The endpoint phones reach, when it differs from the one the app uses (MinIO inside a
-    # compose network is http://minio:9000 to the app, http://localhost:9000 to a phone).
+    # The endpoint phones reach, when it differs from the one the app uses (compose's S3 server is
+    # http://s3:8333 to the app, https://media.<domain> through Caddy to a phone).
     s3_public_endpoint_url: str | None = None
     # Signs the local storage backend's URLs (base64 of 32 bytes); unused with S3.
     storage_signing_key: str | None = None

@@ -99,14 +99,13 @@ def new_secrets() -> dict[str, str]:
 def new_compose_secrets() -> dict[str, str]:
     """Fresh credentials of the services compose.yaml runs beside the app, for `serang-app secrets`.
 
-    Hexadecimal: the database password goes into DATABASE_URL as it is, and MinIO's are passed to
-    `mc` on a command line, where a value starting with "-" would read as an option. MinIO's sizes
-    fit the limits every MinIO release has had (user 3-20 characters, password 8-40).
+    Hexadecimal, since the database password goes into DATABASE_URL as it is. The S3 pair is the
+    object store's administrator key, which the app also signs with.
     """
     return {
         "POSTGRES_PASSWORD": secrets.token_hex(KEY_BYTES),
-        "MINIO_ROOT_USER": f"serang-{secrets.token_hex(4)}",
-        "MINIO_ROOT_PASSWORD": secrets.token_hex(16),
-        # pgBackRest's passphrase for the backups it encrypts (docs/deployment.md, "Backups and restore").
+        "S3_ACCESS_KEY_ID": f"serang{secrets.token_hex(8)}",
+        "S3_SECRET_ACCESS_KEY": secrets.token_hex(KEY_BYTES),
+        # pgBackRest's passphrase for the backups it encrypts (docs/deployment.md, "Back up and restore").
         "BACKUP_CIPHER_PASS": secrets.token_hex(KEY_BYTES),
     }

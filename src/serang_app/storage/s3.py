@@ -1,4 +1,4 @@
-"""S3-compatible storage through boto3 (AWS S3, MinIO, or moto's server in the tests).
+"""S3-compatible storage through boto3 (AWS S3, SeaweedFS, MinIO, or moto's server in the tests).
 
 boto3 is synchronous: every call that goes over the network runs in a worker thread, so a slow
 storage never stalls the event loop. Presigning is local computation and runs inline.
@@ -42,6 +42,24 @@ class S3Storage:
             if public_endpoint_url
             else self._client
         )
+
+    def ensure_bucket(self) -> bool:
+        """Create the bucket unless it exists (deployment's one-shot set-up); True when it was created."""
+        try:
+            self._client.head_bucket(Bucket=self._bucket)
+            return False
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") not in ("404", "NoSuchBucket"):
+                raise
+        region = self._client.meta.region_name
+        if region == "us-east-1":  # the one region S3 refuses a location constraint for
+            self._client.create_bucket(Bucket=self._bucket)
+        else:
+            self._client.create_bucket(
+                Bucket=self._bucket,
+                CreateBucketConfiguration={"LocationConstraint": region},  # type: ignore[typeddict-item]
+            )
+        return True
 
     def upload_target(
         self, key: str, content_type: str, max_bytes: int, expires_seconds: int, base_url: str

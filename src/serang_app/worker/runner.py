@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import structlog
 
@@ -28,6 +29,7 @@ from serang_app.notifications.delivery import Delivery, deliver_due
 from serang_app.stats.folding import fold_statistics
 from serang_app.storage.backend import Storage
 from serang_app.uploads.cleanup import delete_abandoned_uploads, delete_stray_incoming_files
+from serang_app.worker.heartbeat import Heartbeat
 
 logger = structlog.get_logger("serang_app.worker")
 
@@ -150,20 +152,35 @@ def _module_task(task: ModuleTask) -> Callable[[WorkerContext], Awaitable[None]]
     return run
 
 
-async def run_worker(context: WorkerContext, tasks: Sequence[PeriodicTask], stop: asyncio.Event) -> None:
+async def run_worker(
+    context: WorkerContext,
+    tasks: Sequence[PeriodicTask],
+    stop: asyncio.Event,
+    heartbeat_file: Path | None = None,
+) -> None:
+    """Run every task on its interval until ``stop``; with ``heartbeat_file``, record each round's end
+    there for `serang-app worker-health` (worker/heartbeat.py)."""
+    heartbeat = (
+        Heartbeat(heartbeat_file, {task.name: task.interval_seconds for task in tasks}) if heartbeat_file else None
+    )
+    if heartbeat is not None:
+        heartbeat.start()
     logger.info("worker_started", tasks=[task.name for task in tasks])
     async with asyncio.TaskGroup() as group:
         for task in tasks:
-            group.create_task(_repeat(context, task, stop))
+            group.create_task(_repeat(context, task, stop, heartbeat))
         group.create_task(stop.wait())
     logger.info("worker_stopped")
 
 
-async def _repeat(context: WorkerContext, task: PeriodicTask, stop: asyncio.Event) -> None:
+async def _repeat(context: WorkerContext, task: PeriodicTask, stop: asyncio.Event, heartbeat: Heartbeat | None) -> None:
     while not stop.is_set():
         try:
             await task.run(context)
         except Exception:  # one failing round must not stop the worker; the next round retries
             logger.exception("worker_task_failed", task=task.name)
+        # A failed round counts too: the loop is alive, and the failure is in the log.
+        if heartbeat is not None:
+            heartbeat.round_finished(task.name)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=task.interval_seconds)

@@ -73,7 +73,20 @@ def test_every_image_names_its_version() -> None:
         assert "/" not in tag, f"{name}: {image} has no tag"
         assert re.match(r"v?\d+(\.\d+)+", tag), f"{name}: {image} is not pinned to a version"  # `latest` is not
         if "build" in service:
-            assert image == f"serang-app:{project_version()}", name
+            assert image == built_image(service["build"]), name
+
+
+def built_image(build: dict[str, Any] | str) -> str:
+    """The name an image built here carries: the app by the project's version, the database by the
+    PostgreSQL release its Dockerfile starts from."""
+    context = build if isinstance(build, str) else build["context"]
+    if Path(context).resolve() == PROJECT_ROOT:
+        return f"serang-app:{project_version()}"
+    base = re.search(
+        r"^ARG POSTGRES_IMAGE=postgres:(\S+)-\w+$", (PROJECT_ROOT / "deploy/postgres/Dockerfile").read_text(), re.M
+    )
+    assert base is not None, "deploy/postgres/Dockerfile names its PostgreSQL image"
+    return f"serang-postgres:{base.group(1)}-pgbackrest"
 
 
 def test_the_caddy_image_is_the_release_the_tests_run() -> None:
@@ -113,7 +126,22 @@ def test_every_service_has_memory_and_cpu_limits() -> None:
         assert re.fullmatch(r"\d+[MG]", limits["memory"]), name
 
 
-def test_firebase_and_fcm_files_are_mounted_where_the_app_looks() -> None:
+def as_mounted(environment: dict[str, Any], secrets_folder: Path) -> dict[str, str]:
+    """A service's environment as the app reads it in its container, where compose has mounted each
+    secret at /run/secrets/<name>: here a file of that name in `secrets_folder` (the app checks at
+    start that a credential file it is given can be read)."""
+    seen: dict[str, str] = {}
+    for key, value in environment.items():
+        text = str(value)
+        if text.startswith("/run/secrets/"):
+            mounted = secrets_folder / text.removeprefix("/run/secrets/")
+            mounted.write_text("{}", encoding="utf-8")
+            text = str(mounted)
+        seen[key] = text
+    return seen
+
+
+def test_firebase_and_fcm_files_are_mounted_where_the_app_looks(tmp_path: Path) -> None:
     document = compose(PRODUCTION)
     for name in ("api", "worker"):
         service = document["services"][name]
@@ -126,7 +154,7 @@ def test_firebase_and_fcm_files_are_mounted_where_the_app_looks() -> None:
             secret = environment[variable].removeprefix("/run/secrets/")
             assert secret in service["secrets"], (name, variable)
             assert document["secrets"][secret] == {"file": PRODUCTION[file_variable]}
-        settings = load_settings({key: str(value) for key, value in environment.items()})
+        settings = load_settings(as_mounted(environment, tmp_path))
         assert settings.firebase_project_id == "serang-super-app"
         assert settings.push_backend == "fcm"
 
@@ -164,7 +192,7 @@ def test_public_urls_name_the_hosts_caddy_serves(tmp_path: Path) -> None:
         assert set(proxies) == {domain, f"media.{domain}"}
         for name in APP_SERVICES:
             environment = document["services"][name]["environment"]
-            settings = load_settings({key: str(value) for key, value in environment.items()})
+            settings = load_settings(as_mounted(environment, tmp_path))
             assert settings.public_base_url == f"https://{domain}"
             assert settings.s3_public_endpoint_url == f"https://media.{domain}"
 

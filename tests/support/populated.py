@@ -12,10 +12,12 @@ from typing import Any
 from serang_app.cases.calendar import JAKARTA
 from serang_app.modules.appointments.timetable import public_holiday
 from tests.support.accounts import bearer, create_staff, resident_tokens, staff_tokens
+from tests.support.pdfs import catalog, plain_pdf
 from tests.support.uploading import photo_with_gps, upload
 
 PDF = "application/pdf"
-LETTER = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+# A real one-page PDF: completion reads every object (docs/uploads.md, active PDFs).
+LETTER = plain_pdf(catalog())
 EVERY_DAY = [{"weekday": weekday, "opens": "08:00", "closes": "16:00"} for weekday in range(7)]
 
 

@@ -92,7 +92,7 @@ class Connection:
     """A database URL split into what libpq may see on a command line and the password, which
     goes through the environment: other users of the machine can read a process's arguments."""
 
-    url: str
+    url_without_password: str
     password: str | None
     label: str
 
@@ -147,7 +147,11 @@ async def server_major(database_url: str, *, must_be_empty: bool = False) -> int
 
 def dump(tools: PostgresTools, connection: Connection, output: int) -> None:
     """pg_dump in its custom format (compressed, restorable table by table) to an open file."""
-    _run([tools.pg_dump, "--format=custom", "--no-password", f"--dbname={connection.url}"], connection, output)
+    _run(
+        [tools.pg_dump, "--format=custom", "--no-password", f"--dbname={connection.url_without_password}"],
+        connection,
+        output,
+    )
 
 
 def restore(tools: PostgresTools, connection: Connection, archive: Path, server_major: int) -> None:
@@ -167,7 +171,7 @@ def restore(tools: PostgresTools, connection: Connection, archive: Path, server_
             "--single-transaction",
             "--exit-on-error",
             "--no-password",
-            f"--dbname={connection.url}",
+            f"--dbname={connection.url_without_password}",
             str(archive),
         ],
         connection,

@@ -19,7 +19,8 @@ METRIC = "serang_http_request_duration_seconds"
 
 def test_the_production_server_serves_metrics_only_with_the_token(database_url: str, tmp_path: Path) -> None:
     token = secrets.token_urlsafe(32)
-    with running_app(database_url, tmp_path / "server.log", SERANG_METRICS_TOKEN=token) as base:
+    # Two HTTP processes: the scrape adds up both through PROMETHEUS_MULTIPROC_DIR.
+    with running_app(database_url, tmp_path / "server.log", SERANG_METRICS_TOKEN=token, SERANG_WORKERS="2") as base:
         httpx.get(f"{base}/v1/regions", timeout=10)
         anonymous = httpx.get(f"{base}/metrics", timeout=10)
         assert anonymous.status_code == 401
@@ -30,6 +31,9 @@ def test_the_production_server_serves_metrics_only_with_the_token(database_url: 
         scraped = httpx.get(f"{base}/metrics", headers={"Authorization": f"Bearer {token}"}, timeout=10)
         assert scraped.status_code == 200
         assert f'{METRIC}_count{{method="GET",path="/v1/regions",status="200"}}' in scraped.text
+        # The series read from the database at scrape time sit beside the processes' own.
+        assert "serang_metrics_database_up 1.0" in scraped.text
+        assert "serang_push_queue_jobs 0.0" in scraped.text
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+import time
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar, cast
 
@@ -38,12 +39,19 @@ async def _keep_session(connection: asyncpg.Connection) -> None:
 class Database:
     """The app's handle on PostgreSQL: acquire a connection, run a query, get Structs back."""
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool, observe_wait: Callable[[float], None] | None = None) -> None:
         self._pool = pool
+        # Told how long each acquire waited (health/series.py POOL_ACQUIRE_SECONDS, in memory).
+        # Handed in rather than imported: `serang-app serve` must import prometheus-client only
+        # after choosing where its samples live (cli.py).
+        self._observe_wait = observe_wait
 
     @asynccontextmanager
     async def acquire(self, wait_seconds: float | None = None) -> AsyncIterator[asyncpg.Connection]:
+        started = time.perf_counter()
         async with self._pool.acquire(timeout=wait_seconds) as connection:
+            if self._observe_wait is not None:  # waits here are the first sign of an exhausted pool
+                self._observe_wait(time.perf_counter() - started)
             # The pool hands out a proxy that forwards every Connection method.
             yield cast(asyncpg.Connection, connection)
 
@@ -51,7 +59,14 @@ class Database:
         await self._pool.close()
 
 
-async def open_database(dsn: str, *, min_size: int, max_size: int, connect_timeout: float) -> Database:
+async def open_database(
+    dsn: str,
+    *,
+    min_size: int,
+    max_size: int,
+    connect_timeout: float,
+    observe_wait: Callable[[float], None] | None = None,
+) -> Database:
     pool = await asyncpg.create_pool(
         dsn,
         min_size=min_size,
@@ -61,7 +76,7 @@ async def open_database(dsn: str, *, min_size: int, max_size: int, connect_timeo
         timeout=connect_timeout,
         command_timeout=30,
     )
-    return Database(pool)
+    return Database(pool, observe_wait)
 
 
 def rows_as(type_: type[T], records: Iterable[asyncpg.Record]) -> list[T]:

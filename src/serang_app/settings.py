@@ -97,6 +97,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     # OpenTelemetry tracing (health/tracing.py): the standard variable, but off unless it names an
     # exporter (the SDK's own default would be otlp). Comma-separated: otlp, console, none.
     otel_traces_exporter: str = "none"
+    # The share of requests traced (the standard variable, read as a ratio from 0 to 1).
+    otel_traces_sampler_arg: Annotated[float, msgspec.Meta(ge=0, le=1)] = 1.0
 
     @property
     def data_path(self) -> Path:
@@ -192,6 +194,7 @@ ENV_NAMES: dict[str, str] = {
     "metrics_token": "SERANG_METRICS_TOKEN",
     "worker_metrics_port": "SERANG_WORKER_METRICS_PORT",
     "otel_traces_exporter": "OTEL_TRACES_EXPORTER",
+    "otel_traces_sampler_arg": "OTEL_TRACES_SAMPLER_ARG",
 }
 TRACE_EXPORTERS = frozenset({"otlp", "console"})
 

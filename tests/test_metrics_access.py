@@ -10,6 +10,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from serang_app.auth.keys import new_secrets
+from serang_app.health.worker_endpoint import WorkerMetricsServer
 from serang_app.settings import SettingsError, load_settings
 from tests.conftest import app_for
 from tests.support.app_server import running_app
@@ -88,3 +89,39 @@ def test_a_weak_metrics_token_is_refused_without_quoting_it(token: str) -> None:
         load_settings({"SERANG_METRICS_TOKEN": token})
     assert str(raised.value).startswith("SERANG_METRICS_TOKEN: expected 32 or more visible ASCII characters")
     assert token not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("environ", "authorization", "path", "status"),
+    [
+        ({"SERANG_ENV": "development"}, None, "/metrics", 200),
+        ({"SERANG_ENV": "development", "SERANG_METRICS_TOKEN": "{token}"}, None, "/metrics", 401),
+        ({"SERANG_ENV": "production"}, "Bearer {token}", "/metrics", 404),  # no token configured
+        ({"SERANG_ENV": "production", "SERANG_METRICS_TOKEN": "{token}"}, "Bearer {token}x", "/metrics", 401),
+        ({"SERANG_ENV": "production", "SERANG_METRICS_TOKEN": "{token}"}, "Bearer {token}", "/metrics", 200),
+        ({"SERANG_ENV": "production", "SERANG_METRICS_TOKEN": "{token}"}, "Bearer {token}", "/other", 404),
+    ],
+)
+def test_the_workers_metrics_port_follows_the_same_rule(
+    environ: dict[str, str], authorization: str | None, path: str, status: int
+) -> None:
+    token = secrets.token_urlsafe(32)
+    production = {"DATABASE_URL": "postgresql://unused", "SERANG_PUBLIC_URL": "https://layanan.serangkab.go.id"}
+    settings = load_settings(
+        {
+            **(production if environ["SERANG_ENV"] == "production" else {}),
+            **{name: value for name, value in new_secrets().items() if name != "SERANG_METRICS_TOKEN"},
+            **{name: value.format(token=token) for name, value in environ.items()},
+        }
+    )
+    server = WorkerMetricsServer(settings, 0)
+    server.start()
+    try:
+        headers = {} if authorization is None else {"Authorization": authorization.format(token=token)}
+        answer = httpx.get(f"http://127.0.0.1:{server.port}{path}", headers=headers, timeout=10)
+    finally:
+        server.close()
+    assert answer.status_code == status
+    assert ("serang_push_messages_total" in answer.text) == (status == 200)
+    if status == 401:
+        assert answer.headers["www-authenticate"].startswith("Bearer")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import socket
 from pathlib import Path
 
 import httpx
@@ -14,6 +15,7 @@ from serang_app.health.worker_endpoint import WorkerMetricsServer
 from serang_app.settings import SettingsError, load_settings
 from tests.conftest import app_for
 from tests.support.app_server import running_app
+from tests.support.processes import run_cli
 
 METRIC = "serang_http_request_duration_seconds"
 
@@ -125,3 +127,18 @@ def test_the_workers_metrics_port_follows_the_same_rule(
     assert ("serang_push_messages_total" in answer.text) == (status == 200)
     if status == 401:
         assert answer.headers["www-authenticate"].startswith("Bearer")
+
+
+def test_a_worker_metrics_port_in_use_stops_the_worker_with_one_line(database_url: str) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        ran = run_cli(
+            "worker",
+            env={"DATABASE_URL": database_url, "SERANG_HOST": "127.0.0.1", "SERANG_WORKER_METRICS_PORT": str(port)},
+            timeout=60,
+        )
+    assert ran.returncode != 0
+    assert f"SERANG_WORKER_METRICS_PORT: cannot listen on 127.0.0.1:{port}" in ran.stderr
+    assert "Traceback" not in ran.stderr

@@ -18,12 +18,17 @@ from prometheus_client import REGISTRY
 from prometheus_client.exposition import MetricsHandler
 
 from serang_app.health.metrics_access import metrics_refusal
-from serang_app.settings import Settings
+from serang_app.settings import Settings, SettingsError
 
 
 class WorkerMetricsServer:
     def __init__(self, settings: Settings, port: int) -> None:
-        self._server = ThreadingHTTPServer((settings.host, port), _handler_for(settings))
+        try:
+            self._server = ThreadingHTTPServer((settings.host, port), _handler_for(settings))
+        except OSError as error:  # one line, like any other bad setting, rather than a traceback
+            raise SettingsError(
+                f"SERANG_WORKER_METRICS_PORT: cannot listen on {settings.host}:{port} ({error.strerror})"
+            ) from None
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, name="metrics", daemon=True)
 

@@ -48,6 +48,7 @@ from serang_app.catalogue.service import CatalogueCache
 from serang_app.db.pool import Database
 from serang_app.health.metrics import metrics
 from serang_app.health.routes import healthz, readyz
+from serang_app.health.tracing import tracing_plugins
 from serang_app.http.access_log import AccessLog, ConsoleAccessLog
 from serang_app.http.allow_header import allowed_methods_by_path
 from serang_app.http.api_docs import swagger_assets, swagger_page
@@ -99,6 +100,7 @@ def create_app(settings: Settings, modules: Sequence[ModuleSpec] | None = None) 
             ModulesPlugin(specs, settings),
             problem_details_plugin(),
             DocumentErrorsPlugin(),
+            *tracing_plugins(settings),
         ],
     )
     check_route_permissions(app)

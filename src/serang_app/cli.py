@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import multiprocessing
 import os
 import shutil
 import signal
@@ -82,6 +83,10 @@ def main() -> None:
 @_fail_cleanly
 def serve(host: str | None, port: int | None, workers: int | None) -> None:
     """Serve the HTTP API (with the embedded database when DATABASE_URL is unset)."""
+    settings = _settings(host=host, port=port, workers=workers)
+    if settings.workers > 1:
+        _share_metrics_between_processes(settings.data_path)  # before the app's modules are imported
+
     from granian.constants import Interfaces
     from granian.server import Server
 
@@ -90,7 +95,6 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     from serang_app.startup.port import check_can_listen
     from serang_app.startup.report import first_report, startup_report
 
-    settings = _settings(host=host, port=port, workers=workers)
     specs = load_modules(settings)
     check_can_listen(settings.host, settings.port)
     with _database_url(settings) as dsn, startup_report() as report:
@@ -106,8 +110,6 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         # The worker processes read the same environment: hand them the database we settled on,
         # and tell them the migrations are done.
         os.environ.update({"DATABASE_URL": dsn, "SERANG_MIGRATE_ON_START": "false"})
-        if settings.workers > 1:
-            _share_metrics_between_processes(settings.data_path)
         server = Server(
             "serang_app.startup.served:served_app",
             factory=True,
@@ -162,6 +164,13 @@ def _share_metrics_between_processes(data_dir: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+    # prometheus-client chooses where samples live (memory or this folder) when it is imported,
+    # and granian forks its workers from this process: had this process imported it already, the
+    # workers would inherit the in-memory choice and keep their samples to themselves. serve()
+    # calls this first; should a change import it earlier, spawned workers import it afresh (slower
+    # to start, still right). tests/test_metrics_access.py serves with two workers.
+    if "prometheus_client" in sys.modules:
+        multiprocessing.set_start_method("spawn", force=True)
 
 
 @main.command()
@@ -172,6 +181,8 @@ def worker() -> None:
     from serang_app.cases.engine import CaseEngine
     from serang_app.cases.registry import WorkflowRegistry
     from serang_app.db.pool import open_database
+    from serang_app.health.series import POOL_ACQUIRE_SECONDS
+    from serang_app.health.worker_endpoint import WorkerMetricsServer
     from serang_app.notifications.delivery import Delivery
     from serang_app.notifications.push import open_push_sender
     from serang_app.notifications.texts import NotificationTexts
@@ -194,7 +205,11 @@ def worker() -> None:
         for signal_number in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signal_number, stop.set)
         database = await open_database(
-            dsn, min_size=1, max_size=settings.db_pool_max, connect_timeout=settings.db_connect_timeout_seconds
+            dsn,
+            min_size=1,
+            max_size=settings.db_pool_max,
+            connect_timeout=settings.db_connect_timeout_seconds,
+            observe_wait=POOL_ACQUIRE_SECONDS.observe,
         )
         sender = open_push_sender(settings)
         workflows = WorkflowRegistry(specs)
@@ -207,9 +222,15 @@ def worker() -> None:
         context = WorkerContext(
             database=database, storage=open_storage(settings), delivery=delivery, cases=CaseEngine(workflows)
         )
+        metrics_server = None
+        if settings.worker_metrics_port is not None:
+            metrics_server = WorkerMetricsServer(settings, settings.worker_metrics_port)
+            metrics_server.start()
         try:
             await run_worker(context, worker_tasks(specs), stop, heartbeat)
         finally:
+            if metrics_server is not None:
+                metrics_server.close()
             sender.close()
             await database.close()
 

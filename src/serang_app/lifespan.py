@@ -14,6 +14,7 @@ from serang_app.catalogue.service import insert_declared_services
 from serang_app.db.embedded import EmbeddedDatabase
 from serang_app.db.migrations import CORE_NAMESPACE, MigrationSource, apply_migrations, core_migrations_folder
 from serang_app.db.pool import Database, open_database
+from serang_app.health.series import POOL_ACQUIRE_SECONDS
 from serang_app.module_system.spec import ModuleSpec
 from serang_app.notifications.delivery import Delivery
 from serang_app.notifications.push import open_push_sender
@@ -54,6 +55,7 @@ def database_lifespan(
                 connect_timeout=settings.db_connect_timeout_seconds,
                 acquire_timeout=settings.db_acquire_timeout_seconds,
                 command_timeout=settings.db_command_timeout_seconds,
+                observe_wait=POOL_ACQUIRE_SECONDS.observe,
             )
             app.state.database = database
             try:

@@ -13,6 +13,7 @@ from typing import Any
 import msgspec
 import structlog
 
+from serang_app.log_exceptions import exception_without_message
 from serang_app.settings import LogFormat
 
 
@@ -32,7 +33,7 @@ def configure_logging(level: str, log_format: LogFormat) -> None:
     ]
     numeric_level = logging.getLevelNamesMapping()[level.upper()]
     structlog.configure(
-        processors=[*shared, structlog.processors.format_exc_info, renderer],
+        processors=[*shared, exception_without_message, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(numeric_level),
         logger_factory=logger_factory,
         cache_logger_on_first_use=True,
@@ -42,7 +43,7 @@ def configure_logging(level: str, log_format: LogFormat) -> None:
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
-            foreign_pre_chain=[*shared, structlog.stdlib.add_logger_name],
+            foreign_pre_chain=[*shared, structlog.stdlib.add_logger_name, exception_without_message],
             processors=[
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
                 structlog.processors.JSONRenderer() if log_format == "json" else console,

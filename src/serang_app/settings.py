@@ -113,6 +113,13 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     # The bearer token GET /metrics asks for (health/metrics.py). Unset: open in development,
     # 404 in production.
     metrics_token: str | None = None
+    # Where `serang-app worker` serves its own /metrics (same token rule), on SERANG_HOST; unset: none.
+    worker_metrics_port: Port | None = None
+    # OpenTelemetry tracing (health/tracing.py): the standard variable, but off unless it names an
+    # exporter (the SDK's own default would be otlp). Comma-separated: otlp, console, none.
+    otel_traces_exporter: str = "none"
+    # The share of requests traced (the standard variable, read as a ratio from 0 to 1).
+    otel_traces_sampler_arg: Annotated[float, msgspec.Meta(ge=0, le=1)] = 1.0
 
     @property
     def data_path(self) -> Path:
@@ -148,6 +155,12 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
         if self.run_worker_in_process is None:
             return not self.is_production
         return self.run_worker_in_process
+
+    @property
+    def trace_exporters(self) -> tuple[str, ...]:
+        """The span exporters asked for; empty when tracing is off."""
+        names = (name.strip() for name in self.otel_traces_exporter.split(","))
+        return tuple(name for name in names if name and name != "none")
 
     @property
     def enabled_module_slugs(self) -> frozenset[str] | None:
@@ -212,7 +225,11 @@ ENV_NAMES: dict[str, str] = {
     "staff_max_failed_sign_ins": "SERANG_STAFF_MAX_FAILED_SIGN_INS",
     "staff_lockout_minutes": "SERANG_STAFF_LOCKOUT_MINUTES",
     "metrics_token": "SERANG_METRICS_TOKEN",
+    "worker_metrics_port": "SERANG_WORKER_METRICS_PORT",
+    "otel_traces_exporter": "OTEL_TRACES_EXPORTER",
+    "otel_traces_sampler_arg": "OTEL_TRACES_SAMPLER_ARG",
 }
+TRACE_EXPORTERS = frozenset({"otlp", "console"})
 
 # Secrets that production must be given, each from one of the fields of its group (the first
 # named when none is set); development derives stand-ins (auth/key_material.py).
@@ -290,6 +307,11 @@ def _check_consistency(settings: Settings) -> None:
         settings.trusted_proxy_networks  # noqa: B018 (parsed here so a bad entry stops start-up)
     except ValueError as error:
         raise SettingsError(f"SERANG_TRUSTED_PROXIES: {error}") from None
+    unknown_exporters = set(settings.trace_exporters) - TRACE_EXPORTERS
+    if unknown_exporters:
+        raise SettingsError(
+            f"OTEL_TRACES_EXPORTER: expected otlp, console or none, got {settings.otel_traces_exporter!r}"
+        )
     if settings.db_pool_min > settings.db_pool_max:
         raise SettingsError("SERANG_DB_POOL_MIN: must not exceed SERANG_DB_POOL_MAX")
     slugs = settings.enabled_module_slugs

@@ -13,6 +13,7 @@ import asyncpg
 
 from serang_app.announcements.service import image_url
 from serang_app.db.pool import Database
+from serang_app.health.series import PUSH_MESSAGES
 from serang_app.notifications.delivery import LEASE, MAX_ATTEMPTS, backoff_seconds
 from serang_app.notifications.push import PushOutcome, PushSender, TopicPush
 
@@ -87,6 +88,7 @@ async def _settle(
     connection: asyncpg.Connection, push: asyncpg.Record, outcome: PushOutcome, max_attempts: int
 ) -> None:
     key = (push["announcement_id"], push["topic"])
+    PUSH_MESSAGES.labels("announcement", outcome.result).inc()
     if outcome.result == "sent":
         await connection.execute(_SETTLE, *key, "done", timedelta(0), None)
     elif outcome.result == "retry" and push["attempts"] < max_attempts:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+import time
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar, cast
 
@@ -45,14 +46,26 @@ class Database:
     raises TimeoutError, which the API answers with 503 (http/problems.py).
     """
 
-    def __init__(self, pool: asyncpg.Pool, acquire_timeout: float | None = None) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        acquire_timeout: float | None = None,
+        observe_wait: Callable[[float], None] | None = None,
+    ) -> None:
         self._pool = pool
         self._acquire_timeout = acquire_timeout
+        # Told how long each acquire waited (health/series.py POOL_ACQUIRE_SECONDS, in memory).
+        # Handed in rather than imported: `serang-app serve` must import prometheus-client only
+        # after choosing where its samples live (cli.py).
+        self._observe_wait = observe_wait
 
     @asynccontextmanager
     async def acquire(self, wait_seconds: float | None = None) -> AsyncIterator[asyncpg.Connection]:
         timeout = self._acquire_timeout if wait_seconds is None else wait_seconds
+        started = time.perf_counter()
         async with self._pool.acquire(timeout=timeout) as connection:
+            if self._observe_wait is not None:  # waits here are the first sign of an exhausted pool
+                self._observe_wait(time.perf_counter() - started)
             # The pool hands out a proxy that forwards every Connection method.
             yield cast(asyncpg.Connection, connection)
 
@@ -68,6 +81,7 @@ async def open_database(
     connect_timeout: float,
     acquire_timeout: float | None = None,
     command_timeout: float = 30,
+    observe_wait: Callable[[float], None] | None = None,
 ) -> Database:
     """Open the pool with its first connections; raises DatabaseUnavailableError when they cannot be made."""
     async with connecting(dsn, connect_timeout):
@@ -80,7 +94,7 @@ async def open_database(
             timeout=connect_timeout,
             command_timeout=command_timeout,
         )
-    return Database(pool, acquire_timeout)
+    return Database(pool, acquire_timeout, observe_wait)
 
 
 def rows_as(type_: type[T], records: Iterable[asyncpg.Record]) -> list[T]:

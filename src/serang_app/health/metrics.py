@@ -1,27 +1,28 @@
-"""GET /metrics in the Prometheus text format, for the operators' scraper only.
+"""GET /metrics in the Prometheus text format, for the operators' scraper only (metrics_access.py).
 
 Litestar's PrometheusController serves the same bytes but documents them as JSON in the OpenAPI
 document, which generated clients would then try to parse; this handler documents text/plain.
 
-Who may read it: the numbers describe the service's traffic and internals, so production serves
-them only to a caller presenting SERANG_METRICS_TOKEN as a bearer token (Prometheus'
-`authorization` setting), and not at all (404) when no token is configured. Development serves
-them to anyone unless a token is set.
+What it serves: the in-memory series of every process of this server (request histogram,
+series.py) and, read at scrape time, the database-derived ones (database_series.py).
 """
 
 from __future__ import annotations
 
-import hmac
 import os
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from litestar import Request, get
 from litestar.response import Response
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest, multiprocess
+from prometheus_client.metrics_core import Metric
+from prometheus_client.registry import Collector
 
+from serang_app.health.database_series import SnapshotCollector, read_snapshot
+from serang_app.health.metrics_access import metrics_refusal
 from serang_app.http.openapi import METRICS_SCHEME, PROBLEMS_OPT
 from serang_app.http.problems import ApiError
-from serang_app.settings import Settings
 
 
 @get(
@@ -33,27 +34,29 @@ from serang_app.settings import Settings
     media_type="text/plain",
     security=[{METRICS_SCHEME: []}],
     opt={"public": True, PROBLEMS_OPT: (401, 404)},
-    sync_to_thread=False,
 )
-def metrics(request: Request[Any, Any, Any]) -> Response[str]:
-    _require_metrics_token(request)
-    registry = REGISTRY
+async def metrics(request: Request[Any, Any, Any]) -> Response[str]:
+    refusal = metrics_refusal(request.app.state.settings, request.headers.get("authorization", ""))
+    if refusal is not None:
+        raise ApiError(refusal)
+    snapshot = await read_snapshot(request.app.state.database)
+    body = generate_latest(_Together([_process_series(), SnapshotCollector(snapshot)]))
+    return Response(body.decode(), media_type=CONTENT_TYPE_LATEST)
+
+
+def _process_series() -> Collector:
     # With several worker processes each writes its samples to this folder (see `serang-app serve`).
     if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
-    return Response(generate_latest(registry).decode(), media_type=CONTENT_TYPE_LATEST)
+        return registry
+    return REGISTRY
 
 
-def _require_metrics_token(request: Request[Any, Any, Any]) -> None:
-    settings: Settings = request.app.state.settings
-    token = settings.metrics_token
-    if token is None:
-        if settings.is_production:
-            raise ApiError(404)
-        return
-    scheme, _, presented = request.headers.get("authorization", "").partition(" ")
-    # compare_digest takes as long for a near miss as for a far one, so timing does not reveal
-    # how much of a guess was right.
-    if scheme.lower() != "bearer" or not hmac.compare_digest(presented.strip().encode(), token.encode()):
-        raise ApiError(401)
+class _Together(Collector):
+    def __init__(self, collectors: Iterable[Collector]) -> None:
+        self._collectors = list(collectors)
+
+    def collect(self) -> Iterator[Metric]:
+        for collector in self._collectors:
+            yield from collector.collect()

@@ -19,6 +19,7 @@ import asyncpg
 
 from serang_app.cases.registry import WorkflowRegistry
 from serang_app.db.pool import Database
+from serang_app.health.series import PUSH_JOBS_SETTLED, PUSH_MESSAGES
 from serang_app.module_system.spec import Text
 from serang_app.notifications.devices import STALE_AFTER
 from serang_app.notifications.push import PushMessage, PushOutcome, PushSender
@@ -132,6 +133,7 @@ async def _settle(
     errors: dict[uuid.UUID, str] = {}
     for device, outcome in zip(devices, outcomes, strict=True):
         notification_id = device["notification_id"]
+        PUSH_MESSAGES.labels("notification", outcome.result).inc()
         await connection.execute(_RECORD, notification_id, device["installation_id"], outcome.result)
         if outcome.result in ("token_gone", "token_invalid"):
             await connection.execute("DELETE FROM devices WHERE fcm_token = $1", device["fcm_token"])
@@ -141,10 +143,12 @@ async def _settle(
     for job in claimed:
         notification_id = job["notification_id"]
         if notification_id not in retry_after:
+            PUSH_JOBS_SETTLED.labels("done").inc()
             await connection.execute(
                 "UPDATE push_jobs SET state = 'done', finished_at = now() WHERE notification_id = $1", notification_id
             )
         elif job["attempts"] >= max_attempts:
+            PUSH_JOBS_SETTLED.labels("dead").inc()
             await connection.execute(
                 """UPDATE push_jobs SET state = 'dead', finished_at = now(), last_error = $2
                    WHERE notification_id = $1""",
@@ -152,6 +156,7 @@ async def _settle(
                 errors[notification_id],
             )
         else:
+            PUSH_JOBS_SETTLED.labels("retry").inc()
             delay = max(retry_after[notification_id], backoff_seconds(job["attempts"]))
             await connection.execute(
                 """UPDATE push_jobs SET not_before = now() + $2::interval, last_error = $3

@@ -19,6 +19,7 @@ import asyncpg
 
 from serang_app.cases.actors import CaseActor
 from serang_app.db.pool import Database
+from serang_app.health.series import UPLOADS_COMPLETED, UPLOADS_REFUSED
 from serang_app.http.problems import ApiError, LocalizedFieldError
 from serang_app.storage.backend import ObjectTooLargeError, Storage
 from serang_app.uploads.check_pool import CheckPool
@@ -73,6 +74,7 @@ async def start_upload(
     per owner (SERANG_MAX_PENDING_UPLOADS); those left a day are removed (cleanup.py)."""
     purpose = PURPOSES[request.purpose]
     if owner.role not in purpose.roles:
+        UPLOADS_REFUSED.labels(purpose.code, "purpose_not_allowed").inc()
         raise ApiError(
             422,
             errors=[
@@ -83,6 +85,7 @@ async def start_upload(
         )
     if request.content_type not in purpose.content_types:
         allowed = ", ".join(sorted(purpose.content_types))
+        UPLOADS_REFUSED.labels(purpose.code, "type_not_accepted").inc()
         raise ApiError(
             422,
             errors=[
@@ -95,6 +98,7 @@ async def start_upload(
         )
     if request.size > purpose.max_bytes:
         megabytes = purpose.max_bytes // (1024 * 1024)
+        UPLOADS_REFUSED.labels(purpose.code, "declared_too_large").inc()
         raise ApiError(
             422,
             errors=[
@@ -109,6 +113,7 @@ async def start_upload(
             owner.id,
         )
         if pending >= max_pending:
+            UPLOADS_REFUSED.labels(purpose.code, "too_many_pending_uploads").inc()
             raise ApiError(409, "too_many_pending_uploads", params={"limit": max_pending})
         upload_id = uuid.uuid4()
         key = incoming_key(owner.id, upload_id)
@@ -169,6 +174,8 @@ async def complete_upload(
         )
         if completed is None:  # completed by a parallel request meanwhile: same files, same answer
             completed = await _own_upload(connection, owner, upload_id)
+        else:
+            UPLOADS_COMPLETED.labels(row["purpose"]).inc()
     return _as_upload(completed, storage, base_url)
 
 
@@ -329,6 +336,7 @@ async def _own_upload(connection: asyncpg.Connection, owner: UploadOwner, upload
 
 async def _refuse(database: Database, storage: Storage, row: asyncpg.Record, code: str) -> NoReturn:
     """Remove the object and the upload, then answer 422 with the reason."""
+    UPLOADS_REFUSED.labels(row["purpose"], code).inc()
     await storage.delete(row["object_key"])
     async with database.acquire() as connection:
         await connection.execute("DELETE FROM uploads WHERE id = $1 AND status = 'pending'", row["id"])

@@ -22,6 +22,7 @@ from serang_app.cases.engine import CaseEngine
 from serang_app.cases.overdue import sweep_overdue_cases
 from serang_app.cases.timers import take_timed_transitions
 from serang_app.db.pool import Database
+from serang_app.health.series import WORKER_TASK_LAST_SUCCESS, WORKER_TASK_RUNS
 from serang_app.http.idempotency_store import delete_expired_keys
 from serang_app.http.write_limits import delete_ended_windows
 from serang_app.module_system.spec import ModuleSpec, ModuleTask, ModuleTaskContext
@@ -178,8 +179,13 @@ async def _repeat(context: WorkerContext, task: PeriodicTask, stop: asyncio.Even
         try:
             await task.run(context)
         except Exception:  # one failing round must not stop the worker; the next round retries
+            WORKER_TASK_RUNS.labels(task.name, "failed").inc()
             logger.exception("worker_task_failed", task=task.name)
-        # A failed round counts too: the loop is alive, and the failure is in the log.
+        else:
+            # What the liveness alert watches: a task whose last good round is old is stuck.
+            WORKER_TASK_RUNS.labels(task.name, "ok").inc()
+            WORKER_TASK_LAST_SUCCESS.labels(task.name).set_to_current_time()
+        # A failed round counts too for the heartbeat: the loop is alive, and the failure is in the log.
         if heartbeat is not None:
             heartbeat.round_finished(task.name)
         with contextlib.suppress(TimeoutError):

@@ -90,12 +90,15 @@ def test_input_rules_tightened_and_output_widened_are_breaking() -> None:
     draft = _schema(broken, "ComplaintDraft")
     draft["required"] = [*draft["required"], "address"]
     draft["properties"]["description"] = {**draft["properties"]["description"], "maxLength": 5}
+    draft["properties"]["category"] = {**draft["properties"]["category"], "enum": ["roads", "lights"]}
     region_list = _schema(broken, _response_schema_name(broken, "/v1/regions"))
     region_list["properties"]["items"] = {"anyOf": [region_list["properties"]["items"], {"type": "null"}]}
     changes = breaking_changes(CURRENT, broken)
     assert "POST /v1/complaints: request body: address: new required field" in changes
     assert "POST /v1/complaints: request body: description: maxLength lowered to 5" in changes
+    assert "POST /v1/complaints: request body: category: now limited to 'lights', 'roads'" in changes
     assert "GET /v1/regions: response 200: items: may now be null" in changes
+    assert len(changes) == 4, changes
 
 
 def test_a_breaking_change_fails_the_check_until_it_is_declared(tmp_path: Path) -> None:

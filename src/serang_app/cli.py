@@ -431,7 +431,7 @@ def api_compat(released: Path, current: Path, declared: Path, cut_release: bool)
     for change in verdict.declared:
         click.echo(f"declared: {change}")
     for change in verdict.stale:
-        click.echo(f"declared but not found (remove it from {declared}): {change}", err=True)
+        click.echo(f"declared but not found in {current} (remove it when no longer needed): {change}", err=True)
     if verdict.undeclared:
         for change in verdict.undeclared:
             click.echo(f"breaking: {change}", err=True)

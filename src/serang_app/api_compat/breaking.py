@@ -10,8 +10,10 @@ Breaking, as oasdiff's rules count it for the cases this API has:
 - an operation removed, or a successful status or media type it answered;
 - a new required input: a required parameter or header, a body that becomes required, a required
   body field;
-- an input narrowed: a type no longer accepted, an enum value removed, a length, range or item
-  limit tightened, a pattern added or changed;
+- an input narrowed: a type no longer accepted, an enum value removed or a free value limited to
+  an enum, a length, range or item limit added or tightened, a pattern added or changed (also when
+  the server always refused such input and only the document now says so: the check cannot tell,
+  so such a change is declared with that reason);
 - an output field removed or no longer always present, and an output widened: a type the old
   client cannot read (null included) or an enum value it does not know (generated enums refuse
   unknown values).
@@ -213,6 +215,8 @@ def _schema_changes(old: Side, new: Side, direction: str, where: str, path: str 
     if direction == "request" and old_enum is not None and new_enum is not None:
         for value in sorted(old_enum - new_enum, key=repr):
             yield f"{at}: enum value removed {value!r}"
+    if direction == "request" and old_enum is None and new_enum is not None:
+        yield f"{at}: now limited to {', '.join(sorted(map(repr, new_enum)))}"
     if direction == "response" and old_enum is not None and new_enum is not None:
         for value in sorted(new_enum - old_enum, key=repr):
             yield f"{at}: enum value added {value!r}"

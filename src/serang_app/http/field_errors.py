@@ -51,7 +51,31 @@ def body_problems(body_type: Any, document: Any, first_error: str) -> list[Field
     problems = _unique(_problems(validator.iter_errors(document)))
     if not any(_same_field(first.field, problem.field) for problem in problems):
         problems.insert(0, first)
+    problems += _unstated_problems(body_type, document, problems)
     return problems[:MAX_ERRORS]
+
+
+def _unstated_problems(body_type: Any, document: Any, found: list[FieldProblem]) -> list[FieldProblem]:
+    """Errors the schema does not state (msgspec's schema of a datetime has no format, as msgspec
+    also reads one without an offset): each top-level field of a Struct body that no error names
+    yet is converted alone, and its first error, if any, is named."""
+    if not (isinstance(body_type, type) and issubclass(body_type, msgspec.Struct) and isinstance(document, dict)):
+        return []
+    named = {problem.field.split(".")[0].split("[")[0] for problem in found}
+    problems = []
+    for info in msgspec.structs.fields(body_type):
+        if info.encode_name in named or info.encode_name not in document:
+            continue
+        try:
+            msgspec.convert(document[info.encode_name], type=info.type, strict=True)
+        except msgspec.ValidationError as error:
+            inner = msgspec_problem(str(error))
+            place = path_text([info.encode_name])
+            field = (
+                place if inner.field == BODY else f"{place}{'' if inner.field.startswith('[') else '.'}{inner.field}"
+            )
+            problems.append(FieldProblem(field, inner.code, inner.params))
+    return problems
 
 
 def _validator(body_type: Any) -> jsonschema.protocols.Validator | None:
@@ -134,8 +158,14 @@ def _union_problems(error: ValidationError, path: list[str | int], branches: Seq
         closest = min(fitting, key=len)
         yield from _problems(closest)
         return
-    expected = [branch.get("type") for branch in branches if isinstance(branch, dict) and "type" in branch]
-    if expected and all(isinstance(name, str) for name in expected):
+    # Each branch refused the value's type: name the types the branches expect.
+    expected: list[str] = []
+    for errors in by_branch.values():
+        for inner in errors:
+            if inner.validator == "type" and not inner.relative_path:
+                names = inner.validator_value if isinstance(inner.validator_value, list) else [inner.validator_value]
+                expected += [str(name) for name in names if str(name) not in expected]
+    if len(by_branch) == len(branches) and expected:
         yield FieldProblem(path_text(path), "type", {"expected": expected})
     else:
         yield FieldProblem(path_text(path), "invalid")

@@ -18,23 +18,23 @@ from serang_app.module_system import ModuleSpec
 from tests.conftest import app_for
 
 
-class Place(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class ProbePlace(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     district_code: Annotated[str, msgspec.Meta(pattern=r"^\d{6}$")]
     lat: Annotated[float, msgspec.Meta(ge=-90, le=90)]
 
 
-class Report(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class ProbeReport(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     description: Annotated[str, msgspec.Meta(min_length=10, max_length=200)]
     kind: Literal["pothole", "flood"]
     count: Annotated[int, msgspec.Meta(ge=1)] = 1
     attributes: dict[str, str | int | list[str]] = {}
     photo_upload_ids: Annotated[list[Annotated[int, msgspec.Meta(ge=1)]], msgspec.Meta(max_length=3)] = []
-    place: Place | None = None
+    place: ProbePlace | None = None
     seen_at: datetime | None = None
 
 
 @post("/reports", opt={"public": True}, status_code=201)
-async def file_report(data: JSONBody[Report]) -> Report:
+async def file_report(data: JSONBody[ProbeReport]) -> ProbeReport:
     return data
 
 

@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 RUNTIME := $(VENV)/.synced-runtime
 SYNCED := $(VENV)/.synced
 
-.PHONY: run test lint typecheck openapi openapi-check migrations-check pytest bench worker clean
+.PHONY: run test lint typecheck openapi openapi-check api-compat release-spec migrations-check pytest bench worker clean
 
 # Create the virtual environment with uv inside it, then install exactly what uv.lock pins.
 $(UV):
@@ -33,7 +33,7 @@ run: $(RUNTIME)
 worker: $(RUNTIME)
 	$(BIN)/serang-app worker
 
-test: lint typecheck openapi-check migrations-check pytest
+test: lint typecheck openapi-check api-compat migrations-check pytest
 
 lint: $(SYNCED)
 	$(BIN)/ruff check src tests examples bench
@@ -47,6 +47,14 @@ openapi: $(SYNCED)
 
 openapi-check: $(SYNCED)
 	$(BIN)/serang-app openapi --check
+
+# Breaking changes to /v1 since the last released document fail unless declared (docs/api-compatibility.md).
+api-compat: $(SYNCED)
+	$(BIN)/serang-app api-compat
+
+# When a release is cut: its document becomes the one later changes are compared with.
+release-spec: $(SYNCED)
+	$(BIN)/serang-app api-compat --release
 
 # Migrations that the release still running during an upgrade could not work with are refused.
 migrations-check: $(SYNCED)

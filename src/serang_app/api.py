@@ -23,6 +23,7 @@ from serang_app.db.updates import sent_fields, update_row, upsert_row
 from serang_app.forms.checking import answer_problems, answer_text_problems, definition_problems
 from serang_app.forms.fields import Attribute, AttributeAnswer, LocalText, LongLocalText
 from serang_app.http.caching import CACHED_OPT, NOT_MODIFIED, CachedJson
+from serang_app.http.deprecation import deprecated
 from serang_app.http.locale import Locale, negotiate_locale
 from serang_app.http.pagination import DEFAULT_LIMIT, PageCursor, PageLimit, decode_cursor, encode_cursor
 from serang_app.http.problems import ApiError, LocalizedFieldError
@@ -96,6 +97,7 @@ __all__ = [
     "attach_uploads",
     "decode_cursor",
     "definition_problems",
+    "deprecated",
     "encode_cursor",
     "follow_case",
     "link_used_uploads",

@@ -430,6 +430,55 @@ def openapi(output: Path, check: bool) -> None:
     click.echo(f"wrote {output}")
 
 
+@main.command("api-compat")
+@click.option("--released", type=click.Path(path_type=Path), default="openapi/released/v1.json", show_default=True)
+@click.option("--current", type=click.Path(path_type=Path), default=DEFAULT_OPENAPI_PATH, show_default=True)
+@click.option("--declared", type=click.Path(path_type=Path), default="openapi/breaking-changes.toml", show_default=True)
+@click.option("--release", "cut_release", is_flag=True, help="Make the current document the released one.")
+@_fail_cleanly
+def api_compat(released: Path, current: Path, declared: Path, cut_release: bool) -> None:
+    """Exit 1 on a breaking change to /v1 since the released document that is not declared."""
+    from serang_app.api_compat.declared import DeclarationError, check, release
+
+    if cut_release:
+        release(current, released, declared)
+        click.echo(f"{current} copied to {released}; {declared} emptied for the next release")
+        return
+    try:
+        verdict = check(released, current, declared)
+    except DeclarationError as error:
+        click.echo(f"serang-app: {error}", err=True)
+        sys.exit(2)
+    for change in verdict.declared:
+        click.echo(f"declared: {change}")
+    for change in verdict.stale:
+        click.echo(f"declared but not found in {current} (remove it when no longer needed): {change}", err=True)
+    if verdict.undeclared:
+        for change in verdict.undeclared:
+            click.echo(f"breaking: {change}", err=True)
+        click.echo(f"declare each in {declared} or undo it (docs/api-compatibility.md)", err=True)
+        sys.exit(1)
+    click.echo(f"{current}: no undeclared breaking change to /v1 since {released}")
+
+
+@main.command("problem-codes")
+@click.option("--check", is_flag=True, help="Exit 1 if the registry differs from what the code gives.")
+@_fail_cleanly
+def problem_codes(check: bool) -> None:
+    """Write docs/problem-codes.md, the registry of every problem code the API answers."""
+    from serang_app.api_compat.problem_codes import REGISTRY_PATH, render_registry
+
+    registry = render_registry()
+    if check:
+        if not REGISTRY_PATH.exists() or REGISTRY_PATH.read_text(encoding="utf-8") != registry:
+            click.echo(f"{REGISTRY_PATH} is stale: run `serang-app problem-codes` and commit the result", err=True)
+            sys.exit(1)
+        click.echo(f"{REGISTRY_PATH} is up to date")
+        return
+    REGISTRY_PATH.write_text(registry, encoding="utf-8")
+    click.echo(f"wrote {REGISTRY_PATH}")
+
+
 @main.command()
 @_fail_cleanly
 def modules() -> None:

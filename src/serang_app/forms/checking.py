@@ -56,7 +56,10 @@ def answer_text_problems(
         if any(not re.match(rule, text) for text in texts):
             problems.append(
                 LocalizedFieldError(
-                    f"{prefix}.{code}", "Berisi karakter yang tidak diizinkan", "Holds a character that is not allowed"
+                    f"{prefix}.{code}",
+                    "Berisi karakter yang tidak diizinkan",
+                    "Holds a character that is not allowed",
+                    code="pattern",
                 )
             )
     return problems
@@ -71,7 +74,7 @@ def answer_problems(
     problems = answer_text_problems(answers, prefix=prefix)
     refused = {problem.field for problem in problems}
     problems += [
-        LocalizedFieldError(f"{prefix}.{code}", "Pertanyaan ini tidak ada", "No such question")
+        LocalizedFieldError(f"{prefix}.{code}", "Pertanyaan ini tidak ada", "No such question", code="unknown_field")
         for code in sorted(set(answers) - set(by_code))
     ]
     for attribute in attributes:
@@ -80,7 +83,9 @@ def answer_problems(
             continue  # one problem per answer: its characters
         if attribute.code not in answers:
             if attribute.required:
-                problems.append(LocalizedFieldError(field, "Wajib dijawab", "This question must be answered"))
+                problems.append(
+                    LocalizedFieldError(field, "Wajib dijawab", "This question must be answered", code="required")
+                )
             continue
         problem = _answer_problem(attribute, answers[attribute.code])
         if problem is not None:

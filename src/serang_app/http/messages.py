@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from serang_app.http.locale import Locale
 
 # code -> (title in id, title in en, detail in id, detail in en). Details may hold {placeholders}.
@@ -295,27 +293,3 @@ def title_and_detail(code: str, locale: Locale, params: dict[str, object] | None
     title_id, title_en, detail_id, detail_en = MESSAGES.get(code, MESSAGES["internal_error"])
     title, detail = (title_en, detail_en) if locale == "en" else (title_id, detail_id)
     return title, detail.format(**params) if params else detail
-
-
-# Field-level validation messages: msgspec and Litestar report in English. Residents read
-# Indonesian, so each known kind of message gets its own sentence; the English original is kept
-# for callers who ask for English.
-_FIELD_MESSAGES_ID: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"^Object contains unknown field `(?P<name>[^`]+)`"), "Isian `{name}` tidak dikenal"),
-    (re.compile(r"^Object missing required field `(?P<name>[^`]+)`"), "Isian wajib `{name}` belum diisi"),
-    (re.compile(r"^Missing required"), "Isian wajib belum diisi"),
-    (re.compile(r"^Expected `str` matching regex"), "Format tidak sesuai"),
-    (re.compile(r"^Expected `(str|array|object)` of length"), "Panjang tidak sesuai batas yang diizinkan"),
-    (re.compile(r"^Expected `(int|float|number)` [<>]=?"), "Nilai di luar rentang yang diizinkan"),
-    (re.compile(r"^Invalid enum value"), "Nilai tidak termasuk pilihan yang tersedia"),
-    (re.compile(r"^Expected `"), "Jenis nilai tidak sesuai"),
-)
-
-
-def field_message(message: str, locale: Locale) -> str:
-    if locale == "en":
-        return message
-    for pattern, indonesian in _FIELD_MESSAGES_ID:
-        if match := pattern.match(message):
-            return indonesian.format(**match.groupdict())
-    return "Isian tidak valid"

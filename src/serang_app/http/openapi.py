@@ -40,6 +40,7 @@ from litestar.plugins import InitPlugin
 from litestar.routes import HTTPRoute
 
 from serang_app.http.caching import CACHED_OPT
+from serang_app.http.field_messages import FIELD_MESSAGES
 from serang_app.http.idempotency import (
     IDEMPOTENT_METHODS,
     KEY_HEADER_NAME,
@@ -286,8 +287,20 @@ def _problem_schemas() -> dict[str, Schema]:
     return {
         "FieldError": Schema(
             type=OpenAPIType.OBJECT,
-            required=["field", "message"],
-            properties={"field": string, "message": string},
+            required=["field", "code", "message"],
+            properties={
+                "field": Schema(
+                    type=OpenAPIType.STRING,
+                    description="The field's path in the request: `attributes.road_kind`, `photo_upload_ids[2]`, "
+                    "a parameter's name, or `body` for the whole body.",
+                ),
+                "code": Schema(
+                    type=OpenAPIType.STRING,
+                    enum=list(FIELD_MESSAGES),
+                    description="The kind of error (docs/api-compatibility.md).",
+                ),
+                "message": string,
+            },
             description="One invalid field: where it is and what is wrong, in the caller's language.",
         ),
         "Problem": Schema(

@@ -19,8 +19,11 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException, ProblemDetailsPlugin
 
+from serang_app.http.deprecation import deprecation_headers
+from serang_app.http.field_errors import BODY, FieldProblem, msgspec_problem
+from serang_app.http.field_messages import field_text
 from serang_app.http.locale import Locale, negotiate_locale
-from serang_app.http.messages import field_message, title_and_detail
+from serang_app.http.messages import title_and_detail
 from serang_app.http.request_id import request_id_of
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -28,7 +31,11 @@ logger = structlog.get_logger("serang_app.errors")
 
 
 class FieldError(msgspec.Struct, kw_only=True):
+    """One entry of a 422's `errors`: the field's path (`attributes.road_kind`,
+    `photo_upload_ids[2]`, `body`), the kind of error (http/field_messages.py) and the sentence."""
+
     field: str
+    code: str
     message: str
 
 
@@ -39,6 +46,7 @@ class LocalizedFieldError:
     field: str
     id: str
     en: str
+    code: str = "invalid"
 
 
 class Problem(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -54,7 +62,7 @@ class Problem(msgspec.Struct, kw_only=True, omit_defaults=True):
     errors: list[FieldError] | None = None
 
 
-_CODE_BY_STATUS = {
+CODE_BY_STATUS = {
     400: "bad_request",
     401: "unauthorized",
     403: "forbidden",
@@ -81,11 +89,11 @@ class ApiError(ProblemDetailsException):
         code: str | None = None,
         *,
         params: dict[str, object] | None = None,
-        errors: Sequence[FieldError | LocalizedFieldError] | None = None,
+        errors: Sequence[FieldProblem | LocalizedFieldError] | None = None,
         headers: dict[str, str] | None = None,
         extra: dict[str, Any] | None = None,
     ) -> None:
-        self.code = code or _CODE_BY_STATUS.get(status_code, "internal_error")
+        self.code = code or CODE_BY_STATUS.get(status_code, "internal_error")
         if status_code == 401:
             headers = {"WWW-Authenticate": 'Bearer realm="serang-app"', **(headers or {})}
         super().__init__(detail=self.code, status_code=status_code, headers=headers, extra=extra)
@@ -118,20 +126,25 @@ class ApiError(ProblemDetailsException):
             status_code=self.status_code,
             media_type=PROBLEM_MEDIA_TYPE,
             # The id goes on here too: errors raised before routing never reach the request middleware.
-            headers={**(self.headers or {}), "Content-Language": locale, "X-Request-ID": request_id},
+            headers={
+                **deprecation_headers(request.scope.get("route_handler")),
+                **(self.headers or {}),
+                "Content-Language": locale,
+                "X-Request-ID": request_id,
+            },
         )
 
 
-def _localized(error: FieldError | LocalizedFieldError, locale: Locale) -> FieldError:
+def _localized(error: FieldProblem | LocalizedFieldError, locale: Locale) -> FieldError:
     if isinstance(error, LocalizedFieldError):
-        return FieldError(field=error.field, message=error.en if locale == "en" else error.id)
-    return FieldError(field=error.field, message=field_message(error.message, locale))
+        return FieldError(field=error.field, code=error.code, message=error.en if locale == "en" else error.id)
+    return FieldError(field=error.field, code=error.code, message=field_text(error.code, locale, error.params))
 
 
 def _from_http_exception(error: HTTPException) -> ApiError:
     if isinstance(error, ValidationException):
         return _from_validation(error)
-    status = error.status_code if error.status_code in _CODE_BY_STATUS else 500
+    status = error.status_code if error.status_code in CODE_BY_STATUS else 500
     headers = error.headers
     if status == 429 and headers and "Retry-After" not in headers:
         # Litestar's limiter says when its window resets in RateLimit-Reset only.
@@ -145,7 +158,7 @@ def _from_validation(error: ValidationException) -> ApiError:
     fields = [_field_error(item) for item in extra if isinstance(item, dict)]
     # Litestar reports a missing required parameter in its message alone.
     if not fields and (missing := _MISSING_PARAMETER.match(str(error.detail))):
-        fields = [FieldError(field=missing.group("name"), message="Missing required parameter")]
+        fields = [FieldProblem(missing.group("name"), "required")]
     if not fields:
         return ApiError(400, headers=error.headers)
     return ApiError(422, errors=fields, headers=error.headers)
@@ -168,28 +181,12 @@ RETRY_AFTER_SECONDS = "5"
 
 
 _MISSING_PARAMETER = re.compile(r"^Missing required (query|header|cookie|path) parameter '(?P<name>[^']+)'")
-_AT_PATH = re.compile(r" - at `\$\.?(?P<path>[^`]*)`$")
-_NAMED_FIELD = re.compile(r"(unknown|required) field `(?P<name>[^`]+)`")
 
 
-def field_error_of(message: str) -> FieldError:
-    """The field error of a msgspec validation message about a request body ("... - at `$.x`")."""
-    return _field_error({"message": message, "key": "data"})
-
-
-def _field_error(item: dict[str, Any]) -> FieldError:
+def _field_error(item: dict[str, Any]) -> FieldProblem:
     """Name the field itself: Litestar reports a body's errors under the parameter name `data`."""
-    message = str(item.get("message", ""))
-    field = str(item.get("key") or item.get("source") or "body")
-    if field == "data" and (match := _AT_PATH.search(message)):
-        message = message[: match.start()]
-        field = match.group("path") or "data"
-    # A missing or unknown key is named inside the object that lacks or has it (title.en).
-    if (match := _NAMED_FIELD.search(message)) and not field.endswith(f".{match.group('name')}"):
-        field = ".".join(part for part in (field if field != "data" else "", match.group("name")) if part)
-    if field == "data":
-        field = "body"
-    return FieldError(field=field, message=message)
+    source = str(item.get("key") or item.get("source") or BODY)
+    return msgspec_problem(str(item.get("message", "")), BODY if source == "data" else source)
 
 
 def _from_unexpected(error: Exception) -> ApiError:

@@ -21,6 +21,9 @@ This is also the one place a JSON body is decoded: the value is handed to Litest
 JSON, not UTF-8, or nested deeper than `MAX_JSON_DEPTH` answer 400: msgspec reports the last two
 with `UnicodeDecodeError` and `RecursionError`, which would otherwise surface as a 500, and no
 request of this API nests more than a few levels.
+
+A body that fails the check answers 422 listing every field error at once, each with its path and
+kind, in the caller's language (http/field_errors.py).
 """
 
 from __future__ import annotations
@@ -33,7 +36,8 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.utils.scope.state import ScopeState
 
 from serang_app.http.body import BODY_METHODS
-from serang_app.http.problems import ApiError, LocalizedFieldError, field_error_of
+from serang_app.http.field_errors import body_problems
+from serang_app.http.problems import ApiError, LocalizedFieldError
 from serang_app.http.text import normalized_in_place
 
 MAX_JSON_DEPTH = 32
@@ -58,13 +62,18 @@ async def check_json_body_strictly(request: Request[Any, Any, Any]) -> None:
         # An optional body may be left out; `null` is not an object of its type.
         raise ApiError(
             422,
-            errors=[LocalizedFieldError("body", "Kirim objek JSON atau kosongkan", "Send a JSON object or nothing")],
+            errors=[
+                LocalizedFieldError(
+                    "body", "Kirim objek JSON atau kosongkan", "Send a JSON object or nothing", code="type"
+                )
+            ],
         )
     prepared = _prepared(decoded, MAX_JSON_DEPTH)
     try:
         msgspec.convert(prepared, type=body_type, strict=True)
     except msgspec.ValidationError as error:
-        raise ApiError(422, errors=[field_error_of(str(error))]) from None
+        # msgspec names the first error only; the body's other errors are found in its schema.
+        raise ApiError(422, errors=body_problems(body_type, prepared, str(error))) from None
     # Litestar converts this document for the handler: the one the check saw, normalized once.
     ScopeState.from_scope(request.scope).json = prepared
 

@@ -119,7 +119,8 @@ def run(options: Options, generator: LoadGenerator) -> None:
     run_folder.mkdir(parents=True)
     with ExitStack() as cleanup:
         database_url = cleanup.enter_context(bench_database(say))
-        environment = service_environment(database_url, run_folder / "data")
+        service_port = free_port()
+        environment = service_environment(database_url, run_folder / "data", service_port)
         try:
             settings = load_settings(environment)
             specs = load_modules(settings)
@@ -133,7 +134,6 @@ def run(options: Options, generator: LoadGenerator) -> None:
             f"catalogue cache {settings.catalogue_cache_seconds:g} s, "
             f"modules: {', '.join(spec.slug for spec in specs) or 'none'}"
         )
-        service_port = free_port()
         service = cleanup.enter_context(
             running_server(
                 "service",

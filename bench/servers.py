@@ -79,7 +79,7 @@ def bare_command(port: int, workers: int, factory: str = "bench.bare_app:create"
     ]
 
 
-def service_environment(database_url: str, data_folder: Path) -> dict[str, str]:
+def service_environment(database_url: str, data_folder: Path, port: int) -> dict[str, str]:
     """Production settings, plus what a benchmark on one machine needs (see the comments)."""
     environment = dict(os.environ)
     environment.update(
@@ -94,8 +94,9 @@ def service_environment(database_url: str, data_folder: Path) -> dict[str, str]:
             # Not the developer's var/ nor another run's: with several workers `serve` empties the
             # Prometheus folder under the data folder, which a `make run` may be using.
             "SERANG_DATA_DIR": str(data_folder),
-            # Production requires its public origin; the load never follows the URLs it is in.
-            "SERANG_PUBLIC_URL": "http://127.0.0.1",
+            # Production requires its public origin: where the load reaches the service, since the
+            # photo rows follow the upload URLs it hands out.
+            "SERANG_PUBLIC_URL": f"http://{LOOPBACK}:{port}",
         }
     )
     # As in production unless the caller asks otherwise (SERANG_ACCESS_LOG=false make bench

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import signal
 import ssl
 import subprocess
 import threading
@@ -38,7 +37,7 @@ from tests.support.compose import (
 )
 from tests.support.database import PROJECT_ROOT
 from tests.support.object_store import S3_CREDENTIALS, moto_server, s3_keys
-from tests.support.processes import free_port, run_cli
+from tests.support.processes import free_port, run_cli, stop
 
 # What `serang-app secrets --write .env` gives a trial: every variable compose requires.
 TRIAL = {**new_secrets(), **new_compose_secrets()}
@@ -289,12 +288,7 @@ def running_caddy(config: dict[str, Any], env: dict[str, str], tmp_path: Path, h
                 time.sleep(0.2)
             yield
         finally:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)
 
 
 def test_a_trial_is_served_over_tls_by_caddy_in_front_of_the_app(database_url: str, tmp_path: Path) -> None:

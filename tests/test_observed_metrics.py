@@ -21,7 +21,7 @@ from litestar.testing import AsyncTestClient
 from serang_app.health.series import PUSH_RESULTS
 from serang_app.notifications.push import PushResult
 from tests.support.accounts import bearer, resident_tokens, signed_in_staff
-from tests.support.complaints_app import complaints_app
+from tests.support.complaints_app import complaints_app, pothole_report
 from tests.support.fake_google import FakeGoogle
 from tests.support.scraping import Samples, samples, value
 from tests.support.uploading import JPEG, photo_with_gps, upload
@@ -79,15 +79,7 @@ async def file_an_overdue_complaint_with_a_photo(traffic: Traffic) -> tuple[dict
     traffic.clock.moment = datetime.now(UTC) - timedelta(days=40)
     filed = await client.post(
         "/v1/complaints",
-        json={
-            "category": "roads_bridges",
-            "description": "Jalan berlubang besar di depan SDN Kramatwatu 1.",
-            "latitude": -6.05,
-            "longitude": 106.1,
-            "district_code": "36.04.05",
-            "photo_upload_ids": [photo_id],
-            "attributes": {"road_kind": "pothole", "width_m": 1.5},
-        },
+        json=pothole_report(photo_id),
         headers=citizen,
     )
     traffic.clock.moment = None

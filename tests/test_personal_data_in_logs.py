@@ -11,6 +11,7 @@ import httpx
 
 from tests.support.accounts import POLICY
 from tests.support.app_server import running_app
+from tests.support.complaints_app import pothole_report
 from tests.support.uploading import photo_with_gps, upload
 
 PHONE = "+6281355557777"
@@ -34,16 +35,7 @@ async def visit(base: str) -> None:
         assert profile.status_code == 200, profile.text
         photo_id, completed = await upload(client, resident, photo_with_gps())
         assert completed.status_code == 200, completed.text
-        complaint = {
-            "category": "roads_bridges",
-            "description": DESCRIPTION,
-            "address": ADDRESS,
-            "latitude": -6.05,
-            "longitude": 106.1,
-            "district_code": "36.04.05",
-            "photo_upload_ids": [photo_id],
-            "attributes": {"road_kind": "pothole", "width_m": 1.5},
-        }
+        complaint = pothole_report(photo_id, description=DESCRIPTION, address=ADDRESS)
         too_short = await client.post("/v1/complaints", json={**complaint, "description": NAME[:5]}, headers=resident)
         assert too_short.status_code == 422
         filed = await client.post("/v1/complaints", json=complaint, headers=resident)

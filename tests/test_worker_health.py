@@ -18,7 +18,7 @@ import structlog.testing
 from serang_app.auth.keys import new_secrets
 from serang_app.worker.heartbeat import HEARTBEAT_FILE_NAME, LateTask, late_tasks
 from serang_app.worker.runner import CORE_TASKS, PeriodicTask, WorkerContext, run_worker
-from tests.support.processes import SERANG_APP, run_cli
+from tests.support.processes import SERANG_APP, run_cli, stop
 
 # Generous bounds for "eventually", never a measured duration: the machine may be busy.
 PATIENCE_SECONDS = 60.0
@@ -55,12 +55,7 @@ def running_worker(database_url: str, data_dir: Path, log_path: Path) -> Iterato
             yield process
         finally:
             process.send_signal(signal.SIGCONT)  # a stopped process would never see the SIGINT
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)
 
 
 def test_a_running_worker_passes_and_a_stopped_one_fails(database_url: str, tmp_path: Path) -> None:

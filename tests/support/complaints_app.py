@@ -4,6 +4,7 @@ tests run worker steps themselves), uploads in the test's own folder."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from litestar import Litestar
 
@@ -25,3 +26,17 @@ def modules_app(database_url: str, folder: Path, *modules: ModuleSpec) -> Litest
         SERANG_RUN_WORKER_IN_PROCESS="false",
         SERANG_DATA_DIR=str(folder / "data"),
     )
+
+
+def pothole_report(photo_id: str, **fields: Any) -> dict[str, Any]:
+    """The body of a resident's complaint about a pothole in Kramatwatu, with one photo."""
+    return {
+        "category": "roads_bridges",
+        "description": "Jalan berlubang besar di depan SDN Kramatwatu 1.",
+        "latitude": -6.05,
+        "longitude": 106.1,
+        "district_code": "36.04.05",
+        "photo_upload_ids": [photo_id],
+        "attributes": {"road_kind": "pothole", "width_m": 1.5},
+        **fields,
+    }

@@ -12,6 +12,7 @@ from typing import Any
 from serang_app.cases.calendar import JAKARTA
 from serang_app.modules.appointments.timetable import public_holiday
 from tests.support.accounts import bearer, create_staff, resident_tokens, staff_tokens
+from tests.support.complaints_app import pothole_report
 from tests.support.pdfs import catalog, plain_pdf
 from tests.support.uploading import photo_with_gps, upload
 
@@ -52,15 +53,7 @@ async def populate(client: Any, database_url: str) -> Population:
     assert completed.status_code == 200, completed.text
     filed = await client.post(
         "/v1/complaints",
-        json={
-            "category": "roads_bridges",
-            "description": "Jalan berlubang besar di depan SDN Kramatwatu 1.",
-            "latitude": -6.05,
-            "longitude": 106.1,
-            "district_code": "36.04.05",
-            "photo_upload_ids": [photo_id],
-            "attributes": {"road_kind": "pothole", "width_m": 1.5},
-        },
+        json=pothole_report(photo_id),
         headers=complainant,
     )
     assert filed.status_code == 201, filed.text

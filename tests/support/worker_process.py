@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from serang_app.auth.keys import new_secrets
-from tests.support.processes import SERANG_APP, free_port
+from tests.support.processes import SERANG_APP, free_port, stop
 
 READY_TIMEOUT_SECONDS = 30.0
 
@@ -40,12 +40,7 @@ def running_worker(database_url: str, log_path: Path, **environ: str) -> Iterato
             _wait_for_port(process, base_url, log_path)
             yield base_url
         finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process, signal.SIGTERM, timeout=10)
 
 
 def _wait_for_port(process: subprocess.Popen[bytes], base_url: str, log_path: Path) -> None:

@@ -343,7 +343,7 @@ def migrate_check() -> None:
     if unsafe:
         click.echo(
             f"{len(unsafe)} unsafe statement(s): add and backfill now, take away in a later release, "
-            "in a file marked '-- contract: <why>' (docs/deployment.md, Upgrade without downtime)",
+            "in a file marked '-- contract: <why>' (docs/deployment.md, Upgrade)",
             err=True,
         )
         sys.exit(1)
@@ -353,7 +353,7 @@ def migrate_check() -> None:
 @main.group()
 def backup() -> None:
     """Back up the database and the uploads together, check a backup, restore one into an empty
-    environment (docs/deployment.md, "Backups and restore")."""
+    environment (docs/deployment.md, "Back up and restore")."""
 
 
 _BACKUP_ENDPOINT = click.option(
@@ -585,7 +585,7 @@ def create_admin(email: str, name: str, password: str) -> None:
 
 @main.group()
 def nik() -> None:
-    """Stored NIKs and the versions of their encryption key (docs/deployment.md, rotating keys)."""
+    """Stored NIKs and the versions of their encryption key (docs/deployment.md, "Rotate keys")."""
 
 
 @nik.command("status")

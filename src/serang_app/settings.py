@@ -100,7 +100,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     refresh_grace_seconds: Annotated[int, msgspec.Meta(ge=0, le=300)] = 30
     # NIK encryption (AES-GCM) and blind-index (HMAC) keys: base64 of 32 bytes each. The
     # encryption keys are versioned, "v2:base64,v1:base64": the first encrypts, all decrypt
-    # (docs/deployment.md, rotating keys). The single key is the form before versions: version 1.
+    # (docs/deployment.md, "Rotate keys"). The single key is the form before versions: version 1.
     nik_encryption_keys: str | None = None
     nik_encryption_key: str | None = None
     nik_index_key: str | None = None

@@ -1,7 +1,7 @@
 """Refuses a migration that would break the release still running while it is applied.
 
 In a rolling upgrade the new release's migrations run while the old release still serves
-(docs/deployment.md, "Upgrade without downtime"), so a migration may only add to the schema
+(docs/deployment.md, "Upgrade"), so a migration may only add to the schema
 ("expand"): new tables, nullable columns or columns with a default, indexes. Taking away or
 changing in place what the old code reads ("contract": dropping, renaming, retyping, making a
 column required) ships in a later release, once no running code uses it, in a file with a line

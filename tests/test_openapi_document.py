@@ -204,3 +204,107 @@ def test_every_summary_is_written_by_hand(document: dict[str, Any]) -> None:
         if not handler.summary:
             generated.append(f"{method.upper()} {path}: {operation.get('summary')!r} ({handler.handler_name})")
     assert not generated, "operations without a summary of their own:\n" + "\n".join(generated)
+
+
+# --- shapes client generators turn into real types (http/openapi_clients.py) ---------------------
+
+
+def schemas_in(node: object, where: str = "#") -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every schema-like object under ``node`` with where it is."""
+    if isinstance(node, dict):
+        yield where, node
+        for key, value in node.items():
+            yield from schemas_in(value, f"{where}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from schemas_in(value, f"{where}/{index}")
+
+
+def test_a_form_answer_is_one_named_union(document: dict[str, Any]) -> None:
+    """Kotlin made an empty class of the inline union and lost the answers; a named oneOf of
+    primitives becomes a wrapper type that reads and writes "pothole", 3 and ["a", "b"]."""
+    answer = document["components"]["schemas"]["AnswerValue"]
+    assert answer["oneOf"] == [{"type": "string"}, {"type": "number"}, {"items": {"type": "string"}, "type": "array"}]
+    ref = {"$ref": "#/components/schemas/AnswerValue"}
+    schemas = document["components"]["schemas"]
+    assert schemas["ComplaintsComplaintDraft"]["properties"]["attributes"]["additionalProperties"] == ref
+    assert schemas["PermitsApplication"]["properties"]["answers"]["additionalProperties"] == ref
+    assert schemas["PermitsAnswerChanges"]["properties"]["answers"]["additionalProperties"] == {
+        "anyOf": [ref, {"type": "null"}]
+    }
+
+
+def test_unions_are_named_and_null_is_written_one_way(document: dict[str, Any]) -> None:
+    wrong = []
+    for where, schema in schemas_in(document):
+        if where == "#/components/schemas/AnswerValue":
+            continue
+        for keyword in ("oneOf", "anyOf", "allOf"):
+            branches = schema.get(keyword)
+            if not isinstance(branches, list) or where.endswith("/properties"):
+                continue
+            values = [branch for branch in branches if branch != {"type": "null"}]
+            if keyword == "oneOf":
+                wrong.append(f"{where}: oneOf (unions are named components, null is anyOf or a type list)")
+            elif len(values) != 1 or len(branches) != 2:
+                wrong.append(f"{where}: {keyword} of {len(branches)} (only [X, null] is written inline)")
+        if isinstance(schema.get("enum"), list) and None in schema["enum"]:
+            wrong.append(f"{where}: null inside an enum")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_schema_names_are_their_titles_and_modules_are_named(document: dict[str, Any]) -> None:
+    schemas = document["components"]["schemas"]
+    assert [key for key, schema in schemas.items() if schema.get("title", key) != key] == []
+    # The catalogue's and the appointments module's services no longer share a name.
+    assert {"Service", "ServiceList", "AppointmentsService", "AppointmentsServiceList"} <= set(schemas)
+    assert not [key for key in schemas if "_" in key]
+
+
+def test_operation_ids_say_what_they_do(document: dict[str, Any]) -> None:
+    """A bare verb (`start`, `report`, `merge`) collides in an SDK that puts every call in one namespace."""
+    bare = [operation["operationId"] for _, _, operation in operations(document) if operation["operationId"].islower()]
+    assert not bare, f"operation ids of one word: {bare}"
+    ids = {operation["operationId"] for _, _, operation in operations(document)}
+    assert {"complaintsReport", "complaintsMerge", "complaintsDetail", "startUpload", "rateCase"} <= ids
+
+
+def test_if_match_is_a_required_string_and_bodies_are_named(document: dict[str, Any]) -> None:
+    action = document["paths"]["/v1/cases/{case_id}/actions/{action}"]["post"]
+    if_match = next(p for p in action["parameters"] if p["name"] == "If-Match")
+    assert (if_match["required"], if_match["schema"]["type"]) == (True, "string")
+    assert action["requestBody"] == {
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ActionRequest"}}},
+        "required": False,
+    }
+    inline = [
+        f"{method.upper()} {path}"
+        for path, method, operation in operations(document)
+        for media in operation.get("requestBody", {}).get("content", {}).values()
+        if "$ref" not in media["schema"] and media["schema"].get("type") == "object"
+    ]
+    assert not inline, f"inline request bodies: {inline}"
+
+
+def test_bytes_are_binary_with_their_media_type(document: dict[str, Any]) -> None:
+    def content(path: str) -> dict[str, Any]:
+        found: dict[str, Any] = document["paths"][path]["get"]["responses"]["200"]["content"]
+        return found
+
+    assert content("/v1/appointments/{booking_id}/qr.png")["image/png"]["schema"]["format"] == "binary"
+    assert content("/v1/permits/applications/{application_id}/permit.pdf")["application/pdf"]["schema"] == {
+        "contentMediaType": "application/pdf",
+        "format": "binary",
+        "type": "string",
+    }
+    stored = content("/v1/storage/{key}")
+    assert "application/json" not in stored
+    assert all(media["schema"]["format"] == "binary" for media in stored.values())
+
+
+def test_every_operation_states_its_security(document: dict[str, Any]) -> None:
+    """`security: []` on a public operation: without it linters and generators cannot tell it from a forgotten one."""
+    missing = [
+        f"{method.upper()} {path}" for path, method, operation in operations(document) if "security" not in operation
+    ]
+    assert not missing, missing

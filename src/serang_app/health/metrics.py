@@ -26,6 +26,7 @@ from serang_app.settings import Settings
 
 @get(
     "/metrics",
+    operation_id="getMetrics",
     tags=["ops"],
     summary="Prometheus metrics",
     description="For the operators' Prometheus. In production it needs the bearer token configured in "

@@ -48,6 +48,8 @@ from serang_app.http.idempotency import (
     is_stored,
 )
 from serang_app.http.messages import MESSAGES
+from serang_app.http.openapi_clients import BINARY_OPT, shape_for_clients
+from serang_app.http.openapi_names import operation_name
 from serang_app.http.problems import PROBLEM_MEDIA_TYPE
 
 PROBLEMS_OPT = "problems"
@@ -150,6 +152,15 @@ def document_errors(app: Litestar) -> OpenAPI:
                         if idempotent and code.isdigit() and _may_be_replayed(int(code)):
                             response.headers[REPLAYED_HEADER_NAME] = _REPLAYED_HEADER
                 operation.responses = responses
+    binary_types = {
+        (method.lower(), route.path_format): tuple(handler.opt[BINARY_OPT])
+        for route in app.routes
+        if isinstance(route, HTTPRoute)
+        for handler in route.route_handlers
+        if handler.opt.get(BINARY_OPT)
+        for method in handler.http_methods
+    }
+    shape_for_clients(document, binary_types)
     return document
 
 
@@ -169,8 +180,7 @@ def _require_if_match(operation: Operation) -> None:
 
 def operation_id(handler: HTTPRouteHandler, method: str, path: list[Any]) -> str:
     """The handler's name in camelCase (`listServices`): what client generators turn into method names."""
-    first, *rest = handler.handler_name.split("_")
-    return first + "".join(word.capitalize() for word in rest)
+    return operation_name(handler)
 
 
 def _close_strict_bodies(schemas: dict[str, Schema]) -> None:
@@ -179,13 +189,13 @@ def _close_strict_bodies(schemas: dict[str, Schema]) -> None:
     Litestar does not carry `forbid_unknown_fields` into the schema, so clients and schemathesis
     would believe extra fields are accepted and then meet a 422.
     """
-    strict = {struct.__name__ for struct in _struct_classes() if struct.__struct_config__.forbid_unknown_fields}
+    strict = {struct.__name__ for struct in struct_classes() if struct.__struct_config__.forbid_unknown_fields}
     for name, schema in schemas.items():
         if name in strict and schema.type == OpenAPIType.OBJECT:
             schema.additional_properties = False
 
 
-def _struct_classes() -> list[type[msgspec.Struct]]:
+def struct_classes() -> list[type[msgspec.Struct]]:
     found: list[type[msgspec.Struct]] = []
     pending = list(msgspec.Struct.__subclasses__())
     while pending:

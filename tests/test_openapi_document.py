@@ -308,3 +308,29 @@ def test_every_operation_states_its_security(document: dict[str, Any]) -> None:
         f"{method.upper()} {path}" for path, method, operation in operations(document) if "security" not in operation
     ]
     assert not missing, missing
+
+
+def test_shared_headers_are_components_on_every_operation_they_apply_to(document: dict[str, Any]) -> None:
+    parameters = document["components"]["parameters"]
+    assert {parameters[name]["name"] for name in ("AcceptLanguage", "AppPlatform", "AppVersion")} == {
+        "Accept-Language",
+        "X-App-Platform",
+        "X-App-Version",
+    }
+    missing = []
+    for path, method, operation in operations(document):
+        refs = {p.get("$ref", "").rsplit("/", 1)[-1] for p in operation.get("parameters", [])}
+        gated = path not in ("/v1/app/config", "/healthz", "/readyz")
+        expected = {"AcceptLanguage"} | ({"AppPlatform", "AppVersion"} if gated else set())
+        if not expected <= refs or ("426" in operation["responses"]) != gated:
+            missing.append(f"{method.upper()} {path}")
+    assert not missing, "operations without the shared headers (or with a wrong 426):\n" + "\n".join(missing)
+
+
+def test_every_answer_holding_a_case_carries_its_etag(document: dict[str, Any]) -> None:
+    etag = {"$ref": "#/components/headers/ETag"}
+    action = document["paths"]["/v1/cases/{case_id}/actions/{action}"]["post"]
+    assert action["responses"]["200"]["headers"]["ETag"] == etag
+    assert action["responses"]["412"]["headers"]["ETag"] == etag
+    assert {"412", "428"} <= set(action["responses"])
+    assert document["paths"]["/v1/cases/{case_id}"]["get"]["responses"]["200"]["headers"]["ETag"] == etag

@@ -39,6 +39,7 @@ from litestar.openapi.spec.enums import OpenAPIType
 from litestar.plugins import InitPlugin
 from litestar.routes import HTTPRoute
 
+from serang_app.app_config.version_gate import ALWAYS_SERVED
 from serang_app.http.caching import CACHED_OPT
 from serang_app.http.idempotency import (
     IDEMPOTENT_METHODS,
@@ -49,6 +50,7 @@ from serang_app.http.idempotency import (
 )
 from serang_app.http.messages import MESSAGES
 from serang_app.http.openapi_clients import BINARY_OPT, shape_for_clients
+from serang_app.http.openapi_headers import attach_shared_headers
 from serang_app.http.openapi_names import operation_name
 from serang_app.http.problems import PROBLEM_MEDIA_TYPE
 
@@ -73,6 +75,7 @@ _STATUS_CODES = {
     413: "payload_too_large",
     415: "unsupported_media_type",
     422: "invalid_input",
+    426: "app_update_required",
     428: "precondition_required",
     429: "too_many_requests",
     500: "internal_error",
@@ -161,6 +164,7 @@ def document_errors(app: Litestar) -> OpenAPI:
         for method in handler.http_methods
     }
     shape_for_clients(document, binary_types)
+    attach_shared_headers(document)
     return document
 
 
@@ -219,6 +223,8 @@ def _may_be_replayed(status: int) -> bool:
 
 def _statuses_for(path: str, opt: dict[str, Any], operation: Any) -> set[int]:
     statuses = {500, 503}
+    if not path.startswith(ALWAYS_SERVED):
+        statuses.add(426)  # the update gate (app_config/version_gate.py)
     if path not in _RATE_LIMIT_EXEMPT:
         statuses.add(429)
     if operation.parameters or operation.request_body:

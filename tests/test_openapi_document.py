@@ -334,3 +334,21 @@ def test_every_answer_holding_a_case_carries_its_etag(document: dict[str, Any]) 
     assert action["responses"]["412"]["headers"]["ETag"] == etag
     assert {"412", "428"} <= set(action["responses"])
     assert document["paths"]["/v1/cases/{case_id}"]["get"]["responses"]["200"]["headers"]["ETag"] == etag
+
+
+def test_closed_sets_are_enums_and_the_phase_is_one_class(document: dict[str, Any]) -> None:
+    schemas = document["components"]["schemas"]
+    assert schemas["Phase"]["enum"] == [
+        "submitted",
+        "in_progress",
+        "waiting_for_resident",
+        "completed",
+        "rejected",
+        "cancelled",
+    ]
+    phase = {"$ref": "#/components/schemas/Phase"}
+    assert schemas["CaseSummary"]["properties"]["phase"] == phase
+    assert schemas["ComplaintsComplaintDetail"]["properties"]["phase"] == phase
+    assert json.dumps(document).count('"waiting_for_resident"') == 1, "the phases are written inline somewhere"
+    assert schemas["Device"]["properties"]["platform"]["enum"] == ["android", "ios"]
+    assert schemas["Device"]["properties"]["locale"]["enum"] == ["id", "en"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Literal
 
 import msgspec
 from litestar import get
@@ -15,7 +16,7 @@ READINESS_TIMEOUT_SECONDS = 2.0
 
 
 class HealthStatus(msgspec.Struct, kw_only=True):
-    status: str
+    status: Literal["ok", "ready"]
 
 
 @get("/healthz", operation_id="checkLiveness", tags=["ops"], summary="Liveness", opt={"public": True})

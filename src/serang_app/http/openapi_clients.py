@@ -29,7 +29,7 @@ from litestar.openapi.spec import (
 from litestar.openapi.spec.enums import OpenAPIFormat, OpenAPIType
 
 from serang_app.http.openapi_names import check_operation_ids, key_schemas_by_title
-from serang_app.http.openapi_schemas import ANSWER_VALUE, answer_value_schema, reshape_schemas
+from serang_app.http.openapi_schemas import ANSWER_VALUE, answer_value_schema, named_enum_schemas, reshape_schemas
 
 # Routes answering bytes of a type known only when answering (a stored file) list the types here.
 BINARY_OPT = "binary_media_types"
@@ -39,7 +39,11 @@ _HTTP_METHODS = ("get", "put", "post", "delete", "patch")
 def shape_for_clients(document: OpenAPI, binary_types: dict[tuple[str, str], tuple[str, ...]]) -> None:
     """Rewrite ``document`` in place; ``binary_types`` maps (method, path) to a route's BINARY_OPT."""
     components = document.components if isinstance(document.components, Components) else Components()
-    components.schemas = {**(components.schemas or {}), ANSWER_VALUE: answer_value_schema()}
+    components.schemas = {
+        **(components.schemas or {}),
+        ANSWER_VALUE: answer_value_schema(),
+        **named_enum_schemas(),
+    }
     reshape_schemas(document)
     key_schemas_by_title(document)
     for path, item in (document.paths or {}).items():

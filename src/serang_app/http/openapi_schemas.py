@@ -21,6 +21,10 @@ from typing import Any
 from litestar.openapi.spec import Reference, Schema
 from litestar.openapi.spec.enums import OpenAPIType
 
+from serang_app.module_system.spec import PHASES
+
+# Closed sets used in many places: one enum class in generated clients, not one per property.
+NAMED_ENUMS: dict[str, tuple[str, ...]] = {"Phase": PHASES}
 ANSWER_VALUE = "AnswerValue"
 ANSWER_VALUE_REF = f"#/components/schemas/{ANSWER_VALUE}"
 _NULL = Schema(type=OpenAPIType.NULL)
@@ -63,7 +67,16 @@ def map_nodes(node: Any, change: Callable[[Any], Any]) -> Any:
     return change(node)
 
 
+def named_enum_schemas() -> dict[str, Schema]:
+    return {
+        name: Schema(title=name, type=OpenAPIType.STRING, enum=list(values)) for name, values in NAMED_ENUMS.items()
+    }
+
+
 def _reshape(schema: Schema) -> Schema | Reference:
+    named = _named_enum(schema)
+    if named is not None:
+        return named
     if schema.one_of is not None:
         branches = list(schema.one_of)
         values = [branch for branch in branches if not _is_null(branch)]
@@ -76,8 +89,19 @@ def _reshape(schema: Schema) -> Schema | Reference:
     if isinstance(schema.type, list | tuple) and OpenAPIType.NULL in schema.type and schema.enum is not None:
         others = [kind for kind in schema.type if kind != OpenAPIType.NULL]
         inner = Schema(type=others[0] if len(others) == 1 else others, enum=[v for v in schema.enum if v is not None])
-        return replace(schema, type=None, enum=None, any_of=[inner, _NULL])
+        return replace(schema, type=None, enum=None, any_of=[_named_enum(inner) or inner, _NULL])
     return schema
+
+
+def _named_enum(schema: Schema) -> Reference | None:
+    if schema.type != OpenAPIType.STRING or schema.enum is None:
+        return None
+    for name, values in NAMED_ENUMS.items():
+        if schema.title != name and tuple(schema.enum) == values:
+            rest = replace(schema, type=None, enum=None, description=None)
+            assert rest == Schema(), f"keywords beside the {name} enum: {rest}"
+            return Reference(ref=f"#/components/schemas/{name}", description=schema.description)
+    return None
 
 
 def _nullable(outer: Schema, value: Schema | Reference) -> Schema | Reference:

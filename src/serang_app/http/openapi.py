@@ -49,7 +49,7 @@ from serang_app.http.idempotency import (
     is_stored,
 )
 from serang_app.http.messages import MESSAGES
-from serang_app.http.openapi_clients import BINARY_OPT, shape_for_clients
+from serang_app.http.openapi_clients import shape_for_clients
 from serang_app.http.openapi_headers import attach_shared_headers
 from serang_app.http.openapi_names import operation_name
 from serang_app.http.problems import PROBLEM_MEDIA_TYPE
@@ -155,15 +155,7 @@ def document_errors(app: Litestar) -> OpenAPI:
                         if idempotent and code.isdigit() and _may_be_replayed(int(code)):
                             response.headers[REPLAYED_HEADER_NAME] = _REPLAYED_HEADER
                 operation.responses = responses
-    binary_types = {
-        (method.lower(), route.path_format): tuple(handler.opt[BINARY_OPT])
-        for route in app.routes
-        if isinstance(route, HTTPRoute)
-        for handler in route.route_handlers
-        if handler.opt.get(BINARY_OPT)
-        for method in handler.http_methods
-    }
-    shape_for_clients(document, binary_types)
+    shape_for_clients(document, app)
     attach_shared_headers(document)
     return document
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from litestar import Litestar
 from litestar.openapi.spec import (
     Components,
     OpenAPI,
@@ -25,19 +26,51 @@ from litestar.openapi.spec import (
     Reference,
     RequestBody,
     Schema,
+    Tag,
 )
 from litestar.openapi.spec.enums import OpenAPIFormat, OpenAPIType
+from litestar.routes import HTTPRoute
 
-from serang_app.http.openapi_names import check_operation_ids, key_schemas_by_title
+from serang_app.http.openapi_names import MODULE_NAME_OPT, MODULE_OPT, check_operation_ids, key_schemas_by_title
 from serang_app.http.openapi_schemas import ANSWER_VALUE, answer_value_schema, named_enum_schemas, reshape_schemas
 
 # Routes answering bytes of a type known only when answering (a stored file) list the types here.
 BINARY_OPT = "binary_media_types"
 _HTTP_METHODS = ("get", "put", "post", "delete", "patch")
+# The core's own groups of operations; a module's tag is its slug, described by its name.
+_CORE_TAGS = {
+    "admin": "Administration: agencies, staff, the catalogue, announcements, reports, the audit log.",
+    "announcements": "Broadcasts to residents.",
+    "app": "What the app reads at start: minimum versions, features.",
+    "auth": "Sign-in, token refresh and sign-out.",
+    "cases": "Every request a resident made, whatever the module: detail, actions, rating.",
+    "catalogue": "The home screen's services.",
+    "me": "The signed-in resident: profile, devices, notifications, data rights.",
+    "ops": "Health and metrics for operators.",
+    "reference": "Regions: districts and villages.",
+    "staff": "Agency staff: sign-in and the case inbox.",
+    "stats": "Public figures.",
+    "uploads": "Photos and documents: presigned upload, then the server's check.",
+}
 
 
-def shape_for_clients(document: OpenAPI, binary_types: dict[tuple[str, str], tuple[str, ...]]) -> None:
-    """Rewrite ``document`` in place; ``binary_types`` maps (method, path) to a route's BINARY_OPT."""
+def shape_for_clients(document: OpenAPI, app: Litestar) -> None:
+    """Rewrite the app's ``document`` in place."""
+    binary_types = {
+        (method.lower(), route.path_format): tuple(handler.opt[BINARY_OPT])
+        for route in app.routes
+        if isinstance(route, HTTPRoute)
+        for handler in route.route_handlers
+        if handler.opt.get(BINARY_OPT)
+        for method in handler.http_methods
+    }
+    module_names = {
+        handler.opt[MODULE_OPT]: handler.opt[MODULE_NAME_OPT]
+        for route in app.routes
+        if isinstance(route, HTTPRoute)
+        for handler in route.route_handlers
+        if handler.opt.get(MODULE_NAME_OPT)
+    }
     components = document.components if isinstance(document.components, Components) else Components()
     components.schemas = {
         **(components.schemas or {}),
@@ -52,6 +85,23 @@ def shape_for_clients(document: OpenAPI, binary_types: dict[tuple[str, str], tup
             if isinstance(operation, Operation):
                 _shape_operation(operation, binary_types.get((method, path), ()))
     check_operation_ids(document)
+    _declare_tags(document, {**_CORE_TAGS, **module_names})
+
+
+def _declare_tags(document: OpenAPI, descriptions: dict[str, str]) -> None:
+    """Every tag the operations use, listed once at the top: generators and linters expect it."""
+    used = {
+        tag
+        for item in (document.paths or {}).values()
+        for method in _HTTP_METHODS
+        if isinstance(operation := getattr(item, method, None), Operation)
+        for tag in operation.tags or []
+    }
+    declared = {tag.name for tag in document.tags or []}
+    document.tags = [
+        *(document.tags or []),
+        *(Tag(name=name, description=descriptions.get(name)) for name in sorted(used - declared)),
+    ]
 
 
 def _shape_operation(operation: Operation, binary_types: tuple[str, ...]) -> None:

@@ -25,6 +25,7 @@ from serang_app.http.openapi_schemas import map_nodes
 
 # Set on a module's routers (module_system/plugin.py): its handlers inherit it through their opt.
 MODULE_OPT = "module"
+MODULE_NAME_OPT = "module_name"
 _HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 

@@ -13,7 +13,7 @@ from litestar.plugins import InitPlugin
 from serang_app.auth.middleware import signed_in_middleware
 from serang_app.http.messages import register_messages
 from serang_app.http.openapi import struct_classes
-from serang_app.http.openapi_names import MODULE_OPT, title_module_schemas
+from serang_app.http.openapi_names import MODULE_NAME_OPT, MODULE_OPT, title_module_schemas
 from serang_app.module_system.spec import ModuleContext, ModuleSpec
 from serang_app.settings import Settings
 
@@ -51,7 +51,7 @@ class ModulesPlugin(InitPlugin):
             route_handlers=[router],
             tags=[spec.slug],
             middleware=signed_in_middleware(),
-            opt={MODULE_OPT: spec.slug},
+            opt={MODULE_OPT: spec.slug, MODULE_NAME_OPT: spec.name},
         )
 
     def _lifespan_of(self, spec: ModuleSpec) -> Any:

@@ -14,12 +14,14 @@ from typing import Any
 
 import pytest
 from litestar import Litestar
+from litestar.openapi import spec
 from litestar.routes import HTTPRoute
 from openapi_spec_validator import validate
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
 from serang_app.app import create_app
 from serang_app.http.openapi_document import render_openapi
+from serang_app.http.openapi_names import check_operation_ids, key_schemas_by_title
 from serang_app.settings import load_settings
 from tests.support.database import PROJECT_ROOT
 
@@ -352,3 +354,18 @@ def test_closed_sets_are_enums_and_the_phase_is_one_class(document: dict[str, An
     assert json.dumps(document).count('"waiting_for_resident"') == 1, "the phases are written inline somewhere"
     assert schemas["Device"]["properties"]["platform"]["enum"] == ["android", "ios"]
     assert schemas["Device"]["properties"]["locale"]["enum"] == ["id", "en"]
+
+
+def test_two_schemas_or_operations_with_one_name_stop_the_document() -> None:
+    """What keeps a new module from colliding again: the document does not build."""
+    info = spec.Info(title="t", version="1")
+    servers = [spec.Server(url="/")]  # Litestar's default for it cannot be called
+    schemas: dict[str, spec.Schema] = {
+        "catalogue_Service": spec.Schema(title="Service"),
+        "wells_Service": spec.Schema(title="Service"),
+    }
+    with pytest.raises(ValueError, match="'Service'"):
+        key_schemas_by_title(spec.OpenAPI(info=info, servers=servers, components=spec.Components(schemas=schemas)))
+    twice = spec.PathItem(get=spec.Operation(operation_id="report"), post=spec.Operation(operation_id="report"))
+    with pytest.raises(ValueError, match="'report'"):
+        check_operation_ids(spec.OpenAPI(info=info, servers=servers, paths={"/v1/x": twice}))

@@ -98,8 +98,8 @@ def _named_enum(schema: Schema) -> Reference | None:
         return None
     for name, values in NAMED_ENUMS.items():
         if schema.title != name and tuple(schema.enum) == values:
-            rest = replace(schema, type=None, enum=None, description=None)
-            assert rest == Schema(), f"keywords beside the {name} enum: {rest}"
+            if replace(schema, type=None, enum=None, description=None) != Schema():
+                return None  # more than the set (a default, examples): kept inline, with them
             return Reference(ref=f"#/components/schemas/{name}", description=schema.description)
     return None
 

@@ -39,9 +39,10 @@ _PARAMETERS = {
         name="X-App-Platform",
         param_in="header",
         required=False,
-        schema=Schema(type=OpenAPIType.STRING, enum=["android", "ios"]),
-        description="The app's platform; with X-App-Version, an app older than the platform's minimum "
-        "(GET /v1/app/config) is answered 426 with the store link.",
+        # Not an enum: any other value is served as a request without the header (the web, tools).
+        schema=Schema(type=OpenAPIType.STRING, examples=["android", "ios"]),
+        description="`android` or `ios`; with X-App-Version, an app older than the platform's minimum "
+        "(GET /v1/app/config) is answered 426 with the store link. Other values are ignored.",
     ),
     "AppVersion": Parameter(
         name="X-App-Version",

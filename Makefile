@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 RUNTIME := $(VENV)/.synced-runtime
 SYNCED := $(VENV)/.synced
 
-.PHONY: run test lint typecheck openapi openapi-check api-compat release-spec migrations-check pytest bench worker clean
+.PHONY: run test lint typecheck openapi openapi-check api-compat release-spec migrations-check pytest bench worker clean clients
 
 # Create the virtual environment with uv inside it, then install exactly what uv.lock pins.
 $(UV):
@@ -55,6 +55,11 @@ api-compat: $(SYNCED)
 # When a release is cut: its document becomes the one later changes are compared with.
 release-spec: $(SYNCED)
 	$(BIN)/serang-app api-compat --release
+
+# The Kotlin and Dart clients and the linters, outside `make test` (they fetch Java and Node tools
+# on first use); docs/api-clients.md says what they check.
+clients: $(SYNCED)
+	openapi/clients.sh
 
 # Migrations that the release still running during an upgrade could not work with are refused.
 migrations-check: $(SYNCED)

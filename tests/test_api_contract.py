@@ -47,10 +47,11 @@ CONFIG = """\
 # The API checks meaning as well as shape: a NIK's birth date, a village inside the chosen
 # district, the current privacy-policy version. Such requests fit the schema and are still
 # refused with 422 and field errors, which is correct, so 422 counts as an expected answer to
-# schema-valid data; so does 412, a well-formed If-Match naming a version the case has left.
+# schema-valid data; so does 412, a well-formed If-Match naming a version the case has left, and
+# 426, a well-formed X-App-Version older than the platform's minimum (the update gate).
 # Every other status stays unexpected.
 [checks.positive_data_acceptance]
-expected-statuses = ["2XX", "3XX", "401", "403", "404", "409", "412", "422", "429"]
+expected-statuses = ["2XX", "3XX", "401", "403", "404", "409", "412", "422", "426", "429"]
 
 [warnings]
 fail-on = [
@@ -133,9 +134,9 @@ def test_every_response_matches_the_contract(app_url: str, tmp_path: Path, googl
         # drawn from the schema it is always incomplete and rightly refused with 422, which
         # schemathesis reads as a contract mismatch. tests/test_permits.py drives both.
         "--exclude-operation-id",
-        "submitApplication",
+        "permitsSubmitApplication",
         "--exclude-operation-id",
-        "resubmitApplication",
+        "permitsResubmitApplication",
     ]
     try:
         # Run from the test's own folder: schemathesis leaves its .schemathesis and .hypothesis

@@ -14,12 +14,14 @@ from typing import Any
 
 import pytest
 from litestar import Litestar
+from litestar.openapi import spec
 from litestar.routes import HTTPRoute
 from openapi_spec_validator import validate
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
 from serang_app.app import create_app
 from serang_app.http.openapi_document import render_openapi
+from serang_app.http.openapi_names import check_operation_ids, key_schemas_by_title
 from serang_app.settings import load_settings
 from tests.support.database import PROJECT_ROOT
 
@@ -204,3 +206,166 @@ def test_every_summary_is_written_by_hand(document: dict[str, Any]) -> None:
         if not handler.summary:
             generated.append(f"{method.upper()} {path}: {operation.get('summary')!r} ({handler.handler_name})")
     assert not generated, "operations without a summary of their own:\n" + "\n".join(generated)
+
+
+# --- shapes client generators turn into real types (http/openapi_clients.py) ---------------------
+
+
+def schemas_in(node: object, where: str = "#") -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every schema-like object under ``node`` with where it is."""
+    if isinstance(node, dict):
+        yield where, node
+        for key, value in node.items():
+            yield from schemas_in(value, f"{where}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from schemas_in(value, f"{where}/{index}")
+
+
+def test_a_form_answer_is_one_named_union(document: dict[str, Any]) -> None:
+    """Kotlin made an empty class of the inline union and lost the answers; a named oneOf of
+    primitives becomes a wrapper type that reads and writes "pothole", 3 and ["a", "b"]."""
+    answer = document["components"]["schemas"]["AnswerValue"]
+    assert answer["oneOf"] == [{"type": "string"}, {"type": "number"}, {"items": {"type": "string"}, "type": "array"}]
+    ref = {"$ref": "#/components/schemas/AnswerValue"}
+    schemas = document["components"]["schemas"]
+    assert schemas["ComplaintsComplaintDraft"]["properties"]["attributes"]["additionalProperties"] == ref
+    assert schemas["PermitsApplication"]["properties"]["answers"]["additionalProperties"] == ref
+    assert schemas["PermitsAnswerChanges"]["properties"]["answers"]["additionalProperties"] == {
+        "anyOf": [ref, {"type": "null"}]
+    }
+
+
+def test_unions_are_named_and_null_is_written_one_way(document: dict[str, Any]) -> None:
+    wrong = []
+    for where, schema in schemas_in(document):
+        if where == "#/components/schemas/AnswerValue":
+            continue
+        for keyword in ("oneOf", "anyOf", "allOf"):
+            branches = schema.get(keyword)
+            if not isinstance(branches, list) or where.endswith("/properties"):
+                continue
+            values = [branch for branch in branches if branch != {"type": "null"}]
+            if keyword == "oneOf":
+                wrong.append(f"{where}: oneOf (unions are named components, null is anyOf or a type list)")
+            elif len(values) != 1 or len(branches) != 2:
+                wrong.append(f"{where}: {keyword} of {len(branches)} (only [X, null] is written inline)")
+        if isinstance(schema.get("enum"), list) and None in schema["enum"]:
+            wrong.append(f"{where}: null inside an enum")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_schema_names_are_their_titles_and_modules_are_named(document: dict[str, Any]) -> None:
+    schemas = document["components"]["schemas"]
+    assert [key for key, schema in schemas.items() if schema.get("title", key) != key] == []
+    # The catalogue's and the appointments module's services no longer share a name.
+    assert {"Service", "ServiceList", "AppointmentsService", "AppointmentsServiceList"} <= set(schemas)
+    assert not [key for key in schemas if "_" in key]
+
+
+def test_operation_ids_say_what_they_do(document: dict[str, Any]) -> None:
+    """A bare verb (`start`, `report`, `merge`) collides in an SDK that puts every call in one namespace."""
+    bare = [operation["operationId"] for _, _, operation in operations(document) if operation["operationId"].islower()]
+    assert not bare, f"operation ids of one word: {bare}"
+    ids = {operation["operationId"] for _, _, operation in operations(document)}
+    assert {"complaintsReport", "complaintsMerge", "complaintsDetail", "startUpload", "rateCase"} <= ids
+
+
+def test_if_match_is_a_required_string_and_bodies_are_named(document: dict[str, Any]) -> None:
+    action = document["paths"]["/v1/cases/{case_id}/actions/{action}"]["post"]
+    if_match = next(p for p in action["parameters"] if p["name"] == "If-Match")
+    assert (if_match["required"], if_match["schema"]["type"]) == (True, "string")
+    assert action["requestBody"] == {
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ActionRequest"}}},
+        "required": False,
+    }
+    inline = [
+        f"{method.upper()} {path}"
+        for path, method, operation in operations(document)
+        for media in operation.get("requestBody", {}).get("content", {}).values()
+        if "$ref" not in media["schema"] and media["schema"].get("type") == "object"
+    ]
+    assert not inline, f"inline request bodies: {inline}"
+
+
+def test_bytes_are_binary_with_their_media_type(document: dict[str, Any]) -> None:
+    def content(path: str) -> dict[str, Any]:
+        found: dict[str, Any] = document["paths"][path]["get"]["responses"]["200"]["content"]
+        return found
+
+    assert content("/v1/appointments/{booking_id}/qr.png")["image/png"]["schema"]["format"] == "binary"
+    assert content("/v1/permits/applications/{application_id}/permit.pdf")["application/pdf"]["schema"] == {
+        "contentMediaType": "application/pdf",
+        "format": "binary",
+        "type": "string",
+    }
+    stored = content("/v1/storage/{key}")
+    assert "application/json" not in stored
+    assert all(media["schema"]["format"] == "binary" for media in stored.values())
+
+
+def test_every_operation_states_its_security(document: dict[str, Any]) -> None:
+    """`security: []` on a public operation: without it linters and generators cannot tell it from a forgotten one."""
+    missing = [
+        f"{method.upper()} {path}" for path, method, operation in operations(document) if "security" not in operation
+    ]
+    assert not missing, missing
+
+
+def test_shared_headers_are_components_on_every_operation_they_apply_to(document: dict[str, Any]) -> None:
+    parameters = document["components"]["parameters"]
+    assert {parameters[name]["name"] for name in ("AcceptLanguage", "AppPlatform", "AppVersion")} == {
+        "Accept-Language",
+        "X-App-Platform",
+        "X-App-Version",
+    }
+    missing = []
+    for path, method, operation in operations(document):
+        refs = {p.get("$ref", "").rsplit("/", 1)[-1] for p in operation.get("parameters", [])}
+        gated = path not in ("/v1/app/config", "/healthz", "/readyz")
+        expected = {"AcceptLanguage"} | ({"AppPlatform", "AppVersion"} if gated else set())
+        if not expected <= refs or ("426" in operation["responses"]) != gated:
+            missing.append(f"{method.upper()} {path}")
+    assert not missing, "operations without the shared headers (or with a wrong 426):\n" + "\n".join(missing)
+
+
+def test_every_answer_holding_a_case_carries_its_etag(document: dict[str, Any]) -> None:
+    etag = {"$ref": "#/components/headers/ETag"}
+    action = document["paths"]["/v1/cases/{case_id}/actions/{action}"]["post"]
+    assert action["responses"]["200"]["headers"]["ETag"] == etag
+    assert action["responses"]["412"]["headers"]["ETag"] == etag
+    assert {"412", "428"} <= set(action["responses"])
+    assert document["paths"]["/v1/cases/{case_id}"]["get"]["responses"]["200"]["headers"]["ETag"] == etag
+
+
+def test_closed_sets_are_enums_and_the_phase_is_one_class(document: dict[str, Any]) -> None:
+    schemas = document["components"]["schemas"]
+    assert schemas["Phase"]["enum"] == [
+        "submitted",
+        "in_progress",
+        "waiting_for_resident",
+        "completed",
+        "rejected",
+        "cancelled",
+    ]
+    phase = {"$ref": "#/components/schemas/Phase"}
+    assert schemas["CaseSummary"]["properties"]["phase"] == phase
+    assert schemas["ComplaintsComplaintDetail"]["properties"]["phase"] == phase
+    assert json.dumps(document).count('"waiting_for_resident"') == 1, "the phases are written inline somewhere"
+    assert schemas["Device"]["properties"]["platform"]["enum"] == ["android", "ios"]
+    assert schemas["Device"]["properties"]["locale"]["enum"] == ["id", "en"]
+
+
+def test_two_schemas_or_operations_with_one_name_stop_the_document() -> None:
+    """What keeps a new module from colliding again: the document does not build."""
+    info = spec.Info(title="t", version="1")
+    servers = [spec.Server(url="/")]  # Litestar's default for it cannot be called
+    schemas: dict[str, spec.Schema] = {
+        "catalogue_Service": spec.Schema(title="Service"),
+        "wells_Service": spec.Schema(title="Service"),
+    }
+    with pytest.raises(ValueError, match="'Service'"):
+        key_schemas_by_title(spec.OpenAPI(info=info, servers=servers, components=spec.Components(schemas=schemas)))
+    twice = spec.PathItem(get=spec.Operation(operation_id="report"), post=spec.Operation(operation_id="report"))
+    with pytest.raises(ValueError, match="'report'"):
+        check_operation_ids(spec.OpenAPI(info=info, servers=servers, paths={"/v1/x": twice}))

@@ -22,6 +22,16 @@ refusals are tested in tests/test_appointments.py.
 Likewise If-Match on a case action names the version the client last saw; a drawn value names
 one the case never had, and the API rightly answers 412. A client that did not load the case
 may send `*` (any version), which is what this hook sends; tests/test_cases.py tests 412 and 428.
+
+An upload's purpose decides who may upload and which types it takes (uploads/purposes.py): the
+signed-in resident of this run may not upload a staff member's case proof, nor a PDF as a
+complaint photo, and is rightly refused. A real app picks a purpose its user has and a type it
+takes; this hook makes such a drawn pair the resident's general document, which takes every type.
+tests/test_uploads.py tests the refusals.
+
+An app sends its own version in X-App-Version, one the server still supports; a drawn one is
+mostly older than the minimum and rightly answered 426. This hook sends a supported version where
+a valid one was drawn; tests/test_app_config.py tests the gate.
 """
 
 from __future__ import annotations
@@ -38,6 +48,7 @@ from schemathesis.generation.meta import CoverageScenario
 
 from serang_app.cases.calendar import JAKARTA
 from serang_app.modules.appointments.timetable import public_holiday
+from serang_app.uploads.purposes import PURPOSES
 
 _KEY_HEADER = "Idempotency-Key"
 _CATEGORY = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
@@ -45,6 +56,9 @@ _REGIONS = Path(__file__).resolve().parents[2] / "data" / "reference" / "serang_
 with _REGIONS.open(encoding="utf-8") as regions:
     _DISTRICTS = frozenset(row["code"] for row in csv.DictReader(regions) if row["level"] == "district")
 _VALID_KEY = re.compile(r"^[!-~]{1,255}$")
+_VERSION_HEADER = "X-App-Version"
+_VERSION = re.compile(r"^[0-9]+(\.[0-9]+)*$")
+_SUPPORTED_VERSION = "999.0.0"
 
 
 @schemathesis.hook
@@ -71,6 +85,8 @@ def _fresh_key(headers: dict[str, Any]) -> dict[str, Any]:
         headers = {**headers, _KEY_HEADER: uuid.uuid4().hex}
     if isinstance(headers.get("If-Match"), str) and headers["If-Match"]:
         headers = {**headers, "If-Match": "*"}
+    if isinstance(headers.get(_VERSION_HEADER), str) and _VERSION.match(headers[_VERSION_HEADER]):
+        headers = {**headers, _VERSION_HEADER: _SUPPORTED_VERSION}
     return headers
 
 
@@ -87,9 +103,20 @@ def _as_a_real_client_sends_it(method: str, path: str, body: Any) -> Any:
         return _as_a_real_client_files_it(body)
     if path == "/v1/appointments":
         return _as_a_real_client_books_it(body)
+    if path == "/v1/uploads":
+        return _as_a_resident_uploads_it(body)
     if path == "/v1/appointments/{booking_id}/reschedule" and isinstance(body, dict) and "starts_at" in body:
         return {**body, "starts_at": _an_offered_slot(days_ahead=4)}
     return body
+
+
+def _as_a_resident_uploads_it(body: Any) -> Any:
+    if not isinstance(body, dict) or not isinstance(body.get("purpose"), str):
+        return body
+    purpose = PURPOSES.get(body["purpose"])
+    if purpose is None or ("resident" in purpose.roles and body.get("content_type") in purpose.content_types):
+        return body
+    return {**body, "purpose": "resident_document"}
 
 
 def _as_a_real_client_books_it(body: Any) -> Any:

@@ -15,13 +15,14 @@ from serang_app.http.problems import ApiError
 
 PLATFORM_HEADER = "x-app-platform"
 VERSION_HEADER = "x-app-version"
-_ALWAYS_SERVED = ("/v1/app/config", "/healthz", "/readyz", "/schema")
+# Served to every app version: what an app reads to learn the minimum, health checks, the API document.
+ALWAYS_SERVED = ("/v1/app/config", "/healthz", "/readyz", "/schema")
 
 
 async def require_supported_app(request: Request[Any, Any, Any]) -> None:
     platform = request.headers.get(PLATFORM_HEADER)
     version = request.headers.get(VERSION_HEADER)
-    if platform not in ("android", "ios") or version is None or request.url.path.startswith(_ALWAYS_SERVED):
+    if platform not in ("android", "ios") or version is None or request.url.path.startswith(ALWAYS_SERVED):
         return
     given = version_tuple(version)
     if given is None:

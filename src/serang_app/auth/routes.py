@@ -101,6 +101,7 @@ async def _start_resident_session(
 
 @post(
     "/v1/auth/refresh",
+    operation_id="refreshSession",
     tags=["auth"],
     summary="Exchange a refresh token for new tokens (the old one stops working)",
     opt={**_PUBLIC, "problems": [401], NO_ADDRESS_LIMIT_OPT: True},  # the token is the proof
@@ -116,6 +117,7 @@ async def refresh(data: JSONBody[RefreshRequest], state: State) -> TokenPair:
 
 @post(
     "/v1/auth/logout",
+    operation_id="logOut",
     tags=["auth"],
     summary="Sign out: the refresh token and every token issued from the same sign-in stop working",
     opt={**_PUBLIC, NO_ADDRESS_LIMIT_OPT: True},

@@ -98,6 +98,7 @@ class CaseController(Controller):
 
     @post(
         "/{case_id:uuid}/rating",
+        operation_id="rateCase",
         summary="Rate a completed case (once), with the satisfaction survey",
         status_code=200,
         opt={"permission": "cases.rate", "problems": [404, 409]},

@@ -88,6 +88,7 @@ class StaffCaseController(Controller):
 
     @post(
         "/{case_id:uuid}/assign",
+        operation_id="assignCase",
         summary="Give a case to an officer of the agency, or back to the pool",
         status_code=200,
         opt={"permission": "cases.work", "problems": [403, 404]},
@@ -101,6 +102,7 @@ class StaffCaseController(Controller):
 
     @post(
         "/{case_id:uuid}/comments",
+        operation_id="commentOnCase",
         summary="Comment on a case, for staff only or for the resident too",
         status_code=200,
         opt={"permission": "cases.work", "problems": [404]},

@@ -27,6 +27,7 @@ from serang_app.http.problems import ApiError
 
 @get(
     "/metrics",
+    operation_id="getMetrics",
     tags=["ops"],
     summary="Prometheus metrics",
     description="For the operators' Prometheus. In production it needs the bearer token configured in "

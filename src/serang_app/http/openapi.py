@@ -39,6 +39,7 @@ from litestar.openapi.spec.enums import OpenAPIType
 from litestar.plugins import InitPlugin
 from litestar.routes import HTTPRoute
 
+from serang_app.app_config.version_gate import ALWAYS_SERVED
 from serang_app.http.caching import CACHED_OPT
 from serang_app.http.field_messages import FIELD_MESSAGES
 from serang_app.http.idempotency import (
@@ -49,6 +50,9 @@ from serang_app.http.idempotency import (
     is_stored,
 )
 from serang_app.http.messages import MESSAGES
+from serang_app.http.openapi_clients import shape_for_clients
+from serang_app.http.openapi_headers import attach_shared_headers
+from serang_app.http.openapi_names import operation_name
 from serang_app.http.problems import PROBLEM_MEDIA_TYPE
 
 PROBLEMS_OPT = "problems"
@@ -72,6 +76,7 @@ _STATUS_CODES = {
     413: "payload_too_large",
     415: "unsupported_media_type",
     422: "invalid_input",
+    426: "app_update_required",
     428: "precondition_required",
     429: "too_many_requests",
     500: "internal_error",
@@ -151,6 +156,8 @@ def document_errors(app: Litestar) -> OpenAPI:
                         if idempotent and code.isdigit() and _may_be_replayed(int(code)):
                             response.headers[REPLAYED_HEADER_NAME] = _REPLAYED_HEADER
                 operation.responses = responses
+    shape_for_clients(document, app)
+    attach_shared_headers(document)
     return document
 
 
@@ -170,8 +177,7 @@ def _require_if_match(operation: Operation) -> None:
 
 def operation_id(handler: HTTPRouteHandler, method: str, path: list[Any]) -> str:
     """The handler's name in camelCase (`listServices`): what client generators turn into method names."""
-    first, *rest = handler.handler_name.split("_")
-    return first + "".join(word.capitalize() for word in rest)
+    return operation_name(handler)
 
 
 def _close_strict_bodies(schemas: dict[str, Schema]) -> None:
@@ -180,13 +186,13 @@ def _close_strict_bodies(schemas: dict[str, Schema]) -> None:
     Litestar does not carry `forbid_unknown_fields` into the schema, so clients and schemathesis
     would believe extra fields are accepted and then meet a 422.
     """
-    strict = {struct.__name__ for struct in _struct_classes() if struct.__struct_config__.forbid_unknown_fields}
+    strict = {struct.__name__ for struct in struct_classes() if struct.__struct_config__.forbid_unknown_fields}
     for name, schema in schemas.items():
         if name in strict and schema.type == OpenAPIType.OBJECT:
             schema.additional_properties = False
 
 
-def _struct_classes() -> list[type[msgspec.Struct]]:
+def struct_classes() -> list[type[msgspec.Struct]]:
     found: list[type[msgspec.Struct]] = []
     pending = list(msgspec.Struct.__subclasses__())
     while pending:
@@ -210,6 +216,8 @@ def _may_be_replayed(status: int) -> bool:
 
 def _statuses_for(path: str, opt: dict[str, Any], operation: Any) -> set[int]:
     statuses = {500, 503}
+    if not path.startswith(ALWAYS_SERVED):
+        statuses.add(426)  # the update gate (app_config/version_gate.py)
     if path not in _RATE_LIMIT_EXEMPT:
         statuses.add(429)
     if operation.parameters or operation.request_body:

@@ -12,6 +12,8 @@ from litestar.plugins import InitPlugin
 
 from serang_app.auth.middleware import signed_in_middleware
 from serang_app.http.messages import register_messages
+from serang_app.http.openapi import struct_classes
+from serang_app.http.openapi_names import MODULE_NAME_OPT, MODULE_OPT, title_module_schemas
 from serang_app.module_system.spec import ModuleContext, ModuleSpec
 from serang_app.settings import Settings
 
@@ -29,29 +31,28 @@ class ModulesPlugin(InitPlugin):
                     for code, text in spec.problems.items()
                 }
             )
+            routers = []
             if spec.router is not None:
-                app_config.route_handlers.append(
-                    # Behind authentication like the core's signed-in routes; public module routes
-                    # (opt={"public": True}) pass through it untouched.
-                    Router(
-                        path=f"/v1/{spec.slug}",
-                        route_handlers=[spec.router],
-                        tags=[spec.slug],
-                        middleware=signed_in_middleware(),
-                    )
-                )
+                # Behind authentication like the core's signed-in routes; public module routes
+                # (opt={"public": True}) pass through it untouched.
+                routers.append(self._router(spec, f"/v1/{spec.slug}", spec.router))
             if spec.root_router is not None:
-                app_config.route_handlers.append(
-                    Router(
-                        path="/",
-                        route_handlers=[spec.root_router],
-                        tags=[spec.slug],
-                        middleware=signed_in_middleware(),
-                    )
-                )
+                routers.append(self._router(spec, "/", spec.root_router))
+            app_config.route_handlers.extend(routers)
+            # Named after the module in the OpenAPI document, so two modules never collide there.
+            title_module_schemas(spec.slug, [r for router in routers for r in router.routes], struct_classes())
             if spec.lifespan is not None:
                 app_config.lifespan.append(self._lifespan_of(spec))
         return app_config
+
+    def _router(self, spec: ModuleSpec, path: str, router: Router) -> Router:
+        return Router(
+            path=path,
+            route_handlers=[router],
+            tags=[spec.slug],
+            middleware=signed_in_middleware(),
+            opt={MODULE_OPT: spec.slug, MODULE_NAME_OPT: spec.name},
+        )
 
     def _lifespan_of(self, spec: ModuleSpec) -> Any:
         hook = spec.lifespan

@@ -26,9 +26,9 @@ class DeviceRegistration(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tru
 
 class Device(msgspec.Struct, kw_only=True):
     installation_id: str
-    platform: str
+    platform: Literal["android", "ios"]
     app_version: str
-    locale: str
+    locale: Literal["id", "en"]
 
 
 async def register_device(

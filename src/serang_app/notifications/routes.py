@@ -66,14 +66,24 @@ class DeviceController(Controller):
     tags = ("me",)
     opt = _OWN_ACCOUNT
 
-    @put("/{installation_id:str}", summary="Register this phone for push, or refresh its token", status_code=200)
+    @put(
+        "/{installation_id:str}",
+        operation_id="registerDevice",
+        summary="Register this phone for push, or refresh its token",
+        status_code=200,
+    )
     async def register(
         self, request: MeRequest, state: State, installation_id: InstallationId, data: JSONBody[DeviceRegistration]
     ) -> Device:
         async with database_of(state).acquire() as connection, connection.transaction():
             return await register_device(connection, request.user.id, installation_id, data)
 
-    @delete("/{installation_id:str}", summary="Stop pushing to this phone (sign-out)", opt={"problems": [404]})
+    @delete(
+        "/{installation_id:str}",
+        operation_id="forgetDevice",
+        summary="Stop pushing to this phone (sign-out)",
+        opt={"problems": [404]},
+    )
     async def forget(self, request: MeRequest, state: State, installation_id: InstallationId) -> None:
         async with database_of(state).acquire() as connection:
             await forget_device(connection, request.user.id, installation_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import asyncpg
 import msgspec
@@ -12,6 +12,7 @@ import msgspec
 from serang_app.audit.log import record
 from serang_app.auth.refresh_tokens import revoke_subject
 from serang_app.http.idempotency_store import Caller, forget_caller_keys
+from serang_app.module_system.spec import Phase
 from serang_app.residents.nik import NikVault
 from serang_app.residents.profile import read_profile
 from serang_app.residents.schemas import Profile
@@ -40,7 +41,7 @@ class CaseRecord(msgspec.Struct, kw_only=True):
     module: str
     service_code: str
     status: str
-    phase: str
+    phase: Phase
     created_at: datetime
     closed_at: datetime | None
     rating: int | None
@@ -58,9 +59,9 @@ class NotificationRecord(msgspec.Struct, kw_only=True):
 
 class DeviceRecord(msgspec.Struct, kw_only=True):
     installation_id: str
-    platform: str
+    platform: Literal["android", "ios"]
     app_version: str
-    locale: str
+    locale: Literal["id", "en"]
     created_at: datetime
     refreshed_at: datetime
 
@@ -68,7 +69,7 @@ class DeviceRecord(msgspec.Struct, kw_only=True):
 class UploadRecord(msgspec.Struct, kw_only=True):
     id: uuid.UUID
     purpose: str
-    status: str
+    status: Literal["pending", "completed"]
     content_type: str | None
     created_at: datetime
     case_reference: str | None  # the case it is attached to (GET /v1/uploads/{id} gives the files)

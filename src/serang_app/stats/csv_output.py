@@ -12,7 +12,8 @@ import msgspec
 from serang_app.stats.ikm import ELEMENT_CODES
 from serang_app.stats.schemas import Figures, IkmFigures, IkmReport, SpbeEvidence, StatsReport
 
-CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+# Litestar adds "; charset=utf-8" to every text/* type itself; naming it here too sent it twice.
+CSV_MEDIA_TYPE = "text/csv"
 Cell = str | int | float | bool | None
 _Row = TypeVar("_Row", Figures, IkmFigures)
 # A spreadsheet reads a cell starting with one of these as a formula; names come from admins'

@@ -14,6 +14,7 @@ from litestar.params import PathParameter
 from litestar.response import Response
 
 from serang_app.http.body import BODY_MEDIA_TYPES_OPT
+from serang_app.http.openapi_clients import BINARY_OPT
 from serang_app.http.problems import ApiError
 from serang_app.http.write_limits import NO_ADDRESS_LIMIT_OPT
 from serang_app.storage.local import InvalidSignatureError, LocalStorage
@@ -54,7 +55,12 @@ class LocalStorageController(Controller):
     @get(
         "/{key:path}",
         summary="Read a file through a presigned URL (development storage)",
-        opt={"public": True, "problems": [403, 404]},
+        # The stored file's own type, which only the upload decided.
+        opt={
+            "public": True,
+            "problems": [403, 404],
+            BINARY_OPT: ["image/*", "application/pdf", "application/octet-stream"],
+        },
         response_headers=[NO_SNIFF],
     )
     async def get_object(self, request: Request[Any, Any, Any], state: State, key: StorageKey) -> Response[bytes]:

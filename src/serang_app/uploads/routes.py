@@ -33,6 +33,7 @@ class UploadController(Controller):
     tags = ("uploads",)
 
     @post(
+        operation_id="startUpload",
         summary="Start an upload: where and how to send the file",
         opt={"permission": "uploads.create", "problems": [409]},
     )
@@ -49,6 +50,7 @@ class UploadController(Controller):
 
     @post(
         "/{upload_id:uuid}/complete",
+        operation_id="completeUpload",
         summary="Check the sent file and keep it for use",
         status_code=200,
         opt={"permission": "uploads.create", "problems": [404, 409]},

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import msgspec
 
-from serang_app.api import MULTILINE_TEXT, PLAIN_TEXT, Attribute, AttributeAnswer, LocalText, LongLocalText, Text
+from serang_app.api import MULTILINE_TEXT, PLAIN_TEXT, Attribute, AttributeAnswer, LocalText, LongLocalText, Phase, Text
 from serang_app.modules.complaints.area import EAST, NORTH, SOUTH, WEST
 
 CODE_PATTERN = r"^[a-z][a-z0-9_]{1,40}$"
@@ -106,7 +106,7 @@ class ComplaintDetail(msgspec.Struct, kw_only=True):
     case_id: uuid.UUID
     reference: str
     status: str
-    phase: str
+    phase: Phase
     opd_code: str
     category: CategoryRef
     description: str
@@ -133,7 +133,7 @@ class PublicComplaint(msgspec.Struct, kw_only=True):
     reference: str
     status: str
     status_title: Text
-    phase: str
+    phase: Phase
     category: CategoryRef
     description: str
     latitude: float

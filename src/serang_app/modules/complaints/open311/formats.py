@@ -12,7 +12,8 @@ from litestar import Response
 from serang_app.api import writable
 
 Format = Literal["json", "xml"]
-MEDIA_TYPES: dict[Format, str] = {"json": "application/json", "xml": "text/xml; charset=utf-8"}
+# Litestar adds "; charset=utf-8" to text/* types itself; naming it here too sent it twice.
+MEDIA_TYPES: dict[Format, str] = {"json": "application/json", "xml": "text/xml"}
 # A list element holds items named by the singular (GeoReport v2's XML).
 _ITEM_TAGS = {
     "services": "service",

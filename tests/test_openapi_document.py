@@ -329,6 +329,41 @@ def test_shared_headers_are_components_on_every_operation_they_apply_to(document
     assert not missing, "operations without the shared headers (or with a wrong 426):\n" + "\n".join(missing)
 
 
+def test_no_header_is_written_inline_more_than_once(document: dict[str, Any]) -> None:
+    inline: dict[str, int] = {}
+    for _path, _method, operation in operations(document):
+        for parameter in operation.get("parameters", []):
+            if "$ref" not in parameter and parameter["in"] == "header":
+                inline[f"parameter {parameter['name']}"] = inline.get(f"parameter {parameter['name']}", 0) + 1
+        for response in operation["responses"].values():
+            for name, header in response.get("headers", {}).items():
+                if "$ref" not in header:
+                    inline[f"header {name}"] = inline.get(f"header {name}", 0) + 1
+    repeated = {name: count for name, count in inline.items() if count > 1}
+    assert not repeated, f"headers written inline on several operations instead of a component: {repeated}"
+
+
+def test_idempotency_headers_are_components_on_every_guarded_change(document: dict[str, Any]) -> None:
+    key = document["components"]["parameters"]["IdempotencyKey"]
+    assert (key["name"], key["in"], key["required"]) == ("Idempotency-Key", "header", False)
+    assert document["components"]["headers"]["IdempotentReplayed"]["schema"]["enum"] == ["true"]
+    key_ref = {"$ref": "#/components/parameters/IdempotencyKey"}
+    replayed_ref = {"$ref": "#/components/headers/IdempotentReplayed"}
+    missing = []
+    for path, method, operation in operations(document):
+        if method not in ("post", "put", "patch") or not operation.get("security"):
+            continue
+        if operation["security"] == [{"bearerAuth": []}]:
+            if key_ref not in operation["parameters"]:
+                missing.append(f"{method.upper()} {path}: Idempotency-Key")
+            success = next(r for code, r in operation["responses"].items() if code.startswith("2"))
+            if success["headers"].get("Idempotent-Replayed") != replayed_ref:
+                missing.append(f"{method.upper()} {path}: Idempotent-Replayed")
+    assert not missing, "\n".join(missing)
+    create = document["paths"]["/v1/complaints"]["post"]
+    assert key_ref in create["parameters"]
+
+
 def test_every_answer_holding_a_case_carries_its_etag(document: dict[str, Any]) -> None:
     etag = {"$ref": "#/components/headers/ETag"}
     action = document["paths"]["/v1/cases/{case_id}/actions/{action}"]["post"]

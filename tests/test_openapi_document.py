@@ -364,6 +364,43 @@ def test_idempotency_headers_are_components_on_every_guarded_change(document: di
     assert key_ref in create["parameters"]
 
 
+def test_an_upload_reference_is_named_upload_ids_and_the_old_names_are_deprecated(document: dict[str, Any]) -> None:
+    schemas = document["components"]["schemas"]
+    for schema, new, old in (
+        ("ComplaintsComplaintDetail", "photo_upload_ids", "photo_ids"),
+        ("CaseDetail", "attachment_upload_ids", "attachments"),
+    ):
+        properties = schemas[schema]["properties"]
+        assert properties[new]["items"] == {"type": "string", "format": "uuid"}
+        assert new in schemas[schema]["required"]
+        assert properties[old]["deprecated"] is True
+        assert "deprecated" not in properties[new]
+    assert "photo_upload_ids" in schemas["ComplaintsComplaintDraft"]["properties"]
+
+
+def test_my_applications_and_bookings_are_pages(document: dict[str, Any]) -> None:
+    for path in ("/v1/permits/applications", "/v1/appointments"):
+        operation = document["paths"][path]["get"]
+        names = {p.get("name") for p in operation["parameters"]}
+        assert {"limit", "cursor"} <= names
+        ref = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+        page = document["components"]["schemas"][ref.rsplit("/", 1)[1]]
+        assert set(page["properties"]) == {"items", "next_cursor"}
+        assert set(page["required"]) == {"items", "next_cursor"}
+
+
+def test_every_instant_parameter_is_a_date_time(document: dict[str, Any]) -> None:
+    untyped = []
+    for path, method, operation in operations(document):
+        for parameter in operation.get("parameters", []):
+            schema = parameter.get("schema", {})
+            if "T\\d{2}:\\d{2}" in schema.get("pattern", "") and schema.get("format") != "date-time":
+                untyped.append(f"{method.upper()} {path} {parameter['name']}")
+    assert not untyped, "instants typed as plain strings: " + ", ".join(untyped)
+    [since] = [p for p in document["paths"]["/v1/me/cases"]["get"]["parameters"] if p.get("name") == "updated_since"]
+    assert since["schema"]["format"] == "date-time"
+
+
 def test_every_answer_holding_a_case_carries_its_etag(document: dict[str, Any]) -> None:
     etag = {"$ref": "#/components/headers/ETag"}
     action = document["paths"]["/v1/cases/{case_id}/actions/{action}"]["post"]

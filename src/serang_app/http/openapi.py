@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
+import msgspec.inspect
 from litestar import Litestar
 from litestar.config.app import AppConfig
 from litestar.enums import ParamType
@@ -124,6 +125,7 @@ def document_errors(app: Litestar) -> OpenAPI:
         ),
     }
     _close_strict_bodies(schemas)
+    _mark_deprecated_fields(schemas)
     paths = document.paths or {}
     for route in app.routes:
         if not isinstance(route, HTTPRoute) or route.path_format not in paths:
@@ -194,6 +196,29 @@ def _close_strict_bodies(schemas: dict[str, Schema]) -> None:
     for name, schema in schemas.items():
         if name in strict and schema.type == OpenAPIType.OBJECT:
             schema.additional_properties = False
+
+
+def _mark_deprecated_fields(schemas: dict[str, Schema]) -> None:
+    """Say `deprecated: true` on a field declared `Meta(extra_json_schema={"deprecated": True})`.
+
+    Litestar leaves msgspec's extra JSON Schema out, so generated clients would not mark the
+    field (docs/api-compatibility.md, "Deprecation and sunset").
+    """
+    for struct in struct_classes():
+        schema = schemas.get(struct.__name__)
+        if schema is None or not schema.properties:
+            continue
+        try:
+            info = msgspec.inspect.type_info(struct)
+        except (NameError, TypeError, ValueError):  # a struct whose annotations do not resolve (tests' own)
+            continue
+        if not isinstance(info, msgspec.inspect.StructType):
+            continue
+        for field in info.fields:
+            extra = field.type.extra_json_schema if isinstance(field.type, msgspec.inspect.Metadata) else None
+            target = schema.properties.get(field.encode_name)
+            if extra and extra.get("deprecated") and isinstance(target, Schema):
+                target.deprecated = True
 
 
 def struct_classes() -> list[type[msgspec.Struct]]:

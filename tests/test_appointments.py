@@ -496,3 +496,36 @@ async def test_admins_edit_services_places_and_schedules(client: AsyncTestClient
     assert "legalisation" not in {
         item["code"] for item in (await client.get("/v1/appointments/services")).json()["items"]
     }
+
+
+async def test_my_bookings_come_a_page_at_a_time(
+    client: AsyncTestClient[Litestar], database_url: str, clock: TestClock
+) -> None:
+    place = await new_place(client, database_url)
+    citizen, other = await resident(client), await resident(client)
+    tomorrow = clock.now.date() + timedelta(days=1)
+    made = []
+    for clock_time in ("09:00", "10:00", "11:00"):
+        booked = await client.post("/v1/appointments", json=booking(place, at(tomorrow, clock_time)), headers=citizen)
+        assert booked.status_code == 201, booked.text
+        made.append(booked.json()["id"])
+        if clock_time != "11:00":  # one active booking per service: cancel before booking again
+            await client.post(f"/v1/appointments/{made[-1]}/cancel", headers=citizen)
+    theirs = await client.post("/v1/appointments", json=booking(place, at(tomorrow, "12:00")), headers=other)
+    assert theirs.status_code == 201, theirs.text
+    first = await client.get("/v1/appointments", params={"limit": 2}, headers=citizen)
+    assert first.status_code == 200, first.text
+    cursor = first.json()["next_cursor"]
+    assert cursor
+    second = await client.get("/v1/appointments", params={"limit": 2, "cursor": cursor}, headers=citizen)
+    assert second.status_code == 200, second.text
+    assert second.json()["next_cursor"] is None
+    pages = [item["id"] for item in first.json()["items"]] + [item["id"] for item in second.json()["items"]]
+    # Two pages, latest slot first, each booking once, none of the other resident's.
+    assert pages == list(reversed(made))
+    # A cursor belongs to the list it came from: another resident's list refuses it.
+    foreign = await client.get("/v1/appointments", params={"cursor": cursor}, headers=other)
+    assert foreign.status_code == 422
+    assert [error["field"] for error in foreign.json()["errors"]] == ["cursor"]
+    whole = (await client.get("/v1/appointments", headers=other)).json()
+    assert ([item["id"] for item in whole["items"]], whole["next_cursor"]) == ([theirs.json()["id"]], None)

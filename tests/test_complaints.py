@@ -110,7 +110,8 @@ async def test_a_complaint_goes_from_photo_to_rating_and_only_its_agency_sees_it
         assert (await client.get(path, headers=outsider)).status_code == 404
     assert (await act(client, outsider, case_id, "verify")).status_code == 404
     seen = (await client.get(f"/v1/complaints/{case_id}", headers=officer)).json()
-    assert seen["photo_ids"] == [photo_id]
+    # The upload ids under the name the draft uses, and under the deprecated name until it goes.
+    assert seen["photo_upload_ids"] == seen["photo_ids"] == [photo_id]
     assert seen["attributes"] == {"road_kind": "pothole", "width_m": 1.5}
     assert (await client.get(f"/v1/uploads/{photo_id}", headers=officer)).status_code == 200
 
@@ -120,7 +121,7 @@ async def test_a_complaint_goes_from_photo_to_rating_and_only_its_agency_sees_it
     proof, _ = await upload(client, officer, photo_with_gps(), purpose="case_proof")
     resolved = await act(client, officer, case_id, "resolve", note="Lubang sudah ditambal aspal.", upload_ids=[proof])
     assert resolved.status_code == 200, resolved.text
-    assert resolved.json()["attachments"] == [photo_id, proof]
+    assert resolved.json()["attachment_upload_ids"] == resolved.json()["attachments"] == [photo_id, proof]
 
     told = await db.fetch(
         "SELECT template FROM notifications WHERE case_id = $1 ORDER BY created_at", uuid.UUID(case_id)

@@ -329,6 +329,78 @@ def test_shared_headers_are_components_on_every_operation_they_apply_to(document
     assert not missing, "operations without the shared headers (or with a wrong 426):\n" + "\n".join(missing)
 
 
+def test_no_header_is_written_inline_more_than_once(document: dict[str, Any]) -> None:
+    inline: dict[str, int] = {}
+    for _path, _method, operation in operations(document):
+        for parameter in operation.get("parameters", []):
+            if "$ref" not in parameter and parameter["in"] == "header":
+                inline[f"parameter {parameter['name']}"] = inline.get(f"parameter {parameter['name']}", 0) + 1
+        for response in operation["responses"].values():
+            for name, header in response.get("headers", {}).items():
+                if "$ref" not in header:
+                    inline[f"header {name}"] = inline.get(f"header {name}", 0) + 1
+    repeated = {name: count for name, count in inline.items() if count > 1}
+    assert not repeated, f"headers written inline on several operations instead of a component: {repeated}"
+
+
+def test_idempotency_headers_are_components_on_every_guarded_change(document: dict[str, Any]) -> None:
+    key = document["components"]["parameters"]["IdempotencyKey"]
+    assert (key["name"], key["in"], key["required"]) == ("Idempotency-Key", "header", False)
+    assert document["components"]["headers"]["IdempotentReplayed"]["schema"]["enum"] == ["true"]
+    key_ref = {"$ref": "#/components/parameters/IdempotencyKey"}
+    replayed_ref = {"$ref": "#/components/headers/IdempotentReplayed"}
+    missing = []
+    for path, method, operation in operations(document):
+        if method not in ("post", "put", "patch") or not operation.get("security"):
+            continue
+        if operation["security"] == [{"bearerAuth": []}]:
+            if key_ref not in operation["parameters"]:
+                missing.append(f"{method.upper()} {path}: Idempotency-Key")
+            success = next(r for code, r in operation["responses"].items() if code.startswith("2"))
+            if success["headers"].get("Idempotent-Replayed") != replayed_ref:
+                missing.append(f"{method.upper()} {path}: Idempotent-Replayed")
+    assert not missing, "\n".join(missing)
+    create = document["paths"]["/v1/complaints"]["post"]
+    assert key_ref in create["parameters"]
+
+
+def test_an_upload_reference_is_named_upload_ids_and_the_old_names_are_deprecated(document: dict[str, Any]) -> None:
+    schemas = document["components"]["schemas"]
+    for schema, new, old in (
+        ("ComplaintsComplaintDetail", "photo_upload_ids", "photo_ids"),
+        ("CaseDetail", "attachment_upload_ids", "attachments"),
+    ):
+        properties = schemas[schema]["properties"]
+        assert properties[new]["items"] == {"type": "string", "format": "uuid"}
+        assert new in schemas[schema]["required"]
+        assert properties[old]["deprecated"] is True
+        assert "deprecated" not in properties[new]
+    assert "photo_upload_ids" in schemas["ComplaintsComplaintDraft"]["properties"]
+
+
+def test_my_applications_and_bookings_are_pages(document: dict[str, Any]) -> None:
+    for path in ("/v1/permits/applications", "/v1/appointments"):
+        operation = document["paths"][path]["get"]
+        names = {p.get("name") for p in operation["parameters"]}
+        assert {"limit", "cursor"} <= names
+        ref = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+        page = document["components"]["schemas"][ref.rsplit("/", 1)[1]]
+        assert set(page["properties"]) == {"items", "next_cursor"}
+        assert set(page["required"]) == {"items", "next_cursor"}
+
+
+def test_every_instant_parameter_is_a_date_time(document: dict[str, Any]) -> None:
+    untyped = []
+    for path, method, operation in operations(document):
+        for parameter in operation.get("parameters", []):
+            schema = parameter.get("schema", {})
+            if "T\\d{2}:\\d{2}" in schema.get("pattern", "") and schema.get("format") != "date-time":
+                untyped.append(f"{method.upper()} {path} {parameter['name']}")
+    assert not untyped, "instants typed as plain strings: " + ", ".join(untyped)
+    [since] = [p for p in document["paths"]["/v1/me/cases"]["get"]["parameters"] if p.get("name") == "updated_since"]
+    assert since["schema"]["format"] == "date-time"
+
+
 def test_every_answer_holding_a_case_carries_its_etag(document: dict[str, Any]) -> None:
     etag = {"$ref": "#/components/headers/ETag"}
     action = document["paths"]["/v1/cases/{case_id}/actions/{action}"]["post"]

@@ -502,3 +502,26 @@ async def test_admins_add_change_and_close_permit_types(client: AsyncTestClient[
     issued = await client.post(f"/v1/permits/applications/{submitted_id}/issue", headers=staff)
     assert issued.status_code == 200, issued.text
     assert (await client.patch("/v1/permits/types/nope", json={}, headers=admin)).status_code == 404
+
+
+async def test_my_applications_come_a_page_at_a_time(client: AsyncTestClient[Litestar]) -> None:
+    applicant, other = await resident(client), await resident(client)
+    made = [await draft(client, applicant) for _ in range(3)]
+    theirs = await draft(client, other)
+    first = await client.get("/v1/permits/applications", params={"limit": 2}, headers=applicant)
+    assert first.status_code == 200, first.text
+    assert first.json()["next_cursor"]
+    cursor = first.json()["next_cursor"]
+    second = await client.get("/v1/permits/applications", params={"limit": 2, "cursor": cursor}, headers=applicant)
+    assert second.status_code == 200, second.text
+    assert second.json()["next_cursor"] is None
+    pages = [item["id"] for item in first.json()["items"]] + [item["id"] for item in second.json()["items"]]
+    # Two pages, newest first, each application once, none of the other resident's.
+    assert pages == list(reversed(made))
+    assert theirs not in pages
+    # A cursor belongs to the list it came from: another resident's list refuses it.
+    foreign = await client.get("/v1/permits/applications", params={"cursor": cursor}, headers=other)
+    assert foreign.status_code == 422
+    assert [error["field"] for error in foreign.json()["errors"]] == ["cursor"]
+    whole = (await client.get("/v1/permits/applications", headers=other)).json()
+    assert ([item["id"] for item in whole["items"]], whole["next_cursor"]) == ([theirs], None)

@@ -23,9 +23,17 @@ from serang_app.db.updates import sent_fields, update_row, upsert_row
 from serang_app.forms.checking import answer_problems, answer_text_problems, definition_problems
 from serang_app.forms.fields import Attribute, AttributeAnswer, LocalText, LongLocalText
 from serang_app.http.caching import CACHED_OPT, NOT_MODIFIED, CachedJson
-from serang_app.http.deprecation import deprecated
+from serang_app.http.deprecation import deprecated, replaced_by
 from serang_app.http.locale import Locale, negotiate_locale
-from serang_app.http.pagination import DEFAULT_LIMIT, PageCursor, PageLimit, decode_cursor, encode_cursor
+from serang_app.http.pagination import (
+    DEFAULT_LIMIT,
+    PageCursor,
+    PageLimit,
+    decode_cursor,
+    encode_cursor,
+    owned_cursor,
+    owned_position,
+)
 from serang_app.http.problems import ApiError, LocalizedFieldError
 from serang_app.http.public_url import public_base_url
 from serang_app.http.text import DISPLAY_NAME, MULTILINE_TEXT, PLAIN_TEXT, normalized_in_place, writable
@@ -106,9 +114,12 @@ __all__ = [
     "normalized_in_place",
     "notify_resident",
     "open_case",
+    "owned_cursor",
+    "owned_position",
     "public_base_url",
     "record_by_caller",
     "release_uploads",
+    "replaced_by",
     "sent_fields",
     "take_action",
     "unfollow_case",

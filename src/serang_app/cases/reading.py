@@ -103,6 +103,7 @@ async def detail_of(
         closed_at=row["closed_at"],
         allowed_actions=allowed_actions(registered, row["status"], actor) if registered else [],
         timeline=timeline,
+        attachment_upload_ids=[attachment["id"] for attachment in attachments],
         attachments=[attachment["id"] for attachment in attachments],
     )
 

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from litestar import Request, get
 from litestar.datastructures import State
+from litestar.openapi.spec.enums import OpenAPIFormat
 from litestar.params import QueryParameter
 
 from serang_app.app_state import case_engine_of, database_of
@@ -25,7 +26,9 @@ ModuleFilter = Annotated[
 ]
 PhaseFilter = Annotated[Phase | None, QueryParameter(description="The shared phase.", required=False)]
 # Text with a pattern rather than a datetime: the validator would also take a bare number as a
-# Unix time, and a client sending one has a bug worth a 422.
+# Unix time, and a client sending one has a bug worth a 422. The document says `date-time` too,
+# like every other instant, so generated clients type it as one; the pattern stays because the
+# route also takes an instant without seconds (`2026-11-27T08:00+07:00`).
 UpdatedSince = Annotated[
     str | None,
     QueryParameter(
@@ -33,6 +36,7 @@ UpdatedSince = Annotated[
         "first (delta sync): keep the `updated_at` of the last item seen and send it next time.",
         pattern=ISO_INSTANT,
         required=False,
+        schema_extra={"format": OpenAPIFormat.DATE_TIME},
     ),
 ]
 

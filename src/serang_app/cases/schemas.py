@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from serang_app.http.deprecation import replaced_by
 from serang_app.http.text import MULTILINE_TEXT
 from serang_app.module_system.spec import Actor, Phase, Text
 
@@ -77,8 +78,10 @@ class CaseDetail(CaseSummary, kw_only=True):
     closed_at: datetime | None
     allowed_actions: list[AllowedAction]
     timeline: list[TimelineEntry]
-    # Photos and documents attached to the case: GET /v1/uploads/{id} gives their links.
-    attachments: list[uuid.UUID]
+    # Photos and documents attached to the case, as upload ids (like an action's `upload_ids`):
+    # GET /v1/uploads/{id} gives their links.
+    attachment_upload_ids: list[uuid.UUID]
+    attachments: Annotated[list[uuid.UUID], replaced_by("attachment_upload_ids")]
 
 
 class ActionRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

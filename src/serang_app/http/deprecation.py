@@ -9,6 +9,9 @@ what to use instead (`rel="deprecation"`, and `rel="sunset"` for the same page);
 marked `deprecated: true` and its headers are documented. The headers are static per route, so
 they are Litestar's own `response_headers`, costing nothing per request; error answers add them
 too (http/problems.py). docs/api-compatibility.md says how long a deprecated route keeps answering.
+
+A field replaced by another one under a better name is annotated `replaced_by("new_name")`: it is
+still sent, and the document marks it `deprecated: true` (http/openapi.py).
 """
 
 from __future__ import annotations
@@ -17,9 +20,17 @@ from datetime import UTC, date, datetime
 from email.utils import format_datetime
 from typing import Any
 
+import msgspec
 from litestar.datastructures import ResponseHeader
 
 HEADER_NAMES = ("Deprecation", "Sunset", "Link")
+
+
+def replaced_by(field: str) -> msgspec.Meta:
+    """The metadata of a field deprecated in favour of `field`, which holds the same value."""
+    return msgspec.Meta(
+        description=f"Deprecated: the same as `{field}`, which replaces it.", extra_json_schema={"deprecated": True}
+    )
 
 
 def deprecated(*, since: date, sunset: date | None = None, link: str | None = None) -> dict[str, Any]:

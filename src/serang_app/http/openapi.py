@@ -12,6 +12,8 @@ chosen from what each route can actually answer:
 Guarded routes also name the bearer-token security scheme, so generated clients send the token.
 Guarded POST, PUT and PATCH operations take the optional Idempotency-Key header (http/idempotency.py),
 which adds 409 (still running) and 422 (key reused), and may answer with Idempotent-Replayed.
+These headers, like X-Request-ID, Content-Language and Retry-After, are declared once under
+components and referred to by every operation and answer they apply to.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
+import msgspec.inspect
 from litestar import Litestar
 from litestar.config.app import AppConfig
 from litestar.enums import ParamType
@@ -104,7 +107,9 @@ def document_errors(app: Litestar) -> OpenAPI:
             name: OpenAPIHeader(schema=Schema(type=OpenAPIType.STRING), description=description)
             for name, description in _RATE_LIMIT_HEADERS.items()
         },
+        **_SHARED_HEADERS,
     }
+    components.parameters = {**(components.parameters or {}), **_SHARED_PARAMETERS}
     components.security_schemes = {
         **(components.security_schemes or {}),
         BEARER_SCHEME: SecurityScheme(
@@ -120,6 +125,7 @@ def document_errors(app: Litestar) -> OpenAPI:
         ),
     }
     _close_strict_bodies(schemas)
+    _mark_deprecated_fields(schemas)
     paths = document.paths or {}
     for route in app.routes:
         if not isinstance(route, HTTPRoute) or route.path_format not in paths:
@@ -143,7 +149,7 @@ def document_errors(app: Litestar) -> OpenAPI:
                 for status in sorted(statuses):
                     responses[str(status)] = _problem_response(status)
                 if handler.opt.get(CACHED_OPT):
-                    operation.parameters = [*(operation.parameters or []), _IF_NONE_MATCH]
+                    operation.parameters = [*(operation.parameters or []), _header_ref("parameters", "IfNoneMatch")]
                 if handler.opt.get(IF_MATCH_REQUIRED_OPT):
                     _require_if_match(operation)
                 if handler.opt.get(CSV_OPT):
@@ -154,7 +160,7 @@ def document_errors(app: Litestar) -> OpenAPI:
                         if handler.opt.get(CACHED_OPT) and code in ("200", "304"):
                             response.headers.update(_CACHE_HEADERS)
                         if idempotent and code.isdigit() and _may_be_replayed(int(code)):
-                            response.headers[REPLAYED_HEADER_NAME] = _REPLAYED_HEADER
+                            response.headers[REPLAYED_HEADER_NAME] = _header_ref("headers", "IdempotentReplayed")
                 operation.responses = responses
     shape_for_clients(document, app)
     attach_shared_headers(document)
@@ -192,6 +198,29 @@ def _close_strict_bodies(schemas: dict[str, Schema]) -> None:
             schema.additional_properties = False
 
 
+def _mark_deprecated_fields(schemas: dict[str, Schema]) -> None:
+    """Say `deprecated: true` on a field declared `Meta(extra_json_schema={"deprecated": True})`.
+
+    Litestar leaves msgspec's extra JSON Schema out, so generated clients would not mark the
+    field (docs/api-compatibility.md, "Deprecation and sunset").
+    """
+    for struct in struct_classes():
+        schema = schemas.get(struct.__name__)
+        if schema is None or not schema.properties:
+            continue
+        try:
+            info = msgspec.inspect.type_info(struct)
+        except (NameError, TypeError, ValueError):  # a struct whose annotations do not resolve (tests' own)
+            continue
+        if not isinstance(info, msgspec.inspect.StructType):
+            continue
+        for field in info.fields:
+            extra = field.type.extra_json_schema if isinstance(field.type, msgspec.inspect.Metadata) else None
+            target = schema.properties.get(field.encode_name)
+            if extra and extra.get("deprecated") and isinstance(target, Schema):
+                target.deprecated = True
+
+
 def struct_classes() -> list[type[msgspec.Struct]]:
     found: list[type[msgspec.Struct]] = []
     pending = list(msgspec.Struct.__subclasses__())
@@ -204,9 +233,19 @@ def struct_classes() -> list[type[msgspec.Struct]]:
 
 def _add_idempotency_key(operation: Any) -> None:
     parameters = list(operation.parameters or [])
-    if not any(isinstance(p, Parameter) and p.name == KEY_HEADER_NAME for p in parameters):
-        parameters.append(_IDEMPOTENCY_KEY_PARAMETER)
+    reference = _header_ref("parameters", "IdempotencyKey")
+    if not any(
+        (isinstance(p, Parameter) and p.name == KEY_HEADER_NAME)
+        or (isinstance(p, Reference) and p.ref == reference.ref)
+        for p in parameters
+    ):
+        parameters.append(reference)
     operation.parameters = parameters
+
+
+def _header_ref(kind: str, name: str) -> Reference:
+    """A reference to a shared header (`headers`) or header parameter (`parameters`) under components."""
+    return Reference(ref=f"#/components/{kind}/{name}")
 
 
 def _may_be_replayed(status: int) -> bool:
@@ -230,42 +269,49 @@ def _statuses_for(path: str, opt: dict[str, Any], operation: Any) -> set[int]:
     return statuses
 
 
-_REQUEST_ID_HEADER = OpenAPIHeader(
-    schema=Schema(type=OpenAPIType.STRING),
-    description="The id of this request, in every log line about it; the client's own X-Request-ID when plain.",
-)
-_IF_NONE_MATCH = Parameter(
-    name="If-None-Match",
-    param_in=ParamType.HEADER,
-    required=False,
-    schema=Schema(type=OpenAPIType.STRING),
-    description="The ETag of the copy the app holds; an unchanged resource then answers 304.",
-)
-_CACHE_HEADERS: dict[str, OpenAPIHeader | Reference] = {
-    "ETag": OpenAPIHeader(schema=Schema(type=OpenAPIType.STRING), description="The version of this answer."),
-    "Cache-Control": OpenAPIHeader(
-        schema=Schema(type=OpenAPIType.STRING), description="How long a copy may be reused."
+# Headers and header parameters written on many operations, declared once under components
+# (keyed by a name without dashes, as openapi_headers.py does) and referred to where they apply.
+_SHARED_PARAMETERS = {
+    "IfNoneMatch": Parameter(
+        name="If-None-Match",
+        param_in=ParamType.HEADER,
+        required=False,
+        schema=Schema(type=OpenAPIType.STRING),
+        description="The ETag of the copy the app holds; an unchanged resource then answers 304.",
+    ),
+    "IdempotencyKey": Parameter(
+        name=KEY_HEADER_NAME,
+        param_in=ParamType.HEADER,
+        required=False,
+        schema=Schema(type=OpenAPIType.STRING, min_length=1, max_length=255, pattern=KEY_PATTERN),
+        description="A key the client makes up for this request (a UUID will do), to retry it safely for "
+        "24 hours: the same key with the same request returns the first answer instead of doing it again; "
+        "with a different request it answers 422, and while the first is still running 409.",
     ),
 }
-_IDEMPOTENCY_KEY_PARAMETER = Parameter(
-    name=KEY_HEADER_NAME,
-    param_in="header",
-    required=False,
-    schema=Schema(type=OpenAPIType.STRING, min_length=1, max_length=255, pattern=KEY_PATTERN),
-    description="A key the client makes up for this request (a UUID will do), to retry it safely for "
-    "24 hours: the same key with the same request returns the first answer instead of doing it again; "
-    "with a different request it answers 422, and while the first is still running 409.",
-)
-_REPLAYED_HEADER = OpenAPIHeader(
-    schema=Schema(type=OpenAPIType.STRING, enum=["true"]),
-    description="Present when this is the stored answer to an earlier request with the same Idempotency-Key.",
-)
-_CONTENT_LANGUAGE_HEADER = OpenAPIHeader(
-    schema=Schema(type=OpenAPIType.STRING, enum=["id", "en"]), description="The language of the message."
-)
-_RETRY_AFTER_HEADER = OpenAPIHeader(
-    schema=Schema(type=OpenAPIType.STRING), description="Seconds to wait before trying again."
-)
+_SHARED_HEADERS: dict[str, OpenAPIHeader | Reference] = {
+    "RequestId": OpenAPIHeader(
+        schema=Schema(type=OpenAPIType.STRING),
+        description="The id of this request, in every log line about it; the client's own X-Request-ID when plain.",
+    ),
+    "CachedETag": OpenAPIHeader(schema=Schema(type=OpenAPIType.STRING), description="The version of this answer."),
+    "CacheControl": OpenAPIHeader(schema=Schema(type=OpenAPIType.STRING), description="How long a copy may be reused."),
+    "IdempotentReplayed": OpenAPIHeader(
+        schema=Schema(type=OpenAPIType.STRING, enum=["true"]),
+        description="Present when this is the stored answer to an earlier request with the same Idempotency-Key.",
+    ),
+    "ContentLanguage": OpenAPIHeader(
+        schema=Schema(type=OpenAPIType.STRING, enum=["id", "en"]), description="The language of the message."
+    ),
+    "RetryAfter": OpenAPIHeader(
+        schema=Schema(type=OpenAPIType.STRING), description="Seconds to wait before trying again."
+    ),
+}
+_REQUEST_ID_HEADER = _header_ref("headers", "RequestId")
+_CACHE_HEADERS: dict[str, OpenAPIHeader | Reference] = {
+    "ETag": _header_ref("headers", "CachedETag"),
+    "Cache-Control": _header_ref("headers", "CacheControl"),
+}
 # The limit that was reached (IETF draft-ietf-httpapi-ratelimit-headers, as Litestar sends them):
 # declared once under components and referred to by every 429.
 _RATE_LIMIT_HEADERS = {
@@ -278,9 +324,9 @@ _RATE_LIMIT_HEADERS = {
 
 def _problem_response(status: int) -> OpenAPIResponse:
     code = _STATUS_CODES[status]
-    headers: dict[str, OpenAPIHeader | Reference] = {"Content-Language": _CONTENT_LANGUAGE_HEADER}
+    headers: dict[str, OpenAPIHeader | Reference] = {"Content-Language": _header_ref("headers", "ContentLanguage")}
     if status in (429, 503):
-        headers["Retry-After"] = _RETRY_AFTER_HEADER
+        headers["Retry-After"] = _header_ref("headers", "RetryAfter")
     if status == 429:
         headers.update({name: Reference(ref=f"#/components/headers/{name}") for name in _RATE_LIMIT_HEADERS})
     return OpenAPIResponse(

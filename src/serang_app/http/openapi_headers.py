@@ -5,6 +5,9 @@
   (app_config/version_gate.py): an app older than its platform's minimum is answered 426.
 - `ETag` on every answer holding a case (and on 412, which names the case's current version):
   the value a change sends back as `If-Match`.
+- Any other response header written the same way on several answers (a handler's own
+  `response_headers`, Litestar's `Location` on redirects) is moved under components once and
+  referred to, keyed by its name without dashes (`XContentTypeOptions`).
 Operations are matched by what they do (their path, the schema they answer), so routes added
 later, modules' included, are covered without listing them.
 """
@@ -72,6 +75,41 @@ def attach_shared_headers(document: OpenAPI) -> None:
                     names += ["AppPlatform", "AppVersion"]
                 _add_parameters(operation, names)
                 _add_case_etag(operation)
+    _share_repeated_headers(document, components)
+
+
+def _responses(document: OpenAPI) -> list[OpenAPIResponse]:
+    found = []
+    for item in (document.paths or {}).values():
+        for method in _HTTP_METHODS:
+            operation = getattr(item, method, None)
+            if isinstance(operation, Operation):
+                found += [r for r in (operation.responses or {}).values() if isinstance(r, OpenAPIResponse)]
+    return found
+
+
+def _share_repeated_headers(document: OpenAPI, components: Components) -> None:
+    """Declare once under components every response header written inline, identically, more than once."""
+    responses = _responses(document)
+    seen: dict[str, list[OpenAPIHeader]] = {}
+    for response in responses:
+        for name, header in (response.headers or {}).items():
+            if isinstance(header, OpenAPIHeader):
+                seen.setdefault(name, []).append(header)
+    shared = components.headers = dict(components.headers or {})
+    keys: dict[str, str] = {}
+    for name, headers in seen.items():
+        key = "".join(part[:1].upper() + part[1:] for part in name.split("-"))
+        if len(headers) > 1 and all(h == headers[0] for h in headers) and shared.get(key, headers[0]) == headers[0]:
+            shared[key] = headers[0]
+            keys[name] = key
+    for response in responses:
+        response.headers = {
+            name: Reference(ref=f"#/components/headers/{keys[name]}")
+            if name in keys and isinstance(header, OpenAPIHeader)
+            else header
+            for name, header in (response.headers or {}).items()
+        } or response.headers
 
 
 def _add_parameters(operation: Operation, names: list[str]) -> None:

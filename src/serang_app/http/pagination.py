@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import uuid
+from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
 import msgspec
@@ -50,6 +52,22 @@ def decode_cursor(cursor: str, key_type: type[T]) -> T:
         return msgspec.json.decode(raw, type=key_type)
     except (binascii.Error, ValueError, msgspec.DecodeError):
         raise invalid_cursor() from None
+
+
+def owned_cursor(moment: datetime, last_id: uuid.UUID, owner: uuid.UUID) -> str:
+    """The cursor after the row (`moment`, `last_id`) of a list of `owner`'s rows, newest first."""
+    return encode_cursor([moment, last_id, owner])
+
+
+def owned_position(cursor: str | None, owner: uuid.UUID) -> tuple[datetime | None, uuid.UUID | None]:
+    """The (moment, id) an `owned_cursor` names, (None, None) for the first page; 422 naming
+    `cursor` for another owner's list, whose cursor must not be read against this one."""
+    if not cursor:
+        return None, None
+    moment, last_id, made_for = decode_cursor(cursor, tuple[datetime, uuid.UUID, uuid.UUID])
+    if made_for != owner:
+        raise invalid_cursor()
+    return moment, last_id
 
 
 def invalid_cursor() -> ApiError:

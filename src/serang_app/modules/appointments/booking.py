@@ -23,12 +23,14 @@ from serang_app.api import (
     LocalizedFieldError,
     notify_resident,
     open_case,
+    owned_cursor,
+    owned_position,
     take_action,
 )
 from serang_app.modules.appointments.availability import booking_window_ends, closure_reason, past_cutoff
 from serang_app.modules.appointments.catalogue import OpenSchedule, open_schedule
 from serang_app.modules.appointments.rules import BookingRules
-from serang_app.modules.appointments.schemas import Booking, NewBooking
+from serang_app.modules.appointments.schemas import Booking, BookingPage, NewBooking
 from serang_app.modules.appointments.timetable import local_day, online_seats, slot_at
 from serang_app.modules.appointments.workflow import BOOKED, REMINDER_DAY, REMINDER_HOUR, RESCHEDULED, WORKFLOW_CODE
 
@@ -76,11 +78,25 @@ async def own_booking(
     return row
 
 
-async def my_bookings(connection: asyncpg.Connection, resident_id: uuid.UUID) -> list[Booking]:
+async def my_bookings(
+    connection: asyncpg.Connection, resident_id: uuid.UUID, limit: int, cursor: str | None
+) -> BookingPage:
+    """The resident's bookings, latest slot first, keyset-paginated. A cursor names the list it
+    came from, so another resident's is refused rather than read against this list."""
+    starts_at, last_id = owned_position(cursor, resident_id)
     rows = await connection.fetch(
-        _BOOKINGS + "WHERE b.resident_id = $1 ORDER BY b.starts_at DESC LIMIT 100", resident_id
+        _BOOKINGS + "WHERE b.resident_id = $1 AND ($2::timestamptz IS NULL OR (b.starts_at, b.id) < ($2, $3::uuid)) "
+        "ORDER BY b.starts_at DESC, b.id DESC LIMIT $4",
+        resident_id,
+        starts_at,
+        last_id,
+        limit + 1,
     )
-    return [booking_of(row) for row in rows]
+    last = rows[limit - 1] if len(rows) > limit else None
+    return BookingPage(
+        items=[booking_of(row) for row in rows[:limit]],
+        next_cursor=owned_cursor(last["starts_at"], last["id"], resident_id) if last else None,
+    )
 
 
 async def book(

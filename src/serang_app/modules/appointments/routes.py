@@ -12,7 +12,7 @@ from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
-from serang_app.api import CaseActor, CaseEngine, Database, Principal
+from serang_app.api import DEFAULT_LIMIT, CaseActor, CaseEngine, Database, PageCursor, PageLimit, Principal
 from serang_app.modules.appointments import booking
 from serang_app.modules.appointments.availability import available_slots
 from serang_app.modules.appointments.catalogue import list_places, list_services
@@ -20,7 +20,7 @@ from serang_app.modules.appointments.rules import BookingRules
 from serang_app.modules.appointments.schemas import (
     CODE_PATTERN,
     Booking,
-    BookingList,
+    BookingPage,
     NewBooking,
     PlaceList,
     Reschedule,
@@ -80,10 +80,15 @@ async def book_appointment(
         return await booking.book(cases, connection, CaseActor.of(request), data, rules)
 
 
-@get("/", summary="My bookings, latest slot first", opt=_BOOK)
-async def my_appointments(request: SignedIn, database: NamedDependency[Database]) -> BookingList:
+@get("/", summary="My bookings, latest slot first, a page at a time", opt=_BOOK)
+async def my_appointments(
+    request: SignedIn,
+    database: NamedDependency[Database],
+    limit: PageLimit = DEFAULT_LIMIT,
+    cursor: PageCursor = None,
+) -> BookingPage:
     async with database.acquire() as connection:
-        return BookingList(items=await booking.my_bookings(connection, request.user.id))
+        return await booking.my_bookings(connection, request.user.id, limit, cursor)
 
 
 @get("/{booking_id:uuid}", summary="A booking, for its resident and the agency", opt=_READ)

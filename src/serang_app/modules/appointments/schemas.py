@@ -127,6 +127,11 @@ class BookingList(msgspec.Struct, kw_only=True):
     items: list[Booking]
 
 
+class BookingPage(msgspec.Struct, kw_only=True):
+    items: list[Booking]
+    next_cursor: str | None
+
+
 class CheckIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """At the counter of `place_code`: the QR code's content, or the reference number typed."""
 

@@ -68,8 +68,10 @@ async def complaint_detail(connection: asyncpg.Connection, actor: CaseActor, cas
     photos = await connection.fetch(
         "SELECT id FROM uploads WHERE case_id = $1 AND purpose = 'complaint_photo' ORDER BY attached_at, id", case_id
     )
+    photo_upload_ids = [photo["id"] for photo in photos]
     return msgspec.convert(
-        {**dict(row), "category": _category(row), "photo_ids": [photo["id"] for photo in photos]}, ComplaintDetail
+        {**dict(row), "category": _category(row), "photo_upload_ids": photo_upload_ids, "photo_ids": photo_upload_ids},
+        ComplaintDetail,
     )
 
 

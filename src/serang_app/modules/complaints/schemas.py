@@ -8,7 +8,17 @@ from typing import Annotated
 
 import msgspec
 
-from serang_app.api import MULTILINE_TEXT, PLAIN_TEXT, Attribute, AttributeAnswer, LocalText, LongLocalText, Phase, Text
+from serang_app.api import (
+    MULTILINE_TEXT,
+    PLAIN_TEXT,
+    Attribute,
+    AttributeAnswer,
+    LocalText,
+    LongLocalText,
+    Phase,
+    Text,
+    replaced_by,
+)
 from serang_app.modules.complaints.area import EAST, NORTH, SOUTH, WEST
 
 CODE_PATTERN = r"^[a-z][a-z0-9_]{1,40}$"
@@ -118,7 +128,9 @@ class ComplaintDetail(msgspec.Struct, kw_only=True):
     is_public: bool
     is_anonymous: bool
     attributes: dict[str, AttributeAnswer]
-    photo_ids: list[uuid.UUID]
+    # The complaint's photos: ids of uploads, named like the draft's `photo_upload_ids`.
+    photo_upload_ids: list[uuid.UUID]
+    photo_ids: Annotated[list[uuid.UUID], replaced_by("photo_upload_ids")]
     support_count: int
     merged_into: uuid.UUID | None
     source: str

@@ -19,6 +19,8 @@ from serang_app.api import (
     answer_text_problems,
     link_used_uploads,
     open_case,
+    owned_cursor,
+    owned_position,
     release_uploads,
     take_action,
     use_uploads,
@@ -26,6 +28,7 @@ from serang_app.api import (
 from serang_app.modules.permits.schemas import (
     AnswerChanges,
     Application,
+    ApplicationPage,
     DocumentChoice,
     PermitType,
     RevisionRequest,
@@ -76,12 +79,27 @@ async def create_draft(connection: asyncpg.Connection, resident_id: uuid.UUID, t
     return await read_application(connection, CaseActor.resident(resident_id), application_id)
 
 
-async def own_applications(connection: asyncpg.Connection, resident_id: uuid.UUID) -> list[Application]:
-    ids = await connection.fetch(
-        "SELECT id FROM permits.applications WHERE resident_id = $1 ORDER BY created_at DESC LIMIT 100", resident_id
+async def own_applications(
+    connection: asyncpg.Connection, resident_id: uuid.UUID, limit: int, cursor: str | None
+) -> ApplicationPage:
+    """The resident's applications, newest first, keyset-paginated. A cursor names the list it
+    came from, so another resident's is refused rather than read against this list."""
+    moment, last_id = owned_position(cursor, resident_id)
+    rows = await connection.fetch(
+        """SELECT id, created_at FROM permits.applications
+            WHERE resident_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) < ($2, $3::uuid))
+            ORDER BY created_at DESC, id DESC LIMIT $4""",
+        resident_id,
+        moment,
+        last_id,
+        limit + 1,
     )
     actor = CaseActor.resident(resident_id)
-    return [await read_application(connection, actor, row["id"]) for row in ids]
+    items = [await read_application(connection, actor, row["id"]) for row in rows[:limit]]
+    last = rows[limit - 1] if len(rows) > limit else None
+    return ApplicationPage(
+        items=items, next_cursor=owned_cursor(last["created_at"], last["id"], resident_id) if last else None
+    )
 
 
 async def read_application(connection: asyncpg.Connection, actor: CaseActor, application_id: uuid.UUID) -> Application:

@@ -12,13 +12,22 @@ from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import JSONBody, PathParameter
 
-from serang_app.api import CaseActor, CaseEngine, Database, Principal, public_base_url
+from serang_app.api import (
+    DEFAULT_LIMIT,
+    CaseActor,
+    CaseEngine,
+    Database,
+    PageCursor,
+    PageLimit,
+    Principal,
+    public_base_url,
+)
 from serang_app.modules.permits import applications, issuing
 from serang_app.modules.permits.schemas import (
     CODE_PATTERN,
     AnswerChanges,
     Application,
-    ApplicationList,
+    ApplicationPage,
     DocumentChoice,
     NewApplication,
     PermitType,
@@ -78,10 +87,15 @@ async def start_application(
         return await applications.create_draft(connection, request.user.id, data.type_code)
 
 
-@get("/applications", summary="My applications, newest first", opt=_APPLY)
-async def my_applications(request: SignedIn, database: NamedDependency[Database]) -> ApplicationList:
+@get("/applications", summary="My applications, newest first, a page at a time", opt=_APPLY)
+async def my_applications(
+    request: SignedIn,
+    database: NamedDependency[Database],
+    limit: PageLimit = DEFAULT_LIMIT,
+    cursor: PageCursor = None,
+) -> ApplicationPage:
     async with database.acquire() as connection:
-        return ApplicationList(items=await applications.own_applications(connection, request.user.id))
+        return await applications.own_applications(connection, request.user.id, limit, cursor)
 
 
 @get(

@@ -117,8 +117,9 @@ class Application(msgspec.Struct, kw_only=True):
     submitted_at: datetime | None
 
 
-class ApplicationList(msgspec.Struct, kw_only=True):
+class ApplicationPage(msgspec.Struct, kw_only=True):
     items: list[Application]
+    next_cursor: str | None
 
 
 class RevisionRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

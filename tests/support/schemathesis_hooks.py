@@ -59,6 +59,7 @@ _VALID_KEY = re.compile(r"^[!-~]{1,255}$")
 _VERSION_HEADER = "X-App-Version"
 _VERSION = re.compile(r"^[0-9]+(\.[0-9]+)*$")
 _SUPPORTED_VERSION = "999.0.0"
+_IF_MATCH_MAX = 20  # the maxLength of If-Match in the document
 
 
 @schemathesis.hook
@@ -83,7 +84,9 @@ def _fresh_key(headers: dict[str, Any]) -> dict[str, Any]:
     key = headers.get(_KEY_HEADER)
     if isinstance(key, str) and _VALID_KEY.match(key):
         headers = {**headers, _KEY_HEADER: uuid.uuid4().hex}
-    if isinstance(headers.get("If-Match"), str) and headers["If-Match"]:
+    # Only a value the schema allows (1-20 characters) stands for "the version I last saw"; a
+    # value drawn to break the schema is sent as drawn, for the server to refuse.
+    if isinstance(headers.get("If-Match"), str) and 1 <= len(headers["If-Match"]) <= _IF_MATCH_MAX:
         headers = {**headers, "If-Match": "*"}
     if isinstance(headers.get(_VERSION_HEADER), str) and _VERSION.match(headers[_VERSION_HEADER]):
         headers = {**headers, _VERSION_HEADER: _SUPPORTED_VERSION}

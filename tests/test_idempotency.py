@@ -324,7 +324,8 @@ def test_the_document_offers_the_key_on_every_signed_in_change() -> None:
     offered = set()
     for path, item in document["paths"].items():
         for method, operation in item.items():
-            parameters = operation.get("parameters", [])
+            # Shared parameters are components the operation refers to (http/openapi_headers.py).
+            parameters = [_resolved(document, p) for p in operation.get("parameters", [])]
             takes_key = any(p.get("name") == KEY and p["in"] == "header" and not p["required"] for p in parameters)
             # Public operations say `security: []`; signed-in ones name the bearer scheme.
             expected = method in ("post", "put", "patch") and bool(operation.get("security"))
@@ -336,6 +337,17 @@ def test_the_document_offers_the_key_on_every_signed_in_change() -> None:
                 assert "Idempotent-Replayed" not in operation["responses"]["409"]["headers"]
     assert {"PATCH /v1/me", "POST /v1/admin/opds"} <= offered
     assert "POST /v1/auth/dev" not in offered
+
+
+def _resolved(document: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]:
+    """A parameter, or the component its `$ref` names."""
+    reference = item.get("$ref")
+    if reference is None:
+        return item
+    found: dict[str, Any] = document
+    for part in reference.removeprefix("#/").split("/"):
+        found = found[part]
+    return found
 
 
 # --- overlapping requests, through a real HTTP server --------------------------------------

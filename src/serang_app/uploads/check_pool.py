@@ -124,7 +124,15 @@ class CheckPool:
 
     def close(self) -> None:
         if self._executor is not None:
+            # The idle checking process is ended too: with max_tasks_per_child, Python 3.11's
+            # executor may never send it the sentinel, and the web worker then waits for it at
+            # exit forever (seen: a granian worker left running after `serve` stopped). At
+            # shutdown no check is worth keeping, so ending it loses nothing. `_processes` is
+            # the executor's own table of its processes: the public API offers none.
+            processes = list(getattr(self._executor, "_processes", {}).values())
             self._executor.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
+                process.terminate()
             self._executor = None
 
     def _running(self) -> ProcessPoolExecutor:

@@ -67,6 +67,7 @@ from serang_app.notifications.dead_letters import PushFailureController
 from serang_app.notifications.routes import DeviceController, NotificationController
 from serang_app.notifications.texts import NotificationTexts
 from serang_app.opds.routes import OpdAdminController
+from serang_app.regions.boundaries import region_area
 from serang_app.regions.routes import list_regions
 from serang_app.regions.service import RegionDirectory
 from serang_app.residents.routes import MeController
@@ -174,7 +175,8 @@ class CorePlugin(InitPlugin):
                 "catalogue_cache": CatalogueCache(
                     [spec.slug for spec in self._specs], settings.catalogue_cache_seconds
                 ),
-                "region_directory": RegionDirectory(),
+                "region_directory": RegionDirectory(settings.region_code),
+                "region_area": region_area(settings.region_code, settings.region_boundaries_dir),
                 "announcement_feed": AnnouncementFeed(),
                 "case_engine": case_engine,
                 "storage": storage,

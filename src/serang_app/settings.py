@@ -18,9 +18,13 @@ import msgspec
 
 from serang_app.auth.key_material import UnsafeKeyError, nik_encryption_keys, refuse_unsafe_production_keys
 from serang_app.http.client_address import Network, parse_networks
+from serang_app.regions.reference_data import DECREE, regencies
 
 Environment = Literal["development", "production"]
 LogFormat = Literal["json", "console"]
+
+# Kabupaten Serang, the regency this service was built for.
+DEFAULT_REGION = "36.04"
 
 Port = Annotated[int, msgspec.Meta(ge=1, le=65535)]
 PositiveInt = Annotated[int, msgspec.Meta(ge=1)]
@@ -120,6 +124,12 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     otel_traces_exporter: str = "none"
     # The share of requests traced (the standard variable, read as a ratio from 0 to 1).
     otel_traces_sampler_arg: Annotated[float, msgspec.Meta(ge=0, le=1)] = 1.0
+    # The regency or city this deployment serves, by its Kemendagri code: its name, districts,
+    # villages and boundary follow from it (docs/regions.md).
+    region_code: Annotated[str, msgspec.Meta(pattern=r"^\d{2}\.\d{2}$")] = DEFAULT_REGION
+    # A folder of GeoJSON boundary files read before the shipped ones, for a region the app ships
+    # no boundary for (docs/regions.md, "Boundaries").
+    region_boundaries_dir: str | None = None
 
     @property
     def data_path(self) -> Path:
@@ -228,6 +238,8 @@ ENV_NAMES: dict[str, str] = {
     "worker_metrics_port": "SERANG_WORKER_METRICS_PORT",
     "otel_traces_exporter": "OTEL_TRACES_EXPORTER",
     "otel_traces_sampler_arg": "OTEL_TRACES_SAMPLER_ARG",
+    "region_code": "SERANG_REGION_CODE",
+    "region_boundaries_dir": "SERANG_REGION_BOUNDARIES_DIR",
 }
 TRACE_EXPORTERS = frozenset({"otlp", "console"})
 
@@ -294,6 +306,7 @@ def _check_consistency(settings: Settings) -> None:
         )
     _check_public_url(settings)
     _check_credential_files(settings)
+    _check_region(settings)
     for field in ("database_url", "database_replica_url"):
         url = getattr(settings, field)
         if url is not None and not url.startswith(("postgresql://", "postgres://")):
@@ -354,6 +367,18 @@ def _check_credential_files(settings: Settings) -> None:
         if path is not None and not os.access(path, os.R_OK):
             problem = "cannot be read" if os.path.exists(path) else "no such file"
             raise SettingsError(f"{ENV_NAMES[field]}: {problem}: {path}")
+
+
+def _check_region(settings: Settings) -> None:
+    """The region must be a regency or city of the shipped list; its boundary is checked when the
+    app is built (regions/boundaries.py), as it takes reading the GeoJSON."""
+    if settings.region_code not in regencies():
+        raise SettingsError(
+            f"SERANG_REGION_CODE: {settings.region_code} is not a regency or city code of {DECREE} (e.g. 36.04)"
+        )
+    folder = settings.region_boundaries_dir
+    if folder is not None and not os.path.isdir(folder):
+        raise SettingsError(f"SERANG_REGION_BOUNDARIES_DIR: no such folder: {folder}")
 
 
 def _is_loopback(host: str) -> bool:

@@ -159,8 +159,8 @@ MESSAGES: dict[str, tuple[str, str, str, str]] = {
     "region_not_found": (
         "Wilayah tidak ditemukan",
         "Region not found",
-        "Kode wilayah {code} tidak ada di Kabupaten Serang.",
-        "Region code {code} does not exist in Kabupaten Serang.",
+        "Kode wilayah {code} tidak ada di wilayah layanan ini.",
+        "Region code {code} does not exist in this service's region.",
     ),
     "precondition_required": (
         "Versi data diperlukan",

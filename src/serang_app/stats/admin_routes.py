@@ -56,7 +56,8 @@ ServiceFilter = Annotated[
 GroupBy = Annotated[Dimension, QueryParameter(description="What the figures are grouped by")]
 IkmGroupBy = Annotated[Literal["opd", "service"], QueryParameter(description="What the index is grouped by")]
 DistrictFilter = Annotated[
-    str | None, QueryParameter(description="Only this district (kecamatan), e.g. 36.04.05", pattern=r"^36\.04\.\d{2}$")
+    str | None,
+    QueryParameter(description="Only this district (kecamatan), e.g. 36.04.05", pattern=r"^\d{2}\.\d{2}\.\d{2}$"),
 ]
 
 

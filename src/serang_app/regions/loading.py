@@ -1,0 +1,98 @@
+"""Loads the chosen region's rows from the shipped national list into the regions table.
+
+Run after the migrations by every process that prepares the database (`migrate apply`, `serve`
+with SERANG_MIGRATE_ON_START) and checked again by each web process, so a region switched by its
+setting alone is loaded on the next start. Idempotent: a region already loaded from this data
+version costs one query. The regions table starts at the regency (parent_code NULL), as
+0002_regions.sql seeded 36.04, so GET /v1/regions and every reader of the table keep their shape;
+the province is recorded in region_data_loads.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import asyncpg
+import structlog
+
+from serang_app.regions.reference_data import DATA_VERSION, CodedRegion, data_folder, province_of, region_rows
+
+logger = structlog.get_logger("serang_app.regions")
+
+# Two processes starting together load once; the key is this module's own (any fixed number).
+_LOAD_LOCK = 7_036_04
+
+_LOADED = "SELECT 1 FROM region_data_loads WHERE region_code = $1 AND data_version = $2"
+# Code order puts a parent before its children, which the foreign key on parent_code needs.
+_UPSERT = """
+INSERT INTO regions (code, name, level, parent_code)
+SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+ON CONFLICT (code) DO UPDATE
+SET name = excluded.name, level = excluded.level, parent_code = excluded.parent_code, retired_in = NULL
+WHERE (regions.name, regions.level, regions.parent_code, regions.retired_in)
+      IS DISTINCT FROM (excluded.name, excluded.level, excluded.parent_code, NULL)
+"""
+_RETIRE = """
+UPDATE regions SET retired_in = $3
+WHERE (code = $1 OR code LIKE $1 || '.%') AND code <> ALL($2::text[]) AND retired_in IS NULL
+"""
+_HISTORY = """
+INSERT INTO region_code_history (old_code, new_code, change, decree, data_version)
+SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+ON CONFLICT DO NOTHING
+"""
+_RECORD = """
+INSERT INTO region_data_loads (region_code, data_version, province_code, province_name, rows_loaded)
+VALUES ($1, $2, $3, $4, $5)
+"""
+
+
+async def ensure_region_loaded(connection: asyncpg.Connection, region_code: str) -> bool:
+    """Load the region from the shipped data unless this version is loaded; True when it loaded."""
+    if await connection.fetchval(_LOADED, region_code, DATA_VERSION):
+        return False
+    async with connection.transaction():
+        await connection.execute("SELECT pg_advisory_xact_lock($1)", _LOAD_LOCK)
+        if await connection.fetchval(_LOADED, region_code, DATA_VERSION):
+            return False
+        rows = region_rows(region_code)
+        await _upsert(connection, rows, region_code)
+        # A code this list no longer has stays for what points at it, left out of every list.
+        await connection.execute(_RETIRE, region_code, [row.code for row in rows], DATA_VERSION)
+        await _record_history(connection, region_code)
+        province = province_of(region_code)
+        await connection.execute(_RECORD, region_code, DATA_VERSION, province.code, province.name, len(rows))
+    logger.info("region_loaded", region_code=region_code, data_version=DATA_VERSION, rows=len(rows))
+    return True
+
+
+async def _upsert(connection: asyncpg.Connection, rows: tuple[CodedRegion, ...], region_code: str) -> None:
+    # The region is the root of this deployment's tree: its province is not a row of the table.
+    parents = [None if row.code == region_code else row.parent_code for row in rows]
+    await connection.execute(
+        _UPSERT, [row.code for row in rows], [row.name for row in rows], [row.level for row in rows], parents
+    )
+
+
+async def _record_history(connection: asyncpg.Connection, region_code: str) -> None:
+    """The shipped code changes that touch this region (data/code_changes.csv)."""
+    text = (data_folder() / "code_changes.csv").read_text(encoding="utf-8")
+    prefix = region_code + "."
+    changes = [
+        row
+        for row in csv.DictReader(io.StringIO(text, newline=""))
+        if any(row[key] == region_code or row[key].startswith(prefix) for key in ("old_code", "new_code"))
+    ]
+    if changes:
+        columns = ("old_code", "new_code", "change", "decree", "data_version")
+        await connection.execute(_HISTORY, *([row[column] for row in changes] for column in columns))
+
+
+async def load_region(dsn: str, region_code: str, *, connect_timeout: float = 10.0) -> bool:
+    """ensure_region_loaded on a connection of its own, for the commands that migrate."""
+    connection = await asyncpg.connect(dsn, timeout=connect_timeout)
+    try:
+        return await ensure_region_loaded(connection, region_code)
+    finally:
+        await connection.close()

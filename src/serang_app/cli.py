@@ -307,14 +307,19 @@ def migrate_apply() -> None:
     from serang_app.app import load_modules
     from serang_app.lifespan import migration_sources
     from serang_app.regions.loading import load_region
+    from serang_app.regions.reference_data import DATA_VERSION
 
     settings = _settings()
     sources = migration_sources(load_modules(settings))
     with _database_url(settings) as dsn:
         applied = asyncio.run(apply_migrations(dsn, sources, connect_timeout=settings.db_connect_timeout_seconds))
-        asyncio.run(load_region(dsn, settings.region_code, connect_timeout=settings.db_connect_timeout_seconds))
+        loaded = asyncio.run(
+            load_region(dsn, settings.region_code, connect_timeout=settings.db_connect_timeout_seconds)
+        )
         _refuse_unreadable_niks(dsn, settings)
     click.echo(f"applied {len(applied)} migration(s)" + "".join(f"\n  {label}" for label in applied))
+    if loaded:
+        click.echo(f"loaded region {settings.region_code}: {loaded} rows ({DATA_VERSION})")
 
 
 @migrate.command("status")

@@ -63,7 +63,9 @@ def database_lifespan(
                 # Also with SERANG_MIGRATE_ON_START=false: a region switched by its setting alone
                 # is loaded here; one query when it already is (regions/loading.py).
                 async with database.acquire() as connection:
-                    await ensure_region_loaded(connection, settings.region_code)
+                    loaded = await ensure_region_loaded(connection, settings.region_code)
+                if loaded:
+                    logger.info("region_loaded", region_code=settings.region_code, rows=loaded)
                 await insert_declared_services(database, specs)
                 async with (
                     _stats_database(settings, database, app),

@@ -14,11 +14,8 @@ import csv
 import io
 
 import asyncpg
-import structlog
 
 from serang_app.regions.reference_data import DATA_VERSION, CodedRegion, data_folder, province_of, region_rows
-
-logger = structlog.get_logger("serang_app.regions")
 
 # Two processes starting together load once; the key is this module's own (any fixed number).
 _LOAD_LOCK = 7_036_04
@@ -48,14 +45,15 @@ VALUES ($1, $2, $3, $4, $5)
 """
 
 
-async def ensure_region_loaded(connection: asyncpg.Connection, region_code: str) -> bool:
-    """Load the region from the shipped data unless this version is loaded; True when it loaded."""
+async def ensure_region_loaded(connection: asyncpg.Connection, region_code: str) -> int:
+    """Load the region from the shipped data unless this version is loaded: the rows it loaded,
+    0 when it was loaded already."""
     if await connection.fetchval(_LOADED, region_code, DATA_VERSION):
-        return False
+        return 0
     async with connection.transaction():
         await connection.execute("SELECT pg_advisory_xact_lock($1)", _LOAD_LOCK)
         if await connection.fetchval(_LOADED, region_code, DATA_VERSION):
-            return False
+            return 0
         rows = region_rows(region_code)
         await _upsert(connection, rows, region_code)
         # A code this list no longer has stays for what points at it, left out of every list.
@@ -63,8 +61,7 @@ async def ensure_region_loaded(connection: asyncpg.Connection, region_code: str)
         await _record_history(connection, region_code)
         province = province_of(region_code)
         await connection.execute(_RECORD, region_code, DATA_VERSION, province.code, province.name, len(rows))
-    logger.info("region_loaded", region_code=region_code, data_version=DATA_VERSION, rows=len(rows))
-    return True
+    return len(rows)
 
 
 async def _upsert(connection: asyncpg.Connection, rows: tuple[CodedRegion, ...], region_code: str) -> None:
@@ -89,7 +86,7 @@ async def _record_history(connection: asyncpg.Connection, region_code: str) -> N
         await connection.execute(_HISTORY, *([row[column] for row in changes] for column in columns))
 
 
-async def load_region(dsn: str, region_code: str, *, connect_timeout: float = 10.0) -> bool:
+async def load_region(dsn: str, region_code: str, *, connect_timeout: float = 10.0) -> int:
     """ensure_region_loaded on a connection of its own, for the commands that migrate."""
     connection = await asyncpg.connect(dsn, timeout=connect_timeout)
     try:

@@ -81,7 +81,7 @@ async def update_profile(
 async def _check_home(connection: asyncpg.Connection, district: object, village: object, region_code: str) -> None:
     if district is not None:
         found = await connection.fetchval(
-            "SELECT 1 FROM regions WHERE code = $1 AND code LIKE $2 || '.%' AND level = 'district'",
+            "SELECT 1 FROM regions WHERE code = $1 AND code LIKE $2 || '.%' AND level = 'district' AND retired_in IS NULL",
             district,
             region_code,
         )

@@ -11,6 +11,8 @@ import time
 import uuid
 
 import msgspec
+import shapely
+from shapely.geometry import shape
 
 from bench.load import LoadResult, result_from
 from bench.posting import post_json
@@ -19,9 +21,6 @@ from serang_app.regions.reference_data import data_folder
 
 def _village_points() -> list[tuple[float, float]]:
     """A point inside each village of the regency, as (latitude, longitude)."""
-    import shapely
-    from shapely.geometry import shape
-
     collection = msgspec.json.decode((data_folder() / "boundaries" / "serang_villages.geojson").read_bytes())
     points = [shapely.get_coordinates(shape(f["geometry"]).representative_point())[0] for f in collection["features"]]
     return [(float(y), float(x)) for x, y in points]

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import asyncpg
 
@@ -45,9 +47,27 @@ VALUES ($1, $2, $3, $4, $5)
 """
 
 
-async def ensure_region_loaded(connection: asyncpg.Connection, region_code: str) -> int:
-    """Load the region from the shipped data unless this version is loaded: the rows it loaded,
-    0 when it was loaded already."""
+@dataclass(frozen=True, slots=True)
+class CodeChange:
+    """A row of data/code_changes.csv: how a code of an earlier list leads to today's."""
+
+    old_code: str
+    new_code: str
+    change: str  # renamed, moved, split or merged
+    decree: str
+    data_version: str
+
+
+def shipped_code_changes() -> list[CodeChange]:
+    text = (data_folder() / "code_changes.csv").read_text(encoding="utf-8")
+    return [CodeChange(**row) for row in csv.DictReader(io.StringIO(text, newline=""))]
+
+
+async def ensure_region_loaded(
+    connection: asyncpg.Connection, region_code: str, changes: Sequence[CodeChange] | None = None
+) -> int:
+    """Load the region from the shipped data (and the shipped code changes, unless others are
+    given) unless this version is loaded: the rows it loaded, 0 when it was loaded already."""
     if await connection.fetchval(_LOADED, region_code, DATA_VERSION):
         return 0
     async with connection.transaction():
@@ -58,7 +78,7 @@ async def ensure_region_loaded(connection: asyncpg.Connection, region_code: str)
         await _upsert(connection, rows, region_code)
         # A code this list no longer has stays for what points at it, left out of every list.
         await connection.execute(_RETIRE, region_code, [row.code for row in rows], DATA_VERSION)
-        await _record_history(connection, region_code)
+        await _record_history(connection, region_code, shipped_code_changes() if changes is None else changes)
         province = province_of(region_code)
         await connection.execute(_RECORD, region_code, DATA_VERSION, province.code, province.name, len(rows))
     return len(rows)
@@ -72,18 +92,17 @@ async def _upsert(connection: asyncpg.Connection, rows: tuple[CodedRegion, ...],
     )
 
 
-async def _record_history(connection: asyncpg.Connection, region_code: str) -> None:
-    """The shipped code changes that touch this region (data/code_changes.csv)."""
-    text = (data_folder() / "code_changes.csv").read_text(encoding="utf-8")
+async def _record_history(connection: asyncpg.Connection, region_code: str, changes: Sequence[CodeChange]) -> None:
+    """The code changes that touch this region, into region_code_history."""
     prefix = region_code + "."
-    changes = [
-        row
-        for row in csv.DictReader(io.StringIO(text, newline=""))
-        if any(row[key] == region_code or row[key].startswith(prefix) for key in ("old_code", "new_code"))
+    touching = [
+        change
+        for change in changes
+        if any(code == region_code or code.startswith(prefix) for code in (change.old_code, change.new_code))
     ]
-    if changes:
+    if touching:
         columns = ("old_code", "new_code", "change", "decree", "data_version")
-        await connection.execute(_HISTORY, *([row[column] for row in changes] for column in columns))
+        await connection.execute(_HISTORY, *([getattr(change, column) for change in touching] for column in columns))
 
 
 async def load_region(dsn: str, region_code: str, *, connect_timeout: float = 10.0) -> int:

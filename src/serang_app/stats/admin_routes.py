@@ -10,12 +10,13 @@ from litestar import Controller, Request, Response, get
 from litestar.datastructures import State
 from litestar.params import QueryParameter
 
-from serang_app.app_state import case_engine_of
+from serang_app.app_state import case_engine_of, settings_of
 from serang_app.auth.principal import Principal
 from serang_app.http.locale import negotiate_locale
 from serang_app.http.openapi import CSV_OPT
 from serang_app.http.problems import ApiError
 from serang_app.http.text import PLAIN_TEXT
+from serang_app.regions.reference_data import regencies
 from serang_app.stats.csv_output import CSV_MEDIA_TYPE, ikm_csv, spbe_csv, stats_csv
 from serang_app.stats.periods import period_from_query
 from serang_app.stats.reports import Asked, ikm_report, spbe_evidence, stats_report
@@ -146,5 +147,7 @@ class StatsController(Controller):
     ) -> Response[SpbeEvidence]:
         asked = _asked(request, state, period_from, period_to)
         async with stats_database_of(state).acquire() as connection:
-            evidence = await spbe_evidence(connection, asked, _agency_in_reach(request, opd))
+            # The regency or city the service covers (SERANG_REGION_CODE), by its Kemendagri name.
+            regency = regencies()[settings_of(state).region_code].name
+            evidence = await spbe_evidence(connection, asked, _agency_in_reach(request, opd), regency)
         return _negotiated(request, evidence, spbe_csv, f"spbe-{asked.period_text}")

@@ -155,3 +155,14 @@ def test_a_malformed_boundary_file_is_named(tmp_path: Path) -> None:
     (tmp_path / "broken.geojson").write_text('{"type": "FeatureCollection", "features": [{"type": "Feature"}]}')
     with pytest.raises(BoundaryError, match=r"boundary file .*broken\.geojson: .*expected a GeoJSON FeatureCollection"):
         region_area("32.02", str(tmp_path))
+
+
+def test_kabupaten_pandeglang_is_decided_by_its_outline() -> None:
+    area = region_area("36.01", None)
+    assert area.name == "Kabupaten Pandeglang"
+    assert area.place(-6.30, 105.85) is not None  # inside the old Serang rectangle, in Pandeglang
+    assert area.place(-6.12, 106.15) is None  # Kota Serang
+    # No village of Kabupaten Serang is in Pandeglang, though the two outlines overlap by 222 ha.
+    points = [village.representative_point() for village in VILLAGES.values()]
+    assert not any(REGENCIES["36.01"].contains(point) for point in points)
+    assert [point for point in points if area.place(point.y, point.x) is not None] == []

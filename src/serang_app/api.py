@@ -8,7 +8,7 @@ tests/test_core_api.py holds the built-in modules to this list. Nothing in the c
 this module, so it may import from every part of the core.
 """
 
-from serang_app.app_state import region_area_of
+from serang_app.app_state import identity_of, region_area_of
 from serang_app.audit.log import record_by_caller
 from serang_app.auth.permissions import Permission
 from serang_app.auth.principal import Principal
@@ -38,6 +38,7 @@ from serang_app.http.pagination import (
 from serang_app.http.problems import ApiError, LocalizedFieldError
 from serang_app.http.public_url import public_base_url
 from serang_app.http.text import DISPLAY_NAME, MULTILINE_TEXT, PLAIN_TEXT, normalized_in_place, writable
+from serang_app.identity.deployment import DeploymentIdentity
 from serang_app.module_system.spec import (
     CORE_API_RELEASE,
     CORE_API_VERSION,
@@ -56,6 +57,7 @@ from serang_app.module_system.spec import (
 )
 from serang_app.pdf.document import FONT as PDF_FONT
 from serang_app.pdf.document import PdfDocument
+from serang_app.pdf.letterhead import draw_letterhead
 from serang_app.regions.boundaries import PinPlace, RegionArea
 from serang_app.uploads.service import UploadOwner, attach_uploads, link_used_uploads, release_uploads, use_uploads
 
@@ -80,6 +82,7 @@ __all__ = [
     "CaseEngine",
     "CatalogueService",
     "Database",
+    "DeploymentIdentity",
     "LocalText",
     "Locale",
     "LocalizedFieldError",
@@ -110,8 +113,10 @@ __all__ = [
     "decode_cursor",
     "definition_problems",
     "deprecated",
+    "draw_letterhead",
     "encode_cursor",
     "follow_case",
+    "identity_of",
     "link_used_uploads",
     "move_followers",
     "negotiate_locale",

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from serang_app.auth.sessions import SessionIssuer
     from serang_app.cases.engine import CaseEngine
     from serang_app.db.pool import Database
+    from serang_app.identity.deployment import DeploymentIdentity
     from serang_app.notifications.texts import NotificationTexts
     from serang_app.regions.boundaries import RegionArea
     from serang_app.residents.nik import NikVault
@@ -59,3 +60,8 @@ def notification_texts_of(state: State) -> NotificationTexts:
 def region_area_of(state: State) -> RegionArea:
     """The configured region's boundaries: where a pin lies (regions/boundaries.py)."""
     return cast("RegionArea", state.region_area)
+
+
+def identity_of(state: State) -> DeploymentIdentity:
+    """Who runs this deployment: the region and its government (identity/deployment.py)."""
+    return cast("DeploymentIdentity", state.identity)

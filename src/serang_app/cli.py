@@ -73,7 +73,7 @@ def _database_url(settings: Settings) -> Iterator[str]:
 
 @click.group()
 def main() -> None:
-    """Backend of the Kabupaten Serang public-service super-app."""
+    """Backend of the public-service super-app of a regency or city (SERANG_REGION_CODE)."""
 
 
 @main.command()
@@ -188,7 +188,8 @@ def worker() -> None:
     from serang_app.db.pool import open_database
     from serang_app.health.series import POOL_ACQUIRE_SECONDS
     from serang_app.health.worker_endpoint import WorkerMetricsServer
-    from serang_app.notifications.delivery import Delivery
+    from serang_app.identity.deployment import deployment_identity
+    from serang_app.notifications.delivery import Delivery, push_title
     from serang_app.notifications.push import open_push_sender
     from serang_app.notifications.texts import NotificationTexts
     from serang_app.storage.factory import open_storage
@@ -223,6 +224,7 @@ def worker() -> None:
             texts=NotificationTexts(specs),
             workflows=workflows,
             public_base_url=settings.public_base_url,
+            title=push_title(deployment_identity(settings)),
         )
         context = WorkerContext(
             database=database, storage=open_storage(settings), delivery=delivery, cases=CaseEngine(workflows)

@@ -9,6 +9,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 import structlog
 from litestar import Litestar
 
+from serang_app.app_state import identity_of
 from serang_app.catalogue.listening import catalogue_listener
 from serang_app.catalogue.service import insert_declared_services
 from serang_app.db.embedded import EmbeddedDatabase
@@ -16,7 +17,7 @@ from serang_app.db.migrations import CORE_NAMESPACE, MigrationSource, apply_migr
 from serang_app.db.pool import Database, open_database
 from serang_app.health.series import POOL_ACQUIRE_SECONDS
 from serang_app.module_system.spec import ModuleSpec
-from serang_app.notifications.delivery import Delivery
+from serang_app.notifications.delivery import Delivery, push_title
 from serang_app.notifications.push import open_push_sender
 from serang_app.regions.loading import ensure_region_loaded
 from serang_app.settings import Settings
@@ -121,6 +122,7 @@ async def _background_worker(
         texts=app.state.notification_texts,
         workflows=app.state.case_engine.workflows,
         public_base_url=settings.public_base_url,
+        title=push_title(identity_of(app.state)),
     )
     context = WorkerContext(
         database=database, storage=app.state.storage, delivery=delivery, cases=app.state.case_engine

@@ -1,7 +1,7 @@
 """Working days for SLA deadlines: when an agency is open, and deadlines counted in its open days.
 
-A service's SLA is a number of working days, counted in Asia/Jakarta (WIB), the time zone of
-Kabupaten Serang. Everything here is pure: no clock, no database, no I/O, so the case core, the
+A service's SLA is a number of working days, counted in the region's time zone (WIB for the
+default region, Asia/Jakarta). Everything here is pure: no clock, no database, no I/O, so the case core, the
 SLA sweeps of the worker and the statistics all get the same answer for the same inputs.
 
 Working day: Monday to Friday, except

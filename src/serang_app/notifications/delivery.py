@@ -20,6 +20,7 @@ import asyncpg
 from serang_app.cases.registry import WorkflowRegistry
 from serang_app.db.pool import Database
 from serang_app.health.series import PUSH_JOBS_SETTLED, PUSH_MESSAGES
+from serang_app.identity.deployment import DeploymentIdentity
 from serang_app.module_system.spec import Text
 from serang_app.notifications.devices import STALE_AFTER
 from serang_app.notifications.push import PushMessage, PushOutcome, PushSender
@@ -30,7 +31,8 @@ LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 8
 BASE_BACKOFF_SECONDS = 5.0
 MAX_BACKOFF_SECONDS = 3600.0
-TITLE = Text(id="Layanan Kabupaten Serang", en="Serang Regency services")
+# What a push is titled when the deployment's own title (push_title) is not given.
+GENERIC_TITLE = Text(id="Layanan pemerintah daerah", en="Local government services")
 
 _CLAIM = """
 WITH due AS (
@@ -77,6 +79,13 @@ class Delivery:
     max_attempts: int = MAX_ATTEMPTS
     # For links in pushes (an announcement's image): Settings.public_base_url.
     public_base_url: str = "http://127.0.0.1:8000"
+    # Every push's title: push_title(the deployment's identity).
+    title: Text = GENERIC_TITLE
+
+
+def push_title(identity: DeploymentIdentity) -> Text:
+    """ "Layanan Kota Cilegon" / "Cilegon City services": the phone shows whose message it is."""
+    return Text(id=f"Layanan {identity.region_name}", en=f"{identity.region_name_en} services")
 
 
 async def deliver_due(database: Database, delivery: Delivery) -> int:
@@ -116,7 +125,7 @@ def _message(notification: asyncpg.Record, device: asyncpg.Record, delivery: Del
     )
     return PushMessage(
         token=device["fcm_token"],
-        title=TITLE.in_locale(locale),
+        title=delivery.title.in_locale(locale),
         body=delivery.texts.render(notification["source"], notification["template"], params, locale, status_title),
         data={"notification_id": str(notification["id"]), "case_id": str(notification["case_id"] or "")},
     )

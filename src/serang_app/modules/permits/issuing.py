@@ -18,8 +18,10 @@ from serang_app.api import (
     ApiError,
     CaseActor,
     CaseEngine,
+    DeploymentIdentity,
     PdfDocument,
     Text,
+    draw_letterhead,
     notify_resident,
     take_action,
 )
@@ -46,6 +48,15 @@ JOIN permits.types t ON t.code = a.type_code
 """
 # The public check, by the code in the QR: one row by a unique index.
 VERIFY = _ISSUED + "WHERE i.verification_code = $1"
+# The permit as a letter: with the issuing agency (the permit type's) for its letterhead.
+_TO_PRINT = """
+SELECT i.number, i.holder_name, i.issued_at, i.expires_at, i.verification_code, t.title, o.name AS agency_name
+FROM permits.issued i
+JOIN permits.applications a ON a.id = i.application_id
+JOIN permits.types t ON t.code = a.type_code
+LEFT JOIN public.opds o ON o.code = t.opd_code
+WHERE i.application_id = $1
+"""
 
 
 def verification_url(base_url: str, code: str) -> str:
@@ -140,26 +151,29 @@ def mask_name(name: str) -> str:
 
 
 async def permit_pdf(
-    connection: asyncpg.Connection, actor: CaseActor, application_id: uuid.UUID, base_url: str
+    connection: asyncpg.Connection,
+    actor: CaseActor,
+    application_id: uuid.UUID,
+    base_url: str,
+    identity: DeploymentIdentity,
 ) -> bytes:
     """The issued permit for its holder (and the agency). Before it is issued the application is
     there and the permit is not: 409 `permits_not_issued`, which the app can explain."""
     row = await visible_application(connection, actor, application_id)
-    issued = await connection.fetchrow(_ISSUED + "WHERE i.application_id = $1", application_id)
+    issued = await connection.fetchrow(_TO_PRINT, application_id)
     if issued is None:
         raise ApiError(409, "permits_not_issued")
     url = verification_url(base_url, issued["verification_code"])
     # Embedding the font's glyphs takes tens of milliseconds of CPU: not on the event loop.
-    return await asyncio.to_thread(_drawn, issued, str(row["reference"]), url)
+    return await asyncio.to_thread(_drawn, issued, str(row["reference"]), url, identity)
 
 
-def _drawn(issued: asyncpg.Record, reference: str, url: str) -> bytes:
+def _drawn(issued: asyncpg.Record, reference: str, url: str, identity: DeploymentIdentity) -> bytes:
     title = msgspec.convert(issued["title"], Text)
     pdf = PdfDocument()
     pdf.set_title(f"{title.id} {issued['number']}")
     pdf.add_page()
-    pdf.set_font(PDF_FONT, "B", 16)
-    pdf.cell(0, 10, "PEMERINTAH KABUPATEN SERANG", align="C", new_x="LMARGIN", new_y="NEXT")
+    draw_letterhead(pdf, identity, issued["agency_name"])
     pdf.set_font(PDF_FONT, "B", 14)
     pdf.cell(0, 10, title.id.upper(), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(PDF_FONT, "", 12)

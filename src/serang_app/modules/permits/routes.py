@@ -20,6 +20,7 @@ from serang_app.api import (
     PageCursor,
     PageLimit,
     Principal,
+    identity_of,
     public_base_url,
 )
 from serang_app.modules.permits import applications, issuing
@@ -233,7 +234,13 @@ async def permit_document(
     request: SignedIn, database: NamedDependency[Database], application_id: ApplicationId
 ) -> Response[bytes]:
     async with database.acquire() as connection:
-        pdf = await issuing.permit_pdf(connection, CaseActor.of(request), application_id, public_base_url(request))
+        pdf = await issuing.permit_pdf(
+            connection,
+            CaseActor.of(request),
+            application_id,
+            public_base_url(request),
+            identity_of(request.app.state),
+        )
     return Response(content=pdf, media_type="application/pdf")
 
 

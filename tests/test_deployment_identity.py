@@ -1,0 +1,200 @@
+"""The deployment's identity end to end over HTTP (docs/identity.md): a deployment configured for
+Kabupaten Pandeglang (36.01) prints its government on the permit's letterhead and names it in the
+app's configuration, Open311's discovery and the public statistics, and nowhere Kabupaten Serang;
+the default region still names Kabupaten Serang; settings override the derived names."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from pypdf import PdfReader
+
+from serang_app.identity.deployment import deployment_identity
+from serang_app.identity.names import english_region_name, government_name
+from serang_app.modules.complaints import complaints_module
+from serang_app.modules.permits import permits_module
+from serang_app.notifications.delivery import push_title
+from serang_app.settings import SettingsError, load_settings
+from tests.support.accounts import bearer, resident_tokens, signed_in_staff
+from tests.support.complaints_app import modules_app
+from tests.support.pdfs import catalog, plain_pdf
+from tests.support.uploading import upload
+
+PANDEGLANG = "36.01"
+ADDRESS = "Jl. Bhayangkara No. 1, Pandeglang 42211"
+# The permit type's agency (the seed's business certificate), as the letterhead prints it.
+AGENCY = "DINAS PENANAMAN MODAL DAN PELAYANAN TERPADU SATU PINTU"
+
+
+@pytest.fixture
+async def pandeglang(database_url: str, tmp_path: Path) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    app = modules_app(
+        database_url,
+        tmp_path,
+        permits_module(),
+        complaints_module(),
+        SERANG_REGION_CODE=PANDEGLANG,
+        SERANG_DEPLOYMENT_ADDRESS=ADDRESS,
+    )
+    async with AsyncTestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+async def default_region(database_url: str, tmp_path: Path) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    app = modules_app(database_url, tmp_path, permits_module(), complaints_module())
+    async with AsyncTestClient(app) as test_client:
+        yield test_client
+
+
+async def _permit_text(client: AsyncTestClient[Litestar], database_url: str) -> str:
+    """A business certificate applied for, approved and issued over HTTP: its PDF's text."""
+    applicant = bearer(await resident_tokens(client, f"+62816{uuid.uuid4().int % 10**8:08d}"))
+    assert (await client.patch("/v1/me", json={"name": "Siti Aminah"}, headers=applicant)).status_code == 200
+    created = await client.post(
+        "/v1/permits/applications", json={"type_code": "business_certificate"}, headers=applicant
+    )
+    application_id = created.json()["id"]
+    answered = await client.patch(
+        f"/v1/permits/applications/{application_id}",
+        json={"answers": {"business_name": "Warung Siti", "business_kind": "food"}},
+        headers=applicant,
+    )
+    assert answered.status_code == 200, answered.text
+    for code in ("id_card", "family_card"):
+        upload_id, completed = await upload(
+            client, applicant, plain_pdf(catalog()), "application/pdf", "permit_document"
+        )
+        assert completed.status_code == 200, completed.text
+        attached = await client.put(
+            f"/v1/permits/applications/{application_id}/documents/{code}",
+            json={"upload_id": upload_id},
+            headers=applicant,
+        )
+        assert attached.status_code == 200, attached.text
+    submitted = await client.post(f"/v1/permits/applications/{application_id}/submit", headers=applicant)
+    assert submitted.status_code == 200, submitted.text
+    officer = await signed_in_staff(client, database_url, "officer", "DPMPTSP")
+    case_id = submitted.json()["case_id"]
+    await client.post(f"/v1/cases/{case_id}/actions/start_review", headers={**officer, "If-Match": "*"})
+    assert (await client.post(f"/v1/permits/applications/{application_id}/approve", headers=officer)).status_code == 200
+    assert (await client.post(f"/v1/permits/applications/{application_id}/issue", headers=officer)).status_code == 200
+    downloaded = await client.get(f"/v1/permits/applications/{application_id}/permit.pdf", headers=applicant)
+    assert downloaded.status_code == 200, downloaded.text
+    [page] = PdfReader(io.BytesIO(downloaded.content)).pages
+    return page.extract_text()
+
+
+async def _public_pages(client: AsyncTestClient[Litestar]) -> dict[str, Any]:
+    """What anyone reads about who runs the service: the app's configuration, Open311's discovery
+    (JSON and XML) and the public statistics."""
+    config = await client.get("/v1/app/config")
+    discovery = await client.get("/open311/v2/discovery.json")
+    discovery_xml = await client.get("/open311/v2/discovery.xml")
+    stats = await client.get("/v1/stats/public")
+    for answer in (config, discovery, discovery_xml, stats):
+        assert answer.status_code == 200, answer.text
+    return {
+        "config": config.json()["deployment"],
+        "contact": discovery.json()["contact"],
+        "contact_xml": ElementTree.fromstring(discovery_xml.content).findtext("contact"),
+        "stats": {key: stats.json()[key] for key in ("region_code", "region_name", "government_name")},
+        "texts": config.text + discovery.text + discovery_xml.text + stats.text,
+    }
+
+
+async def test_another_region_prints_its_government_on_the_permit(
+    pandeglang: AsyncTestClient[Litestar], database_url: str
+) -> None:
+    text = await _permit_text(pandeglang, database_url)
+    lines = text.splitlines()
+    assert lines[:3] == ["PEMERINTAH KABUPATEN PANDEGLANG", AGENCY, ADDRESS], lines[:5]
+    assert "serang" not in text.lower()
+
+
+async def test_another_regions_public_pages_name_it(pandeglang: AsyncTestClient[Litestar]) -> None:
+    pages = await _public_pages(pandeglang)
+    assert pages["config"] == {
+        "region_code": "36.01",
+        "region_name": "Kabupaten Pandeglang",
+        "region_name_en": "Pandeglang Regency",
+        "government_name": "Pemerintah Kabupaten Pandeglang",
+        "address": ADDRESS,
+        "contact": "Pemerintah Kabupaten Pandeglang",
+        "logo_url": None,
+    }
+    assert pages["contact"] == pages["contact_xml"] == "Pemerintah Kabupaten Pandeglang"
+    assert pages["stats"] == {
+        "region_code": "36.01",
+        "region_name": "Kabupaten Pandeglang",
+        "government_name": "Pemerintah Kabupaten Pandeglang",
+    }
+    assert "Serang" not in pages["texts"]
+
+
+async def test_the_default_region_still_names_kabupaten_serang(
+    default_region: AsyncTestClient[Litestar], database_url: str
+) -> None:
+    text = await _permit_text(default_region, database_url)
+    assert text.splitlines()[:2] == ["PEMERINTAH KABUPATEN SERANG", AGENCY]
+    pages = await _public_pages(default_region)
+    assert pages["config"]["government_name"] == "Pemerintah Kabupaten Serang"
+    assert pages["config"]["address"] is None
+    assert pages["contact"] == pages["contact_xml"] == "Pemerintah Kabupaten Serang"
+    assert pages["stats"]["region_name"] == "Kabupaten Serang"
+
+
+async def test_settings_override_the_derived_identity(database_url: str, tmp_path: Path) -> None:
+    app = modules_app(
+        database_url,
+        tmp_path,
+        permits_module(),
+        complaints_module(),
+        SERANG_REGION_CODE="36.73",
+        SERANG_DEPLOYMENT_NAME="Pemerintah Kota Serang Madani",
+        SERANG_DEPLOYMENT_CONTACT="Diskominfo Kota Serang, layanan@example.go.id",
+        SERANG_DEPLOYMENT_LOGO_URL="https://example.go.id/logo.png",
+    )
+    async with AsyncTestClient(app) as client:
+        text = await _permit_text(client, database_url)
+        pages = await _public_pages(client)
+    assert text.splitlines()[0] == "PEMERINTAH KOTA SERANG MADANI"
+    assert pages["config"]["region_name"] == "Kota Serang"
+    assert pages["config"]["government_name"] == "Pemerintah Kota Serang Madani"
+    assert pages["config"]["logo_url"] == "https://example.go.id/logo.png"
+    assert pages["contact"] == "Diskominfo Kota Serang, layanan@example.go.id"
+    assert "Kabupaten Serang" not in pages["texts"]
+
+
+def test_names_follow_the_kepmendagri_name() -> None:
+    assert government_name("Kota Serang") == "Pemerintah Kota Serang"
+    assert government_name("Kabupaten Pandeglang") == "Pemerintah Kabupaten Pandeglang"
+    assert english_region_name("Kabupaten Pandeglang") == "Pandeglang Regency"
+    assert english_region_name("Kota Serang") == "Serang City"
+    assert english_region_name("Kota Administrasi Jakarta Pusat") == "Jakarta Pusat Administrative City"
+    assert english_region_name("Kabupaten Administrasi Kepulauan Seribu") == "Kepulauan Seribu Administrative Regency"
+    title = push_title(deployment_identity(load_settings({"SERANG_REGION_CODE": "36.73"})))
+    assert (title.id, title.en) == ("Layanan Kota Serang", "Serang City services")
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("SERANG_DEPLOYMENT_LOGO_URL", "http://example.go.id/logo.png"),
+        ("SERANG_DEPLOYMENT_NAME", "Pemerintah\nKota Serang"),
+        ("SERANG_DEPLOYMENT_ADDRESS", "x" * 201),
+    ],
+)
+def test_a_bad_identity_setting_stops_start_up_naming_it(variable: str, value: str) -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings({variable: value})
+    assert str(raised.value).startswith(f"{variable}: ")
+    assert "\n" not in str(raised.value).replace(repr(value), "")

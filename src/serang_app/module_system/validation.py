@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from graphlib import CycleError, TopologicalSorter
 
 from serang_app.module_system.discovery import ModuleError
+from serang_app.module_system.module_sql import migration_problems
 from serang_app.module_system.spec import ACTORS, CORE_API_VERSION, PHASES, ModuleSpec, Workflow
 
 SLUG = re.compile(r"^[a-z][a-z0-9_]{1,30}$")
@@ -114,6 +115,8 @@ def _spec_problems(spec: ModuleSpec) -> list[str]:
         if not task.interval_seconds > 0:
             problems.append(f"task {task.name!r}: interval_seconds must be positive")
     problems.extend(workflow_problems(spec))
+    if spec.migrations is not None and spec.migrations.is_dir():
+        problems.extend(migration_problems(spec.slug, spec.migrations))
     return problems
 
 

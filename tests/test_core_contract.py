@@ -9,13 +9,24 @@ import json
 import re
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
 import pytest
 
-from serang_app.api import CORE_CONTRACT_VERSION
+from serang_app.api import (
+    CORE_CONTRACT_VERSION,
+    ApiError,
+    agency_problems,
+    cancel_scheduled_notifications,
+    create_service_resident,
+    lock_resident,
+    notify_resident,
+    require_agency,
+)
 from serang_app.db.migrations import apply_migrations
+from serang_app.db.pool import Database
 from serang_app.lifespan import migration_sources
 from serang_app.modules.appointments import appointments_module
 from serang_app.modules.appointments.booking import _BOOKINGS
@@ -201,3 +212,62 @@ async def test_a_query_through_the_views_is_planned_as_on_the_tables(
     if query == "nearby" and seqscan == "off":
         assert ("Index Scan", "reports", "reports_location_idx") in through_views
         assert not {"opds", "regions"} & {table for _, table, _ in through_views}
+
+
+# --- the calls that replaced modules' writes to core tables ---------------------------------------
+
+
+async def test_cancelling_scheduled_notifications_leaves_those_already_due(app_database: Database) -> None:
+    async with app_database.acquire() as db:
+        await _one_of_everything(db)
+        case = await db.fetchrow("SELECT resident_id, id FROM core.cases")
+        assert case is not None
+        later = datetime.now(UTC) + timedelta(days=1)
+        async with db.transaction():
+            for template, at in (("lamps.reminder", later), ("lamps.reminder", None), ("lamps.other", later)):
+                await notify_resident(
+                    db, case["resident_id"], case["id"], source="lamps", template=template, params={}, at=at
+                )
+        async with db.transaction():
+            assert await cancel_scheduled_notifications(db, case["id"], ["lamps.reminder"]) == 1
+        left = await db.fetch("SELECT template, created_at <= now() AS due FROM notifications ORDER BY template, due")
+        assert [(row["template"], row["due"]) for row in left] == [("lamps.other", False), ("lamps.reminder", True)]
+        assert await db.fetchval("SELECT count(*) FROM push_jobs") == 2  # the cancelled one's push went with it
+
+
+async def test_a_service_resident_has_a_name_and_nothing_to_sign_in_with(db: asyncpg.Connection) -> None:
+    async with db.transaction():
+        resident = await create_service_resident(db, "Call centre 112")
+    row = await db.fetchrow("SELECT name, phone, firebase_uid, nik_index FROM residents WHERE id = $1", resident)
+    assert row is not None
+    assert dict(row) == {"name": "Call centre 112", "phone": None, "firebase_uid": None, "nik_index": None}
+    assert await db.fetchval("SELECT name FROM core.residents WHERE id = $1", resident) == "Call centre 112"
+
+
+async def test_locking_a_resident_holds_their_second_request_until_the_first_commits(database_url: str) -> None:
+    first, second = await asyncpg.connect(database_url), await asyncpg.connect(database_url)
+    try:
+        resident = await first.fetchval("INSERT INTO residents (name) VALUES ('Siti') RETURNING id")
+        holding = first.transaction()
+        await holding.start()
+        await lock_resident(first, resident)
+        async with second.transaction():
+            waiting = asyncio.ensure_future(lock_resident(second, resident))
+            await asyncio.sleep(0.3)
+            assert not waiting.done()
+            await holding.commit()
+            await asyncio.wait_for(waiting, timeout=10)
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_an_agency_is_required_to_be_open(db: asyncpg.Connection) -> None:
+    await db.execute("UPDATE opds SET is_active = false WHERE code = 'DINSOS'")
+    assert await agency_problems(db, "DPUPR") == []
+    for code in ("DINSOS", "NOPE"):
+        (problem,) = await agency_problems(db, code, field="agency")
+        assert (problem.field, problem.id, problem.en) == ("agency", "OPD tidak dikenal", "Unknown agency")
+        with pytest.raises(ApiError) as raised:
+            await require_agency(db, code)
+        assert raised.value.status_code == 422

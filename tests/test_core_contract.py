@@ -10,6 +10,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -28,6 +29,7 @@ from serang_app.api import (
 from serang_app.db.migrations import apply_migrations
 from serang_app.db.pool import Database
 from serang_app.lifespan import migration_sources
+from serang_app.module_system.module_sql import code_problems
 from serang_app.modules.appointments import appointments_module
 from serang_app.modules.appointments.booking import _BOOKINGS
 from serang_app.modules.complaints import complaints_module
@@ -271,3 +273,22 @@ async def test_an_agency_is_required_to_be_open(db: asyncpg.Connection) -> None:
         with pytest.raises(ApiError) as raised:
             await require_agency(db, code)
         assert raised.value.status_code == 422
+
+
+def test_the_check_reads_a_modules_sql_as_postgresql_does(tmp_path: Path) -> None:
+    source = tmp_path / "queries.py"
+    source.write_text(
+        '''"""Update the requests: a docstring, not SQL."""
+COLUMNS = "r.case_id, c.reference"
+MINE = f"SELECT {COLUMNS} FROM wells.requests r JOIN core.cases c ON c.id = r.case_id FOR UPDATE OF r"
+RECENT = """WITH recent AS (SELECT case_id FROM wells.requests) SELECT * FROM recent"""
+PEEK = f"SELECT {COLUMNS} FROM public.staff"
+BARE = "DELETE FROM notifications WHERE case_id = $1"
+OTHER = "select 1 from permits.applications"
+'''
+    )
+    problems = code_problems("wells", [source])
+    assert [problem.split(": ", 1)[0] for problem in problems] == ["queries.py:5", "queries.py:6", "queries.py:7"]
+    assert "names the core table public.staff" in problems[0]
+    assert "names 'notifications' without a schema" in problems[1]
+    assert "names permits.applications, outside the module's schema 'wells'" in problems[2]

@@ -35,10 +35,13 @@ _SQL_WORDS = ("select", "insert", "update", "delete", "with", "merge", "lock", "
 _FIELD = "x"
 
 
-def package_files(package: str) -> list[Path]:
-    """The Python files of an imported package (every one, in every subfolder), or the one file of
-    a plain module."""
-    module = importlib.import_module(package)
+def package_files(name: str) -> list[Path]:
+    """The Python files of the package an entry point loads from (every one, in every subfolder):
+    the package itself, or the package of a module inside one (`serang_wells.module:spec`), or
+    the one file of a top-level module."""
+    module = importlib.import_module(name)
+    if not hasattr(module, "__path__") and "." in name:
+        module = importlib.import_module(name.rpartition(".")[0])
     folders = [Path(folder) for folder in getattr(module, "__path__", ())]
     if not folders:
         return [Path(module.__file__)] if module.__file__ else []

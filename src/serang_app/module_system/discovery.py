@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
 
-from serang_app.module_system.module_sql import code_problems, package_files
 from serang_app.module_system.spec import ModuleSpec
 
 ENTRY_POINT_GROUP = "serang_app.modules"
@@ -65,6 +64,10 @@ def discover_modules(allowlist: frozenset[str] | None) -> list[DiscoveredModule]
 def enabled_specs(allowlist: frozenset[str] | None) -> list[ModuleSpec]:
     """The specs of the enabled modules, or ModuleError if any of them cannot be used: one failed to
     load, or its package's SQL names core tables instead of the data contract's views."""
+    # Imported here: pglast costs every `serang-app` command (worker-health, run by compose every few
+    # seconds) its import time, and only loading modules to run them needs it.
+    from serang_app.module_system.module_sql import code_problems, package_files
+
     discovered = discover_modules(allowlist)
     names = {module.name for module in discovered}
     if allowlist is not None and (unknown := sorted(allowlist - names)):

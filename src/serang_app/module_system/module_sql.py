@@ -28,8 +28,8 @@ from serang_app.module_system.sql_names import NamedRelation, named_relations
 # The core tables whose keys never change and whose rows are never deleted: a module's table may
 # keep a foreign key to them. Nothing else of `public` may appear in a module's migration.
 REFERENCEABLE_CORE_TABLES = frozenset({"cases", "residents", "opds", "regions", "staff", "uploads"})
-# Only strings starting with one of these words are read as SQL (a docstring that does and does
-# not parse is skipped).
+# Only strings starting with one of these words are read as SQL; one that then does not parse (a
+# docstring starting "Update the ...") is skipped.
 _SQL_WORDS = ("select", "insert", "update", "delete", "with", "merge", "lock", "table", "truncate", "copy")
 # An f-string's {field} becomes this name, which parses wherever a column or table name may stand.
 _FIELD = "x"

@@ -26,6 +26,7 @@ from serang_app.api import (
     notify_resident,
     require_agency,
 )
+from serang_app.db.conditions import Conditions
 from serang_app.db.migrations import apply_migrations
 from serang_app.db.pool import Database
 from serang_app.lifespan import migration_sources
@@ -35,7 +36,7 @@ from serang_app.modules.appointments.booking import _BOOKINGS
 from serang_app.modules.complaints import complaints_module
 from serang_app.modules.complaints.open311.documents import _REQUEST
 from serang_app.modules.complaints.public_view import public_query
-from serang_app.modules.complaints.reading import _DETAIL, _FEED, _ONE, NEARBY
+from serang_app.modules.complaints.reading import _DETAIL, _FEED, _NEWEST_FIRST, _ONE, NEARBY
 from serang_app.modules.permits import permits_module
 from serang_app.modules.permits.applications import _READ
 from tests.support.database import PROJECT_ROOT, TestServer
@@ -152,10 +153,12 @@ async def _plan(connection: asyncpg.Connection, sql: str, arguments: tuple[objec
 
 
 SOMEONE = uuid.UUID(int=7)
+# The feed's first page without filters, as the keyset helper builds it.
+_FEED_SQL, _FEED_VALUES = _NEWEST_FIRST.page(20, None).query(_FEED, Conditions())
 HOT_QUERIES = {
     # Nearby complaints: the GiST index of the pin, the case by its key, no agency or region read.
     "nearby": (NEARBY, (-6.12, 106.15, 0.01, 0.01, 1000.0, None, 20)),
-    "feed": (_FEED, (None, None, None, None, None, None, None, None, None, 20)),
+    "feed": (_FEED_SQL, tuple(_FEED_VALUES)),
     "one public complaint": (_ONE, (SOMEONE,)),
     "open311 requests": (public_query(_REQUEST, "WHERE v.reference = ANY($1::text[])"), (["CMP-2612-000001"],)),
     "complaint detail": (_DETAIL, (SOMEONE,)),

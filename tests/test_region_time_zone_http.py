@@ -14,7 +14,7 @@ import dataclasses
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -32,8 +32,20 @@ DENPASAR, JAYAPURA, SERANG = "51.71", "91.71", "36.04"
 MAKASSAR_ZONE, JAYAPURA_ZONE = ZoneInfo("Asia/Makassar"), ZoneInfo("Asia/Jayapura")
 
 
-def local(text: str, zone: ZoneInfo) -> datetime:
+def local(text: str, zone: tzinfo) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=zone)
+
+
+class SetClock:
+    """A clock the test sets: the case engine's or the appointments module's."""
+
+    __test__ = False
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
 
 
 @asynccontextmanager
@@ -66,7 +78,7 @@ async def test_a_case_filed_at_half_past_four_on_friday_is_due_at_local_midnight
     at the local midnight that ends Wednesday, whose instant differs by zone."""
     for region, zone in ((DENPASAR, MAKASSAR_ZONE), (JAYAPURA, JAYAPURA_ZONE)):
         filed = local("2026-12-04 16:30", zone)
-        async with lamps_app(database_url, region, lambda filed=filed: filed) as client:
+        async with lamps_app(database_url, region, SetClock(filed)) as client:
             resident = bearer(await resident_tokens(client, f"+62812{uuid.uuid4().int % 10**8:08d}"))
             case = await report_lamp(client, resident)
         due = datetime.fromisoformat(case["due_at"])
@@ -132,16 +144,6 @@ async def received_in(db: asyncpg.Connection, month: date) -> int:
     return received
 
 
-class ModuleClock:
-    __test__ = False
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 def ordinary_day(after: date) -> date:
     day = after
     while public_holiday(day) or public_holiday(day + timedelta(days=1)):
@@ -155,7 +157,7 @@ async def test_appointment_slots_are_at_local_opening_hours_in_wita(
     """An office open 08:00-16:00 in Denpasar offers its first slot at 08:00 WITA (00:00 UTC), its
     last at 15:30 WITA, and tells the resident the time in WITA."""
     today = ordinary_day(datetime.now(MAKASSAR_ZONE).date() + timedelta(days=7))
-    clock = ModuleClock(local(f"{today.isoformat()} 07:00", MAKASSAR_ZONE))
+    clock = SetClock(local(f"{today.isoformat()} 07:00", MAKASSAR_ZONE))
     app = app_for(
         database_url,
         modules=[appointments_module(clock=clock)],

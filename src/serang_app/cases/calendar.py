@@ -13,8 +13,10 @@ Working day: Monday to Friday, except
   cases are government offices, closed on those days, so the days do not count. A service that is
   staffed anyway (the decree asks front-line services to keep serving) can pass
   `collective_leave_closed=False`;
-- dates closed by an admin: the region's own holidays and collective leave (the package knows only
-  the national ones), a local closure, or a holiday decreed after the package was released.
+- dates closed by an admin (cases/closed_dates.py): the region's own holidays, a local closure, or
+  a holiday decreed after the package was released (`closed_dates`), and the region's own
+  collective leave (`collective_leave_dates`), which counts like the national one: closed unless
+  `collective_leave_closed=False`. The package knows only the national calendar.
 
 Receipt: a request received on a working day is received that day, whatever the hour; one received
 on any other day counts as received on the next working day. The day of receipt is day 0.
@@ -69,14 +71,20 @@ class WorkingCalendar:
     __slots__ = ("_categories", "_closed_dates", "_zone")
 
     def __init__(
-        self, closed_dates: Iterable[date] = (), *, collective_leave_closed: bool = True, zone: ZoneInfo = JAKARTA
+        self,
+        closed_dates: Iterable[date] = (),
+        *,
+        collective_leave_closed: bool = True,
+        zone: ZoneInfo = JAKARTA,
+        collective_leave_dates: Iterable[date] = (),
     ) -> None:
-        """closed_dates: the admins' closures. Build a new calendar when they change: it is cheap.
-        zone: where days begin and end, the region's."""
-        closed = frozenset(closed_dates)
-        for day in closed:
+        """closed_dates: the admins' closures; collective_leave_dates: the admins' collective leave
+        days. Build a new calendar when they change: it is cheap. zone: where days begin and end,
+        the region's."""
+        closures, leave = frozenset(closed_dates), frozenset(collective_leave_dates)
+        for day in closures | leave:
             _require_plain_date(day)
-        self._closed_dates = closed
+        self._closed_dates = closures | leave if collective_leave_closed else closures
         self._categories: tuple[str, ...] = (PUBLIC, GOVERNMENT) if collective_leave_closed else (PUBLIC,)
         self._zone = zone
 
@@ -86,6 +94,7 @@ class WorkingCalendar:
 
     @property
     def closed_dates(self) -> frozenset[date]:
+        """The admins' days this calendar closes (their collective leave only when it counts)."""
         return self._closed_dates
 
     def is_working_day(self, day: date) -> bool:

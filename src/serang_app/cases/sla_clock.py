@@ -82,8 +82,11 @@ class CalendarSource:
             return self._calendar
         async with self._lock:
             if self._calendar is None or time.monotonic() - self._loaded_at >= self._max_age:
-                days: list[date] = [row["day"] for row in await connection.fetch("SELECT day FROM closed_dates")]
-                self._calendar = WorkingCalendar(days, zone=self._zone)
+                closed: list[date] = []
+                leave: list[date] = []
+                for row in await connection.fetch("SELECT day, kind FROM closed_dates"):
+                    (leave if row["kind"] == "collective_leave" else closed).append(row["day"])
+                self._calendar = WorkingCalendar(closed, collective_leave_dates=leave, zone=self._zone)
                 self._loaded_at = time.monotonic()
             return self._calendar
 

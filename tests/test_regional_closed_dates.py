@@ -86,6 +86,14 @@ async def test_admins_add_regional_holidays_and_collective_leave_in_both_languag
             "reason_en": None,
         }
         assert await db.fetchval("SELECT kind FROM closed_dates WHERE day = $1", MONDAY) == "local_closure"
+        audited = await db.fetch(
+            "SELECT action, object_id FROM audit_log WHERE object_type = 'closed_date' ORDER BY id"
+        )
+        assert [(row["action"], row["object_id"]) for row in audited] == [
+            ("calendar.day_closed", TUESDAY.isoformat()),
+            ("calendar.day_closed", MONDAY.isoformat()),
+            ("calendar.day_closed", MONDAY.isoformat()),
+        ]
 
         for wrong, field in (
             ({"reason": "Libur", "kind": "national_holiday"}, "kind"),

@@ -18,6 +18,8 @@ from serang_app.cases.events import notify_resident
 from serang_app.cases.followers import follow_case, move_followers, unfollow_case
 from serang_app.cases.opening import OpenedCase, open_case
 from serang_app.cases.transitions import take_action
+from serang_app.db.conditions import Conditions
+from serang_app.db.keyset import Keyset, KeysetPage, PageRows
 from serang_app.db.pool import Database
 from serang_app.db.updates import sent_fields, update_row, upsert_row
 from serang_app.forms.checking import answer_problems, answer_text_problems, definition_problems
@@ -77,7 +79,10 @@ __all__ = [
     "CaseActor",
     "CaseEngine",
     "CatalogueService",
+    "Conditions",
     "Database",
+    "Keyset",
+    "KeysetPage",
     "LocalText",
     "Locale",
     "LocalizedFieldError",
@@ -89,6 +94,7 @@ __all__ = [
     "OpenedCase",
     "PageCursor",
     "PageLimit",
+    "PageRows",
     "PdfDocument",
     "Permission",
     "Phase",

@@ -660,7 +660,7 @@ async def test_admins_close_days_and_new_deadlines_skip_them(
         await client.put(f"/v1/admin/closed-dates/{next_working}", json={"reason": "x"}, headers=officer)
     ).status_code == 403
     listed = (await client.get("/v1/admin/closed-dates", headers=admin)).json()["items"]
-    assert listed == [{"day": next_working.isoformat(), "reason": "Banjir"}]
+    assert listed == [{"day": next_working.isoformat(), "reason": "Banjir", "kind": "local_closure", "reason_en": None}]
     case_id = (await report(client, await resident(client)))["case_id"]
     due = await db.fetchval("SELECT due_at FROM cases WHERE id = $1", uuid.UUID(case_id))
     assert due == WorkingCalendar([next_working]).due_at(await db.fetchval("SELECT created_at FROM cases"), 3)

@@ -37,7 +37,7 @@ from serang_app.auth.permissions import (
 from serang_app.auth.routes import dev_sign_in, firebase_sign_in, logout, refresh
 from serang_app.auth.sessions import SessionIssuer
 from serang_app.cases.closed_dates import ClosedDateController
-from serang_app.cases.engine import CaseEngine
+from serang_app.cases.engine import CaseEngine, case_engine_for
 from serang_app.cases.registry import WorkflowRegistry
 from serang_app.cases.resident_routes import list_my_cases
 from serang_app.cases.routes import CaseController
@@ -160,7 +160,7 @@ class CorePlugin(InitPlugin):
                 ),
             ]
         )
-        case_engine = CaseEngine(WorkflowRegistry(self._specs))
+        case_engine = case_engine_for(WorkflowRegistry(self._specs), settings.time_zone)
         storage = open_storage(settings)
         check_pool = CheckPool(settings.upload_check_processes)
         registry = PermissionRegistry([*CORE_PERMISSIONS, *(p for spec in self._specs for p in spec.permissions)])

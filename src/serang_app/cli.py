@@ -178,7 +178,7 @@ def _share_metrics_between_processes(data_dir: Path) -> None:
 def worker() -> None:
     """Run background work until SIGINT or SIGTERM."""
     from serang_app.app import load_modules
-    from serang_app.cases.engine import CaseEngine
+    from serang_app.cases.engine import case_engine_for
     from serang_app.cases.registry import WorkflowRegistry
     from serang_app.db.pool import open_database
     from serang_app.health.series import POOL_ACQUIRE_SECONDS
@@ -220,7 +220,10 @@ def worker() -> None:
             public_base_url=settings.public_base_url,
         )
         context = WorkerContext(
-            database=database, storage=open_storage(settings), delivery=delivery, cases=CaseEngine(workflows)
+            database=database,
+            storage=open_storage(settings),
+            delivery=delivery,
+            cases=case_engine_for(workflows, settings.time_zone),
         )
         metrics_server = None
         if settings.worker_metrics_port is not None:

@@ -19,6 +19,7 @@ from serang_app.module_system.spec import ModuleSpec
 from serang_app.notifications.delivery import Delivery
 from serang_app.notifications.push import open_push_sender
 from serang_app.settings import Settings
+from serang_app.stats.time_zone import keep_region_time_zone
 from serang_app.worker.runner import WorkerContext, run_worker, worker_tasks
 
 logger = structlog.get_logger("serang_app.lifespan")
@@ -59,6 +60,7 @@ def database_lifespan(
             )
             app.state.database = database
             try:
+                await keep_region_time_zone(database, settings.time_zone)
                 await insert_declared_services(database, specs)
                 async with (
                     _stats_database(settings, database, app),

@@ -13,11 +13,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import msgspec
 
 from serang_app.auth.key_material import UnsafeKeyError, nik_encryption_keys, refuse_unsafe_production_keys
 from serang_app.http.client_address import Network, parse_networks
+from serang_app.regions.time_zones import UnknownProvinceError, time_zone_of_region
 
 Environment = Literal["development", "production"]
 LogFormat = Literal["json", "console"]
@@ -120,11 +122,20 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     otel_traces_exporter: str = "none"
     # The share of requests traced (the standard variable, read as a ratio from 0 to 1).
     otel_traces_sampler_arg: Annotated[float, msgspec.Meta(ge=0, le=1)] = 1.0
+    # The regency or city this deployment serves (province.regency, Kemendagri's code): its
+    # province decides the time zone of working days, slots and monthly figures (docs/time-zones.md).
+    region_code: Annotated[str, msgspec.Meta(pattern=r"^\d\d\.\d\d$")] = "36.04"
 
     @property
     def data_path(self) -> Path:
         """Where development data lives: the embedded database, local uploads."""
         return Path(self.data_dir)
+
+    @property
+    def time_zone(self) -> ZoneInfo:
+        """The region's zone: Asia/Jakarta (WIB), Asia/Pontianak (WIB), Asia/Makassar (WITA) or
+        Asia/Jayapura (WIT)."""
+        return time_zone_of_region(self.region_code)
 
     @property
     def trusted_proxy_networks(self) -> list[Network]:
@@ -228,6 +239,7 @@ ENV_NAMES: dict[str, str] = {
     "worker_metrics_port": "SERANG_WORKER_METRICS_PORT",
     "otel_traces_exporter": "OTEL_TRACES_EXPORTER",
     "otel_traces_sampler_arg": "OTEL_TRACES_SAMPLER_ARG",
+    "region_code": "SERANG_REGION_CODE",
 }
 TRACE_EXPORTERS = frozenset({"otlp", "console"})
 
@@ -312,6 +324,10 @@ def _check_consistency(settings: Settings) -> None:
         raise SettingsError(
             f"OTEL_TRACES_EXPORTER: expected otlp, console or none, got {settings.otel_traces_exporter!r}"
         )
+    try:
+        settings.time_zone  # noqa: B018 (a province that does not exist stops start-up)
+    except UnknownProvinceError as error:
+        raise SettingsError(f"SERANG_REGION_CODE: {error}") from None
     if settings.db_pool_min > settings.db_pool_max:
         raise SettingsError("SERANG_DB_POOL_MIN: must not exceed SERANG_DB_POOL_MAX")
     slugs = settings.enabled_module_slugs

@@ -125,7 +125,7 @@ CORE_TASKS: tuple[PeriodicTask, ...] = (
     PeriodicTask("delete_old_session_revocations", 15 * 60, _delete_old_revocations),
     # Ended windows count as empty when read; this only keeps the table small.
     PeriodicTask("delete_ended_write_limit_windows", 15 * 60, _delete_ended_write_limit_windows),
-    # Due times fall at 00:00 WIB; a minute's delay in telling the supervisors is of no matter.
+    # Due times fall at local midnight; a minute's delay in telling the supervisors is of no matter.
     PeriodicTask("sweep_overdue_cases", 60, _sweep_overdue_cases),
     # Timed transitions count whole days; a minute late is on time.
     PeriodicTask("take_timed_transitions", 60, _take_timed_transitions),

@@ -11,7 +11,7 @@ from datetime import date, datetime
 import asyncpg
 
 from serang_app.cases.calendar import WorkingCalendar
-from serang_app.module_system.spec import FINAL_PHASES, State
+from serang_app.cases.workflow import FINAL_PHASES, State
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import asyncpg
 
-from serang_app.cases.actors import CaseActor
+from serang_app.auth.actor import CaseActor
 from serang_app.cases.engine import CaseEngine
 from serang_app.cases.events import notify_resident, record_event
 from serang_app.cases.reading import allowed_actions

@@ -30,7 +30,7 @@ from serang_app.cases.engine import CaseEngine
 from serang_app.cases.registry import WorkflowRegistry
 from serang_app.catalogue.service import CatalogueCache
 from serang_app.db.pool import Database
-from serang_app.domains import CORE_DOMAINS, permission_registry, with_modules
+from serang_app.domains import CORE_DOMAINS, permission_registry, problem_texts
 from serang_app.health.tracing import tracing_plugins
 from serang_app.http.access_log import AccessLog, ConsoleAccessLog
 from serang_app.http.allow_header import allowed_methods_by_path
@@ -118,8 +118,7 @@ class CorePlugin(InitPlugin):
 
     def _texts(self) -> None:
         """The problem texts of the core's domains and the enabled modules, by code."""
-        for declaration in with_modules(self._specs):
-            register_problems(declaration.problems)
+        register_problems(problem_texts(self._specs))
 
     def _state(self, app_config: AppConfig) -> None:
         """The app-scoped objects handlers read from `state` (app_state.py)."""

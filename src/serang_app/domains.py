@@ -52,10 +52,10 @@ CORE_DOMAINS: tuple[CoreDomain, ...] = (
 )
 
 
-def core_problems() -> dict[str, ProblemText]:
-    """Every core domain's problem texts; two domains declaring one code is a mistake."""
+def core_problems(domains: Sequence[CoreDomain] = CORE_DOMAINS) -> dict[str, ProblemText]:
+    """Every core domain's problem texts; two domains declaring one code is a mistake (ValueError)."""
     problems: dict[str, ProblemText] = {}
-    for domain in CORE_DOMAINS:
+    for domain in domains:
         repeated = problems.keys() & domain.problems.keys()
         if repeated:
             raise ValueError(f"problem codes declared twice: {sorted(repeated)} (again by {domain.name})")
@@ -73,6 +73,10 @@ def permission_registry(modules: Iterable[Declaration[object]]) -> PermissionReg
     )
 
 
-def with_modules(modules: Sequence[Declaration[object]]) -> list[Declaration[object]]:
-    """The one list app.py and the texts iterate: the core's domains, then the enabled modules."""
-    return [*CORE_DOMAINS, *modules]
+def problem_texts(modules: Iterable[Declaration[object]]) -> dict[str, ProblemText]:
+    """The core domains' problem texts, then the modules' (validation keeps their codes apart
+    from the core's by the slug prefix)."""
+    problems = core_problems()
+    for spec in modules:
+        problems.update(spec.problems)
+    return problems

@@ -20,6 +20,8 @@ from serang_app.cases.followers import follow_case, move_followers, unfollow_cas
 from serang_app.cases.opening import OpenedCase, open_case
 from serang_app.cases.transitions import take_action
 from serang_app.cases.workflow import Actor, Phase, State, Transition, Workflow
+from serang_app.db.conditions import Conditions
+from serang_app.db.keyset import Keyset, KeysetPage, PageRows
 from serang_app.db.pool import Database
 from serang_app.db.updates import sent_fields, update_row, upsert_row
 from serang_app.forms.checking import answer_problems, answer_text_problems, definition_problems
@@ -72,7 +74,10 @@ __all__ = [
     "CaseActor",
     "CaseEngine",
     "CatalogueService",
+    "Conditions",
     "Database",
+    "Keyset",
+    "KeysetPage",
     "LocalText",
     "Locale",
     "LocalizedFieldError",
@@ -84,6 +89,7 @@ __all__ = [
     "OpenedCase",
     "PageCursor",
     "PageLimit",
+    "PageRows",
     "PdfDocument",
     "Permission",
     "Phase",

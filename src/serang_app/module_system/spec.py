@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 # The major version of the API the core offers modules. A module names the one it was written for.
 CORE_API_VERSION = 1
 # The release within it: names are only added within a major version (docs/core-api.md).
-CORE_API_RELEASE = "1.2"
+CORE_API_RELEASE = "1.3"
 
 
 @dataclass(frozen=True, kw_only=True)

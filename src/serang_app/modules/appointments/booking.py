@@ -20,11 +20,11 @@ from serang_app.api import (
     ApiError,
     CaseActor,
     CaseEngine,
+    Conditions,
+    Keyset,
     LocalizedFieldError,
     notify_resident,
     open_case,
-    owned_cursor,
-    owned_position,
     take_action,
 )
 from serang_app.modules.appointments.availability import booking_window_ends, closure_reason, past_cutoff
@@ -52,6 +52,8 @@ ON CONFLICT (place_code, service_code, starts_at) DO UPDATE SET booked = appoint
     WHERE appointments.slot_seats.booked < $4
 RETURNING booked
 """
+# A resident's own bookings, latest slot first.
+_LATEST_FIRST = Keyset("appointments.bookings", ("b.starts_at", "b.id"), tuple[datetime, uuid.UUID])
 _RELEASE_SEAT = """
 UPDATE appointments.slot_seats SET booked = booked - 1
 WHERE place_code = $1 AND service_code = $2 AND starts_at = $3 AND booked > 0
@@ -83,20 +85,10 @@ async def my_bookings(
 ) -> BookingPage:
     """The resident's bookings, latest slot first, keyset-paginated. A cursor names the list it
     came from, so another resident's is refused rather than read against this list."""
-    starts_at, last_id = owned_position(cursor, resident_id)
-    rows = await connection.fetch(
-        _BOOKINGS + "WHERE b.resident_id = $1 AND ($2::timestamptz IS NULL OR (b.starts_at, b.id) < ($2, $3::uuid)) "
-        "ORDER BY b.starts_at DESC, b.id DESC LIMIT $4",
-        resident_id,
-        starts_at,
-        last_id,
-        limit + 1,
-    )
-    last = rows[limit - 1] if len(rows) > limit else None
-    return BookingPage(
-        items=[booking_of(row) for row in rows[:limit]],
-        next_cursor=owned_cursor(last["starts_at"], last["id"], resident_id) if last else None,
-    )
+    own = Conditions()
+    own.add("b.resident_id = ?", resident_id)
+    rows, next_cursor = await _LATEST_FIRST.page(limit, cursor, owner=resident_id).fetch(connection, _BOOKINGS, own)
+    return BookingPage(items=[booking_of(row) for row in rows], next_cursor=next_cursor)
 
 
 async def book(

@@ -44,20 +44,26 @@ from serang_app.http.text import DISPLAY_NAME, MULTILINE_TEXT, PLAIN_TEXT, norma
 from serang_app.module_system.spec import (
     CORE_API_RELEASE,
     CORE_API_VERSION,
+    CORE_CONTRACT_VERSION,
     CatalogueService,
     ModuleContext,
     ModuleSpec,
     ModuleTask,
     ModuleTaskContext,
 )
+from serang_app.notifications.cancelling import cancel_scheduled_notifications
+from serang_app.opds.active import agency_problems, require_agency
 from serang_app.pdf.document import FONT as PDF_FONT
 from serang_app.pdf.document import PdfDocument
+from serang_app.residents.locking import lock_resident
+from serang_app.residents.service_accounts import create_service_resident
 from serang_app.uploads.service import UploadOwner, attach_uploads, link_used_uploads, release_uploads, use_uploads
 
 __all__ = [
     "CACHED_OPT",
     "CORE_API_RELEASE",
     "CORE_API_VERSION",
+    "CORE_CONTRACT_VERSION",
     "DEFAULT_LIMIT",
     "DISPLAY_NAME",
     "JAKARTA",
@@ -101,15 +107,19 @@ __all__ = [
     "UploadOwner",
     "Workflow",
     "WorkingCalendar",
+    "agency_problems",
     "answer_problems",
     "answer_text_problems",
     "attach_uploads",
+    "cancel_scheduled_notifications",
+    "create_service_resident",
     "decode_cursor",
     "definition_problems",
     "deprecated",
     "encode_cursor",
     "follow_case",
     "link_used_uploads",
+    "lock_resident",
     "move_followers",
     "negotiate_locale",
     "normalized_in_place",
@@ -121,6 +131,7 @@ __all__ = [
     "record_by_caller",
     "release_uploads",
     "replaced_by",
+    "require_agency",
     "sent_fields",
     "take_action",
     "unfollow_case",

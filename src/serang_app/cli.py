@@ -331,12 +331,8 @@ def migrate_status() -> None:
 @_fail_cleanly
 def migrate_check() -> None:
     """Refuse migrations the running release could not work with (docs/deployment.md, zero downtime)."""
-    try:
-        from serang_app.db.migration_safety import check_sources
-    except ImportError:
-        click.echo("serang-app: migrate check needs pglast, a development tool (`make test` installs it)", err=True)
-        sys.exit(2)
     from serang_app.app import load_modules
+    from serang_app.db.migration_safety import check_sources
     from serang_app.lifespan import migration_sources
 
     count, unsafe = check_sources(migration_sources(load_modules(_settings())))

@@ -24,6 +24,7 @@ from serang_app.cases.sla_clock import Clock, move_clock, working_days_taken
 from serang_app.cases.workflow import State, Transition
 from serang_app.http.digits import ascii_number
 from serang_app.http.problems import ApiError, LocalizedFieldError
+from serang_app.opds.active import require_agency
 from serang_app.uploads.service import UploadOwner, attach_uploads
 
 _LOCK = """
@@ -282,9 +283,8 @@ async def _check_new_agency(connection: asyncpg.Connection, reroutes: bool, opd_
         problem = ("Pilih OPD tujuan", "Name the agency to hand the case to")
     elif opd_code == current:
         problem = ("OPD tujuan sama dengan OPD sekarang", "The case is already with this agency")
-    elif await connection.fetchval("SELECT 1 FROM opds WHERE code = $1 AND is_active", opd_code) is None:
-        problem = ("OPD tidak dikenal", "Unknown agency")
     else:
+        await require_agency(connection, opd_code)
         return
     raise ApiError(422, errors=[LocalizedFieldError("opd_code", *problem)])
 

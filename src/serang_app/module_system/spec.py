@@ -29,6 +29,10 @@ if TYPE_CHECKING:
 CORE_API_VERSION = 1
 # The release within it: names are only added within a major version (docs/core-api.md).
 CORE_API_RELEASE = "1.3"
+# The version of the core data contract: the read-only views of schema `core` modules read core
+# data through (migrations/0019_core_contract.sql). A changed view gets a new name with the next
+# version beside the old one (docs/core-api.md, "The data contract").
+CORE_CONTRACT_VERSION = 1
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -23,6 +23,8 @@ from serang_app.api import (
     Conditions,
     Keyset,
     LocalizedFieldError,
+    cancel_scheduled_notifications,
+    lock_resident,
     notify_resident,
     open_case,
     take_action,
@@ -42,7 +44,7 @@ BOOKING_COLUMNS = """b.id, b.case_id, c.reference, b.service_code, b.place_code,
 b.check_in_code, b.walk_in, b.walk_in_name, b.queue_number, b.checked_in_at, b.created_at"""
 _BOOKINGS = f"""SELECT {BOOKING_COLUMNS}, b.resident_id, s.opd_code, p.name AS place_name
 FROM appointments.bookings b
-LEFT JOIN cases c ON c.id = b.case_id
+LEFT JOIN core.cases c ON c.id = b.case_id
 JOIN appointments.services s ON s.code = b.service_code
 JOIN appointments.places p ON p.code = b.place_code
 """  # noqa: S608 (constant columns)
@@ -98,7 +100,7 @@ async def book(
     schedule the reminders."""
     assert actor.id is not None
     now = rules.now()
-    await connection.execute("SELECT 1 FROM residents WHERE id = $1 FOR UPDATE", actor.id)
+    await lock_resident(connection, actor.id)
     found = await _bookable_schedule(connection, draft.place_code, draft.service_code)
     starts_at, ends_at = await _check_slot(connection, found, draft.place_code, draft.starts_at, now)
     if await connection.fetchval(
@@ -209,11 +211,7 @@ async def schedule_reminders(connection: asyncpg.Connection, row: asyncpg.Record
 
 
 async def drop_reminders(connection: asyncpg.Connection, case_id: uuid.UUID) -> None:
-    await connection.execute(
-        "DELETE FROM notifications WHERE case_id = $1 AND template = ANY($2::text[]) AND created_at > now()",
-        case_id,
-        [template for template, _ in REMINDERS],
-    )
+    await cancel_scheduled_notifications(connection, case_id, [template for template, _ in REMINDERS])
 
 
 async def _tell(

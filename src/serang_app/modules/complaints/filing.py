@@ -110,10 +110,14 @@ async def _problems(
 async def _home_problems(
     connection: asyncpg.Connection, district_code: str, village_code: str | None
 ) -> list[LocalizedFieldError]:
-    if not await connection.fetchval("SELECT 1 FROM regions WHERE code = $1 AND level = 'district'", district_code):
+    if not await connection.fetchval(
+        "SELECT 1 FROM core.regions WHERE code = $1 AND level = 'district'", district_code
+    ):
         return [LocalizedFieldError("district_code", "Kecamatan tidak dikenal", "Unknown district")]
     if village_code is not None and not await connection.fetchval(
-        "SELECT 1 FROM regions WHERE code = $1 AND level = 'village' AND parent_code = $2", village_code, district_code
+        "SELECT 1 FROM core.regions WHERE code = $1 AND level = 'village' AND parent_code = $2",
+        village_code,
+        district_code,
     ):
         return [
             LocalizedFieldError(
@@ -135,7 +139,7 @@ async def _photo_problems(
             ]
         return []
     usable = await connection.fetchval(
-        """SELECT count(*) FROM uploads
+        """SELECT count(*) FROM core.uploads
            WHERE id = ANY($1::uuid[]) AND resident_id = $2 AND purpose = 'complaint_photo'
              AND status = 'completed' AND attached_at IS NULL""",
         photo_ids,

@@ -27,7 +27,7 @@ SELECT r.case_id, c.reference, c.status, c.phase, c.opd_code, c.resident_id, c.i
        k.title AS category_title, r.description, r.latitude, r.longitude, c.district_code, r.village_code,
        r.address, r.is_anonymous, r.attributes, r.support_count, r.merged_into, r.source, r.created_at
 FROM complaints.reports r
-JOIN cases c ON c.id = r.case_id
+JOIN core.cases c ON c.id = r.case_id
 JOIN complaints.categories k ON k.code = r.category_code
 WHERE r.case_id = $1
 """
@@ -59,7 +59,8 @@ async def complaint_detail(connection: asyncpg.Connection, actor: CaseActor, cas
     if row is None or not actor.may_see(row["resident_id"], row["opd_code"]):
         raise ApiError(404)
     photos = await connection.fetch(
-        "SELECT id FROM uploads WHERE case_id = $1 AND purpose = 'complaint_photo' ORDER BY attached_at, id", case_id
+        "SELECT id FROM core.uploads WHERE case_id = $1 AND purpose = 'complaint_photo' ORDER BY attached_at, id",
+        case_id,
     )
     photo_upload_ids = [photo["id"] for photo in photos]
     return msgspec.convert(

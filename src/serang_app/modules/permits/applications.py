@@ -50,7 +50,7 @@ SELECT a.id, a.resident_id, a.type_code, a.answers, a.case_id, a.revision, a.cre
        a.submitted_at, c.reference, c.status, c.opd_code,
        coalesce((SELECT jsonb_object_agg(d.document_code, d.upload_id) FROM permits.application_documents d
                  WHERE d.application_id = a.id), '{}') AS documents
-FROM permits.applications a LEFT JOIN cases c ON c.id = a.case_id
+FROM permits.applications a LEFT JOIN core.cases c ON c.id = a.case_id
 WHERE a.id = $1
 """
 
@@ -157,7 +157,7 @@ async def choose_document(
         raise ApiError(404)
     owner = UploadOwner.of(actor)
     content_type = await connection.fetchval(
-        "SELECT content_type FROM uploads WHERE id = $1 AND resident_id = $2", choice.upload_id, actor.id
+        "SELECT content_type FROM core.uploads WHERE id = $1 AND resident_id = $2", choice.upload_id, actor.id
     )
     if content_type is not None and _KIND_OF.get(content_type) not in requirement.kinds:
         raise ApiError(

@@ -20,6 +20,7 @@ from serang_app.api import (
     CaseEngine,
     PdfDocument,
     Text,
+    cancel_scheduled_notifications,
     notify_resident,
     take_action,
 )
@@ -65,7 +66,7 @@ async def issue(
     year = now.astimezone(JAKARTA).year
     prefix = kind.number_prefix
     number = await connection.fetchval(_NEXT_NUMBER, prefix, year)
-    holder = await connection.fetchval("SELECT name FROM residents WHERE id = $1", row["resident_id"])
+    holder = await connection.fetchval("SELECT name FROM core.residents WHERE id = $1", row["resident_id"])
     expires_at = now + timedelta(days=kind.validity_days) if kind.validity_days else None
     await connection.execute(
         """INSERT INTO permits.issued (case_id, application_id, number, holder_name, issued_at, expires_at,
@@ -103,11 +104,7 @@ async def revoke(
         "UPDATE permits.issued SET revoked_at = now(), revoke_reason = $2 WHERE case_id = $1", row["case_id"], reason
     )
     # A revoked permit does not expire: its reminder, not yet due, goes (its push job with it).
-    await connection.execute(
-        "DELETE FROM notifications WHERE case_id = $1 AND template = $2 AND created_at > now()",
-        row["case_id"],
-        REMINDER,
-    )
+    await cancel_scheduled_notifications(connection, row["case_id"], [REMINDER])
     return await read_application(connection, actor, application_id)
 
 

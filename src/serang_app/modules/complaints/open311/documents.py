@@ -69,7 +69,7 @@ async def service_definition(connection: asyncpg.Connection, code: str, locale: 
     category = await active_category(connection, code)
     if category is None:
         raise Open311Error(404, f"No service {code!r}")
-    districts = await connection.fetch("SELECT code, name FROM regions WHERE level = 'district' ORDER BY name")
+    districts = await connection.fetch("SELECT code, name FROM core.regions WHERE level = 'district' ORDER BY name")
     attributes = [
         {
             "variable": True,

@@ -21,7 +21,8 @@ from serang_app.cases.registry import WorkflowRegistry
 from serang_app.cases.sla_clock import Clock, move_clock
 from serang_app.db.pool import open_database
 from serang_app.storage.factory import open_storage
-from serang_app.worker.runner import CORE_TASKS, WorkerContext
+from serang_app.worker.context import WorkerContext
+from serang_app.worker.runner import CORE_TASKS
 from tests.conftest import app_for, settings_for
 from tests.support.accounts import bearer, create_staff, resident_tokens, signed_in_staff, staff_tokens
 from tests.support.lamps_module import LAMPS, REPAIR

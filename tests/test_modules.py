@@ -12,6 +12,7 @@ from litestar import Router, get
 from litestar.testing import AsyncTestClient
 
 from serang_app.app import create_app, load_modules
+from serang_app.cases.workflow import Phase
 from serang_app.http.openapi import document_errors
 from serang_app.module_system import (
     CatalogueService,
@@ -25,7 +26,6 @@ from serang_app.module_system import (
     Workflow,
 )
 from serang_app.module_system.discovery import ModuleError, discover_modules, enabled_specs
-from serang_app.module_system.spec import Phase
 from serang_app.module_system.validation import validate_modules
 from tests.conftest import settings_for
 from tests.support.peeking_module import PEEKING

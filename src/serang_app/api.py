@@ -9,15 +9,17 @@ this module, so it may import from every part of the core.
 """
 
 from serang_app.audit.log import record_by_caller
+from serang_app.auth.actor import SYSTEM_ACTOR, CaseActor
 from serang_app.auth.permissions import Permission
 from serang_app.auth.principal import Principal
-from serang_app.cases.actors import SYSTEM_ACTOR, CaseActor
+from serang_app.bilingual import ProblemText, Text
 from serang_app.cases.calendar import JAKARTA, WorkingCalendar
 from serang_app.cases.engine import CaseEngine
 from serang_app.cases.events import notify_resident
 from serang_app.cases.followers import follow_case, move_followers, unfollow_case
 from serang_app.cases.opening import OpenedCase, open_case
 from serang_app.cases.transitions import take_action
+from serang_app.cases.workflow import Actor, Phase, State, Transition, Workflow
 from serang_app.db.conditions import Conditions
 from serang_app.db.keyset import Keyset, KeysetPage, PageRows
 from serang_app.db.pool import Database
@@ -43,18 +45,11 @@ from serang_app.module_system.spec import (
     CORE_API_RELEASE,
     CORE_API_VERSION,
     CORE_CONTRACT_VERSION,
-    Actor,
     CatalogueService,
     ModuleContext,
     ModuleSpec,
     ModuleTask,
     ModuleTaskContext,
-    Phase,
-    ProblemText,
-    State,
-    Text,
-    Transition,
-    Workflow,
 )
 from serang_app.notifications.cancelling import cancel_scheduled_notifications
 from serang_app.opds.active import agency_problems, require_agency

@@ -181,14 +181,16 @@ def worker() -> None:
     from serang_app.cases.engine import case_engine_for
     from serang_app.cases.registry import WorkflowRegistry
     from serang_app.db.pool import open_database
+    from serang_app.domains import CORE_DOMAINS
     from serang_app.health.series import POOL_ACQUIRE_SECONDS
     from serang_app.health.worker_endpoint import WorkerMetricsServer
     from serang_app.notifications.delivery import Delivery
     from serang_app.notifications.push import open_push_sender
     from serang_app.notifications.texts import NotificationTexts
     from serang_app.storage.factory import open_storage
+    from serang_app.worker.context import WorkerContext
     from serang_app.worker.heartbeat import heartbeat_path
-    from serang_app.worker.runner import WorkerContext, run_worker, worker_tasks
+    from serang_app.worker.runner import run_worker, worker_tasks
 
     settings = _settings()
     specs = load_modules(settings)
@@ -215,7 +217,7 @@ def worker() -> None:
         workflows = WorkflowRegistry(specs)
         delivery = Delivery(
             sender=sender,
-            texts=NotificationTexts(specs),
+            texts=NotificationTexts(CORE_DOMAINS, specs),
             workflows=workflows,
             public_base_url=settings.public_base_url,
         )
@@ -414,9 +416,10 @@ def backup_verify(source: str, s3_endpoint_url: str | None) -> None:
 @_fail_cleanly
 def openapi(output: Path, check: bool) -> None:
     """Write the OpenAPI document generated from the code."""
+    from serang_app.app import create_app
     from serang_app.http.openapi_document import render_openapi
 
-    document = render_openapi(_settings())
+    document = render_openapi(create_app(_settings()))
     if check:
         current = output.read_text(encoding="utf-8") if output.exists() else ""
         if current != document:

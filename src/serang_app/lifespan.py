@@ -20,7 +20,8 @@ from serang_app.notifications.delivery import Delivery
 from serang_app.notifications.push import open_push_sender
 from serang_app.settings import Settings
 from serang_app.stats.time_zone import keep_region_time_zone
-from serang_app.worker.runner import WorkerContext, run_worker, worker_tasks
+from serang_app.worker.context import WorkerContext
+from serang_app.worker.runner import run_worker, worker_tasks
 
 logger = structlog.get_logger("serang_app.lifespan")
 

@@ -19,11 +19,11 @@ from serang_app.announcements.schemas import (
     TopicPushState,
 )
 from serang_app.announcements.topics import topics_for_audience
+from serang_app.bilingual import Text
 from serang_app.db.keyset import Keyset
 from serang_app.db.pool import Database
 from serang_app.http.caching import CachedJson
 from serang_app.http.problems import ApiError, LocalizedFieldError
-from serang_app.module_system.spec import Text
 from serang_app.storage.backend import Storage
 from serang_app.uploads.service import DOWNLOAD_URL_SECONDS, UploadOwner, use_uploads
 

@@ -16,16 +16,16 @@ from typing import Literal
 
 import asyncpg
 
+from serang_app.auth.actor import CaseActor
 from serang_app.auth.principal import is_active_resident
 from serang_app.auth.revoked_sessions import SESSION_NOT_REVOKED
-from serang_app.cases.actors import CaseActor
 from serang_app.cases.reading import SUMMARY_COLUMNS, summary_of
 from serang_app.cases.registry import WorkflowRegistry
 from serang_app.cases.schemas import CasePage
+from serang_app.cases.workflow import Phase
 from serang_app.db.conditions import Conditions
 from serang_app.db.keyset import Keyset
 from serang_app.http.problems import ApiError
-from serang_app.module_system.spec import Phase
 
 _SELECT = f"SELECT {SUMMARY_COLUMNS} FROM cases c JOIN catalogue_services s ON s.code = c.service_code"  # noqa: S608 (constant columns)
 # A resident's lists read through the account itself, so a page with rows proves the account is

@@ -12,11 +12,11 @@ from datetime import datetime
 
 import asyncpg
 
-from serang_app.cases.actors import CaseActor
+from serang_app.auth.actor import CaseActor
 from serang_app.cases.engine import CaseEngine
 from serang_app.cases.events import record_event
+from serang_app.cases.workflow import FINAL_PHASES
 from serang_app.http.problems import ApiError
-from serang_app.module_system.spec import FINAL_PHASES
 
 _SERVICE = "SELECT module, opd_code, sla_days, is_open FROM catalogue_services WHERE code = $1"
 _NEXT_NUMBER = """

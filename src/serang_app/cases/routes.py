@@ -18,8 +18,8 @@ from litestar.params import HeaderParameter, JSONBody, PathParameter
 from litestar.response import Response
 
 from serang_app.app_state import case_engine_of, database_of
+from serang_app.auth.actor import SYSTEM_ACTOR, CaseActor
 from serang_app.auth.principal import Principal
-from serang_app.cases.actors import SYSTEM_ACTOR, CaseActor
 from serang_app.cases.rating import rate_case
 from serang_app.cases.reading import detail_of, read_visible_case
 from serang_app.cases.registry import WorkflowRegistry

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 
 from serang_app.cases.calendar import JAKARTA, WorkingCalendar
-from serang_app.module_system.spec import FINAL_PHASES, State
+from serang_app.cases.workflow import FINAL_PHASES, State
 
 
 @dataclass(frozen=True, slots=True)

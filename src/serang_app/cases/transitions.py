@@ -14,16 +14,16 @@ from datetime import datetime
 
 import asyncpg
 
-from serang_app.cases.actors import CaseActor
+from serang_app.auth.actor import CaseActor
 from serang_app.cases.calendar import WorkingCalendar
 from serang_app.cases.engine import CaseEngine
 from serang_app.cases.events import notify_resident, record_event
 from serang_app.cases.reading import allowed_actions
 from serang_app.cases.registry import RegisteredWorkflow
 from serang_app.cases.sla_clock import Clock, move_clock, working_days_taken
+from serang_app.cases.workflow import State, Transition
 from serang_app.http.digits import ascii_number
 from serang_app.http.problems import ApiError, LocalizedFieldError
-from serang_app.module_system.spec import State, Transition
 from serang_app.opds.active import require_agency
 from serang_app.uploads.service import UploadOwner, attach_uploads
 

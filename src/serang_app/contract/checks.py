@@ -10,7 +10,7 @@ from litestar.di import Provide
 from litestar.routes import HTTPRoute
 
 from serang_app.app import create_app, route_permission_problems
-from serang_app.auth.permissions import CORE_PERMISSIONS, PermissionRegistry
+from serang_app.domains import permission_registry
 from serang_app.http.openapi import document_errors
 from serang_app.module_system.discovery import ModuleError, discover_modules
 from serang_app.module_system.module_sql import code_problems, migration_problems, package_files
@@ -105,9 +105,7 @@ def route_problems(spec: ModuleSpec, specs: list[ModuleSpec]) -> list[str]:
     }
     app = Litestar(plugins=[ModulesPlugin([spec], contract_settings())], dependencies=stand_ins, openapi_config=None)
     try:
-        app.state.permission_registry = PermissionRegistry(
-            [*CORE_PERMISSIONS, *(permission for each in specs for permission in each.permissions)]
-        )
+        app.state.permission_registry = permission_registry(specs)
     except ValueError as error:
         return [str(error)]
     return route_permission_problems(app)

@@ -7,8 +7,9 @@ import string
 from collections.abc import Sequence
 from graphlib import CycleError, TopologicalSorter
 
+from serang_app.cases.workflow import ACTORS, PHASES, Workflow
 from serang_app.module_system.discovery import ModuleError
-from serang_app.module_system.spec import ACTORS, CORE_API_VERSION, PHASES, ModuleSpec, Workflow
+from serang_app.module_system.spec import CORE_API_VERSION, ModuleSpec
 
 SLUG = re.compile(r"^[a-z][a-z0-9_]{1,30}$")
 CODE = re.compile(r"^[a-z][a-z0-9_]{0,40}$")

@@ -18,8 +18,8 @@ from serang_app.announcements.schemas import PublishedAnnouncementPage as AdminP
 from serang_app.announcements.service import AnnouncementFeed, admin_page, image_link, publish, withdraw
 from serang_app.app_state import database_of, settings_of, storage_of
 from serang_app.audit.log import record_by_caller
+from serang_app.auth.actor import CaseActor
 from serang_app.auth.principal import Principal
-from serang_app.cases.actors import CaseActor
 from serang_app.http.caching import CACHED_OPT, NOT_MODIFIED
 from serang_app.http.pagination import DEFAULT_LIMIT, PageCursor, PageLimit
 from serang_app.http.public_url import public_base_url

@@ -116,5 +116,5 @@ class PublicAgency(msgspec.Struct, kw_only=True):
 
 
 class PublicStats(msgspec.Struct, kw_only=True):
-    month: str  # YYYY-MM, WIB
+    month: str  # YYYY-MM, in the region's time zone
     agencies: list[PublicAgency]

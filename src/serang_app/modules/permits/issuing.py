@@ -7,19 +7,20 @@ import io
 import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import msgspec
 import segno
 
 from serang_app.api import (
-    JAKARTA,
     PDF_FONT,
     ApiError,
     CaseActor,
     CaseEngine,
     PdfDocument,
     Text,
+    cancel_scheduled_notifications,
     notify_resident,
     take_action,
 )
@@ -62,10 +63,11 @@ async def issue(
     assert kind is not None
     await take_action(engine, connection, actor, row["case_id"], "issue", expected_version=None)
     now = datetime.now(UTC)
-    year = now.astimezone(JAKARTA).year
+    # Numbered per local year: a permit issued at 00:30 WITA on 1 January is the new year's.
+    year = now.astimezone(engine.zone).year
     prefix = kind.number_prefix
     number = await connection.fetchval(_NEXT_NUMBER, prefix, year)
-    holder = await connection.fetchval("SELECT name FROM residents WHERE id = $1", row["resident_id"])
+    holder = await connection.fetchval("SELECT name FROM core.residents WHERE id = $1", row["resident_id"])
     expires_at = now + timedelta(days=kind.validity_days) if kind.validity_days else None
     await connection.execute(
         """INSERT INTO permits.issued (case_id, application_id, number, holder_name, issued_at, expires_at,
@@ -103,11 +105,7 @@ async def revoke(
         "UPDATE permits.issued SET revoked_at = now(), revoke_reason = $2 WHERE case_id = $1", row["case_id"], reason
     )
     # A revoked permit does not expire: its reminder, not yet due, goes (its push job with it).
-    await connection.execute(
-        "DELETE FROM notifications WHERE case_id = $1 AND template = $2 AND created_at > now()",
-        row["case_id"],
-        REMINDER,
-    )
+    await cancel_scheduled_notifications(connection, row["case_id"], [REMINDER])
     return await read_application(connection, actor, application_id)
 
 
@@ -140,7 +138,7 @@ def mask_name(name: str) -> str:
 
 
 async def permit_pdf(
-    connection: asyncpg.Connection, actor: CaseActor, application_id: uuid.UUID, base_url: str
+    connection: asyncpg.Connection, actor: CaseActor, application_id: uuid.UUID, base_url: str, zone: ZoneInfo
 ) -> bytes:
     """The issued permit for its holder (and the agency). Before it is issued the application is
     there and the permit is not: 409 `permits_not_issued`, which the app can explain."""
@@ -150,10 +148,10 @@ async def permit_pdf(
         raise ApiError(409, "permits_not_issued")
     url = verification_url(base_url, issued["verification_code"])
     # Embedding the font's glyphs takes tens of milliseconds of CPU: not on the event loop.
-    return await asyncio.to_thread(_drawn, issued, str(row["reference"]), url)
+    return await asyncio.to_thread(_drawn, issued, str(row["reference"]), url, zone)
 
 
-def _drawn(issued: asyncpg.Record, reference: str, url: str) -> bytes:
+def _drawn(issued: asyncpg.Record, reference: str, url: str, zone: ZoneInfo) -> bytes:
     title = msgspec.convert(issued["title"], Text)
     pdf = PdfDocument()
     pdf.set_title(f"{title.id} {issued['number']}")
@@ -166,8 +164,8 @@ def _drawn(issued: asyncpg.Record, reference: str, url: str) -> bytes:
     lines = [
         ("Nomor", issued["number"]),
         ("Nama pemegang", issued["holder_name"]),
-        ("Terbit", _date(issued["issued_at"])),
-        ("Berlaku sampai", _date(issued["expires_at"]) if issued["expires_at"] else "Tidak terbatas"),
+        ("Terbit", _date(issued["issued_at"], zone)),
+        ("Berlaku sampai", _date(issued["expires_at"], zone) if issued["expires_at"] else "Tidak terbatas"),
         ("Permohonan", reference),
     ]
     pdf.ln(6)
@@ -183,5 +181,5 @@ def _drawn(issued: asyncpg.Record, reference: str, url: str) -> bytes:
     return bytes(pdf.output())
 
 
-def _date(moment: datetime) -> str:
-    return moment.astimezone(JAKARTA).strftime("%d-%m-%Y")
+def _date(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%d-%m-%Y")

@@ -230,10 +230,15 @@ async def revoke_permit(
     opt={"permission": "permits.read", "problems": [404, 409]},
 )
 async def permit_document(
-    request: SignedIn, database: NamedDependency[Database], application_id: ApplicationId
+    request: SignedIn,
+    database: NamedDependency[Database],
+    cases: NamedDependency[CaseEngine],
+    application_id: ApplicationId,
 ) -> Response[bytes]:
     async with database.acquire() as connection:
-        pdf = await issuing.permit_pdf(connection, CaseActor.of(request), application_id, public_base_url(request))
+        pdf = await issuing.permit_pdf(
+            connection, CaseActor.of(request), application_id, public_base_url(request), cases.zone
+        )
     return Response(content=pdf, media_type="application/pdf")
 
 

@@ -18,7 +18,7 @@ import signal
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
@@ -69,7 +69,8 @@ from bench.servers import (
 from bench.stats_rows import measure_statistics
 from serang_app.app import load_modules
 from serang_app.module_system.discovery import ModuleError
-from serang_app.settings import SettingsError, load_settings
+from serang_app.module_system.spec import ModuleSpec
+from serang_app.settings import Settings, SettingsError, load_settings
 
 RESULT_FILE = WORK_FOLDER / "last.json"
 # Above this share of the CPUs used by other processes, a row's figures are suspect.
@@ -98,6 +99,49 @@ def _exit_on_signal(signal_number: int, frame: FrameType | None) -> None:
 
 
 def run(options: Options, generator: LoadGenerator) -> None:
+    busy_before = _announce(options, generator)
+    # Each run keeps its files apart, so two runs at once (two developers, CI) do not collide.
+    run_folder = WORK_FOLDER / "runs" / secrets.token_hex(4)
+    run_folder.mkdir(parents=True)
+    with ExitStack() as cleanup:
+        started = _start_service(cleanup, options, run_folder)
+        # BENCH_ONLY leaves the common rows out, and the ceiling server with them.
+        common = (
+            None
+            if options.only
+            else _common_rows(
+                options,
+                generator,
+                cleanup,
+                started.service,
+                started.catalogue,
+                started.database_url,
+                started.environment,
+                run_folder,
+            )
+        )
+        meter = common.meter if common else OthersMeter([started.service.session], database_name(started.database_url))
+        context = RowContext(
+            cleanup=cleanup,
+            options=options,
+            generator=generator,
+            meter=meter,
+            service=started.service,
+            database_url=started.database_url,
+            environment=started.environment,
+            run_folder=run_folder,
+        )
+        measured = _measure_rows(context, {spec.slug for spec in started.specs}, common)
+    # Only a run that went well removes its folder: after a failure the servers' logs explain it.
+    # (The access log alone is tens of megabytes per run.)
+    shutil.rmtree(run_folder, ignore_errors=True)
+    _print_summary(options, measured)
+    write_json(RESULT_FILE, _result_document(options, generator, busy_before, started, measured))
+    say(f"written to {RESULT_FILE}")
+
+
+def _announce(options: Options, generator: LoadGenerator) -> float | None:
+    """Print the machine and the load; the share of the CPUs busy before the run."""
     busy_before = busy_share()
     busy_text = "unknown" if busy_before is None else f"{busy_before:.0%}"
     say(
@@ -114,117 +158,142 @@ def run(options: Options, generator: LoadGenerator) -> None:
     )
     if generator.name != "wrk":
         say("load: wrk is not installed; the Python generator costs more CPU, so expect lower figures")
-    # Each run keeps its files apart, so two runs at once (two developers, CI) do not collide.
-    run_folder = WORK_FOLDER / "runs" / secrets.token_hex(4)
-    run_folder.mkdir(parents=True)
-    with ExitStack() as cleanup:
-        database_url = cleanup.enter_context(bench_database(say))
-        service_port = free_port()
-        environment = service_environment(database_url, run_folder / "data", service_port)
-        try:
-            settings = load_settings(environment)
-            specs = load_modules(settings)
-        except (SettingsError, ModuleError) as error:
-            raise BenchError(str(error)) from error
-        module = seed_module(specs)
-        seeded = asyncio.run(prepare_database(database_url, specs, module))
+    return busy_before
+
+
+@dataclass(frozen=True, slots=True)
+class StartedService:
+    """The database and the service every row measures, with the catalogue it serves."""
+
+    database_url: str
+    environment: dict[str, str]
+    settings: Settings
+    specs: list[ModuleSpec]
+    service: RunningServer
+    catalogue: bytes
+    catalogue_items: int
+
+
+def _start_service(cleanup: ExitStack, options: Options, run_folder: Path) -> StartedService:
+    """A fresh database, migrated and seeded, and `serang-app serve` on it, both stopped by `cleanup`."""
+    database_url = cleanup.enter_context(bench_database(say))
+    service_port = free_port()
+    environment = service_environment(database_url, run_folder / "data", service_port)
+    try:
+        settings = load_settings(environment)
+        specs = load_modules(settings)
+    except (SettingsError, ModuleError) as error:
+        raise BenchError(str(error)) from error
+    module = seed_module(specs)
+    seeded = asyncio.run(prepare_database(database_url, specs, module))
+    say(
+        f"service: serang-app serve, {options.workers} workers, SERANG_ENV=production, "
+        f"access log {'on' if settings.access_log else 'off'}, rate limiter off, "
+        f"catalogue cache {settings.catalogue_cache_seconds:g} s, "
+        f"modules: {', '.join(spec.slug for spec in specs) or 'none'}"
+    )
+    service = cleanup.enter_context(
+        running_server(
+            "service",
+            service_command(service_port, options.workers),
+            environment,
+            service_port,
+            "/readyz",
+            run_folder / "service.log",
+        )
+    )
+    catalogue = fetch(service, "/v1/services")
+    items = len(msgspec.json.decode(catalogue, type=dict[str, list[Any]]).get("items", []))
+    say(
+        f"catalogue: {seeded} services seeded under module {module!r}; GET /v1/services: {items} items, {len(catalogue)} bytes"
+    )
+    if items == 0:
         say(
-            f"service: serang-app serve, {options.workers} workers, SERANG_ENV=production, "
-            f"access log {'on' if settings.access_log else 'off'}, rate limiter off, "
-            f"catalogue cache {settings.catalogue_cache_seconds:g} s, "
-            f"modules: {', '.join(spec.slug for spec in specs) or 'none'}"
+            "WARNING: the catalogue is empty: no enabled module owns the seeded services "
+            "(install examples/serang-example-module to measure a realistic body)"
         )
-        service = cleanup.enter_context(
-            running_server(
-                "service",
-                service_command(service_port, options.workers),
-                environment,
-                service_port,
-                "/readyz",
-                run_folder / "service.log",
-            )
-        )
-        catalogue = fetch(service, "/v1/services")
-        items = len(msgspec.json.decode(catalogue, type=dict[str, list[Any]]).get("items", []))
-        say(
-            f"catalogue: {seeded} services seeded under module {module!r}; GET /v1/services: {items} items, {len(catalogue)} bytes"
-        )
-        if items == 0:
-            say(
-                "WARNING: the catalogue is empty: no enabled module owns the seeded services "
-                "(install examples/serang-example-module to measure a realistic body)"
-            )
-        # BENCH_ONLY leaves the common rows out, and the ceiling server with them.
-        common = (
-            None
-            if options.only
-            else _common_rows(options, generator, cleanup, service, catalogue, database_url, environment, run_folder)
-        )
-        meter = common.meter if common else OthersMeter([service.session], database_name(database_url))
-        rows = list(common.rows) if common else []
-        verdicts = [common.verdict] if common else []
-        push_figures = common.push_figures if common else []
-        context = RowContext(
-            cleanup=cleanup,
-            options=options,
-            generator=generator,
-            meter=meter,
-            service=service,
-            database_url=database_url,
-            environment=environment,
-            run_folder=run_folder,
-        )
-        image_figures: list[MemoryFigures] = []
-        if options.runs("image_memory", options.image_residents):
-            image_rows, image_figures = measure_image_memory(context, options.image_residents)
-            rows += image_rows
-        if options.runs("cases", options.cases):
-            case_rows, case_verdict = measure_cases(context)
-            rows += case_rows
-            verdicts.append(case_verdict)
-        if options.runs("complaints", options.complaints) and "complaints" in {spec.slug for spec in specs}:
-            complaint_rows, nearby_verdict = measure_complaints(context)
-            rows += complaint_rows
-            verdicts.append(nearby_verdict)
-        if options.runs("permits", options.permits) and "permits" in {spec.slug for spec in specs}:
-            permit_rows, verify_verdict = measure_permits(context)
-            rows += permit_rows
-            verdicts.append(verify_verdict)
-        if options.runs("appointments", options.appointment_residents) and "appointments" in {
-            spec.slug for spec in specs
-        }:
-            appointment_rows, slots_verdict = measure_appointments(context)
-            rows += appointment_rows
-            verdicts.append(slots_verdict)
-        stats_line = None
-        if options.runs("stats", options.stats_cases):
-            stats_rows, public_verdict, stats_line = measure_statistics(context)
-            rows += stats_rows
-            verdicts.append(public_verdict)
-    # Only a run that went well removes its folder: after a failure the servers' logs explain it.
-    # (The access log alone is tens of megabytes per run.)
-    shutil.rmtree(run_folder, ignore_errors=True)
+    return StartedService(database_url, environment, settings, list(specs), service, catalogue, items)
+
+
+@dataclass(slots=True)
+class MeasuredRows:
+    """Everything a run measured, for the summary and the result file."""
+
+    rows: list[Row]
+    verdicts: list[Verdict]
+    common: CommonRows | None
+    push_figures: list[PushFigures]
+    image_figures: list[MemoryFigures] = field(default_factory=list)
+    stats_line: str | None = None
+
+
+def _measure_rows(context: RowContext, modules: set[str], common: CommonRows | None) -> MeasuredRows:
+    """The row groups after the common ones, each when the run measures it (BENCH_ONLY, its size
+    knob) and, for a module's rows, when the module is enabled."""
+    options = context.options
+    measured = MeasuredRows(
+        rows=list(common.rows) if common else [],
+        verdicts=[common.verdict] if common else [],
+        common=common,
+        push_figures=common.push_figures if common else [],
+    )
+    if options.runs("image_memory", options.image_residents):
+        image_rows, measured.image_figures = measure_image_memory(context, options.image_residents)
+        measured.rows += image_rows
+    judged_groups = (
+        ("cases", options.cases, None, measure_cases),
+        ("complaints", options.complaints, "complaints", measure_complaints),
+        ("permits", options.permits, "permits", measure_permits),
+        ("appointments", options.appointment_residents, "appointments", measure_appointments),
+    )
+    for group, count, module, measure_group in judged_groups:
+        if options.runs(group, count) and (module is None or module in modules):
+            group_rows, verdict = measure_group(context)
+            measured.rows += group_rows
+            measured.verdicts.append(verdict)
+    if options.runs("stats", options.stats_cases):
+        stats_rows, public_verdict, measured.stats_line = measure_statistics(context)
+        measured.rows += stats_rows
+        measured.verdicts.append(public_verdict)
+    return measured
+
+
+def _print_summary(options: Options, measured: MeasuredRows) -> None:
+    """The table, then a line per verdict and target, then the warnings about the figures."""
+    rows = measured.rows
     say("")
-    say(render_table(rows, verdicts))
+    say(render_table(rows, measured.verdicts))
     say("")
-    for judged in verdicts:
+    for judged in measured.verdicts:
         say(
             f"{judged.endpoint} holds {judged.ratio:.0%} of its bare ceiling "
             f"(median of {len(judged.round_ratios)} alternating rounds: "
             f"{', '.join(f'{ratio:.0%}' for ratio in judged.round_ratios)}; "
             f"target {judged.target:.0%}): {'PASS' if judged.passed else 'FAIL'}"
         )
-    for figures in push_figures:
+    for figures in measured.push_figures:
         say(
             f"push delivery, {figures.workers} worker(s): a backlog of {BACKLOG:,} drained at "
             f"{figures.drained_per_second:,.0f}/s; at {RATE} changes/s, commit to FCM p50 "
             f"{figures.delay_p50_s:.2f} s, p99 {figures.delay_p99_s:.2f} s, {figures.within_10_s:.1%} within 10 s "
             f"(target 95 %): {'PASS' if figures.within_10_s >= 0.95 else 'FAIL'}"
         )
-    if stats_line is not None:
-        say(stats_line)
-    for memory in image_figures:
+    if measured.stats_line is not None:
+        say(measured.stats_line)
+    for memory in measured.image_figures:
         say(memory_line(memory))
+    _print_p99_targets(options, rows)
+    disturbed = [row.endpoint for row in rows if row.others_cpu is not None and row.others_cpu > BUSY_WARNING]
+    if disturbed:
+        say(
+            f"WARNING: other processes took over {BUSY_WARNING:.0%} of the CPUs while measuring: {', '.join(disturbed)}"
+        )
+    if any(row.result.errors for row in rows):
+        say("WARNING: some requests failed (see the errors column); those rows do not measure success")
+
+
+def _print_p99_targets(options: Options, rows: list[Row]) -> None:
+    """The rows judged by their p99 alone: the cases list and nearby complaints."""
     cases_row = next((row for row in rows if row.endpoint == CASES_ENDPOINT), None)
     if cases_row is not None:
         p99 = cases_row.result.p99_ms
@@ -240,66 +309,66 @@ def run(options: Options, generator: LoadGenerator) -> None:
             f"{options.case_connections} connections (target under {NEARBY_P99_TARGET_MS:.0f} ms): "
             f"{'PASS' if p99 < NEARBY_P99_TARGET_MS else 'FAIL'}"
         )
-    disturbed = [row.endpoint for row in rows if row.others_cpu is not None and row.others_cpu > BUSY_WARNING]
-    if disturbed:
-        say(
-            f"WARNING: other processes took over {BUSY_WARNING:.0%} of the CPUs while measuring: {', '.join(disturbed)}"
-        )
-    if any(row.result.errors for row in rows):
-        say("WARNING: some requests failed (see the errors column); those rows do not measure success")
-    write_json(
-        RESULT_FILE,
-        {
-            "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "machine": {
-                "cpus": os.cpu_count(),
-                "platform": platform.platform(),
-                "python": platform.python_version(),
-                "cpu_busy_before": None if busy_before is None else round(busy_before, 3),
-            },
-            "generator": generator.name,
-            "options": {
-                "seconds": options.seconds,
-                "warmup_seconds": options.warmup_seconds,
-                "workers": options.workers,
-                "connections": options.connections,
-                "threads": options.threads,
-                "rounds": options.rounds,
-            },
-            "service": {
-                "access_log": settings.access_log,
-                "rate_limit_per_minute": 0,
-                "catalogue_cache_seconds": settings.catalogue_cache_seconds,
-                "modules": [spec.slug for spec in specs],
-                "catalogue_items": items,
-            },
-            "rows": rows_as_json(rows),
-            "services_to_ceiling": None
-            if common is None
-            else {
-                "ratio": common.verdict.ratio,
-                "rounds": [
-                    {"ceiling": ceiling.result.requests_per_second, "services": services.result.requests_per_second}
-                    for ceiling, services in zip(common.ceiling_rounds, common.services_rounds, strict=True)
-                ],
-                "round_ratios": list(common.verdict.round_ratios),
-                "target": common.verdict.target,
-                "passed": common.verdict.passed,
-            },
-            "image_memory": [asdict(figures) for figures in image_figures],
-            "push_delivery": [asdict(figures) for figures in push_figures],
-            "verdicts": [
-                {
-                    "endpoint": judged.endpoint,
-                    "ratio": judged.ratio,
-                    "rounds": list(judged.round_ratios),
-                    "passed": judged.passed,
-                }
-                for judged in verdicts
-            ],
+
+
+def _result_document(
+    options: Options,
+    generator: LoadGenerator,
+    busy_before: float | None,
+    started: StartedService,
+    measured: MeasuredRows,
+) -> dict[str, Any]:
+    """What var/bench/last.json holds: the run's conditions, every row and every verdict."""
+    common = measured.common
+    return {
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "cpu_busy_before": None if busy_before is None else round(busy_before, 3),
         },
-    )
-    say(f"written to {RESULT_FILE}")
+        "generator": generator.name,
+        "options": {
+            "seconds": options.seconds,
+            "warmup_seconds": options.warmup_seconds,
+            "workers": options.workers,
+            "connections": options.connections,
+            "threads": options.threads,
+            "rounds": options.rounds,
+        },
+        "service": {
+            "access_log": started.settings.access_log,
+            "rate_limit_per_minute": 0,
+            "catalogue_cache_seconds": started.settings.catalogue_cache_seconds,
+            "modules": [spec.slug for spec in started.specs],
+            "catalogue_items": started.catalogue_items,
+        },
+        "rows": rows_as_json(measured.rows),
+        "services_to_ceiling": None
+        if common is None
+        else {
+            "ratio": common.verdict.ratio,
+            "rounds": [
+                {"ceiling": ceiling.result.requests_per_second, "services": services.result.requests_per_second}
+                for ceiling, services in zip(common.ceiling_rounds, common.services_rounds, strict=True)
+            ],
+            "round_ratios": list(common.verdict.round_ratios),
+            "target": common.verdict.target,
+            "passed": common.verdict.passed,
+        },
+        "image_memory": [asdict(figures) for figures in measured.image_figures],
+        "push_delivery": [asdict(figures) for figures in measured.push_figures],
+        "verdicts": [
+            {
+                "endpoint": judged.endpoint,
+                "ratio": judged.ratio,
+                "rounds": list(judged.round_ratios),
+                "passed": judged.passed,
+            }
+            for judged in measured.verdicts
+        ],
+    }
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,7 @@ from litestar.datastructures import State
 from litestar.response import Response
 
 from bench.bare_pool import pool_lifespan
+from serang_app.cases.calendar import JAKARTA  # the bench runs the default region, Kabupaten Serang
 from serang_app.modules.appointments.availability import available_slots
 from serang_app.modules.appointments.booking import TAKE_SEAT
 
@@ -36,7 +37,9 @@ def create() -> Litestar:
         query = request.query_params
         first, last = date.fromisoformat(query["from"]), date.fromisoformat(query["to"])
         async with state.pool.acquire() as connection:
-            found = await available_slots(connection, query["service"], query["place"], first, last, datetime.now(UTC))
+            found = await available_slots(
+                connection, query["service"], query["place"], first, last, datetime.now(UTC), JAKARTA
+            )
         return Response(content=msgspec.json.encode(found), media_type=MediaType.JSON)
 
     @post("/v1/appointments")

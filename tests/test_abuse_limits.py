@@ -19,7 +19,8 @@ from serang_app.http.client_address import client_address, parse_networks
 from serang_app.modules.complaints import complaints_module
 from serang_app.settings import SettingsError
 from serang_app.storage.factory import open_storage
-from serang_app.worker.runner import CORE_TASKS, WorkerContext
+from serang_app.worker.context import WorkerContext
+from serang_app.worker.runner import CORE_TASKS
 from tests.conftest import app_for, settings_for
 from tests.support.accounts import POLICY, bearer, resident_tokens
 from tests.support.app_server import running_app

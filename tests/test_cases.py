@@ -21,7 +21,8 @@ from serang_app.cases.registry import WorkflowRegistry
 from serang_app.cases.sla_clock import Clock, move_clock
 from serang_app.db.pool import open_database
 from serang_app.storage.factory import open_storage
-from serang_app.worker.runner import CORE_TASKS, WorkerContext
+from serang_app.worker.context import WorkerContext
+from serang_app.worker.runner import CORE_TASKS
 from tests.conftest import app_for, settings_for
 from tests.support.accounts import bearer, create_staff, resident_tokens, signed_in_staff, staff_tokens
 from tests.support.lamps_module import LAMPS, REPAIR
@@ -660,7 +661,7 @@ async def test_admins_close_days_and_new_deadlines_skip_them(
         await client.put(f"/v1/admin/closed-dates/{next_working}", json={"reason": "x"}, headers=officer)
     ).status_code == 403
     listed = (await client.get("/v1/admin/closed-dates", headers=admin)).json()["items"]
-    assert listed == [{"day": next_working.isoformat(), "reason": "Banjir"}]
+    assert listed == [{"day": next_working.isoformat(), "reason": "Banjir", "kind": "local_closure", "reason_en": None}]
     case_id = (await report(client, await resident(client)))["case_id"]
     due = await db.fetchval("SELECT due_at FROM cases WHERE id = $1", uuid.UUID(case_id))
     assert due == WorkingCalendar([next_working]).due_at(await db.fetchval("SELECT created_at FROM cases"), 3)

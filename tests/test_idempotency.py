@@ -30,7 +30,8 @@ from serang_app.db.pool import open_database
 from serang_app.http.problems import ApiError
 from serang_app.module_system import ModuleSpec, Permission
 from serang_app.storage.factory import open_storage
-from serang_app.worker.runner import CORE_TASKS, WorkerContext
+from serang_app.worker.context import WorkerContext
+from serang_app.worker.runner import CORE_TASKS
 from tests.conftest import app_for, settings_for
 from tests.support.accounts import POLICY, bearer
 from tests.support.database import PROJECT_ROOT

@@ -51,7 +51,7 @@ async def test_a_module_migrates_into_its_own_schema_after_the_core(empty_databa
     with pytest.raises(MigrationError, match=r"parks/0001_things.sql failed"):
         # The reference is wrong on purpose (int vs text): the error names the file.
         await apply_migrations(empty_database, [_core(), MigrationSource("parks", tmp_path)])
-    (tmp_path / "0001_things.sql").write_text("CREATE TABLE things (opd text REFERENCES opds (code));")
+    (tmp_path / "0001_things.sql").write_text("CREATE TABLE things (opd text REFERENCES public.opds (code));")
     applied = await apply_migrations(empty_database, [_core(), MigrationSource("parks", tmp_path)])
     assert applied == ["parks/0001_things.sql"]
     connection = await asyncpg.connect(empty_database)
@@ -59,6 +59,31 @@ async def test_a_module_migrates_into_its_own_schema_after_the_core(empty_databa
         assert await connection.fetchval("SELECT to_regclass('parks.things')::text") == "parks.things"
     finally:
         await connection.close()
+
+
+async def test_a_module_migration_sees_the_contracts_views_not_the_core_tables(
+    empty_database: str, tmp_path: Path
+) -> None:
+    """search_path is the module's schema and `core`: an unqualified core name is the contract's view."""
+    source = MigrationSource("parks", tmp_path)
+    (tmp_path / "0001_agencies.sql").write_text("CREATE VIEW agencies AS SELECT code, name FROM opds;")
+    assert (await apply_migrations(empty_database, [_core(), source]))[-1] == "parks/0001_agencies.sql"
+    connection = await asyncpg.connect(empty_database)
+    try:
+        read_from = await connection.fetchval(
+            """SELECT DISTINCT d.refobjid::regclass::text FROM pg_rewrite r JOIN pg_depend d ON d.objid = r.oid
+               WHERE r.ev_class = 'parks.agencies'::regclass AND d.refobjid <> 'parks.agencies'::regclass"""
+        )
+    finally:
+        await connection.close()
+    assert read_from == "core.opds"
+    # The residents' phone numbers are not in the contract, and the other core tables are not there at all.
+    (tmp_path / "0002_phones.sql").write_text("CREATE VIEW phones AS SELECT id, phone FROM residents;")
+    with pytest.raises(MigrationError, match=r'parks/0002_phones.sql failed: column "phone" does not exist'):
+        await apply_migrations(empty_database, [_core(), source])
+    (tmp_path / "0002_phones.sql").write_text("CREATE VIEW services AS SELECT code FROM catalogue_services;")
+    with pytest.raises(MigrationError, match=r'relation "catalogue_services" does not exist'):
+        await apply_migrations(empty_database, [_core(), source])
 
 
 async def test_a_failed_file_leaves_nothing_behind(empty_database: str, tmp_path: Path) -> None:

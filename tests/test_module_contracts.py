@@ -102,6 +102,10 @@ async def secret() -> dict[str, str]:
     return {"secret": "42"}
 
 
+# Never run: the contract reads the module's SQL from its source.
+PEEK = "SELECT phone FROM residents WHERE id = $1"
+
+
 def _text(value: str) -> Text:
     return Text(id=value, en=value)
 
@@ -140,6 +144,7 @@ BROKEN = ModuleSpec(
 
 class TestBrokenContract(ModuleContract):
     module = "broken"
+    package = "test_broken"
 
     def module_specs(self):
         return [BROKEN]
@@ -152,14 +157,19 @@ def test_a_broken_module_fails_with_messages_that_name_each_problem(pytester: py
         "-p", "no:cacheprovider", "-p", "no:asyncio", "-k", "not migrations and not another_residents"
     )
     outcomes = result.parseoutcomes()
-    # The declaration, the routes, the workflows, and the app built for its OpenAPI document.
-    assert outcomes.get("failed") == 4, result.stdout.str()
+    # The declaration, the routes, the workflows, the SQL, and the app built for its OpenAPI document.
+    assert outcomes.get("failed") == 5, result.stdout.str()
     output = result.stdout.str()
     # The unguarded route, the missing template, the unreachable state, the mismatched placeholders.
     assert "/v1/broken/secret (secret) declares no permission" in output
     assert "action 'finish' sends template 'broken.finished', which the module does not declare" in output
     assert "state 'lost' cannot be reached from 'new'" in output
     assert "template 'broken.asked' uses ['reference'] in Indonesian but ['case'] in English" in output
+    # The core's table read past the data contract, with the file and line of the statement.
+    assert (
+        "test_broken.py:13: names 'residents' without a schema, which at run time means the core's public.residents"
+        in output
+    )
 
 
 @get("/requests/{case_id:uuid}", summary="Any request, whoever asks", opt={"permission": "lamps.report"})

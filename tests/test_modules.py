@@ -11,7 +11,8 @@ import pytest
 from litestar import Router, get
 from litestar.testing import AsyncTestClient
 
-from serang_app.app import create_app
+from serang_app.app import create_app, load_modules
+from serang_app.cases.workflow import Phase
 from serang_app.http.openapi import document_errors
 from serang_app.module_system import (
     CatalogueService,
@@ -25,9 +26,9 @@ from serang_app.module_system import (
     Workflow,
 )
 from serang_app.module_system.discovery import ModuleError, discover_modules, enabled_specs
-from serang_app.module_system.spec import Phase
 from serang_app.module_system.validation import validate_modules
 from tests.conftest import settings_for
+from tests.support.peeking_module import PEEKING
 from tests.support.processes import run_cli
 
 EXAMPLE_PACKAGE = Path(__file__).resolve().parents[1] / "examples" / "serang-example-module"
@@ -292,3 +293,43 @@ def test_a_wrong_declaration_is_refused_with_a_clear_message(specs: list[ModuleS
     with pytest.raises(ModuleError) as raised:
         validate_modules(specs)
     assert message in str(raised.value)
+
+
+# --- the data contract: a module reaching past the core's views is refused before it runs ------
+
+
+@pytest.fixture
+def peeking_installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """tests/support/peeking_module registered by an entry point, as an installed package is."""
+    metadata = tmp_path / "serang_peeking-0.1.dist-info"
+    metadata.mkdir()
+    (metadata / "METADATA").write_text("Metadata-Version: 2.1\nName: serang-peeking\nVersion: 0.1\n")
+    (metadata / "entry_points.txt").write_text("[serang_app.modules]\npeeking = tests.support.peeking_module:PEEKING\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+
+@pytest.mark.usefixtures("peeking_installed")
+def test_a_module_whose_code_names_core_tables_is_refused_at_start_up() -> None:
+    with pytest.raises(ModuleError) as raised:
+        load_modules(settings_for("postgresql://127.0.0.1:1/unused", SERANG_MODULES="peeking"))
+    message = str(raised.value)
+    where = "module 'peeking': tests/support/peeking_module/__init__.py"
+    assert f"{where}:24: names the core table public.residents: read core data through the views of schema core" in (
+        message
+    )
+    assert f"{where}:25: names 'cases' without a schema, which at run time means the core's public.cases" in message
+    # The built-in modules keep to the contract: with them alone the same start-up goes on.
+    built_in = load_modules(
+        settings_for("postgresql://127.0.0.1:1/unused", SERANG_MODULES="complaints,permits,appointments")
+    )
+    assert sorted(spec.slug for spec in built_in) == ["appointments", "complaints", "permits"]
+
+
+def test_a_module_migration_naming_core_tables_outside_references_is_refused() -> None:
+    with pytest.raises(ModuleError) as raised:
+        validate_modules([PEEKING])
+    message = str(raised.value)
+    # The foreign key to a documented key table is allowed; one to another core table is not, nor a read.
+    assert "migration 0001_callers.sql: names the core table public.catalogue_services;" in message
+    assert message.count("names the core table public.residents;") == 1
+    assert "a module's migration may name only public.cases, public.opds, public.regions, public.residents" in message

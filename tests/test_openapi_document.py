@@ -47,7 +47,7 @@ def operations(document: dict[str, Any]) -> Iterator[Operation]:
 
 
 def test_the_committed_document_is_current() -> None:
-    generated = render_openapi(load_settings({}))
+    generated = render_openapi(create_app(load_settings({})))
     committed = COMMITTED.read_text(encoding="utf-8")
     if committed != generated:
         diff = "".join(

@@ -74,12 +74,12 @@ def test_a_signed_in_route_outside_the_authentication_layer_stops_start_up() -> 
     from litestar.datastructures import State
 
     from serang_app.app import check_route_permissions
-    from serang_app.auth.permissions import CORE_PERMISSIONS
+    from serang_app.domains import permission_registry
 
     @get("/v1/forgotten", opt={"permission": "audit.read"})
     async def forgotten() -> dict[str, str]:
         return {}
 
-    app = Litestar([forgotten], state=State({"permission_registry": PermissionRegistry(CORE_PERMISSIONS)}))
+    app = Litestar([forgotten], state=State({"permission_registry": permission_registry([])}))
     with pytest.raises(ModuleError, match="is not behind the authentication middleware"):
         check_route_permissions(app)

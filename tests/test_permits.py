@@ -22,7 +22,7 @@ from litestar.testing import AsyncTestClient
 from PIL import Image
 from pypdf import PdfReader
 
-from serang_app.cases.actors import CaseActor
+from serang_app.auth.actor import CaseActor
 from serang_app.cases.engine import CaseEngine
 from serang_app.cases.registry import WorkflowRegistry
 from serang_app.db.pool import Database

@@ -18,6 +18,7 @@ from litestar.testing import AsyncTestClient
 from serang_app.cases.events import notify_resident
 from serang_app.cases.registry import WorkflowRegistry
 from serang_app.db.pool import Database, open_database
+from serang_app.domains import CORE_DOMAINS
 from serang_app.notifications.delivery import Delivery, deliver_due
 from serang_app.notifications.push import FcmSender
 from serang_app.notifications.texts import NotificationTexts
@@ -32,7 +33,12 @@ TOKENS = ("fcm-token-phone-aaaaaaaaaaaa", "fcm-token-tablet-bbbbbbbbbbb")
 @pytest.fixture
 def delivery(google: FakeGoogle) -> Iterator[Delivery]:
     sender = FcmSender(str(google.credentials_file), api_url=google.fcm_url)
-    yield Delivery(sender=sender, texts=NotificationTexts([LAMPS]), workflows=WorkflowRegistry([LAMPS]), max_attempts=3)
+    yield Delivery(
+        sender=sender,
+        texts=NotificationTexts(CORE_DOMAINS, [LAMPS]),
+        workflows=WorkflowRegistry([LAMPS]),
+        max_attempts=3,
+    )
     sender.close()
 
 

@@ -166,3 +166,28 @@ def test_kabupaten_pandeglang_is_decided_by_its_outline() -> None:
     points = [village.representative_point() for village in VILLAGES.values()]
     assert not any(REGENCIES["36.01"].contains(point) for point in points)
     assert [point for point in points if area.place(point.y, point.x) is not None] == []
+
+
+def test_where_the_outlines_overlap_outside_every_village_the_pin_is_the_neighbours() -> None:
+    latitude, longitude = -6.214491, 106.163299  # in both 36.04's and Kota Serang's outlines
+    point = shapely.Point(longitude, latitude)
+    assert REGENCIES["36.04"].contains(point)
+    assert REGENCIES["36.73"].contains(point)
+    assert not VILLAGE_UNION.contains(point)
+    assert region_area("36.04", None).place(latitude, longitude) is None
+
+
+def test_inside_the_outline_far_from_every_village_the_nearest_village_places_it() -> None:
+    """The outline's coast and the villages' differ (by up to 0.9 km)."""
+    latitude, longitude = -5.961488, 106.274013  # on 36.04's outline by the coast, in no neighbour's
+    point = shapely.Point(longitude, latitude)
+    assert REGENCIES["36.04"].contains(point)
+    assert not any(regency.contains(point) for code, regency in REGENCIES.items() if code != "36.04")
+    assert _metres(point, VILLAGE_UNION) > NEAREST_VILLAGE_METRES
+    placed = region_area("36.04", None).place(latitude, longitude)
+    assert placed is not None
+    assert placed.how == "nearest_village"
+    assert placed.village_code is not None
+    # Two villages share the nearest vertex here: either is the nearest.
+    nearest = _metres(point, VILLAGES[_nearest_village(point)])
+    assert _metres(point, VILLAGES[placed.village_code]) < nearest + 1

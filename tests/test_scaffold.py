@@ -53,7 +53,7 @@ async def test_the_scaffold_installs_passes_its_contract_and_is_served(
         cwd=package,
         env={"TEST_DATABASE_URL": test_server.admin_dsn},
     )
-    assert "7 passed" in outcome, outcome
+    assert "8 passed" in outcome, outcome
 
     # Restarted with the module installed, the app serves it.
     async with httpx.AsyncClient(timeout=30) as client:

@@ -16,7 +16,7 @@ from litestar.testing import AsyncTestClient
 
 from serang_app.modules.complaints import complaints_module
 from serang_app.regions.reference_data import DATA_VERSION
-from tests.support.accounts import bearer, resident_tokens
+from tests.support.accounts import bearer, resident_tokens, signed_in_staff
 from tests.support.complaints_app import modules_app
 
 KOTA_SERANG = "36.73"
@@ -109,3 +109,22 @@ async def test_open311_lists_the_citys_districts_and_requires_one(client: AsyncT
     district = definition["attributes"][0]
     assert (district["code"], district["required"]) == ("district_code", True)
     assert sorted(value["key"] for value in district["values"]) == [f"36.73.0{n}" for n in range(1, 7)]
+
+
+async def test_announcements_go_to_the_citys_districts_only(
+    client: AsyncTestClient[Litestar], database_url: str
+) -> None:
+    admin = await signed_in_staff(client, database_url, "admin", None)
+    notice = {
+        "title": {"id": "Pemadaman listrik terjadwal", "en": "Scheduled power cut"},
+        "body": {"id": "Sabtu pukul 08.00-12.00 WIB.", "en": "Saturday from 08:00 to 12:00 WIB."},
+    }
+    city = await client.post("/v1/admin/announcements", json={**notice, "district_codes": ["36.73.02"]}, headers=admin)
+    assert city.status_code == 201, city.text
+    regency = await client.post(
+        "/v1/admin/announcements", json={**notice, "district_codes": ["36.04.05"]}, headers=admin
+    )
+    assert regency.status_code == 422
+    assert [e["field"] for e in regency.json()["errors"]] == ["district_codes"]
+    feed = await client.get("/v1/announcements", params={"district": "36.73.02"})
+    assert [item["id"] for item in feed.json()["items"]] == [city.json()["id"]]

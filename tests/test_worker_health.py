@@ -16,8 +16,10 @@ import pytest
 import structlog.testing
 
 from serang_app.auth.keys import new_secrets
+from serang_app.declaration import PeriodicTask
+from serang_app.worker.context import WorkerContext
 from serang_app.worker.heartbeat import HEARTBEAT_FILE_NAME, LateTask, late_tasks
-from serang_app.worker.runner import CORE_TASKS, PeriodicTask, WorkerContext, run_worker
+from serang_app.worker.runner import CORE_TASKS, run_worker
 from tests.support.processes import SERANG_APP, run_cli, stop
 
 # Generous bounds for "eventually", never a measured duration: the machine may be busy.

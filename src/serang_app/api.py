@@ -10,15 +10,19 @@ this module, so it may import from every part of the core.
 
 from serang_app.app_state import identity_of, region_area_of
 from serang_app.audit.log import record_by_caller
+from serang_app.auth.actor import SYSTEM_ACTOR, CaseActor
 from serang_app.auth.permissions import Permission
 from serang_app.auth.principal import Principal
-from serang_app.cases.actors import SYSTEM_ACTOR, CaseActor
+from serang_app.bilingual import ProblemText, Text
 from serang_app.cases.calendar import JAKARTA, WorkingCalendar
 from serang_app.cases.engine import CaseEngine
 from serang_app.cases.events import notify_resident
 from serang_app.cases.followers import follow_case, move_followers, unfollow_case
 from serang_app.cases.opening import OpenedCase, open_case
 from serang_app.cases.transitions import take_action
+from serang_app.cases.workflow import Actor, Phase, State, Transition, Workflow
+from serang_app.db.conditions import Conditions
+from serang_app.db.keyset import Keyset, KeysetPage, PageRows
 from serang_app.db.pool import Database
 from serang_app.db.updates import sent_fields, update_row, upsert_row
 from serang_app.forms.checking import answer_problems, answer_text_problems, definition_problems
@@ -42,29 +46,28 @@ from serang_app.identity.deployment import DeploymentIdentity
 from serang_app.module_system.spec import (
     CORE_API_RELEASE,
     CORE_API_VERSION,
-    Actor,
+    CORE_CONTRACT_VERSION,
     CatalogueService,
     ModuleContext,
     ModuleSpec,
     ModuleTask,
     ModuleTaskContext,
-    Phase,
-    ProblemText,
-    State,
-    Text,
-    Transition,
-    Workflow,
 )
+from serang_app.notifications.cancelling import cancel_scheduled_notifications
+from serang_app.opds.active import agency_problems, require_agency
 from serang_app.pdf.document import FONT as PDF_FONT
 from serang_app.pdf.document import PdfDocument
 from serang_app.pdf.letterhead import draw_letterhead
 from serang_app.regions.boundaries import PinPlace, RegionArea
+from serang_app.residents.locking import lock_resident
+from serang_app.residents.service_accounts import create_service_resident
 from serang_app.uploads.service import UploadOwner, attach_uploads, link_used_uploads, release_uploads, use_uploads
 
 __all__ = [
     "CACHED_OPT",
     "CORE_API_RELEASE",
     "CORE_API_VERSION",
+    "CORE_CONTRACT_VERSION",
     "DEFAULT_LIMIT",
     "DISPLAY_NAME",
     "JAKARTA",
@@ -81,8 +84,11 @@ __all__ = [
     "CaseActor",
     "CaseEngine",
     "CatalogueService",
+    "Conditions",
     "Database",
     "DeploymentIdentity",
+    "Keyset",
+    "KeysetPage",
     "LocalText",
     "Locale",
     "LocalizedFieldError",
@@ -94,6 +100,7 @@ __all__ = [
     "OpenedCase",
     "PageCursor",
     "PageLimit",
+    "PageRows",
     "PdfDocument",
     "Permission",
     "Phase",
@@ -107,9 +114,12 @@ __all__ = [
     "UploadOwner",
     "Workflow",
     "WorkingCalendar",
+    "agency_problems",
     "answer_problems",
     "answer_text_problems",
     "attach_uploads",
+    "cancel_scheduled_notifications",
+    "create_service_resident",
     "decode_cursor",
     "definition_problems",
     "deprecated",
@@ -118,6 +128,7 @@ __all__ = [
     "follow_case",
     "identity_of",
     "link_used_uploads",
+    "lock_resident",
     "move_followers",
     "negotiate_locale",
     "normalized_in_place",
@@ -130,6 +141,7 @@ __all__ = [
     "region_area_of",
     "release_uploads",
     "replaced_by",
+    "require_agency",
     "sent_fields",
     "take_action",
     "unfollow_case",

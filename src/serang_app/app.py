@@ -1,4 +1,4 @@
-"""Builds the Litestar application: core routes, HTTP behaviour, and the enabled modules."""
+"""Builds the Litestar application: the core's domains (domains.py), HTTP behaviour, and the enabled modules."""
 
 from __future__ import annotations
 
@@ -16,42 +16,26 @@ from litestar.plugins import InitPlugin
 from litestar.routes import HTTPRoute
 
 from serang_app import __version__
-from serang_app.announcements.routes import AnnouncementAdminController, announcement_image, list_announcements
 from serang_app.announcements.service import AnnouncementFeed
-from serang_app.app_config.routes import change_app_config, get_app_config
 from serang_app.app_config.store import AppConfigCache
 from serang_app.app_config.version_gate import require_supported_app
 from serang_app.app_state import case_engine_of
-from serang_app.audit.routes import list_audit_entries
 from serang_app.auth.access_tokens import AccessTokens
 from serang_app.auth.firebase_lifespan import firebase_lifespan
 from serang_app.auth.keys import nik_vault, signing_keys
 from serang_app.auth.middleware import BearerTokenAuthentication, signed_in_middleware
-from serang_app.auth.permissions import (
-    CORE_PERMISSIONS,
-    OPENAPI_PATH,
-    PERMISSION_OPT,
-    PermissionRegistry,
-    is_public,
-)
-from serang_app.auth.routes import dev_sign_in, firebase_sign_in, logout, refresh
+from serang_app.auth.permissions import OPENAPI_PATH, PERMISSION_OPT, PermissionRegistry, is_public
 from serang_app.auth.sessions import SessionIssuer
-from serang_app.cases.closed_dates import ClosedDateController
-from serang_app.cases.engine import CaseEngine
+from serang_app.cases.engine import CaseEngine, case_engine_for
 from serang_app.cases.registry import WorkflowRegistry
-from serang_app.cases.resident_routes import list_my_cases
-from serang_app.cases.routes import CaseController
-from serang_app.cases.staff_routes import StaffCaseController
-from serang_app.catalogue.admin_routes import CatalogueAdminController
-from serang_app.catalogue.routes import list_services
 from serang_app.catalogue.service import CatalogueCache
 from serang_app.db.pool import Database
-from serang_app.health.metrics import metrics
-from serang_app.health.routes import healthz, readyz
+from serang_app.domains import CORE_DOMAINS, permission_registry, problem_texts
 from serang_app.health.tracing import tracing_plugins
 from serang_app.http.access_log import AccessLog, ConsoleAccessLog
 from serang_app.http.allow_header import allowed_methods_by_path
-from serang_app.http.api_docs import swagger_assets, swagger_page
+from serang_app.http.api_docs import swagger_page
+from serang_app.http.messages import register_problems
 from serang_app.http.openapi import DocumentErrorsPlugin, operation_id
 from serang_app.http.problems import problem_details_plugin
 from serang_app.http.rate_limits import request_identifier
@@ -64,23 +48,13 @@ from serang_app.module_system.discovery import ModuleError, enabled_specs
 from serang_app.module_system.plugin import ModulesPlugin
 from serang_app.module_system.spec import ModuleSpec
 from serang_app.module_system.validation import validate_modules
-from serang_app.notifications.dead_letters import PushFailureController
-from serang_app.notifications.routes import DeviceController, NotificationController
 from serang_app.notifications.texts import NotificationTexts
-from serang_app.opds.routes import OpdAdminController
 from serang_app.regions.boundaries import region_area
-from serang_app.regions.routes import list_regions
 from serang_app.regions.service import RegionDirectory
-from serang_app.residents.routes import MeController
 from serang_app.settings import Settings
-from serang_app.staff.admin_routes import StaffAdminController
-from serang_app.staff.routes import staff_login
-from serang_app.stats.admin_routes import StatsController
-from serang_app.stats.public import PublicStatsCache, get_public_stats
+from serang_app.stats.public import PublicStatsCache
 from serang_app.storage.factory import open_storage
-from serang_app.storage.local_routes import LocalStorageController
 from serang_app.uploads.check_pool import CheckPool
-from serang_app.uploads.routes import UploadController
 
 OPS_PATHS = ["/healthz", "/readyz", "/metrics"]
 
@@ -111,61 +85,47 @@ def create_app(settings: Settings, modules: Sequence[ModuleSpec] | None = None) 
 
 
 class CorePlugin(InitPlugin):
-    """Wires the core: routes, shared dependencies, limits, metrics, logging, the OpenAPI document."""
+    """Wires the core: its domains' routes (domains.py), shared state and dependencies, lifespans,
+    limits, metrics, logging and the OpenAPI document, one named step each."""
 
     def __init__(self, settings: Settings, specs: Sequence[ModuleSpec]) -> None:
         self._settings = settings
         self._specs = list(specs)
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
-        settings = self._settings
-        app_config.route_handlers.extend(
-            [
-                healthz,
-                readyz,
-                metrics,
-                list_services,
-                get_app_config,
-                get_public_stats,
-                list_regions,
-                list_announcements,
-                announcement_image,
-                dev_sign_in,
-                firebase_sign_in,
-                refresh,
-                logout,
-                staff_login,
-                swagger_assets(),
-                # The local backend's presigned URLs; S3 serves its own.
-                *([LocalStorageController] if settings.storage_backend == "local" else []),
-                Router(
-                    path="/",
-                    route_handlers=[
-                        MeController,
-                        OpdAdminController,
-                        CatalogueAdminController,
-                        change_app_config,
-                        StaffAdminController,
-                        list_audit_entries,
-                        list_my_cases,
-                        CaseController,
-                        StaffCaseController,
-                        ClosedDateController,
-                        StatsController,
-                        UploadController,
-                        NotificationController,
-                        DeviceController,
-                        PushFailureController,
-                        AnnouncementAdminController,
-                    ],
-                    middleware=signed_in_middleware(),
-                ),
-            ]
+        self._routes(app_config)
+        self._texts()
+        self._state(app_config)
+        self._dependencies(app_config)
+        self._lifespans(app_config)
+        self._middleware(app_config)
+        self._openapi(app_config)
+        app_config.debug = False
+        # Logging is configured once by logs.py; Litestar's default config would add its own format.
+        app_config.logging_config = None
+        return app_config
+
+    def _routes(self, app_config: AppConfig) -> None:
+        """Every core domain's routes: public ones as they are, signed-in ones on one router
+        behind authentication and idempotency (auth/middleware.py)."""
+        mounted = [domain for domain in CORE_DOMAINS if domain.routes_when(self._settings)]
+        app_config.route_handlers.extend(route for domain in mounted for route in domain.public_routes)
+        app_config.route_handlers.append(
+            Router(
+                path="/",
+                route_handlers=[route for domain in mounted for route in domain.signed_in_routes],
+                middleware=signed_in_middleware(),
+            )
         )
-        case_engine = CaseEngine(WorkflowRegistry(self._specs))
-        storage = open_storage(settings)
-        check_pool = CheckPool(settings.upload_check_processes)
-        registry = PermissionRegistry([*CORE_PERMISSIONS, *(p for spec in self._specs for p in spec.permissions)])
+
+    def _texts(self) -> None:
+        """The problem texts of the core's domains and the enabled modules, by code."""
+        register_problems(problem_texts(self._specs))
+
+    def _state(self, app_config: AppConfig) -> None:
+        """The app-scoped objects handlers read from `state` (app_state.py)."""
+        settings = self._settings
+        registry = permission_registry(self._specs)
         access_tokens = AccessTokens(signing_keys(settings), settings.access_token_seconds)
         identity = deployment_identity(settings)
         app_config.state = State(
@@ -181,10 +141,10 @@ class CorePlugin(InitPlugin):
                 "region_directory": RegionDirectory(settings.region_code),
                 "region_area": region_area(settings.region_code, settings.region_boundaries_dir),
                 "announcement_feed": AnnouncementFeed(),
-                "case_engine": case_engine,
-                "storage": storage,
-                "check_pool": check_pool,
-                "notification_texts": NotificationTexts(self._specs),
+                "case_engine": case_engine_for(WorkflowRegistry(self._specs), settings.time_zone),
+                "storage": open_storage(settings),
+                "check_pool": CheckPool(settings.upload_check_processes),
+                "notification_texts": NotificationTexts(CORE_DOMAINS, self._specs),
                 "access_tokens": access_tokens,
                 "nik_vault": nik_vault(settings),
                 "firebase_verifier": None,
@@ -197,6 +157,8 @@ class CorePlugin(InitPlugin):
                 ),
             }
         )
+
+    def _dependencies(self, app_config: AppConfig) -> None:
         app_config.dependencies.update(
             {
                 "database": Provide(_database, sync_to_thread=False),
@@ -204,9 +166,16 @@ class CorePlugin(InitPlugin):
                 "cases": Provide(_case_engine, sync_to_thread=False),
             }
         )
-        app_config.lifespan.insert(0, database_lifespan(settings, self._specs))
-        app_config.lifespan.insert(1, firebase_lifespan(settings))
-        app_config.on_shutdown.append(check_pool.close)
+
+    def _lifespans(self, app_config: AppConfig) -> None:
+        """The database first (modules' lifespans, added after, find it open), then Firebase."""
+        app_config.lifespan.insert(0, database_lifespan(self._settings, self._specs))
+        app_config.lifespan.insert(1, firebase_lifespan(self._settings))
+        app_config.on_shutdown.append(app_config.state["check_pool"].close)
+
+    def _middleware(self, app_config: AppConfig) -> None:
+        """Our request middleware outermost, then the request limit and the write limit."""
+        settings = self._settings
         access_log = _access_log(settings)
         app_config.middleware.insert(0, request_middleware(access_log))
         if access_log is not None:
@@ -221,6 +190,8 @@ class CorePlugin(InitPlugin):
             )
         if settings.rate_limit_writes_per_minute or settings.rate_limit_public_writes_per_minute:
             app_config.middleware.append(write_limit_middleware(settings))
+
+    def _openapi(self, app_config: AppConfig) -> None:
         app_config.openapi_config = OpenAPIConfig(
             title="Serang super-app API",
             version=__version__,
@@ -232,10 +203,6 @@ class CorePlugin(InitPlugin):
             use_handler_docstrings=False,
             operation_id_creator=operation_id,
         )
-        app_config.debug = False
-        # Logging is configured once by logs.py; Litestar's default config would add its own format.
-        app_config.logging_config = None
-        return app_config
 
 
 def _access_log(settings: Settings) -> AccessLog | None:

@@ -184,9 +184,10 @@ def _share_metrics_between_processes(data_dir: Path) -> None:
 def worker() -> None:
     """Run background work until SIGINT or SIGTERM."""
     from serang_app.app import load_modules
-    from serang_app.cases.engine import CaseEngine
+    from serang_app.cases.engine import case_engine_for
     from serang_app.cases.registry import WorkflowRegistry
     from serang_app.db.pool import open_database
+    from serang_app.domains import CORE_DOMAINS
     from serang_app.health.series import POOL_ACQUIRE_SECONDS
     from serang_app.health.worker_endpoint import WorkerMetricsServer
     from serang_app.identity.deployment import deployment_identity
@@ -194,8 +195,9 @@ def worker() -> None:
     from serang_app.notifications.push import open_push_sender
     from serang_app.notifications.texts import NotificationTexts
     from serang_app.storage.factory import open_storage
+    from serang_app.worker.context import WorkerContext
     from serang_app.worker.heartbeat import heartbeat_path
-    from serang_app.worker.runner import WorkerContext, run_worker, worker_tasks
+    from serang_app.worker.runner import run_worker, worker_tasks
 
     settings = _settings()
     specs = load_modules(settings)
@@ -222,13 +224,16 @@ def worker() -> None:
         workflows = WorkflowRegistry(specs)
         delivery = Delivery(
             sender=sender,
-            texts=NotificationTexts(specs),
+            texts=NotificationTexts(CORE_DOMAINS, specs),
             workflows=workflows,
             public_base_url=settings.public_base_url,
             title=push_title(deployment_identity(settings)),
         )
         context = WorkerContext(
-            database=database, storage=open_storage(settings), delivery=delivery, cases=CaseEngine(workflows)
+            database=database,
+            storage=open_storage(settings),
+            delivery=delivery,
+            cases=case_engine_for(workflows, settings.time_zone),
         )
         metrics_server = None
         if settings.worker_metrics_port is not None:
@@ -344,12 +349,8 @@ def migrate_status() -> None:
 @_fail_cleanly
 def migrate_check() -> None:
     """Refuse migrations the running release could not work with (docs/deployment.md, zero downtime)."""
-    try:
-        from serang_app.db.migration_safety import check_sources
-    except ImportError:
-        click.echo("serang-app: migrate check needs pglast, a development tool (`make test` installs it)", err=True)
-        sys.exit(2)
     from serang_app.app import load_modules
+    from serang_app.db.migration_safety import check_sources
     from serang_app.lifespan import migration_sources
 
     count, unsafe = check_sources(migration_sources(load_modules(_settings())))
@@ -430,9 +431,10 @@ def backup_verify(source: str, s3_endpoint_url: str | None) -> None:
 @_fail_cleanly
 def openapi(output: Path, check: bool) -> None:
     """Write the OpenAPI document generated from the code."""
+    from serang_app.app import create_app
     from serang_app.http.openapi_document import render_openapi
 
-    document = render_openapi(_settings())
+    document = render_openapi(create_app(_settings()))
     if check:
         current = output.read_text(encoding="utf-8") if output.exists() else ""
         if current != document:

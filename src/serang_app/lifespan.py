@@ -21,7 +21,9 @@ from serang_app.notifications.delivery import Delivery, push_title
 from serang_app.notifications.push import open_push_sender
 from serang_app.regions.loading import ensure_region_loaded
 from serang_app.settings import Settings
-from serang_app.worker.runner import WorkerContext, run_worker, worker_tasks
+from serang_app.stats.time_zone import keep_region_time_zone
+from serang_app.worker.context import WorkerContext
+from serang_app.worker.runner import run_worker, worker_tasks
 
 logger = structlog.get_logger("serang_app.lifespan")
 
@@ -67,6 +69,7 @@ def database_lifespan(
                     loaded = await ensure_region_loaded(connection, settings.region_code)
                 if loaded:
                     logger.info("region_loaded", region_code=settings.region_code, rows=loaded)
+                await keep_region_time_zone(database, settings.time_zone)
                 await insert_declared_services(database, specs)
                 async with (
                     _stats_database(settings, database, app),

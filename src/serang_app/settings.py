@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import msgspec
 
@@ -20,6 +21,7 @@ from serang_app.auth.key_material import UnsafeKeyError, nik_encryption_keys, re
 from serang_app.http.client_address import Network, parse_networks
 from serang_app.http.text import DISPLAY_NAME, PLAIN_TEXT
 from serang_app.regions.reference_data import DECREE, regencies
+from serang_app.regions.time_zones import UnknownProvinceError, time_zone_of_region
 
 Environment = Literal["development", "production"]
 LogFormat = Literal["json", "console"]
@@ -127,7 +129,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     # The share of requests traced (the standard variable, read as a ratio from 0 to 1).
     otel_traces_sampler_arg: Annotated[float, msgspec.Meta(ge=0, le=1)] = 1.0
     # The regency or city this deployment serves, by its Kemendagri code: its name, districts,
-    # villages and boundary follow from it (docs/regions.md).
+    # villages and boundary follow from it (docs/regions.md), and its province decides the time
+    # zone of working days, slots and monthly figures (docs/time-zones.md).
     region_code: Annotated[str, msgspec.Meta(pattern=r"^\d{2}\.\d{2}$")] = DEFAULT_REGION
     # A folder of GeoJSON boundary files read before the shipped ones, for a region the app ships
     # no boundary for (docs/regions.md, "Boundaries").
@@ -144,6 +147,12 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     def data_path(self) -> Path:
         """Where development data lives: the embedded database, local uploads."""
         return Path(self.data_dir)
+
+    @property
+    def time_zone(self) -> ZoneInfo:
+        """The region's zone: Asia/Jakarta (WIB), Asia/Pontianak (WIB), Asia/Makassar (WITA) or
+        Asia/Jayapura (WIT)."""
+        return time_zone_of_region(self.region_code)
 
     @property
     def trusted_proxy_networks(self) -> list[Network]:
@@ -319,7 +328,6 @@ def _check_consistency(settings: Settings) -> None:
         )
     _check_public_url(settings)
     _check_credential_files(settings)
-    _check_region(settings)
     for field in ("database_url", "database_replica_url"):
         url = getattr(settings, field)
         if url is not None and not url.startswith(("postgresql://", "postgres://")):
@@ -338,6 +346,11 @@ def _check_consistency(settings: Settings) -> None:
         raise SettingsError(
             f"OTEL_TRACES_EXPORTER: expected otlp, console or none, got {settings.otel_traces_exporter!r}"
         )
+    try:
+        settings.time_zone  # noqa: B018 (a province that does not exist stops start-up)
+    except UnknownProvinceError as error:
+        raise SettingsError(f"SERANG_REGION_CODE: {error}") from None
+    _check_region(settings)
     if settings.db_pool_min > settings.db_pool_max:
         raise SettingsError("SERANG_DB_POOL_MIN: must not exceed SERANG_DB_POOL_MAX")
     slugs = settings.enabled_module_slugs

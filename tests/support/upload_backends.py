@@ -15,7 +15,8 @@ from litestar.testing import AsyncTestClient
 
 from serang_app.db.pool import open_database
 from serang_app.storage.factory import open_storage
-from serang_app.worker.runner import CORE_TASKS, WorkerContext
+from serang_app.worker.context import WorkerContext
+from serang_app.worker.runner import CORE_TASKS
 from tests.conftest import app_for, settings_for
 from tests.support.accounts import bearer, resident_tokens
 from tests.support.lamps_module import LAMPS

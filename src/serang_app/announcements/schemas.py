@@ -8,8 +8,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from serang_app.bilingual import Text
 from serang_app.http.text import MULTILINE_TEXT, PLAIN_TEXT
-from serang_app.module_system.spec import Text
 from serang_app.residents.schemas import DistrictCode
 
 # A notification shows about this much of a title; the feed shows the whole body.

@@ -19,11 +19,11 @@ from serang_app.announcements.schemas import (
     TopicPushState,
 )
 from serang_app.announcements.topics import topics_for_audience
+from serang_app.bilingual import Text
+from serang_app.db.keyset import Keyset
 from serang_app.db.pool import Database
 from serang_app.http.caching import CachedJson
-from serang_app.http.pagination import decode_cursor, encode_cursor
 from serang_app.http.problems import ApiError, LocalizedFieldError
-from serang_app.module_system.spec import Text
 from serang_app.storage.backend import Storage
 from serang_app.uploads.service import DOWNLOAD_URL_SECONDS, UploadOwner, use_uploads
 
@@ -35,12 +35,8 @@ WHERE withdrawn_at IS NULL AND (ends_at IS NULL OR ends_at > now())
 ORDER BY published_at DESC, id DESC
 LIMIT $2
 """  # noqa: S608 (constant columns)
-_ADMIN_PAGE = f"""
-SELECT {_COLUMNS}, published_by, withdrawn_at FROM announcements
-WHERE $1::timestamptz IS NULL OR (published_at, id) < ($1, $2)
-ORDER BY published_at DESC, id DESC
-LIMIT $3
-"""  # noqa: S608 (constant columns)
+_ADMIN_SELECT = f"SELECT {_COLUMNS}, published_by, withdrawn_at FROM announcements"  # noqa: S608 (constant columns)
+_NEWEST_FIRST = Keyset("announcements", ("published_at", "id"), tuple[datetime, uuid.UUID])
 # Phones may keep the feed this long before asking again (with If-None-Match).
 CLIENT_MAX_AGE_SECONDS = 60
 # Each process re-reads the feed at most this often; a publication shows everywhere within it.
@@ -54,12 +50,16 @@ def image_url(base_url: str, announcement_id: uuid.UUID) -> str:
 
 
 async def publish(
-    connection: asyncpg.Connection, publisher: UploadOwner, draft: AnnouncementDraft, base_url: str
+    connection: asyncpg.Connection, publisher: UploadOwner, draft: AnnouncementDraft, base_url: str, region_code: str
 ) -> PublishedAnnouncement:
-    """Store the announcement with one queued push per topic (in the caller's transaction)."""
+    """Store the announcement with one queued push per topic (in the caller's transaction); its
+    districts must be current districts of the configured region."""
     districts = list(dict.fromkeys(draft.district_codes))
     known = await connection.fetchval(
-        "SELECT count(*) FROM regions WHERE code = ANY($1::text[]) AND level = 'district'", districts
+        """SELECT count(*) FROM regions
+           WHERE code = ANY($1::text[]) AND code LIKE $2 || '.%' AND level = 'district' AND retired_in IS NULL""",
+        districts,
+        region_code,
     )
     if known != len(districts) or len(districts) != len(draft.district_codes):
         raise ApiError(
@@ -116,9 +116,7 @@ async def withdraw(connection: asyncpg.Connection, announcement_id: uuid.UUID) -
 async def admin_page(
     connection: asyncpg.Connection, base_url: str, *, limit: int, cursor: str | None
 ) -> PublishedAnnouncementPage:
-    moment, last_id = decode_cursor(cursor, tuple[datetime, uuid.UUID]) if cursor else (None, None)
-    rows = await connection.fetch(_ADMIN_PAGE, moment, last_id, limit + 1)
-    shown = rows[:limit]
+    shown, next_cursor = await _NEWEST_FIRST.page(limit, cursor).fetch(connection, _ADMIN_SELECT)
     pushes = await connection.fetch(
         """SELECT announcement_id, topic, state, attempts, last_error FROM announcement_pushes
            WHERE announcement_id = ANY($1::uuid[]) ORDER BY topic""",
@@ -132,10 +130,7 @@ async def admin_page(
             )
         )
     items = [_published(row, base_url, by_announcement.get(row["id"], [])) for row in shown]
-    last = shown[-1] if len(rows) > limit else None
-    return PublishedAnnouncementPage(
-        items=items, next_cursor=encode_cursor([last["published_at"], last["id"]]) if last else None
-    )
+    return PublishedAnnouncementPage(items=items, next_cursor=next_cursor)
 
 
 async def image_link(

@@ -1,7 +1,8 @@
 """The registry of problem codes: every `code` the API can answer, with its status and meaning.
 
 Generated, never written by hand, so it cannot drift from the code: the texts come from
-http/messages.py and the built-in modules' `ModuleSpec.problems`, the statuses from the places
+the core's domains (domains.py: each `domain.py`'s `problems`) and the built-in modules'
+`ModuleSpec.problems`, the statuses from the places
 that raise each code (`ApiError(409, "nik_taken")`, read from the source with `ast`) and from the
 codes each status answers by default. Field error kinds (`errors[].code`) come from
 http/field_messages.py. `serang-app problem-codes` writes docs/problem-codes.md;
@@ -14,8 +15,9 @@ import ast
 from collections import defaultdict
 from pathlib import Path
 
+from serang_app.bilingual import ProblemText
+from serang_app.domains import core_problems
 from serang_app.http.field_messages import FIELD_MESSAGES
-from serang_app.http.messages import MESSAGES
 from serang_app.http.problems import CODE_BY_STATUS
 from serang_app.module_system.discovery import discover_modules
 
@@ -24,15 +26,10 @@ REGISTRY_PATH = Path("docs/problem-codes.md")
 
 
 def render_registry() -> str:
-    texts: dict[str, tuple[str, tuple[str, str, str, str]]] = {code: ("core", text) for code, text in MESSAGES.items()}
+    texts: dict[str, tuple[str, ProblemText]] = {code: ("core", text) for code, text in core_problems().items()}
     for module in discover_modules(None):
         if module.spec is not None and module.distribution == "serang-app":
-            texts.update(
-                {
-                    code: (module.name, (text.title.id, text.title.en, text.detail.id, text.detail.en))
-                    for code, text in module.spec.problems.items()
-                }
-            )
+            texts.update({code: (module.name, text) for code, text in module.spec.problems.items()})
     statuses = _statuses()
     lines = [
         "# Problem codes",
@@ -47,9 +44,9 @@ def render_registry() -> str:
         "| --- | --- | --- | --- | --- |",
     ]
     for code in sorted(texts):
-        origin, (_, title_en, _, detail_en) = texts[code]
+        origin, text = texts[code]
         status = ", ".join(str(number) for number in sorted(statuses.get(code, ()))) or "-"
-        lines.append(f"| `{code}` | {status} | {origin} | {title_en} | {_cell(detail_en)} |")
+        lines.append(f"| `{code}` | {status} | {origin} | {text.title.en} | {_cell(text.detail.en)} |")
     lines += [
         "",
         "## Field error kinds",

@@ -11,10 +11,12 @@ import asyncpg
 from serang_app.audit.log import ActorKind
 from serang_app.audit.schemas import AuditEntry, AuditPage
 from serang_app.db.conditions import Conditions
+from serang_app.db.keyset import Keyset
 from serang_app.db.pool import rows_as
-from serang_app.http.pagination import decode_cursor, encode_cursor
 
-_COLUMNS = "id, at, actor_kind, actor_id, action, object_type, object_id, request_id, details"
+_SELECT = "SELECT id, at, actor_kind, actor_id, action, object_type, object_id, request_id, details FROM audit_log"
+# Ids grow with every entry, so "older than the last one shown" is simply a smaller id.
+_NEWEST_FIRST = Keyset("audit", ("id",), tuple[int])
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,12 +42,5 @@ async def list_entries(
         conditions.add("at >= ?", where.since)
     if where.until is not None:
         conditions.add("at < ?", where.until)
-    if cursor is not None:
-        # Ids grow with every entry, so "older than the last one shown" is simply a smaller id.
-        conditions.add("id < ?", decode_cursor(cursor, int))
-    rows = await connection.fetch(
-        f"SELECT {_COLUMNS} FROM audit_log {conditions.where()} ORDER BY id DESC LIMIT {limit + 1}",  # noqa: S608
-        *conditions.values,
-    )
-    items = rows_as(AuditEntry, rows[:limit])
-    return AuditPage(items=items, next_cursor=encode_cursor(items[-1].id) if len(rows) > limit else None)
+    page = await _NEWEST_FIRST.page(limit, cursor).fetch(connection, _SELECT, conditions)
+    return AuditPage(items=rows_as(AuditEntry, page.rows), next_cursor=page.next_cursor)

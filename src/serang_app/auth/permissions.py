@@ -36,46 +36,9 @@ class Permission:
     description: str
 
 
-CORE_PERMISSIONS: tuple[Permission, ...] = (
-    Permission("profile.manage", ("resident",), "Read, change, export and erase one's own account"),
-    Permission("opds.read", ("officer", "supervisor", "admin"), "List the agencies"),
-    Permission("opds.manage", ("admin",), "Create and change agencies"),
-    Permission("catalogue.manage", ("admin",), "Edit, open, close and order the catalogue's services"),
-    Permission(
-        "app_config.manage", ("admin",), "Set minimum app versions, the maintenance notice and feature switches"
-    ),
-    Permission("staff.manage", ("admin",), "Create, list, disable staff accounts and change their roles"),
-    Permission("audit.read", ("admin",), "Read the audit log"),
-    Permission("cases.own", ("resident",), "List one's own cases"),
-    Permission("cases.rate", ("resident",), "Rate one's own completed cases"),
-    Permission(
-        "cases.read", ("resident", "officer", "supervisor", "admin"), "Read a case one may see (checked per case)"
-    ),
-    Permission(
-        "cases.act", ("resident", "officer", "supervisor", "admin"), "Take workflow actions (checked per action)"
-    ),
-    Permission("cases.work", ("officer", "supervisor", "admin"), "Work the agency's inbox: assign and comment"),
-    Permission("calendar.manage", ("admin",), "Close and reopen days for SLA counting"),
-    Permission(
-        "stats.read", ("supervisor", "admin"), "Service statistics, IKM and the SPBE evidence (supervisors: own agency)"
-    ),
-    Permission(
-        "uploads.create",
-        ("resident", "officer", "supervisor", "admin"),
-        "Upload photos and documents (each purpose names the roles it is for)",
-    ),
-    Permission("push.manage", ("admin",), "See pushes given up on and send them again"),
-    Permission("announcements.manage", ("admin",), "Publish, list and withdraw announcements"),
-    Permission(
-        "uploads.read",
-        ("resident", "officer", "supervisor", "admin"),
-        "Read an upload one may see (checked per upload)",
-    ),
-)
-
-
 class PermissionRegistry:
-    """Every permission the core and the enabled modules declare, and which role holds which."""
+    """Every permission the core's domains and the enabled modules declare (domains.py:
+    permission_registry), and which role holds which."""
 
     def __init__(self, permissions: Iterable[Permission]) -> None:
         self._by_code: dict[str, Permission] = {}

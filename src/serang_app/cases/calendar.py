@@ -1,7 +1,8 @@
 """Working days for SLA deadlines: when an agency is open, and deadlines counted in its open days.
 
-A service's SLA is a number of working days, counted in the region's time zone (WIB for the
-default region, Asia/Jakarta). Everything here is pure: no clock, no database, no I/O, so the case core, the
+A service's SLA is a number of working days, counted in the region's own time zone (`zone`:
+Asia/Jakarta, WIB, for Banten; Asia/Makassar, WITA, for Bali; Asia/Jayapura, WIT, for
+Papua: regions/time_zones.py). "Local" below means that zone. Everything here is pure: no clock, no database, no I/O, so the case core, the
 SLA sweeps of the worker and the statistics all get the same answer for the same inputs.
 
 Working day: Monday to Friday, except
@@ -12,19 +13,22 @@ Working day: Monday to Friday, except
   cases are government offices, closed on those days, so the days do not count. A service that is
   staffed anyway (the decree asks front-line services to keep serving) can pass
   `collective_leave_closed=False`;
-- dates closed by an admin: a local closure, or a holiday decreed after the package was released.
+- dates closed by an admin (cases/closed_dates.py): the region's own holidays, a local closure, or
+  a holiday decreed after the package was released (`closed_dates`), and the region's own
+  collective leave (`collective_leave_dates`), which counts like the national one: closed unless
+  `collective_leave_closed=False`. The package knows only the national calendar.
 
 Receipt: a request received on a working day is received that day, whatever the hour; one received
 on any other day counts as received on the next working day. The day of receipt is day 0.
 
 Deadline: an SLA of N working days ends with the N-th working day after the day of receipt, so the
-due time is the first instant after it: 00:00 WIB of the next calendar day (which may be a Saturday
+due time is the first instant after it: local 00:00 of the next calendar day (which may be a Saturday
 or a holiday). A case is overdue when now >= due. An exclusive boundary keeps the arithmetic in
 whole days (no 23:59:59.999999); a client that prints a date shows the day before the due time
 ("until the end of ..."). N = 0 means "by the end of the day of receipt".
 
 Pauses: while a case waits for the resident, the clock stands still. A pause costs the agency the
-working days whose start (00:00 WIB) falls inside it, from paused_from (inclusive) to paused_until
+working days whose start (local 00:00) falls inside it, from paused_from (inclusive) to paused_until
 (exclusive), and the due time moves on by that many working days. A pause from Tuesday 10:00 to
 Friday 10:00 covers the starts of Wednesday, Thursday and Friday: three working days, as a person
 would count them. A pause within one day costs nothing, and a weekend inside a pause costs nothing;
@@ -52,6 +56,8 @@ from zoneinfo import ZoneInfo
 import holidays
 from holidays.constants import GOVERNMENT, PUBLIC
 
+# The default region's zone (Banten's), the default of a calendar built without one. The app builds its
+# calendars in the configured region's zone (CalendarSource); modules read it as CaseEngine.zone.
 JAKARTA = ZoneInfo("Asia/Jakarta")
 
 _ONE_DAY = timedelta(days=1)
@@ -62,18 +68,33 @@ _MIDNIGHT = time(0)
 class WorkingCalendar:
     """Which days count for an SLA, and deadlines counted in them. Immutable after creation."""
 
-    __slots__ = ("_categories", "_closed_dates")
+    __slots__ = ("_categories", "_closed_dates", "_zone")
 
-    def __init__(self, closed_dates: Iterable[date] = (), *, collective_leave_closed: bool = True) -> None:
-        """closed_dates: the admins' closures. Build a new calendar when they change: it is cheap."""
-        closed = frozenset(closed_dates)
-        for day in closed:
+    def __init__(
+        self,
+        closed_dates: Iterable[date] = (),
+        *,
+        collective_leave_closed: bool = True,
+        zone: ZoneInfo = JAKARTA,
+        collective_leave_dates: Iterable[date] = (),
+    ) -> None:
+        """closed_dates: the admins' closures; collective_leave_dates: the admins' collective leave
+        days. Build a new calendar when they change: it is cheap. zone: where days begin and end,
+        the region's."""
+        closures, leave = frozenset(closed_dates), frozenset(collective_leave_dates)
+        for day in closures | leave:
             _require_plain_date(day)
-        self._closed_dates = closed
+        self._closed_dates = closures | leave if collective_leave_closed else closures
         self._categories: tuple[str, ...] = (PUBLIC, GOVERNMENT) if collective_leave_closed else (PUBLIC,)
+        self._zone = zone
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return self._zone
 
     @property
     def closed_dates(self) -> frozenset[date]:
+        """The admins' days this calendar closes (their collective leave only when it counts)."""
         return self._closed_dates
 
     def is_working_day(self, day: date) -> bool:
@@ -85,20 +106,20 @@ class WorkingCalendar:
 
     def receipt_day(self, received: datetime) -> date:
         """The working day a request received at `received` counts as received on (day 0)."""
-        return self._working_day_on_or_after(_jakarta(received).date())
+        return self._working_day_on_or_after(self._local(received).date())
 
     def due_at(self, start: datetime, working_days: int) -> datetime:
         """The first instant after an SLA of `working_days` working days that started at `start`."""
         if working_days < 0:
             raise ValueError(f"an SLA cannot be a negative number of working days ({working_days})")
         last_day = self._add_working_days(self.receipt_day(start), working_days)
-        return _start_of_day(last_day + _ONE_DAY).astimezone(UTC)
+        return self._start_of_day(last_day + _ONE_DAY).astimezone(UTC)
 
     def paused_working_days(self, paused_from: datetime, paused_until: datetime) -> int:
         """The working days a pause costs: those whose start falls in [paused_from, paused_until)."""
         _require_order(paused_from, paused_until, "a pause cannot end before it starts")
         return self._count_working_days(
-            _first_day_starting_at_or_after(paused_from), _first_day_starting_at_or_after(paused_until)
+            self._first_day_starting_at_or_after(paused_from), self._first_day_starting_at_or_after(paused_until)
         )
 
     def extend_due(self, due: datetime, paused_from: datetime, paused_until: datetime) -> datetime:
@@ -107,22 +128,32 @@ class WorkingCalendar:
         Whether a pause after the due time should still move it is the case workflow's decision;
         this moves it whenever it is asked to.
 
-        `due` is expected to come from due_at (00:00 WIB). Any other instant moves with its own
+        `due` is expected to come from due_at (local 00:00). Any other instant moves with its own
         time of day kept: its day (the one it ends, for 00:00) is moved on by the working days.
         """
         lost = self.paused_working_days(paused_from, paused_until)
-        local_due = _jakarta(due)
+        local_due = self._local(due)
         # For 00:00 the day that ends at `due` is the one before it, hence the step back.
         last_day = (local_due - timedelta(microseconds=1)).date()
-        time_into_last_day = local_due - _start_of_day(last_day)
+        time_into_last_day = local_due - self._start_of_day(last_day)
         moved_last_day = self._add_working_days(last_day, lost)
-        return (_start_of_day(moved_last_day) + time_into_last_day).astimezone(UTC)
+        return (self._start_of_day(moved_last_day) + time_into_last_day).astimezone(UTC)
 
     def working_days_between(self, received: datetime, completed: datetime) -> int:
         """Working days after the day of receipt that had begun by `completed` (see the module docstring)."""
         _require_order(received, completed, "a case cannot be completed before it was received")
         first_counted = self.receipt_day(received) + _ONE_DAY
-        return self._count_working_days(first_counted, _first_day_starting_at_or_after(completed))
+        return self._count_working_days(first_counted, self._first_day_starting_at_or_after(completed))
+
+    def _local(self, moment: datetime) -> datetime:
+        return _require_aware(moment).astimezone(self._zone)
+
+    def _start_of_day(self, day: date) -> datetime:
+        return datetime.combine(day, _MIDNIGHT, self._zone)
+
+    def _first_day_starting_at_or_after(self, moment: datetime) -> date:
+        local = self._local(moment)
+        return local.date() if local.time() == _MIDNIGHT else local.date() + _ONE_DAY
 
     def _working_day_on_or_after(self, day: date) -> date:
         while not self.is_working_day(day):
@@ -161,25 +192,16 @@ def _package_holidays(year: int, categories: tuple[str, ...]) -> frozenset[date]
     return frozenset(holidays.country_holidays("ID", years=year, categories=categories))
 
 
-def _jakarta(moment: datetime) -> datetime:
+def _require_aware(moment: datetime) -> datetime:
     # A naive datetime would silently mean the server's local time, which is UTC in production and
-    # anything on a laptop: refuse it rather than be off by seven hours.
+    # anything on a laptop: refuse it rather than be off by seven to nine hours.
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"a timezone-aware datetime is needed, not the naive {moment.isoformat()}")
-    return moment.astimezone(JAKARTA)
-
-
-def _start_of_day(day: date) -> datetime:
-    return datetime.combine(day, _MIDNIGHT, JAKARTA)
-
-
-def _first_day_starting_at_or_after(moment: datetime) -> date:
-    local = _jakarta(moment)
-    return local.date() if local.time() == _MIDNIGHT else local.date() + _ONE_DAY
+    return moment
 
 
 def _require_order(earlier: datetime, later: datetime, message: str) -> None:
-    if _jakarta(later) < _jakarta(earlier):
+    if _require_aware(later) < _require_aware(earlier):
         raise ValueError(f"{message} ({earlier.isoformat()} > {later.isoformat()})")
 
 

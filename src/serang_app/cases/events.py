@@ -10,7 +10,7 @@ from typing import Any
 import asyncpg
 
 from serang_app.audit.log import record
-from serang_app.cases.actors import CaseActor
+from serang_app.auth.actor import CaseActor
 from serang_app.cases.schemas import EventKind
 
 _INSERT_EVENT = """

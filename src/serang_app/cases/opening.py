@@ -12,12 +12,11 @@ from datetime import datetime
 
 import asyncpg
 
-from serang_app.cases.actors import CaseActor
-from serang_app.cases.calendar import JAKARTA
+from serang_app.auth.actor import CaseActor
 from serang_app.cases.engine import CaseEngine
 from serang_app.cases.events import record_event
+from serang_app.cases.workflow import FINAL_PHASES
 from serang_app.http.problems import ApiError
-from serang_app.module_system.spec import FINAL_PHASES
 
 _SERVICE = "SELECT module, opd_code, sla_days, is_open FROM catalogue_services WHERE code = $1"
 _NEXT_NUMBER = """
@@ -76,7 +75,7 @@ async def open_case(
     if sla_days is None:
         sla_days = service["sla_days"]
     due_at = calendar.due_at(now, sla_days) if sla_days is not None else None
-    reference = await _next_reference(connection, registered.workflow.reference_prefix, now)
+    reference = await _next_reference(connection, registered.workflow.reference_prefix, now.astimezone(engine.zone))
     case_id = uuid.uuid4()
     await connection.execute(
         _INSERT_CASE,
@@ -101,9 +100,10 @@ async def open_case(
     return OpenedCase(id=case_id, reference=reference, status=initial.code, due_at=due_at)
 
 
-async def _next_reference(connection: asyncpg.Connection, prefix: str, now: datetime) -> str:
-    # One counter row per prefix and month: the row lock serialises openings of one workflow
-    # until their transactions end, which keeps numbers gap-free and is far below any real rate.
-    period = now.astimezone(JAKARTA).strftime("%y%m")
+async def _next_reference(connection: asyncpg.Connection, prefix: str, local_now: datetime) -> str:
+    # One counter row per prefix and month (the region's month): the row lock serialises openings
+    # of one workflow until their transactions end, which keeps numbers gap-free and is far below
+    # any real rate.
+    period = local_now.strftime("%y%m")
     number: int = await connection.fetchval(_NEXT_NUMBER, prefix, period)
     return f"{prefix}-{period}-{number:06d}"

@@ -6,7 +6,7 @@ import uuid
 
 import asyncpg
 
-from serang_app.cases.actors import SYSTEM_ACTOR, CaseActor
+from serang_app.auth.actor import SYSTEM_ACTOR, CaseActor
 from serang_app.cases.engine import CaseEngine
 from serang_app.cases.events import record_event
 from serang_app.cases.schemas import RatingRequest

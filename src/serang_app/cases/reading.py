@@ -9,11 +9,11 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from serang_app.cases.actors import CaseActor
+from serang_app.auth.actor import CaseActor
+from serang_app.bilingual import Text
 from serang_app.cases.registry import RegisteredWorkflow, WorkflowRegistry
 from serang_app.cases.schemas import AllowedAction, CaseDetail, CaseSummary, ServiceRef, TimelineEntry
 from serang_app.cases.sla_clock import is_overdue
-from serang_app.module_system.spec import Text
 
 # The columns every summary needs; lists and the detail select them the same way.
 SUMMARY_COLUMNS = """

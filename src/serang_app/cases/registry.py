@@ -1,27 +1,23 @@
-"""Every enabled module's workflows, looked up by module and code, and their templates."""
+"""Every enabled module's workflows, looked up by module and code."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
-from serang_app.module_system.spec import ModuleSpec, State, Text, Transition, Workflow
+from serang_app.bilingual import Text
+from serang_app.cases.workflow import State, Transition, Workflow
 
-# The core's own notification templates: placeholders are filled from the notification's params.
-CORE_TEMPLATES: dict[str, Text] = {
-    "case.comment": Text(
-        id="Ada tanggapan baru pada permohonan {reference}.",
-        en="There is a new reply on your request {reference}.",
-    ),
-    "case.overdue": Text(
-        id="Permohonan {reference} melewati batas waktu layanan.",
-        en="Case {reference} is past its service deadline.",
-    ),
-    "case.status_changed": Text(
-        id="Status permohonan {reference} kini: {status}.",
-        en="The status of your request {reference} is now: {status}.",
-    ),
-}
+
+class DeclaresWorkflows(Protocol):
+    """Whatever declares workflows under a slug: a module's spec (module_system/spec.py)."""
+
+    @property
+    def slug(self) -> str: ...
+
+    @property
+    def workflows(self) -> Sequence[Workflow]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +29,7 @@ class RegisteredWorkflow:
 
 
 class WorkflowRegistry:
-    def __init__(self, specs: Sequence[ModuleSpec]) -> None:
+    def __init__(self, specs: Iterable[DeclaresWorkflows]) -> None:
         self._by_key: dict[tuple[str, str], RegisteredWorkflow] = {}
         for spec in specs:
             for workflow in spec.workflows:

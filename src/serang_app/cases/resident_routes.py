@@ -14,9 +14,9 @@ from serang_app.auth.permissions import ACCOUNT_CHECKED_BY_ROUTE_OPT
 from serang_app.auth.principal import Principal
 from serang_app.cases.lists import ResidentFilter, resident_page
 from serang_app.cases.schemas import CasePage
+from serang_app.cases.workflow import Phase
 from serang_app.http.instants import ISO_INSTANT, instant_in
 from serang_app.http.pagination import DEFAULT_LIMIT, PageCursor, PageLimit
-from serang_app.module_system.spec import Phase
 
 StatusFilter = Annotated[
     str | None, QueryParameter(description="A module's status code.", pattern=r"^[a-z][a-z0-9_]{0,40}$", required=False)

@@ -18,13 +18,13 @@ from litestar.params import HeaderParameter, JSONBody, PathParameter
 from litestar.response import Response
 
 from serang_app.app_state import case_engine_of, database_of
+from serang_app.auth.actor import SYSTEM_ACTOR, CaseActor
 from serang_app.auth.principal import Principal
-from serang_app.cases.actors import SYSTEM_ACTOR, CaseActor
 from serang_app.cases.rating import rate_case
 from serang_app.cases.reading import detail_of, read_visible_case
 from serang_app.cases.registry import WorkflowRegistry
 from serang_app.cases.schemas import ActionRequest, CaseDetail, RatingRequest
-from serang_app.cases.transitions import etag_of, take_action, version_in
+from serang_app.cases.transitions import etag_of, take_offered_action, version_in
 from serang_app.http.openapi import IF_MATCH_REQUIRED_OPT
 from serang_app.http.problems import ApiError
 
@@ -82,7 +82,7 @@ class CaseController(Controller):
             request,
             state,
             case_id,
-            lambda connection, actor: take_action(
+            lambda connection, actor: take_offered_action(
                 case_engine_of(state),
                 connection,
                 actor,
@@ -92,7 +92,6 @@ class CaseController(Controller):
                 note=note,
                 upload_ids=upload_ids,
                 opd_code=opd_code,
-                from_core_api=True,
             ),
         )
 

@@ -8,9 +8,10 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from serang_app.bilingual import Text
+from serang_app.cases.workflow import Actor, Phase
 from serang_app.http.deprecation import replaced_by
 from serang_app.http.text import MULTILINE_TEXT
-from serang_app.module_system.spec import Actor, Phase, Text
 
 Note = Annotated[
     str,

@@ -7,11 +7,12 @@ import asyncio
 import time
 from dataclasses import dataclass
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import asyncpg
 
-from serang_app.cases.calendar import WorkingCalendar
-from serang_app.module_system.spec import FINAL_PHASES, State
+from serang_app.cases.calendar import JAKARTA, WorkingCalendar
+from serang_app.cases.workflow import FINAL_PHASES, State
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +66,13 @@ class CalendarSource:
     """The working calendar with the admins' closed dates, re-read at most every `max_age` seconds.
 
     Closures change a few times a year; reading them on every transition would cost a query for
-    nothing. An admin's change reaches the other replicas within `max_age`.
+    nothing. An admin's change reaches the other replicas within `max_age`. `zone` is the region's
+    (Settings.time_zone), fixed for the life of the process.
     """
 
-    def __init__(self, max_age: float = 60.0) -> None:
+    def __init__(self, max_age: float = 60.0, *, zone: ZoneInfo = JAKARTA) -> None:
         self._max_age = max_age
+        self._zone = zone
         self._calendar: WorkingCalendar | None = None
         self._loaded_at = 0.0
         self._lock = asyncio.Lock()
@@ -79,10 +82,17 @@ class CalendarSource:
             return self._calendar
         async with self._lock:
             if self._calendar is None or time.monotonic() - self._loaded_at >= self._max_age:
-                days: list[date] = [row["day"] for row in await connection.fetch("SELECT day FROM closed_dates")]
-                self._calendar = WorkingCalendar(days)
+                closed: list[date] = []
+                leave: list[date] = []
+                for row in await connection.fetch("SELECT day, kind FROM closed_dates"):
+                    (leave if row["kind"] == "collective_leave" else closed).append(row["day"])
+                self._calendar = WorkingCalendar(closed, collective_leave_dates=leave, zone=self._zone)
                 self._loaded_at = time.monotonic()
             return self._calendar
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return self._zone
 
     def invalidate(self) -> None:
         self._calendar = None

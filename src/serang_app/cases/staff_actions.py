@@ -6,7 +6,7 @@ import uuid
 
 import asyncpg
 
-from serang_app.cases.actors import CaseActor
+from serang_app.auth.actor import CaseActor
 from serang_app.cases.events import notify_resident, record_event
 from serang_app.http.problems import ApiError, LocalizedFieldError
 

@@ -11,8 +11,8 @@ from litestar.params import JSONBody, QueryParameter
 from litestar.response import Response
 
 from serang_app.app_state import case_engine_of, database_of
+from serang_app.auth.actor import CaseActor
 from serang_app.auth.principal import Principal
-from serang_app.cases.actors import CaseActor
 from serang_app.cases.lists import InboxFilter, Unassigned, inbox_page
 from serang_app.cases.resident_routes import ModuleFilter, PhaseFilter, StatusFilter
 from serang_app.cases.routes import CaseId, change_case
@@ -41,7 +41,7 @@ AssigneeFilter = Annotated[
     ),
 ]
 DistrictFilter = Annotated[
-    str | None, QueryParameter(description="A district code.", pattern=r"^36\.04\.\d{2}$", required=False)
+    str | None, QueryParameter(description="A district code.", pattern=r"^\d{2}\.\d{2}\.\d{2}$", required=False)
 ]
 IncludeClosed = Annotated[bool, QueryParameter(description="Also list completed, rejected and cancelled cases.")]
 

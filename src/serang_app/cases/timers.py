@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from serang_app.cases.actors import SYSTEM_ACTOR
+from serang_app.auth.actor import SYSTEM_ACTOR
 from serang_app.cases.engine import CaseEngine
 from serang_app.cases.transitions import take_action
 from serang_app.db.pool import Database

@@ -10,6 +10,7 @@ import msgspec
 from serang_app.catalogue.schemas import AdminService, ServiceChange
 from serang_app.db.updates import sent_fields, update_row
 from serang_app.http.problems import ApiError, LocalizedFieldError
+from serang_app.opds.active import require_agency
 
 CHANNEL = "serang_catalogue"
 _COLUMNS = "code, module, opd_code, title, description, icon, sla_days, requirements, is_open, sort_order"
@@ -27,10 +28,8 @@ async def change_service(
 ) -> tuple[AdminService, list[str]]:
     """Inside a transaction: the entry after the change, and the names of the fields sent."""
     changed = sent_fields(change, strip=False)
-    if "opd_code" in changed and not await connection.fetchval(
-        "SELECT 1 FROM opds WHERE code = $1 AND is_active", changed["opd_code"]
-    ):
-        raise ApiError(422, errors=[LocalizedFieldError("opd_code", "OPD tidak dikenal", "Unknown agency")])
+    if "opd_code" in changed:
+        await require_agency(connection, changed["opd_code"])
     row = await update_row(
         connection, "catalogue_services", "code", code, changed, _COLUMNS, extra="updated_at = now()"
     )

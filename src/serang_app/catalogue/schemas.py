@@ -6,8 +6,8 @@ from typing import Annotated
 
 import msgspec
 
+from serang_app.bilingual import Text
 from serang_app.forms.fields import LocalText, LongLocalText
-from serang_app.module_system.spec import Text
 
 
 class Agency(msgspec.Struct, kw_only=True):

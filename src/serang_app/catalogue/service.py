@@ -9,10 +9,11 @@ from dataclasses import dataclass
 
 import msgspec
 
+from serang_app.bilingual import Text
 from serang_app.catalogue.schemas import Agency, Service, ServiceList
 from serang_app.db.pool import Database
 from serang_app.http.caching import CachedJson
-from serang_app.module_system.spec import ModuleSpec, Text
+from serang_app.module_system.spec import ModuleSpec
 
 _ENABLED_SERVICES = """
 SELECT s.code, s.module, s.title, s.description, s.icon, s.sla_days, s.requirements, s.is_open,

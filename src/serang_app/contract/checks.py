@@ -10,9 +10,10 @@ from litestar.di import Provide
 from litestar.routes import HTTPRoute
 
 from serang_app.app import create_app, route_permission_problems
-from serang_app.auth.permissions import CORE_PERMISSIONS, PermissionRegistry
+from serang_app.domains import permission_registry
 from serang_app.http.openapi import document_errors
 from serang_app.module_system.discovery import ModuleError, discover_modules
+from serang_app.module_system.module_sql import code_problems, migration_problems, package_files
 from serang_app.module_system.plugin import ModulesPlugin
 from serang_app.module_system.spec import ModuleSpec
 from serang_app.module_system.validation import validate_modules, workflow_problems
@@ -51,6 +52,23 @@ def installed_module(slug: str) -> list[ModuleSpec]:
     return wanted
 
 
+def installed_package(slug: str) -> str:
+    """The import name of the package the installed module `slug` is loaded from (its entry point)."""
+    for module in discover_modules(None):
+        if module.name == slug:
+            return module.package
+    raise ContractError(f"no installed module {slug!r}: is the package installed?")
+
+
+def data_contract_problems(spec: ModuleSpec, package: str) -> list[str]:
+    """The module's SQL in its package's code and in its migrations that reaches past the data
+    contract: core tables instead of the views of schema core."""
+    problems = code_problems(spec.slug, package_files(package))
+    if spec.migrations is not None and spec.migrations.is_dir():
+        problems += migration_problems(spec.slug, spec.migrations)
+    return problems
+
+
 def contract_settings(database_url: str = _NOWHERE, **environ: str) -> Settings:
     return load_settings(
         {
@@ -87,9 +105,7 @@ def route_problems(spec: ModuleSpec, specs: list[ModuleSpec]) -> list[str]:
     }
     app = Litestar(plugins=[ModulesPlugin([spec], contract_settings())], dependencies=stand_ins, openapi_config=None)
     try:
-        app.state.permission_registry = PermissionRegistry(
-            [*CORE_PERMISSIONS, *(permission for each in specs for permission in each.permissions)]
-        )
+        app.state.permission_registry = permission_registry(specs)
     except ValueError as error:
         return [str(error)]
     return route_permission_problems(app)

@@ -24,8 +24,10 @@ import httpx
 
 from serang_app.contract.bola import probe_other_residents_objects
 from serang_app.contract.checks import (
+    data_contract_problems,
     declaration_problems,
     installed_module,
+    installed_package,
     openapi_problems,
     route_problems,
     template_and_workflow_problems,
@@ -47,6 +49,9 @@ class ModuleContract:
     # Routes ("METHOD /path/{param}") another resident may use on purpose, with the reason
     # (supporting someone else's public complaint); the BOLA probe leaves them out.
     open_to_other_residents: ClassVar[Mapping[str, str]] = {}
+    # The import name of the package whose SQL the data contract's test reads; by default the one
+    # the module's entry point loads it from.
+    package: ClassVar[str | None] = None
 
     def module_specs(self) -> list[ModuleSpec]:
         """The module and those it depends on; by default found through the entry points, as the
@@ -74,6 +79,13 @@ class ModuleContract:
     def test_every_state_is_reachable_and_every_template_is_in_both_languages(self) -> None:
         spec, _ = self._spec()
         _fail_on(template_and_workflow_problems(spec), "workflow and template problems")
+
+    def test_the_module_reads_core_data_only_through_the_core_views(self) -> None:
+        spec, _ = self._spec()
+        package = self.package or installed_package(self.module)
+        _fail_on(
+            data_contract_problems(spec, package), "SQL past the data contract (docs/core-api.md, 'The data contract')"
+        )
 
     def test_the_migrations_apply_on_an_empty_database_and_again_without_effect(
         self, serang_test_server: TestServer

@@ -20,6 +20,8 @@ import asyncpg
 from serang_app.db.unavailable import connecting
 
 CORE_NAMESPACE = "core"
+# The schema of the core data contract's views (migrations/0019_core_contract.sql).
+CORE_CONTRACT_SCHEMA = "core"
 # An arbitrary constant that identifies "the migration run" among advisory locks.
 _LOCK_KEY = 0x5E4A_6A00_0001
 _FILE_NAME = re.compile(r"^\d{4}_[a-z0-9_]+\.sql$")
@@ -125,10 +127,11 @@ async def _apply_source(connection: asyncpg.Connection, files: list[MigrationFil
             continue
         async with connection.transaction():
             if migration.namespace != CORE_NAMESPACE:
-                # A module's tables go to its own schema; it still sees the core's tables.
+                # A module's tables go to its own schema; of the core it sees only the contract's views
+                # (schema core). Its foreign keys name public.cases and the like in full.
                 schema = _quote_identifier(migration.namespace)
                 await connection.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-                await connection.execute(f"SET LOCAL search_path TO {schema}, public")
+                await connection.execute(f"SET LOCAL search_path TO {schema}, {CORE_CONTRACT_SCHEMA}")
             try:
                 await connection.execute(migration.sql)
             except asyncpg.PostgresError as error:

@@ -52,7 +52,7 @@ from serang_app.http.idempotency import (
     REPLAYED_HEADER_NAME,
     is_stored,
 )
-from serang_app.http.messages import MESSAGES
+from serang_app.http.messages import problem_text
 from serang_app.http.openapi_clients import shape_for_clients
 from serang_app.http.openapi_headers import attach_shared_headers
 from serang_app.http.openapi_names import operation_name
@@ -330,7 +330,7 @@ def _problem_response(status: int) -> OpenAPIResponse:
     if status == 429:
         headers.update({name: Reference(ref=f"#/components/headers/{name}") for name in _RATE_LIMIT_HEADERS})
     return OpenAPIResponse(
-        description=MESSAGES[code][1],
+        description=problem_text(code).title.en,  # the app registered every domain's texts
         headers=headers,
         content={PROBLEM_MEDIA_TYPE: OpenAPIMediaType(schema=Reference(ref="#/components/schemas/Problem"))},
     )

@@ -21,10 +21,11 @@ from typing import Any
 from litestar.openapi.spec import Reference, Schema
 from litestar.openapi.spec.enums import OpenAPIType
 
-from serang_app.module_system.spec import PHASES
+from serang_app.cases.closed_date_kinds import CLOSED_DATE_KINDS
+from serang_app.cases.workflow import PHASES
 
 # Closed sets used in many places: one enum class in generated clients, not one per property.
-NAMED_ENUMS: dict[str, tuple[str, ...]] = {"Phase": PHASES}
+NAMED_ENUMS: dict[str, tuple[str, ...]] = {"Phase": PHASES, "ClosedDateKind": CLOSED_DATE_KINDS}
 ANSWER_VALUE = "AnswerValue"
 ANSWER_VALUE_REF = f"#/components/schemas/{ANSWER_VALUE}"
 _NULL = Schema(type=OpenAPIType.NULL)

@@ -1,8 +1,9 @@
 """Cursor pagination shared by the growing lists: `?limit=&cursor=` in, `next_cursor` out.
 
-A cursor is the sort key of the last row a page showed, as base64url JSON. Clients treat it as an
-opaque string; keeping it readable to us means no server-side state and no expiry, and a
-keyset query (`WHERE key < cursor`) stays fast however deep the client pages.
+A cursor is base64url JSON: what db/keyset.py (the lists' one keyset-page helper) writes into it,
+the list's name and the last row's sort key. Clients treat it as an opaque string; keeping it
+readable to us means no server-side state and no expiry, and a keyset query
+(`WHERE key < cursor`) stays fast however deep the client pages.
 """
 
 from __future__ import annotations
@@ -55,7 +56,8 @@ def decode_cursor(cursor: str, key_type: type[T]) -> T:
 
 
 def owned_cursor(moment: datetime, last_id: uuid.UUID, owner: uuid.UUID) -> str:
-    """The cursor after the row (`moment`, `last_id`) of a list of `owner`'s rows, newest first."""
+    """The cursor after the row (`moment`, `last_id`) of a list of `owner`'s rows, newest first.
+    Core API 1.2, kept for modules that page by hand; `Keyset(...).page(..., owner=)` replaces it."""
     return encode_cursor([moment, last_id, owner])
 
 

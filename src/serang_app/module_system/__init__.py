@@ -5,20 +5,16 @@ the helpers modules call. These names stay exported here for modules written aga
 """
 
 from serang_app.auth.permissions import Permission
+from serang_app.bilingual import ProblemText, Text
+from serang_app.cases.workflow import Actor, State, Transition, Workflow
 from serang_app.db.pool import Database
 from serang_app.module_system.spec import (
     CORE_API_VERSION,
-    Actor,
     CatalogueService,
     ModuleContext,
     ModuleSpec,
     ModuleTask,
     ModuleTaskContext,
-    ProblemText,
-    State,
-    Text,
-    Transition,
-    Workflow,
 )
 
 __all__ = [

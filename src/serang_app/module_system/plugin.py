@@ -11,7 +11,6 @@ from litestar.config.app import AppConfig
 from litestar.plugins import InitPlugin
 
 from serang_app.auth.middleware import signed_in_middleware
-from serang_app.http.messages import register_messages
 from serang_app.http.openapi import struct_classes
 from serang_app.http.openapi_names import MODULE_NAME_OPT, MODULE_OPT, title_module_schemas
 from serang_app.module_system.spec import ModuleContext, ModuleSpec
@@ -25,12 +24,6 @@ class ModulesPlugin(InitPlugin):
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         for spec in self._specs:
-            register_messages(
-                {
-                    code: (text.title.id, text.title.en, text.detail.id, text.detail.en)
-                    for code, text in spec.problems.items()
-                }
-            )
             routers = []
             if spec.router is not None:
                 # Behind authentication like the core's signed-in routes; public module routes

@@ -7,8 +7,9 @@ import string
 from collections.abc import Sequence
 from graphlib import CycleError, TopologicalSorter
 
+from serang_app.cases.workflow import ACTORS, PHASES, Workflow
 from serang_app.module_system.discovery import ModuleError
-from serang_app.module_system.spec import ACTORS, CORE_API_VERSION, PHASES, ModuleSpec, Workflow
+from serang_app.module_system.spec import CORE_API_VERSION, ModuleSpec
 
 SLUG = re.compile(r"^[a-z][a-z0-9_]{1,30}$")
 CODE = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
@@ -114,6 +115,12 @@ def _spec_problems(spec: ModuleSpec) -> list[str]:
         if not task.interval_seconds > 0:
             problems.append(f"task {task.name!r}: interval_seconds must be positive")
     problems.extend(workflow_problems(spec))
+    if spec.migrations is not None and spec.migrations.is_dir():
+        # Imported here, as in discovery: `serang-app` commands that never validate a module (the
+        # worker's health check) do not pay pglast's import.
+        from serang_app.module_system.module_sql import migration_problems
+
+        problems.extend(migration_problems(spec.slug, spec.migrations))
     return problems
 
 

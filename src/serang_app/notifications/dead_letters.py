@@ -14,7 +14,9 @@ from litestar.params import PathParameter
 from serang_app.app_state import database_of
 from serang_app.audit.log import record_by_caller
 from serang_app.auth.principal import Principal
-from serang_app.http.pagination import DEFAULT_LIMIT, PageCursor, PageLimit, decode_cursor, encode_cursor
+from serang_app.db.conditions import Conditions
+from serang_app.db.keyset import Keyset
+from serang_app.http.pagination import DEFAULT_LIMIT, PageCursor, PageLimit
 from serang_app.http.problems import ApiError
 
 NotificationId = Annotated[uuid.UUID, PathParameter(description="The notification whose push failed.")]
@@ -36,13 +38,11 @@ class PushFailurePage(msgspec.Struct, kw_only=True):
     next_cursor: str | None
 
 
-_PAGE = """
+_SELECT = """
 SELECT j.notification_id, n.case_id, n.template, j.attempts, j.last_error, j.created_at, j.finished_at
 FROM push_jobs j JOIN notifications n ON n.id = j.notification_id
-WHERE j.state = 'dead' AND ($1::timestamptz IS NULL OR (j.finished_at, j.notification_id) < ($1, $2))
-ORDER BY j.finished_at DESC, j.notification_id DESC
-LIMIT $3
 """
+_LAST_GIVEN_UP_FIRST = Keyset("push-failures", ("j.finished_at", "j.notification_id"), tuple[datetime, uuid.UUID])
 
 
 class PushFailureController(Controller):
@@ -54,14 +54,12 @@ class PushFailureController(Controller):
     async def list_push_failures(
         self, state: State, limit: PageLimit = DEFAULT_LIMIT, cursor: PageCursor = None
     ) -> PushFailurePage:
-        moment, last_id = decode_cursor(cursor, tuple[datetime, uuid.UUID]) if cursor else (None, None)
+        page = _LAST_GIVEN_UP_FIRST.page(limit, cursor)
+        dead = Conditions()
+        dead.add("j.state = 'dead'")
         async with database_of(state).acquire() as connection:
-            rows = await connection.fetch(_PAGE, moment, last_id, limit + 1)
-        items = [msgspec.convert(dict(row), PushFailure) for row in rows[:limit]]
-        last = items[-1] if len(rows) > limit else None
-        return PushFailurePage(
-            items=items, next_cursor=encode_cursor([last.finished_at, last.notification_id]) if last else None
-        )
+            rows, next_cursor = await page.fetch(connection, _SELECT, dead)
+        return PushFailurePage(items=[msgspec.convert(dict(row), PushFailure) for row in rows], next_cursor=next_cursor)
 
     @post(
         "/{notification_id:uuid}/retry",

@@ -17,11 +17,11 @@ from typing import Any
 
 import asyncpg
 
+from serang_app.bilingual import Text
 from serang_app.cases.registry import WorkflowRegistry
 from serang_app.db.pool import Database
 from serang_app.health.series import PUSH_JOBS_SETTLED, PUSH_MESSAGES
 from serang_app.identity.deployment import DeploymentIdentity
-from serang_app.module_system.spec import Text
 from serang_app.notifications.devices import STALE_AFTER
 from serang_app.notifications.push import PushMessage, PushOutcome, PushSender
 from serang_app.notifications.texts import NotificationTexts

@@ -10,7 +10,8 @@ import asyncpg
 import msgspec
 
 from serang_app.cases.registry import WorkflowRegistry
-from serang_app.http.pagination import decode_cursor, encode_cursor
+from serang_app.db.conditions import Conditions
+from serang_app.db.keyset import Keyset
 from serang_app.notifications.texts import NotificationTexts
 
 
@@ -37,14 +38,11 @@ class UnreadCount(msgspec.Struct, kw_only=True):
     unread_count: int
 
 
-_PAGE = """
+_SELECT = """
 SELECT n.id, n.case_id, n.source, n.template, n.params, n.created_at, n.read_at, c.module, c.workflow
 FROM notifications n LEFT JOIN cases c ON c.id = n.case_id
-WHERE n.recipient_kind = 'resident' AND n.recipient_id = $1 AND n.created_at <= now()
-  AND ($2::timestamptz IS NULL OR (n.created_at, n.id) < ($2, $3))
-ORDER BY n.created_at DESC, n.id DESC
-LIMIT $4
 """
+_NEWEST_FIRST = Keyset("inbox", ("n.created_at", "n.id"), tuple[datetime, uuid.UUID])
 # Scheduled notifications (created_at in the future) show from their time on.
 _UNREAD = """
 SELECT count(*) FROM notifications
@@ -61,11 +59,14 @@ async def inbox_page(
     limit: int,
     cursor: str | None,
 ) -> Inbox:
-    moment, last_id = decode_cursor(cursor, tuple[datetime, uuid.UUID]) if cursor else (None, None)
+    page = _NEWEST_FIRST.page(limit, cursor, owner=resident_id)
     locale = await connection.fetchval("SELECT locale FROM residents WHERE id = $1", resident_id) or "id"
-    rows = await connection.fetch(_PAGE, resident_id, moment, last_id, limit + 1)
+    own = Conditions()
+    own.add("n.recipient_kind = 'resident' AND n.recipient_id = ?", resident_id)
+    own.add("n.created_at <= now()")  # scheduled ones show from their time on
+    rows, next_cursor = await page.fetch(connection, _SELECT, own)
     items = []
-    for row in rows[:limit]:
+    for row in rows:
         params = row["params"] or {}
         status = params.get("status")
         status_title = (
@@ -81,10 +82,6 @@ async def inbox_page(
                 read_at=row["read_at"],
             )
         )
-    next_cursor = None
-    if len(rows) > limit:
-        last = rows[limit - 1]
-        next_cursor = encode_cursor([last["created_at"], last["id"]])
     return Inbox(items=items, next_cursor=next_cursor, unread_count=await connection.fetchval(_UNREAD, resident_id))
 
 

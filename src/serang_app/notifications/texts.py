@@ -1,4 +1,4 @@
-"""The text of a notification in the recipient's language, from the core's and modules' templates.
+"""The text of a notification in the recipient's language, from the core domains' and modules' templates.
 
 Templates are `Text`s with placeholders (`{reference}`, `{status}`) filled from the notification's
 parameters; `{status}` becomes the status's title in the recipient's language. A placeholder
@@ -8,11 +8,12 @@ row may be older than the module's current version.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from serang_app.cases.registry import CORE_TEMPLATES
-from serang_app.module_system.spec import ModuleSpec, Text
+from serang_app.bilingual import Text
+from serang_app.declaration import Declaration
+from serang_app.module_system.spec import ModuleSpec
 
 # For a template a disabled or changed module no longer declares.
 FALLBACK = Text(id="Ada pembaruan pada permohonan {reference}.", en="There is an update on your request {reference}.")
@@ -24,8 +25,11 @@ class _KeepMissing(dict[str, str]):
 
 
 class NotificationTexts:
-    def __init__(self, specs: Sequence[ModuleSpec]) -> None:
-        self._texts: dict[tuple[str, str], Text] = {("core", code): text for code, text in CORE_TEMPLATES.items()}
+    def __init__(self, core: Iterable[Declaration[object]], specs: Iterable[ModuleSpec]) -> None:
+        """``core``: the core's domains (domains.py), whose templates are the source "core"."""
+        self._texts: dict[tuple[str, str], Text] = {
+            ("core", code): text for domain in core for code, text in domain.templates.items()
+        }
         for spec in specs:
             self._texts.update({(spec.slug, code): text for code, text in spec.templates.items()})
 

@@ -28,11 +28,11 @@ from shapely.geometry.base import BaseGeometry
 
 from serang_app.regions.reference_data import data_folder, regencies
 
-# A pin in no village is given the nearest village within this distance: the gaps between the
-# simplified village polygons are at most a few dozen metres across (the largest 0.4 ha), a
-# phone's fix is off by 5-50 m, and a pin dropped on a beach, a jetty or a fish pond just off the
-# simplified coastline is within a couple of hundred metres of it. Further out is the sea, or a
-# neighbouring regency, which is refused.
+# A pin in no village (and in no neighbour's outline) is given the nearest village within this
+# distance: the gaps between the simplified village polygons are at most a few dozen metres
+# across (the largest 0.4 ha), a phone's fix is off by 5-50 m, and a pin dropped on a beach, a
+# jetty or a fish pond just off the simplified coastline is within a couple of hundred metres of
+# it. Further out is the sea.
 NEAREST_VILLAGE_METRES = 300.0
 
 FORMAT = (
@@ -107,19 +107,29 @@ class RegionArea:
         return bool(self._village_codes)
 
     def place(self, latitude: float, longitude: float) -> PinPlace | None:
-        """Where the pin lies in the region, or None when it is outside."""
+        """Where the pin lies in the region, or None when it is outside (docs/regions.md, the rules)."""
         point = self._point(latitude, longitude)
-        if self.has_villages:
-            found = self._village_at(point)
-            if found is not None:
-                return found
-        if self._outline.contains(point):
-            if not self.has_villages:
-                return PinPlace(village_code=None, district_code=None, how="outline")
-            # Inside the outline yet in no village: the outline's coast differs from the
-            # villages' (up to 0.9 km in the shipped data); the nearest village places it.
-            return self._nearest(point, max_distance=None)
-        return None
+        if not self.has_villages:
+            return (
+                PinPlace(village_code=None, district_code=None, how="outline")
+                if self._outline.contains(point)
+                else None
+            )
+        inside = self._villages.query(point, predicate="intersects")
+        if len(inside) > 0:
+            # Neighbouring villages overlap by slivers: the one the pin is deepest inside wins.
+            best = max(inside, key=lambda index: self._village_shapes[index].boundary.distance(point))
+            return _village_place(self._village_codes[best], "village")
+        if len(self._neighbours.query(point, predicate="intersects")) > 0:
+            # In no village of ours and in a neighbour's outline: the villages are the finer layer
+            # (the outlines overlap their neighbours'), so it is not ours, however close.
+            return None
+        nearby = self._nearest(point, max_distance=NEAREST_VILLAGE_METRES)
+        if nearby is not None or not self._outline.contains(point):
+            return nearby
+        # Inside the outline yet far from every village: the outline's coast differs from the
+        # villages' (up to 0.9 km in the shipped data); the nearest village places it.
+        return self._nearest(point, max_distance=None)
 
     def is_near(self, latitude: float, longitude: float, code: str, metres: float) -> bool:
         """Whether a village that is `code` or lies in it (a district's code) is within `metres` of
@@ -135,16 +145,6 @@ class RegionArea:
 
     def _point(self, latitude: float, longitude: float) -> shapely.Point:
         return shapely.Point(longitude * self._scale[0], latitude * self._scale[1])
-
-    def _village_at(self, point: shapely.Point) -> PinPlace | None:
-        inside = self._villages.query(point, predicate="intersects")
-        if len(inside) > 0:
-            # Neighbouring villages overlap by slivers: the one the pin is deepest inside wins.
-            best = max(inside, key=lambda index: self._village_shapes[index].boundary.distance(point))
-            return _village_place(self._village_codes[best], "village")
-        if len(self._neighbours.query(point, predicate="intersects")) > 0:
-            return None  # in a neighbouring regency's outline: not ours, however close
-        return self._nearest(point, max_distance=NEAREST_VILLAGE_METRES)
 
     def _nearest(self, point: shapely.Point, max_distance: float | None) -> PinPlace | None:
         found = self._villages.query_nearest(point, max_distance=max_distance, all_matches=False)

@@ -7,8 +7,10 @@ Layout: PPRRDD DDMMYY SSSS.
     DDMMYY     date of birth; women have 40 added to the day (a woman born on the 7th has 47).
     SSSS       serial number, 0001-9999.
 
-The two-digit year takes the century that puts the birth date on or before today (Asia/Jakarta),
-so a NIK describes someone between newborn and just under 100 years old. A resident of 100 or
+The two-digit year takes the century that puts the birth date on or before today, the date in
+WIT (UTC+9), Indonesia's easternmost zone: a NIK holder may have been born anywhere in the country,
+whatever region this deployment serves, and a birth date that has begun in Papua is not in the
+future. So a NIK describes someone between newborn and just under 100 years old. A resident of 100 or
 more reads as a child; the NIK alone cannot tell them apart, so the parsed birth date is a hint,
 not a record. For the same reason a "future birth date" can only arise when today itself is before
 the 1900s reading; the check stays as a guard, not as something users will meet.
@@ -62,7 +64,8 @@ _TAG_BYTES = 16
 _PURPOSE = b"serang:nik:v1"
 _FEMALE_DAY_OFFSET = 40
 # Indonesia has kept no daylight saving since 1964, so a fixed offset is exact and needs no tzdata.
-_JAKARTA = timezone(timedelta(hours=7), "WIB")
+# The easternmost zone: the first to start a new day anywhere in Indonesia (see the docstring).
+_EASTERNMOST = timezone(timedelta(hours=9), "WIT")
 
 
 class NikError(ValueError):
@@ -104,8 +107,9 @@ class ParsedNik:
         return f"ParsedNik({self.masked})"
 
 
-def today_in_jakarta() -> date:
-    return datetime.now(_JAKARTA).date()
+def today_in_indonesia() -> date:
+    """The latest date anywhere in Indonesia (in WIT)."""
+    return datetime.now(_EASTERNMOST).date()
 
 
 def parse_nik(value: str, *, today: date | None = None) -> ParsedNik:
@@ -114,7 +118,7 @@ def parse_nik(value: str, *, today: date | None = None) -> ParsedNik:
     _require_shape(nik)
     province, regency, district = nik[0:2], nik[2:4], nik[4:6]
     _require_known_region(province, regency, district)
-    birth_date, sex = _birth_date_and_sex(nik[6:12], today or today_in_jakarta())
+    birth_date, sex = _birth_date_and_sex(nik[6:12], today or today_in_indonesia())
     serial = int(nik[12:16])
     if serial == 0:
         raise NikError(

@@ -11,8 +11,8 @@ import msgspec
 
 from serang_app.audit.log import record
 from serang_app.auth.refresh_tokens import revoke_subject
+from serang_app.cases.workflow import Phase
 from serang_app.http.idempotency_store import Caller, forget_caller_keys
-from serang_app.module_system.spec import Phase
 from serang_app.residents.nik import NikVault
 from serang_app.residents.profile import read_profile
 from serang_app.residents.schemas import Profile

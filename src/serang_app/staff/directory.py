@@ -5,15 +5,14 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import NamedTuple
 
 import asyncpg
 
 from serang_app.auth.refresh_tokens import revoke_subject
 from serang_app.db.conditions import Conditions
+from serang_app.db.keyset import Keyset
 from serang_app.db.pool import row_as, rows_as
 from serang_app.db.updates import sent_fields, update_row
-from serang_app.http.pagination import decode_cursor, encode_cursor
 from serang_app.http.problems import ApiError, LocalizedFieldError
 from serang_app.staff.accounts import ADMIN_OPD
 from serang_app.staff.admin_schemas import NewStaff, StaffChange, StaffMember, StaffPage, StaffRole
@@ -28,11 +27,7 @@ _NOT_STAFF_ADDRESS = (
 )
 
 
-class _PageKey(NamedTuple):
-    """Where the next page starts (the list is newest first): the last row's sort key."""
-
-    created_at: datetime
-    id: uuid.UUID
+_NEWEST_FIRST = Keyset("staff", ("created_at", "id"), tuple[datetime, uuid.UUID])
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,16 +47,8 @@ async def list_staff(
         conditions.add("role = ?", where.role)
     if where.active is not None:
         conditions.add("is_active = ?", where.active)
-    if cursor is not None:
-        conditions.add("(created_at, id) < (?, ?)", *decode_cursor(cursor, _PageKey))
-    # One row more than asked tells whether another page follows.
-    rows = await connection.fetch(
-        f"SELECT {_COLUMNS} FROM staff {conditions.where()} ORDER BY created_at DESC, id DESC LIMIT {limit + 1}",  # noqa: S608
-        *conditions.values,
-    )
-    items = rows_as(StaffMember, rows[:limit])
-    next_cursor = encode_cursor(_PageKey(items[-1].created_at, items[-1].id)) if len(rows) > limit else None
-    return StaffPage(items=items, next_cursor=next_cursor)
+    page = await _NEWEST_FIRST.page(limit, cursor).fetch(connection, f"SELECT {_COLUMNS} FROM staff", conditions)  # noqa: S608
+    return StaffPage(items=rows_as(StaffMember, page.rows), next_cursor=page.next_cursor)
 
 
 async def create_staff(connection: asyncpg.Connection, new: NewStaff, password_hash: str) -> StaffMember:

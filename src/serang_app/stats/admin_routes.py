@@ -33,7 +33,7 @@ FromMonth = Annotated[
     str | None,
     QueryParameter(
         name="from",
-        description="First month, YYYY-MM (WIB); the last month, or this month, when left out",
+        description="First month, YYYY-MM (local time); the last month, or this month, when left out",
         max_length=7,
         pattern=PLAIN_TEXT,
     ),
@@ -89,9 +89,10 @@ def _negotiated(
 
 
 def _asked(request: StaffRequest, state: State, period_from: str | None, period_to: str | None) -> Asked:
-    now = case_engine_of(state).now()
+    engine = case_engine_of(state)
+    now = engine.now()
     return Asked(
-        period=period_from_query(period_from, period_to, now),
+        period=period_from_query(period_from, period_to, now, engine.zone),
         now=now,
         locale=negotiate_locale(request.headers.get("accept-language")),
         module_names=module_names_of(state),

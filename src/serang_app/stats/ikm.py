@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from serang_app.module_system.spec import Text
+from serang_app.bilingual import Text
 
 # The survey's columns (case_ratings), in the regulation's order U1..U9.
 ELEMENTS: tuple[tuple[str, Text], ...] = (

@@ -1,4 +1,4 @@
-"""Periods of statistics: whole calendar months in WIB.
+"""Periods of statistics: whole calendar months in the region's time zone (docs/time-zones.md).
 
 Figures are kept per month (migrations/0015_statistics.sql): agencies report monthly, by semester
 and by year, and whole months keep the summaries small enough to answer a year over a million
@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
-from serang_app.cases.calendar import JAKARTA
 from serang_app.http.problems import ApiError, LocalizedFieldError
 
 MAX_MONTHS = 36
@@ -28,15 +28,17 @@ class Period:
         return self.first.strftime("%Y-%m"), self.last.strftime("%Y-%m")
 
 
-def month_of(moment: datetime) -> date:
-    local = moment.astimezone(JAKARTA)
+def month_of(moment: datetime, zone: ZoneInfo) -> date:
+    """The first day of the month `moment` falls in, in `zone` (the month the database's
+    stats_month gives: its zone is kept equal, stats/time_zone.py)."""
+    local = moment.astimezone(zone)
     return date(local.year, local.month, 1)
 
 
-def period_from_query(first: str | None, last: str | None, now: datetime) -> Period:
+def period_from_query(first: str | None, last: str | None, now: datetime, zone: ZoneInfo) -> Period:
     """The period `from`..`to` (YYYY-MM each, both included). One alone is a single month; none
-    is the current month in WIB."""
-    current = month_of(now)
+    is the current month in the region's zone."""
+    current = month_of(now, zone)
     end = _parse("to", last) if last else None
     start = _parse("from", first) if first else (end or current)
     end = end or start

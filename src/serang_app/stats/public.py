@@ -8,6 +8,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import msgspec
@@ -76,8 +77,8 @@ class PublicStatsCache:
         self._current: tuple[date, CachedJson, float] | None = None
         self._lock = asyncio.Lock()
 
-    async def get(self, database: Database, now: Callable[[], datetime]) -> CachedJson:
-        month = month_of(now())
+    async def get(self, database: Database, now: Callable[[], datetime], zone: ZoneInfo) -> CachedJson:
+        month = month_of(now(), zone)
         current = self._current
         if current is not None and current[0] == month and time.monotonic() - current[2] < self._max_age:
             return current[1]
@@ -101,5 +102,6 @@ class PublicStatsCache:
 async def get_public_stats(scope: Scope) -> ASGIResponse:
     state = scope["app"].state
     cache: PublicStatsCache = state.public_stats_cache
-    encoded = await cache.get(stats_database_of(state), case_engine_of(state).now)
+    engine = case_engine_of(state)
+    encoded = await cache.get(stats_database_of(state), engine.now, engine.zone)
     return encoded.answer(scope)

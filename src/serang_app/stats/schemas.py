@@ -116,7 +116,7 @@ class PublicAgency(msgspec.Struct, kw_only=True):
 
 
 class PublicStats(msgspec.Struct, kw_only=True):
-    month: str  # YYYY-MM, WIB
+    month: str  # YYYY-MM, in the region's time zone
     # Whose figures these are (identity/deployment.py): a page showing them names the government.
     region_code: str
     region_name: str

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, get_args
 
+from serang_app.storage.limits import ObjectLimits
+
 PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
 PDF_TYPE = "application/pdf"
 MEGABYTE = 1024 * 1024
@@ -40,3 +42,5 @@ PURPOSES: dict[str, Purpose] = {
 LARGEST_UPLOAD_BYTES = max(purpose.max_bytes for purpose in PURPOSES.values())
 ALL_CONTENT_TYPES = frozenset(t for purpose in PURPOSES.values() for t in purpose.content_types)
 assert set(get_args(UploadType)) == ALL_CONTENT_TYPES, "UploadType must list exactly the purposes' types"
+# What uploads need the storage to take (the development storage's routes, storage/local_routes.py).
+UPLOADED_OBJECTS = ObjectLimits(max_bytes=LARGEST_UPLOAD_BYTES, content_types=ALL_CONTENT_TYPES)

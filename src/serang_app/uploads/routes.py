@@ -11,8 +11,8 @@ from litestar.params import JSONBody, PathParameter
 from litestar.response import Redirect
 
 from serang_app.app_state import check_pool_of, database_of, settings_of, storage_of
+from serang_app.auth.actor import CaseActor
 from serang_app.auth.principal import Principal
-from serang_app.cases.actors import CaseActor
 from serang_app.http.public_url import public_base_url
 from serang_app.storage.serving import NO_SNIFF
 from serang_app.uploads.schemas import StartedUpload, Upload, UploadRequest

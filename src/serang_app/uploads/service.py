@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 
 import asyncpg
 
-from serang_app.cases.actors import CaseActor
+from serang_app.auth.actor import CaseActor
 from serang_app.db.pool import Database
 from serang_app.health.series import UPLOADS_COMPLETED, UPLOADS_REFUSED
 from serang_app.http.problems import ApiError, LocalizedFieldError

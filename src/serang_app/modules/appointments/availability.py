@@ -5,13 +5,21 @@ the slots themselves are computed from the weekly hours."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import asyncpg
 
-from serang_app.api import JAKARTA, ApiError, LocalizedFieldError, Text
+from serang_app.api import ApiError, LocalizedFieldError, Text
 from serang_app.modules.appointments.catalogue import OpenSchedule, open_schedule
 from serang_app.modules.appointments.schemas import ClosedDay, Schedule, Slot, SlotList
-from serang_app.modules.appointments.timetable import days, local_day, online_seats, public_holiday, slots_on
+from serang_app.modules.appointments.timetable import (
+    days,
+    local_day,
+    online_seats,
+    public_holiday,
+    slots_on,
+    start_of_day,
+)
 
 MAX_RANGE_DAYS = 31
 
@@ -40,9 +48,9 @@ async def closure_reason(connection: asyncpg.Connection, place_code: str, day: d
     return Text(id=reason, en=reason) if reason is not None else None
 
 
-def booking_window_ends(schedule: Schedule, now: datetime) -> date:
-    """The last day that can be booked: today plus the horizon (days in WIB)."""
-    return local_day(now) + timedelta(days=schedule.horizon_days)
+def booking_window_ends(schedule: Schedule, now: datetime, zone: ZoneInfo) -> date:
+    """The last day that can be booked: today plus the horizon (local days)."""
+    return local_day(now, zone) + timedelta(days=schedule.horizon_days)
 
 
 def past_cutoff(schedule: Schedule, starts_at: datetime, now: datetime) -> bool:
@@ -50,7 +58,13 @@ def past_cutoff(schedule: Schedule, starts_at: datetime, now: datetime) -> bool:
 
 
 async def available_slots(
-    connection: asyncpg.Connection, service_code: str, place_code: str, first: date, last: date, now: datetime
+    connection: asyncpg.Connection,
+    service_code: str,
+    place_code: str,
+    first: date,
+    last: date,
+    now: datetime,
+    zone: ZoneInfo,
 ) -> SlotList:
     if last < first or (last - first).days >= MAX_RANGE_DAYS:
         raise ApiError(
@@ -67,8 +81,8 @@ async def available_slots(
     if found is None:
         raise ApiError(404)
     schedule = found.schedule
-    range_start = datetime.combine(first, datetime.min.time(), JAKARTA)
-    range_end = datetime.combine(last + timedelta(days=1), datetime.min.time(), JAKARTA)
+    range_start = start_of_day(first, zone)
+    range_end = start_of_day(last + timedelta(days=1), zone)
     booked: dict[datetime, int] = {}
     closures: dict[date, str] = {}
     for row in await connection.fetch(
@@ -79,17 +93,17 @@ async def available_slots(
         else:
             closures.setdefault(row["day"], row["reason"])
     seats = online_seats(schedule)
-    window_ends = booking_window_ends(schedule, now)
+    window_ends = booking_window_ends(schedule, now, zone)
     items: list[Slot] = []
     closed: list[ClosedDay] = []
     for day in days(first, last):
         holiday = public_holiday(day)
         if holiday is not None or day in closures:
-            if any(True for _ in slots_on(schedule, day)):
+            if any(True for _ in slots_on(schedule, day, zone)):
                 reason = holiday or Text(id=closures[day], en=closures[day])
                 closed.append(ClosedDay(day=day, reason=reason))
             continue
-        for starts_at, ends_at in slots_on(schedule, day):
+        for starts_at, ends_at in slots_on(schedule, day, zone):
             if starts_at <= now:
                 continue
             remaining = max(0, seats - booked.get(starts_at, 0))

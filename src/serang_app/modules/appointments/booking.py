@@ -11,27 +11,29 @@ from __future__ import annotations
 import secrets
 import uuid
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import msgspec
 
 from serang_app.api import (
-    JAKARTA,
     ApiError,
     CaseActor,
     CaseEngine,
+    Conditions,
+    Keyset,
     LocalizedFieldError,
+    cancel_scheduled_notifications,
+    lock_resident,
     notify_resident,
     open_case,
-    owned_cursor,
-    owned_position,
     take_action,
 )
 from serang_app.modules.appointments.availability import booking_window_ends, closure_reason, past_cutoff
 from serang_app.modules.appointments.catalogue import OpenSchedule, open_schedule
 from serang_app.modules.appointments.rules import BookingRules
 from serang_app.modules.appointments.schemas import Booking, BookingPage, NewBooking
-from serang_app.modules.appointments.timetable import local_day, online_seats, slot_at
+from serang_app.modules.appointments.timetable import local_day, online_seats, slot_at, start_of_day
 from serang_app.modules.appointments.workflow import BOOKED, REMINDER_DAY, REMINDER_HOUR, RESCHEDULED, WORKFLOW_CODE
 
 MODULE = "appointments"
@@ -42,7 +44,7 @@ BOOKING_COLUMNS = """b.id, b.case_id, c.reference, b.service_code, b.place_code,
 b.check_in_code, b.walk_in, b.walk_in_name, b.queue_number, b.checked_in_at, b.created_at"""
 _BOOKINGS = f"""SELECT {BOOKING_COLUMNS}, b.resident_id, s.opd_code, p.name AS place_name
 FROM appointments.bookings b
-LEFT JOIN cases c ON c.id = b.case_id
+LEFT JOIN core.cases c ON c.id = b.case_id
 JOIN appointments.services s ON s.code = b.service_code
 JOIN appointments.places p ON p.code = b.place_code
 """  # noqa: S608 (constant columns)
@@ -52,6 +54,8 @@ ON CONFLICT (place_code, service_code, starts_at) DO UPDATE SET booked = appoint
     WHERE appointments.slot_seats.booked < $4
 RETURNING booked
 """
+# A resident's own bookings, latest slot first.
+_LATEST_FIRST = Keyset("appointments.bookings", ("b.starts_at", "b.id"), tuple[datetime, uuid.UUID])
 _RELEASE_SEAT = """
 UPDATE appointments.slot_seats SET booked = booked - 1
 WHERE place_code = $1 AND service_code = $2 AND starts_at = $3 AND booked > 0
@@ -83,20 +87,10 @@ async def my_bookings(
 ) -> BookingPage:
     """The resident's bookings, latest slot first, keyset-paginated. A cursor names the list it
     came from, so another resident's is refused rather than read against this list."""
-    starts_at, last_id = owned_position(cursor, resident_id)
-    rows = await connection.fetch(
-        _BOOKINGS + "WHERE b.resident_id = $1 AND ($2::timestamptz IS NULL OR (b.starts_at, b.id) < ($2, $3::uuid)) "
-        "ORDER BY b.starts_at DESC, b.id DESC LIMIT $4",
-        resident_id,
-        starts_at,
-        last_id,
-        limit + 1,
-    )
-    last = rows[limit - 1] if len(rows) > limit else None
-    return BookingPage(
-        items=[booking_of(row) for row in rows[:limit]],
-        next_cursor=owned_cursor(last["starts_at"], last["id"], resident_id) if last else None,
-    )
+    own = Conditions()
+    own.add("b.resident_id = ?", resident_id)
+    rows, next_cursor = await _LATEST_FIRST.page(limit, cursor, owner=resident_id).fetch(connection, _BOOKINGS, own)
+    return BookingPage(items=[booking_of(row) for row in rows], next_cursor=next_cursor)
 
 
 async def book(
@@ -106,16 +100,16 @@ async def book(
     schedule the reminders."""
     assert actor.id is not None
     now = rules.now()
-    await connection.execute("SELECT 1 FROM residents WHERE id = $1 FOR UPDATE", actor.id)
+    await lock_resident(connection, actor.id)
     found = await _bookable_schedule(connection, draft.place_code, draft.service_code)
-    starts_at, ends_at = await _check_slot(connection, found, draft.place_code, draft.starts_at, now)
+    starts_at, ends_at = await _check_slot(connection, found, draft.place_code, draft.starts_at, now, engine.zone)
     if await connection.fetchval(
         "SELECT 1 FROM appointments.bookings WHERE resident_id = $1 AND service_code = $2 AND active",
         actor.id,
         draft.service_code,
     ):
         raise ApiError(409, "appointments_already_booked")
-    today_starts = datetime.combine(local_day(now), datetime.min.time(), JAKARTA)
+    today_starts = start_of_day(local_day(now, engine.zone), engine.zone)
     made_today = await connection.fetchval(
         "SELECT count(*) FROM appointments.bookings WHERE resident_id = $1 AND created_at >= $2",
         actor.id,
@@ -148,8 +142,8 @@ async def book(
         now,
     )
     row = await own_booking(connection, actor, booking_id)
-    await _tell(connection, row, BOOKED)
-    await schedule_reminders(connection, row, now)
+    await _tell(connection, row, BOOKED, engine.zone)
+    await schedule_reminders(connection, row, now, engine.zone)
     return booking_of(row)
 
 
@@ -166,7 +160,12 @@ async def cancel(
 
 
 async def reschedule(
-    connection: asyncpg.Connection, actor: CaseActor, booking_id: uuid.UUID, starts_at: datetime, rules: BookingRules
+    connection: asyncpg.Connection,
+    actor: CaseActor,
+    booking_id: uuid.UUID,
+    starts_at: datetime,
+    rules: BookingRules,
+    zone: ZoneInfo,
 ) -> Booking:
     """Move a booking to another slot of the same place and service. The new seat is taken first:
     if it cannot be, the booking keeps its slot."""
@@ -177,7 +176,7 @@ async def reschedule(
     found = await _bookable_schedule(connection, row["place_code"], row["service_code"])
     if past_cutoff(found.schedule, row["starts_at"], now):
         raise ApiError(409, "appointments_past_cutoff", params={"minutes": found.schedule.cutoff_minutes})
-    new_start, new_end = await _check_slot(connection, found, row["place_code"], starts_at, now)
+    new_start, new_end = await _check_slot(connection, found, row["place_code"], starts_at, now, zone)
     if new_start == row["starts_at"]:
         return booking_of(row)
     await _take_seat(connection, found, row["place_code"], row["service_code"], new_start)
@@ -190,8 +189,8 @@ async def reschedule(
     )
     await drop_reminders(connection, row["case_id"])
     moved = await own_booking(connection, actor, booking_id)
-    await _tell(connection, moved, RESCHEDULED)
-    await schedule_reminders(connection, moved, now)
+    await _tell(connection, moved, RESCHEDULED, zone)
+    await schedule_reminders(connection, moved, now, zone)
     return booking_of(moved)
 
 
@@ -207,25 +206,23 @@ async def release(connection: asyncpg.Connection, row: asyncpg.Record, status: s
         await drop_reminders(connection, row["case_id"])
 
 
-async def schedule_reminders(connection: asyncpg.Connection, row: asyncpg.Record, now: datetime) -> None:
+async def schedule_reminders(
+    connection: asyncpg.Connection, row: asyncpg.Record, now: datetime, zone: ZoneInfo
+) -> None:
     """The day before and an hour before the slot (scheduled notifications); one already past is
     not sent (a booking made this morning for this afternoon gets only the hour's)."""
     for template, before in REMINDERS:
         at = row["starts_at"] - before
         if at > now:
-            await _tell(connection, row, template, at=at)
+            await _tell(connection, row, template, zone, at=at)
 
 
 async def drop_reminders(connection: asyncpg.Connection, case_id: uuid.UUID) -> None:
-    await connection.execute(
-        "DELETE FROM notifications WHERE case_id = $1 AND template = ANY($2::text[]) AND created_at > now()",
-        case_id,
-        [template for template, _ in REMINDERS],
-    )
+    await cancel_scheduled_notifications(connection, case_id, [template for template, _ in REMINDERS])
 
 
 async def _tell(
-    connection: asyncpg.Connection, row: asyncpg.Record, template: str, *, at: datetime | None = None
+    connection: asyncpg.Connection, row: asyncpg.Record, template: str, zone: ZoneInfo, *, at: datetime | None = None
 ) -> None:
     await notify_resident(
         connection,
@@ -233,14 +230,15 @@ async def _tell(
         row["case_id"],
         source=MODULE,
         template=template,
-        params={"reference": row["reference"], "when": when_text(row["starts_at"]), "place": row["place_name"]},
+        params={"reference": row["reference"], "when": when_text(row["starts_at"], zone), "place": row["place_name"]},
         at=at,
     )
 
 
-def when_text(moment: datetime) -> str:
-    """30-11-2026 09:30 WIB: how the office writes it, in either language."""
-    return moment.astimezone(JAKARTA).strftime("%d-%m-%Y %H:%M WIB")
+def when_text(moment: datetime, zone: ZoneInfo) -> str:
+    """30-11-2026 09:30 WIB (or WITA, WIT: the zone's own abbreviation): how the office writes
+    it, in either language."""
+    return moment.astimezone(zone).strftime("%d-%m-%Y %H:%M %Z")
 
 
 async def _bookable_schedule(connection: asyncpg.Connection, place_code: str, service_code: str) -> OpenSchedule:
@@ -267,7 +265,12 @@ async def _any_schedule(connection: asyncpg.Connection, place_code: str, service
 
 
 async def _check_slot(
-    connection: asyncpg.Connection, found: OpenSchedule, place_code: str, starts_at: datetime, now: datetime
+    connection: asyncpg.Connection,
+    found: OpenSchedule,
+    place_code: str,
+    starts_at: datetime,
+    now: datetime,
+    zone: ZoneInfo,
 ) -> tuple[datetime, datetime]:
     """The slot must exist, the day be open, inside the horizon and before the cut-off."""
     if starts_at.tzinfo is None:
@@ -275,7 +278,7 @@ async def _check_slot(
             422,
             errors=[LocalizedFieldError("starts_at", "Sertakan zona waktu", "Give the time zone (e.g. +07:00)")],
         )
-    slot = slot_at(found.schedule, starts_at)
+    slot = slot_at(found.schedule, starts_at, zone)
     if slot is None:
         raise ApiError(
             422,
@@ -285,11 +288,11 @@ async def _check_slot(
                 )
             ],
         )
-    day = local_day(slot[0])
+    day = local_day(slot[0], zone)
     reason = await closure_reason(connection, place_code, day)
     if reason is not None:
         raise ApiError(409, "appointments_day_closed", params={"day": day.isoformat(), "reason": reason.id})
-    if day > booking_window_ends(found.schedule, now):
+    if day > booking_window_ends(found.schedule, now, zone):
         raise ApiError(409, "appointments_beyond_horizon", params={"days": found.schedule.horizon_days})
     if past_cutoff(found.schedule, slot[0], now):
         raise ApiError(409, "appointments_past_cutoff", params={"minutes": found.schedule.cutoff_minutes})

@@ -8,7 +8,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from serang_app.api import ApiError, LocalizedFieldError, upsert_row
+from serang_app.api import ApiError, LocalizedFieldError, require_agency, upsert_row
 from serang_app.modules.appointments.schemas import Place, PlaceDraft, Schedule, Service, ServiceDraft
 
 _SERVICES = """
@@ -78,8 +78,7 @@ async def open_schedule(
 
 async def save_service(connection: asyncpg.Connection, code: str, draft: ServiceDraft) -> Service:
     """Add a service or replace one's definition (PUT: the whole of it)."""
-    if not await connection.fetchval("SELECT 1 FROM opds WHERE code = $1 AND is_active", draft.opd_code):
-        raise ApiError(422, errors=[LocalizedFieldError("opd_code", "OPD tidak dikenal", "Unknown agency")])
+    await require_agency(connection, draft.opd_code)
     await upsert_row(connection, "appointments.services", {"code": code}, msgspec.to_builtins(draft))
     services = await list_services(connection, include_inactive=True)
     return next(service for service in services if service.code == code)
@@ -88,8 +87,7 @@ async def save_service(connection: asyncpg.Connection, code: str, draft: Service
 async def save_place(connection: asyncpg.Connection, code: str, draft: PlaceDraft, region_code: str) -> Place:
     """Add a place or replace one's definition (PUT: the whole of it), in a district of the region."""
     if not await connection.fetchval(
-        """SELECT 1 FROM regions
-           WHERE code = $1 AND code LIKE $2 || '.%' AND level = 'district' AND retired_in IS NULL""",
+        "SELECT 1 FROM core.regions WHERE code = $1 AND code LIKE $2 || '.%' AND level = 'district'",
         draft.district_code,
         region_code,
     ):

@@ -3,13 +3,14 @@ to book another time (the seats are freed, the reminders withdrawn)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 import asyncpg
 
-from serang_app.api import JAKARTA, ApiError, CaseActor, CaseEngine, LocalizedFieldError, notify_resident, take_action
+from serang_app.api import ApiError, CaseActor, CaseEngine, LocalizedFieldError, notify_resident, take_action
 from serang_app.modules.appointments.booking import MODULE, booking_row, release
 from serang_app.modules.appointments.schemas import Closure, ClosureResult
+from serang_app.modules.appointments.timetable import start_of_day
 from serang_app.modules.appointments.workflow import DAY_CLOSED
 
 
@@ -29,7 +30,7 @@ async def close_day(
         closure.place_code,
         closure.reason,
     )
-    start = datetime.combine(day, datetime.min.time(), JAKARTA)
+    start = start_of_day(day, engine.zone)
     ids = await connection.fetch(
         """SELECT id FROM appointments.bookings
            WHERE active AND status = 'booked' AND NOT walk_in AND starts_at >= $1 AND starts_at < $1 + interval '1 day'

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import asyncpg
 
-from serang_app.api import JAKARTA, ApiError, CaseActor, CaseEngine, LocalizedFieldError, notify_resident, take_action
+from serang_app.api import ApiError, CaseActor, CaseEngine, LocalizedFieldError, notify_resident, take_action
 from serang_app.modules.appointments.availability import closure_reason
 from serang_app.modules.appointments.booking import MODULE, booking_of, booking_row
 from serang_app.modules.appointments.catalogue import open_schedule
 from serang_app.modules.appointments.rules import BookingRules
 from serang_app.modules.appointments.schemas import Booking, CheckIn, WalkIn
-from serang_app.modules.appointments.timetable import local_day
+from serang_app.modules.appointments.timetable import local_day, start_of_day
 from serang_app.modules.appointments.workflow import CHECKED_IN
 
 _NEXT_NUMBER = """
@@ -56,14 +57,14 @@ async def check_in(
     if row["place_code"] != data.place_code:
         raise ApiError(409, "appointments_wrong_place", params={"place": row["place_name"]})
     now = rules.now()
-    today = local_day(now)
-    booked_day = local_day(row["starts_at"])
+    today = local_day(now, engine.zone)
+    booked_day = local_day(row["starts_at"], engine.zone)
     if booked_day != today:
         raise ApiError(409, "appointments_wrong_day", params={"day": booked_day.isoformat()})
     if row["status"] != "booked":
         raise ApiError(409, "appointments_not_waiting")
     await take_action(engine, connection, actor, row["case_id"], "check_in", expected_version=None)
-    number = await _queue_up(connection, row["id"], row["place_code"], now)
+    number = await _queue_up(connection, row["id"], row["place_code"], now, engine.zone)
     await notify_resident(
         connection,
         row["resident_id"],
@@ -75,15 +76,18 @@ async def check_in(
     return await _read(connection, row["id"])
 
 
-async def add_walk_in(connection: asyncpg.Connection, actor: CaseActor, data: WalkIn, rules: BookingRules) -> Booking:
+async def add_walk_in(
+    connection: asyncpg.Connection, actor: CaseActor, data: WalkIn, rules: BookingRules, zone: ZoneInfo
+) -> Booking:
     """Staff put someone who came without booking in today's queue (checked in at once)."""
     found = await open_schedule(connection, data.place_code, data.service_code)
     if found is None or not _visible(actor, found.opd_code):
         raise ApiError(404)
     now = rules.now()
-    reason = await closure_reason(connection, data.place_code, local_day(now))
+    today = local_day(now, zone)
+    reason = await closure_reason(connection, data.place_code, today)
     if reason is not None:
-        raise ApiError(409, "appointments_day_closed", params={"day": local_day(now).isoformat(), "reason": reason.id})
+        raise ApiError(409, "appointments_day_closed", params={"day": today.isoformat(), "reason": reason.id})
     booking_id = await connection.fetchval(
         """INSERT INTO appointments.bookings (service_code, place_code, starts_at, ends_at, status, walk_in,
                walk_in_name, created_at, updated_at)
@@ -94,7 +98,7 @@ async def add_walk_in(connection: asyncpg.Connection, actor: CaseActor, data: Wa
         now + timedelta(minutes=found.duration_minutes),
         data.name,
     )
-    await _queue_up(connection, booking_id, data.place_code, now)
+    await _queue_up(connection, booking_id, data.place_code, now, zone)
     return await _read(connection, booking_id)
 
 
@@ -118,7 +122,9 @@ async def take_step(
     return await _read(connection, booking_id)
 
 
-async def day_queue(connection: asyncpg.Connection, actor: CaseActor, place_code: str, day: date) -> list[Booking]:
+async def day_queue(
+    connection: asyncpg.Connection, actor: CaseActor, place_code: str, day: date, zone: ZoneInfo
+) -> list[Booking]:
     """The day's bookings at a place for the actor's agency: the queue in number order, then
     those not arrived yet by their time."""
     rows = await connection.fetch(
@@ -131,7 +137,7 @@ async def day_queue(connection: asyncpg.Connection, actor: CaseActor, place_code
         day,
         actor.opd_code,
         actor.role == "admin",
-        *_day_bounds(day),
+        *_day_bounds(day, zone),
     )
     return [await _read(connection, row["id"]) for row in rows]
 
@@ -140,14 +146,16 @@ def queue_label(number: int) -> str:
     return f"A-{number:03d}"
 
 
-def _day_bounds(day: date) -> tuple[datetime, datetime]:
-    start = datetime.combine(day, datetime.min.time(), JAKARTA)
+def _day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    start = start_of_day(day, zone)
     return start, start + timedelta(days=1)
 
 
-async def _queue_up(connection: asyncpg.Connection, booking_id: uuid.UUID, place_code: str, now: datetime) -> int:
-    """The next number of the place's queue today; the booking is checked in."""
-    day = local_day(now)
+async def _queue_up(
+    connection: asyncpg.Connection, booking_id: uuid.UUID, place_code: str, now: datetime, zone: ZoneInfo
+) -> int:
+    """The next number of the place's queue today (the local day); the booking is checked in."""
+    day = local_day(now, zone)
     number: int = await connection.fetchval(_NEXT_NUMBER, place_code, day)
     await connection.execute(
         """UPDATE appointments.bookings SET status = 'checked_in', queue_day = $2, queue_number = $3,

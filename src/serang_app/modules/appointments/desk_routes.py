@@ -43,24 +43,30 @@ async def check_in_appointment(
     opt={**_DESK, "problems": [404, 409]},
 )
 async def add_walk_in(
-    request: SignedIn, database: NamedDependency[Database], rules: NamedDependency[BookingRules], data: JSONBody[WalkIn]
+    request: SignedIn,
+    database: NamedDependency[Database],
+    cases: NamedDependency[CaseEngine],
+    rules: NamedDependency[BookingRules],
+    data: JSONBody[WalkIn],
 ) -> Booking:
     async with database.acquire() as connection, connection.transaction():
-        return await desk.add_walk_in(connection, CaseActor.of(request), data, rules)
+        return await desk.add_walk_in(connection, CaseActor.of(request), data, rules, cases.zone)
 
 
 @get("/desk/queue", summary="A place's queue for a day (today by default), for the officer's agency", opt=_DESK)
 async def desk_queue(
     request: SignedIn,
     database: NamedDependency[Database],
+    cases: NamedDependency[CaseEngine],
     rules: NamedDependency[BookingRules],
     place: Annotated[str, QueryParameter(pattern=CODE_PATTERN, description="The place's code.")],
     day: Annotated[
-        date | None, QueryParameter(required=False, description="YYYY-MM-DD; today (WIB) if left out.")
+        date | None, QueryParameter(required=False, description="YYYY-MM-DD; today (local time) if left out.")
     ] = None,
 ) -> BookingList:
     async with database.acquire() as connection:
-        items = await desk.day_queue(connection, CaseActor.of(request), place, day or local_day(rules.now()))
+        today = local_day(rules.now(), cases.zone)
+        items = await desk.day_queue(connection, CaseActor.of(request), place, day or today, cases.zone)
     return BookingList(items=items)
 
 

@@ -54,14 +54,15 @@ async def appointment_places(database: NamedDependency[Database]) -> PlaceList:
 )
 async def appointment_slots(
     database: NamedDependency[Database],
+    cases: NamedDependency[CaseEngine],
     rules: NamedDependency[BookingRules],
     service: Annotated[str, QueryParameter(pattern=CODE_PATTERN, description="The service's code.")],
     place: Annotated[str, QueryParameter(pattern=CODE_PATTERN, description="The place's code.")],
-    first: Annotated[date, QueryParameter(name="from", description="The first day (YYYY-MM-DD, WIB).")],
+    first: Annotated[date, QueryParameter(name="from", description="The first day (YYYY-MM-DD, local time).")],
     last: Annotated[date, QueryParameter(name="to", description="The last day, at most 30 days after the first.")],
 ) -> SlotList:
     async with database.acquire() as connection:
-        return await available_slots(connection, service, place, first, last, rules.now())
+        return await available_slots(connection, service, place, first, last, rules.now(), cases.zone)
 
 
 @post(
@@ -141,12 +142,15 @@ async def cancel_appointment(
 async def reschedule_appointment(
     request: SignedIn,
     database: NamedDependency[Database],
+    cases: NamedDependency[CaseEngine],
     rules: NamedDependency[BookingRules],
     booking_id: BookingId,
     data: JSONBody[Reschedule],
 ) -> Booking:
     async with database.acquire() as connection, connection.transaction():
-        return await booking.reschedule(connection, CaseActor.of(request), booking_id, data.starts_at, rules)
+        return await booking.reschedule(
+            connection, CaseActor.of(request), booking_id, data.starts_at, rules, cases.zone
+        )
 
 
 RESIDENT_ROUTES = [

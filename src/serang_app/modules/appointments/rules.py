@@ -23,7 +23,7 @@ def system_clock() -> datetime:
 
 @dataclass(frozen=True, slots=True)
 class BookingRules:
-    # Bookings one resident may make in a day (WIB), cancelled ones included: a seat cannot be
+    # Bookings one resident may make in a (local) day, cancelled ones included: a seat cannot be
     # held by booking and cancelling over and over.
     daily_limit: int = DEFAULT_DAILY_LIMIT
     clock: Clock = field(default=system_clock)

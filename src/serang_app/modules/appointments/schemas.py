@@ -58,7 +58,7 @@ class OpeningHours(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
 
 
 class Schedule(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """When a place offers a service: weekly hours in WIB, the slot length, seats per slot and the
+    """When a place offers a service: weekly hours in local time, the slot length, seats per slot and the
     share kept for walk-ins, how many days ahead booking opens and how long before a slot it
     closes (booking, cancelling and rescheduling alike)."""
 

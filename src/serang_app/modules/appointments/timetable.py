@@ -1,7 +1,8 @@
 """When slots are: a schedule's weekly hours turned into slots on a given day, the public
 holidays the offices close on, and the seats a slot offers in the app. Pure: no clock, no I/O.
 
-Times are Asia/Jakarta (WIB), where the offices are; results are timezone-aware.
+Times are in the region's zone (`zone`, the case engine's: WIB, WITA or WIT), where the offices
+are; results are timezone-aware.
 
 Closed days are the national public holidays of the `holidays` package. Collective leave days
 (cuti bersama) are not closed here, unlike for SLA counting (cases/calendar.py): the decree on
@@ -15,32 +16,33 @@ import functools
 import math
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import holidays
 from holidays.constants import PUBLIC
 
-from serang_app.api import JAKARTA, Text
+from serang_app.api import Text
 from serang_app.modules.appointments.schemas import Schedule
 
 
-def slots_on(schedule: Schedule, day: date) -> Iterator[tuple[datetime, datetime]]:
+def slots_on(schedule: Schedule, day: date, zone: ZoneInfo) -> Iterator[tuple[datetime, datetime]]:
     """(start, end) of each slot on `day`: every slot_minutes from each opening, while the slot
-    ends by the closing time."""
+    ends by the closing time; the hours are local, in `zone`."""
     length = timedelta(minutes=schedule.slot_minutes)
     for hours in sorted(schedule.hours, key=lambda hours: hours.opens):
         if hours.weekday != day.weekday():
             continue
-        start = datetime.combine(day, time.fromisoformat(hours.opens), JAKARTA)
-        closes = datetime.combine(day, time.fromisoformat(hours.closes), JAKARTA)
+        start = datetime.combine(day, time.fromisoformat(hours.opens), zone)
+        closes = datetime.combine(day, time.fromisoformat(hours.closes), zone)
         while start + length <= closes:
             yield start, start + length
             start += length
 
 
-def slot_at(schedule: Schedule, starts_at: datetime) -> tuple[datetime, datetime] | None:
+def slot_at(schedule: Schedule, starts_at: datetime, zone: ZoneInfo) -> tuple[datetime, datetime] | None:
     """The slot starting exactly at `starts_at`, if the schedule has one."""
-    local = starts_at.astimezone(JAKARTA)
-    return next((slot for slot in slots_on(schedule, local.date()) if slot[0] == local), None)
+    local = starts_at.astimezone(zone)
+    return next((slot for slot in slots_on(schedule, local.date(), zone) if slot[0] == local), None)
 
 
 def online_seats(schedule: Schedule) -> int:
@@ -63,8 +65,12 @@ def _holidays_of(year: int) -> dict[date, Text]:
     return {day: Text(id=name, en=names_en.get(day) or name) for day, name in names_id.items()}
 
 
-def local_day(moment: datetime) -> date:
-    return moment.astimezone(JAKARTA).date()
+def local_day(moment: datetime, zone: ZoneInfo) -> date:
+    return moment.astimezone(zone).date()
+
+
+def start_of_day(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0), zone)
 
 
 def days(first: date, last: date) -> Iterator[date]:

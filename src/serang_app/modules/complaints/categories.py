@@ -5,7 +5,14 @@ from __future__ import annotations
 import asyncpg
 import msgspec
 
-from serang_app.api import ApiError, Attribute, LocalizedFieldError, definition_problems, sent_fields, update_row
+from serang_app.api import (
+    ApiError,
+    Attribute,
+    agency_problems,
+    definition_problems,
+    sent_fields,
+    update_row,
+)
 from serang_app.modules.complaints.schemas import Category, CategoryChanges, CategoryDraft
 
 _COLUMNS = """code, title, description, opd_code, sla_days, photo_required, public_by_default, attributes,
@@ -65,9 +72,7 @@ async def change_category(connection: asyncpg.Connection, code: str, changes: Ca
 
 async def _check(connection: asyncpg.Connection, opd_code: str | None, attributes: list[Attribute]) -> None:
     problems = definition_problems(attributes)
-    if opd_code is not None and not await connection.fetchval(
-        "SELECT 1 FROM opds WHERE code = $1 AND is_active", opd_code
-    ):
-        problems.append(LocalizedFieldError("opd_code", "OPD tidak dikenal", "Unknown agency"))
+    if opd_code is not None:
+        problems += await agency_problems(connection, opd_code)
     if problems:
         raise ApiError(422, errors=problems)

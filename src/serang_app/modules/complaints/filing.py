@@ -123,7 +123,7 @@ async def _photo_problems(
             ]
         return []
     usable = await connection.fetchval(
-        """SELECT count(*) FROM uploads
+        """SELECT count(*) FROM core.uploads
            WHERE id = ANY($1::uuid[]) AND resident_id = $2 AND purpose = 'complaint_photo'
              AND status = 'completed' AND attached_at IS NULL""",
         photo_ids,

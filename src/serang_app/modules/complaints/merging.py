@@ -11,7 +11,7 @@ from serang_app.api import ApiError, CaseActor, CaseEngine, LocalizedFieldError,
 
 _SURVIVOR = """
 SELECT c.resident_id, c.opd_code, c.closed_at, r.merged_into
-FROM complaints.reports r JOIN cases c ON c.id = r.case_id
+FROM complaints.reports r JOIN core.cases c ON c.id = r.case_id
 WHERE r.case_id = $1
 FOR UPDATE OF r
 """
@@ -40,7 +40,7 @@ async def merge_complaint(
     # The core checks that the caller sees the duplicate and may merge it from its status, and
     # tells its reporter and supporters (before they move to the surviving complaint).
     await take_action(engine, connection, actor, duplicate_id, "merge", expected_version=None, note=note)
-    reporter = await connection.fetchval("SELECT resident_id FROM cases WHERE id = $1", duplicate_id)
+    reporter = await connection.fetchval("SELECT resident_id FROM core.cases WHERE id = $1", duplicate_id)
     following = await move_followers(connection, duplicate_id, survivor_id, also=reporter)
     await connection.execute(
         "UPDATE complaints.reports SET merged_into = $2, support_count = 0 WHERE case_id = $1",

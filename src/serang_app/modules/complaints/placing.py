@@ -92,11 +92,11 @@ async def _unknown_codes(
 ) -> list[LocalizedFieldError]:
     in_region = region_code + "."
     if not district.startswith(in_region) or not await connection.fetchval(
-        "SELECT 1 FROM regions WHERE code = $1 AND level = 'district' AND retired_in IS NULL", district
+        "SELECT 1 FROM core.regions WHERE code = $1 AND level = 'district'", district
     ):
         return [LocalizedFieldError("district_code", "Kecamatan tidak dikenal", "Unknown district")]
     if village is not None and not await connection.fetchval(
-        "SELECT 1 FROM regions WHERE code = $1 AND level = 'village' AND parent_code = $2 AND retired_in IS NULL",
+        "SELECT 1 FROM core.regions WHERE code = $1 AND level = 'village' AND parent_code = $2",
         village,
         district,
     ):

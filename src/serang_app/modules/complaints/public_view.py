@@ -35,25 +35,25 @@ SELECT r.case_id,
        r.village_code,
        concat_ws(', ', v.name, d.name, g.name) AS place,
        -- The reporter's name only when they did not ask to stay anonymous and still have an account.
-       CASE WHEN r.is_anonymous OR p.erased_at IS NOT NULL THEN NULL ELSE p.name END AS reporter_name,
+       CASE WHEN r.is_anonymous OR p.is_erased THEN NULL ELSE p.name END AS reporter_name,
        r.support_count,
        -- The complaint's photos, as thumbnails only (GET /v1/uploads/{id}/public-thumbnail); not the
        -- files staff attach as proof, which may show papers and people.
-       ARRAY(SELECT u.id FROM uploads u
+       ARRAY(SELECT u.id FROM core.uploads u
              WHERE u.case_id = r.case_id AND u.purpose = 'complaint_photo' AND u.content_type LIKE 'image/%'
              ORDER BY u.attached_at, u.id) AS photo_ids,
        r.created_at,
        c.updated_at,
        c.due_at
 FROM complaints.reports r
-JOIN cases c ON c.id = r.case_id
+JOIN core.cases c ON c.id = r.case_id
 JOIN complaints.categories k ON k.code = r.category_code
 -- Outer joins on primary keys: PostgreSQL drops the ones a query takes no column from.
-LEFT JOIN residents p ON p.id = c.resident_id
-LEFT JOIN opds o ON o.code = c.opd_code
-LEFT JOIN regions d ON d.code = c.district_code
-LEFT JOIN regions v ON v.code = r.village_code
-LEFT JOIN regions g ON g.code = d.parent_code
+LEFT JOIN core.residents p ON p.id = c.resident_id
+LEFT JOIN core.opds o ON o.code = c.opd_code
+LEFT JOIN core.regions d ON d.code = c.district_code
+LEFT JOIN core.regions v ON v.code = r.village_code
+LEFT JOIN core.regions g ON g.code = d.parent_code
 WHERE c.is_public
 """
 

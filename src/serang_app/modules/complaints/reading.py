@@ -10,7 +10,7 @@ from datetime import datetime
 import asyncpg
 import msgspec
 
-from serang_app.api import ApiError, CaseActor, Text, decode_cursor, encode_cursor
+from serang_app.api import ApiError, CaseActor, Conditions, Keyset, Text
 from serang_app.modules.complaints.public_view import public_query, thumbnail_url
 from serang_app.modules.complaints.schemas import (
     CategoryRef,
@@ -27,7 +27,7 @@ SELECT r.case_id, c.reference, c.status, c.phase, c.opd_code, c.resident_id, c.i
        k.title AS category_title, r.description, r.latitude, r.longitude, c.district_code, r.village_code,
        r.address, r.is_anonymous, r.attributes, r.support_count, r.merged_into, r.source, r.created_at
 FROM complaints.reports r
-JOIN cases c ON c.id = r.case_id
+JOIN core.cases c ON c.id = r.case_id
 JOIN complaints.categories k ON k.code = r.category_code
 WHERE r.case_id = $1
 """
@@ -47,16 +47,9 @@ NEARBY = public_query(
        ORDER BY v.location <-> point($2, $1)
        LIMIT $7""",
 )
-_FEED = public_query(
-    _SHOWN,
-    """WHERE ($1::float8 IS NULL OR v.location <@ box(point($1, $2), point($3, $4)))
-         AND ($5::text IS NULL OR v.district_code = $5)
-         AND ($6::text IS NULL OR v.category_code = $6)
-         AND ($7::text IS NULL OR v.status = $7)
-         AND ($8::timestamptz IS NULL OR (v.created_at, v.case_id) < ($8, $9))
-       ORDER BY v.created_at DESC, v.case_id DESC
-       LIMIT $10""",
-)
+# The feed's conditions come from the filters given (FeedFilter), its order and limit from the keyset.
+_FEED = public_query(_SHOWN, "")
+_NEWEST_FIRST = Keyset("complaints.public", ("v.created_at", "v.case_id"), tuple[datetime, uuid.UUID])
 _ONE = public_query(_SHOWN, "WHERE v.case_id = $1")
 
 
@@ -66,7 +59,8 @@ async def complaint_detail(connection: asyncpg.Connection, actor: CaseActor, cas
     if row is None or not actor.may_see(row["resident_id"], row["opd_code"]):
         raise ApiError(404)
     photos = await connection.fetch(
-        "SELECT id FROM uploads WHERE case_id = $1 AND purpose = 'complaint_photo' ORDER BY attached_at, id", case_id
+        "SELECT id FROM core.uploads WHERE case_id = $1 AND purpose = 'complaint_photo' ORDER BY attached_at, id",
+        case_id,
     )
     photo_upload_ids = [photo["id"] for photo in photos]
     return msgspec.convert(
@@ -93,26 +87,22 @@ async def public_page(
     cursor: str | None,
 ) -> PublicComplaintPage:
     """Public complaints, newest first, keyset-paginated."""
-    moment, last_id = decode_cursor(cursor, tuple[datetime, uuid.UUID]) if cursor else (None, None)
-    west, south, east, north = feed.bbox or (None, None, None, None)
-    rows = await connection.fetch(
-        _FEED,
-        west,
-        south,
-        east,
-        north,
-        feed.district_code,
-        feed.category,
-        feed.status,
-        moment,
-        last_id,
-        limit + 1,
-    )
-    items = _public_items(base_url, rows[:limit])
-    last = rows[limit - 1] if len(rows) > limit else None
-    return PublicComplaintPage(
-        items=items, next_cursor=encode_cursor([last["created_at"], last["case_id"]]) if last else None
-    )
+    rows, next_cursor = await _NEWEST_FIRST.page(limit, cursor).fetch(connection, _FEED, _feed_conditions(feed))
+    return PublicComplaintPage(items=_public_items(base_url, rows), next_cursor=next_cursor)
+
+
+def _feed_conditions(feed: FeedFilter) -> Conditions:
+    conditions = Conditions()
+    if feed.bbox is not None:
+        west, south, east, north = feed.bbox
+        conditions.add("v.location <@ box(point(?, ?), point(?, ?))", west, south, east, north)
+    if feed.district_code is not None:
+        conditions.add("v.district_code = ?", feed.district_code)
+    if feed.category is not None:
+        conditions.add("v.category_code = ?", feed.category)
+    if feed.status is not None:
+        conditions.add("v.status = ?", feed.status)
+    return conditions
 
 
 async def public_complaint(connection: asyncpg.Connection, base_url: str, case_id: uuid.UUID) -> PublicComplaint:

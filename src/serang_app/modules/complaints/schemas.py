@@ -86,11 +86,18 @@ class ComplaintDraft(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     category: CategoryCode
     description: Annotated[str, msgspec.Meta(pattern=MULTILINE_TEXT, min_length=10, max_length=2000)]
     # Indonesia's extent here; the region's boundary is checked when filing (placing.py).
+    # The examples are a pin in Kramatwatu, a district of the default region.
     latitude: Annotated[
-        float, msgspec.Meta(ge=SOUTH, le=NORTH, description="Inside the region's boundary (checked when filing).")
+        float,
+        msgspec.Meta(
+            ge=SOUTH, le=NORTH, description="Inside the region's boundary (checked when filing).", examples=[-6.05]
+        ),
     ]
     longitude: Annotated[
-        float, msgspec.Meta(ge=WEST, le=EAST, description="Inside the region's boundary (checked when filing).")
+        float,
+        msgspec.Meta(
+            ge=WEST, le=EAST, description="Inside the region's boundary (checked when filing).", examples=[106.1]
+        ),
     ]
     district_code: Annotated[
         DistrictCode | None,

@@ -12,7 +12,7 @@ from serang_app.modules.complaints.schemas import Support
 
 _LOCK = """
 SELECT c.resident_id, c.is_public, c.closed_at, r.merged_into
-FROM complaints.reports r JOIN cases c ON c.id = r.case_id
+FROM complaints.reports r JOIN core.cases c ON c.id = r.case_id
 WHERE r.case_id = $1
 FOR UPDATE OF r
 """

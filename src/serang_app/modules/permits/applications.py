@@ -4,6 +4,7 @@ submission, then a case; fixed and resubmitted when an officer asks for a revisi
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -13,14 +14,14 @@ from serang_app.api import (
     ApiError,
     CaseActor,
     CaseEngine,
+    Conditions,
+    Keyset,
     LocalizedFieldError,
     UploadOwner,
     answer_problems,
     answer_text_problems,
     link_used_uploads,
     open_case,
-    owned_cursor,
-    owned_position,
     release_uploads,
     take_action,
     use_uploads,
@@ -41,13 +42,15 @@ WORKFLOW = "permit"
 # Where the applicant may still change answers and documents.
 EDITABLE = frozenset({"draft", "revision_requested"})
 _KIND_OF = {"application/pdf": "pdf", "image/jpeg": "image"}
+# A resident's own applications, newest first.
+_NEWEST_FIRST = Keyset("permits.applications", ("created_at", "id"), tuple[datetime, uuid.UUID])
 
 _READ = """
 SELECT a.id, a.resident_id, a.type_code, a.answers, a.case_id, a.revision, a.created_at, a.updated_at,
        a.submitted_at, c.reference, c.status, c.opd_code,
        coalesce((SELECT jsonb_object_agg(d.document_code, d.upload_id) FROM permits.application_documents d
                  WHERE d.application_id = a.id), '{}') AS documents
-FROM permits.applications a LEFT JOIN cases c ON c.id = a.case_id
+FROM permits.applications a LEFT JOIN core.cases c ON c.id = a.case_id
 WHERE a.id = $1
 """
 
@@ -84,22 +87,14 @@ async def own_applications(
 ) -> ApplicationPage:
     """The resident's applications, newest first, keyset-paginated. A cursor names the list it
     came from, so another resident's is refused rather than read against this list."""
-    moment, last_id = owned_position(cursor, resident_id)
-    rows = await connection.fetch(
-        """SELECT id, created_at FROM permits.applications
-            WHERE resident_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) < ($2, $3::uuid))
-            ORDER BY created_at DESC, id DESC LIMIT $4""",
-        resident_id,
-        moment,
-        last_id,
-        limit + 1,
+    own = Conditions()
+    own.add("resident_id = ?", resident_id)
+    rows, next_cursor = await _NEWEST_FIRST.page(limit, cursor, owner=resident_id).fetch(
+        connection, "SELECT id, created_at FROM permits.applications", own
     )
     actor = CaseActor.resident(resident_id)
-    items = [await read_application(connection, actor, row["id"]) for row in rows[:limit]]
-    last = rows[limit - 1] if len(rows) > limit else None
-    return ApplicationPage(
-        items=items, next_cursor=owned_cursor(last["created_at"], last["id"], resident_id) if last else None
-    )
+    items = [await read_application(connection, actor, row["id"]) for row in rows]
+    return ApplicationPage(items=items, next_cursor=next_cursor)
 
 
 async def read_application(connection: asyncpg.Connection, actor: CaseActor, application_id: uuid.UUID) -> Application:
@@ -162,7 +157,7 @@ async def choose_document(
         raise ApiError(404)
     owner = UploadOwner.of(actor)
     content_type = await connection.fetchval(
-        "SELECT content_type FROM uploads WHERE id = $1 AND resident_id = $2", choice.upload_id, actor.id
+        "SELECT content_type FROM core.uploads WHERE id = $1 AND resident_id = $2", choice.upload_id, actor.id
     )
     if content_type is not None and _KIND_OF.get(content_type) not in requirement.kinds:
         raise ApiError(

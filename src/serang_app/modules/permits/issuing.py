@@ -7,13 +7,13 @@ import io
 import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import msgspec
 import segno
 
 from serang_app.api import (
-    JAKARTA,
     PDF_FONT,
     ApiError,
     CaseActor,
@@ -21,6 +21,7 @@ from serang_app.api import (
     DeploymentIdentity,
     PdfDocument,
     Text,
+    cancel_scheduled_notifications,
     draw_letterhead,
     notify_resident,
     take_action,
@@ -54,7 +55,7 @@ SELECT i.number, i.holder_name, i.issued_at, i.expires_at, i.verification_code, 
 FROM permits.issued i
 JOIN permits.applications a ON a.id = i.application_id
 JOIN permits.types t ON t.code = a.type_code
-LEFT JOIN public.opds o ON o.code = t.opd_code
+LEFT JOIN core.opds o ON o.code = t.opd_code
 WHERE i.application_id = $1
 """
 
@@ -73,10 +74,11 @@ async def issue(
     assert kind is not None
     await take_action(engine, connection, actor, row["case_id"], "issue", expected_version=None)
     now = datetime.now(UTC)
-    year = now.astimezone(JAKARTA).year
+    # Numbered per local year: a permit issued at 00:30 WITA on 1 January is the new year's.
+    year = now.astimezone(engine.zone).year
     prefix = kind.number_prefix
     number = await connection.fetchval(_NEXT_NUMBER, prefix, year)
-    holder = await connection.fetchval("SELECT name FROM residents WHERE id = $1", row["resident_id"])
+    holder = await connection.fetchval("SELECT name FROM core.residents WHERE id = $1", row["resident_id"])
     expires_at = now + timedelta(days=kind.validity_days) if kind.validity_days else None
     await connection.execute(
         """INSERT INTO permits.issued (case_id, application_id, number, holder_name, issued_at, expires_at,
@@ -114,11 +116,7 @@ async def revoke(
         "UPDATE permits.issued SET revoked_at = now(), revoke_reason = $2 WHERE case_id = $1", row["case_id"], reason
     )
     # A revoked permit does not expire: its reminder, not yet due, goes (its push job with it).
-    await connection.execute(
-        "DELETE FROM notifications WHERE case_id = $1 AND template = $2 AND created_at > now()",
-        row["case_id"],
-        REMINDER,
-    )
+    await cancel_scheduled_notifications(connection, row["case_id"], [REMINDER])
     return await read_application(connection, actor, application_id)
 
 
@@ -155,6 +153,7 @@ async def permit_pdf(
     actor: CaseActor,
     application_id: uuid.UUID,
     base_url: str,
+    zone: ZoneInfo,
     identity: DeploymentIdentity,
 ) -> bytes:
     """The issued permit for its holder (and the agency). Before it is issued the application is
@@ -165,10 +164,10 @@ async def permit_pdf(
         raise ApiError(409, "permits_not_issued")
     url = verification_url(base_url, issued["verification_code"])
     # Embedding the font's glyphs takes tens of milliseconds of CPU: not on the event loop.
-    return await asyncio.to_thread(_drawn, issued, str(row["reference"]), url, identity)
+    return await asyncio.to_thread(_drawn, issued, str(row["reference"]), url, zone, identity)
 
 
-def _drawn(issued: asyncpg.Record, reference: str, url: str, identity: DeploymentIdentity) -> bytes:
+def _drawn(issued: asyncpg.Record, reference: str, url: str, zone: ZoneInfo, identity: DeploymentIdentity) -> bytes:
     title = msgspec.convert(issued["title"], Text)
     pdf = PdfDocument()
     pdf.set_title(f"{title.id} {issued['number']}")
@@ -180,8 +179,8 @@ def _drawn(issued: asyncpg.Record, reference: str, url: str, identity: Deploymen
     lines = [
         ("Nomor", issued["number"]),
         ("Nama pemegang", issued["holder_name"]),
-        ("Terbit", _date(issued["issued_at"])),
-        ("Berlaku sampai", _date(issued["expires_at"]) if issued["expires_at"] else "Tidak terbatas"),
+        ("Terbit", _date(issued["issued_at"], zone)),
+        ("Berlaku sampai", _date(issued["expires_at"], zone) if issued["expires_at"] else "Tidak terbatas"),
         ("Permohonan", reference),
     ]
     pdf.ln(6)
@@ -197,5 +196,5 @@ def _drawn(issued: asyncpg.Record, reference: str, url: str, identity: Deploymen
     return bytes(pdf.output())
 
 
-def _date(moment: datetime) -> str:
-    return moment.astimezone(JAKARTA).strftime("%d-%m-%Y")
+def _date(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%d-%m-%Y")

@@ -231,7 +231,10 @@ async def revoke_permit(
     opt={"permission": "permits.read", "problems": [404, 409]},
 )
 async def permit_document(
-    request: SignedIn, database: NamedDependency[Database], application_id: ApplicationId
+    request: SignedIn,
+    database: NamedDependency[Database],
+    cases: NamedDependency[CaseEngine],
+    application_id: ApplicationId,
 ) -> Response[bytes]:
     async with database.acquire() as connection:
         pdf = await issuing.permit_pdf(
@@ -239,6 +242,7 @@ async def permit_document(
             CaseActor.of(request),
             application_id,
             public_base_url(request),
+            cases.zone,
             identity_of(request.app.state),
         )
     return Response(content=pdf, media_type="application/pdf")

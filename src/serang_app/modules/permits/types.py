@@ -6,7 +6,14 @@ from __future__ import annotations
 import asyncpg
 import msgspec
 
-from serang_app.api import ApiError, LocalizedFieldError, definition_problems, sent_fields, update_row
+from serang_app.api import (
+    ApiError,
+    LocalizedFieldError,
+    agency_problems,
+    definition_problems,
+    sent_fields,
+    update_row,
+)
 from serang_app.modules.permits.schemas import DocumentRequirement, PermitType, PermitTypeChanges, PermitTypeDraft
 
 _COLUMNS = """code, title, description, opd_code, sla_days, validity_days, needs_supervisor, fields, documents,
@@ -69,10 +76,8 @@ async def _check(
         problems += definition_problems(definition.fields, prefix="fields")
     if not isinstance(definition.documents, msgspec.UnsetType):
         problems += _document_problems(definition.documents)
-    if opd_code is not None and not await connection.fetchval(
-        "SELECT 1 FROM opds WHERE code = $1 AND is_active", opd_code
-    ):
-        problems.append(LocalizedFieldError("opd_code", "OPD tidak dikenal", "Unknown agency"))
+    if opd_code is not None:
+        problems += await agency_problems(connection, opd_code)
     if problems:
         raise ApiError(422, errors=problems)
 

@@ -11,7 +11,7 @@ from typing import Annotated
 import asyncpg
 import msgspec
 
-from serang_app.api import DISPLAY_NAME, ApiError
+from serang_app.api import DISPLAY_NAME, ApiError, create_service_resident
 
 KEY_PREFIX = "s311_"
 
@@ -48,7 +48,7 @@ def _hash(key: str) -> bytes:
 async def issue_client(connection: asyncpg.Connection, staff_id: uuid.UUID, draft: ClientDraft) -> IssuedClient:
     """Inside a transaction: the client's own resident account, then the key."""
     key = KEY_PREFIX + secrets.token_urlsafe(32)
-    resident_id = await connection.fetchval("INSERT INTO residents (name) VALUES ($1) RETURNING id", draft.name)
+    resident_id = await create_service_resident(connection, draft.name)
     row = await connection.fetchrow(
         """INSERT INTO complaints.open311_clients (name, key_hash, key_prefix, resident_id, created_by)
            VALUES ($1, $2, $3, $4, $5) RETURNING id, name, key_prefix, created_at, revoked_at""",

@@ -75,8 +75,7 @@ async def service_definition(
     if category is None:
         raise Open311Error(404, f"No service {code!r}")
     districts = await connection.fetch(
-        """SELECT code, name FROM regions
-           WHERE level = 'district' AND code LIKE $1 || '.%' AND retired_in IS NULL ORDER BY name""",
+        "SELECT code, name FROM core.regions WHERE level = 'district' AND code LIKE $1 || '.%' ORDER BY name",
         area.region_code,
     )
     attributes = [

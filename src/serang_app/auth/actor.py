@@ -1,18 +1,25 @@
-"""Who acts on a case, and which cases they may see at all (object-level authorization)."""
+"""Who acts: the request's caller (a resident or staff), or the system itself.
+
+The request's actor belongs with identity, not with the rooms that act (cases, uploads,
+announcements), so those rooms depend on auth and never on each other for it.
+"""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from litestar import Request
 
 from serang_app.auth.principal import Principal
 from serang_app.http.request_id import request_id_of
-from serang_app.module_system.spec import Actor
 
 ActorKind = Literal["resident", "staff", "system"]
+# Who may take a workflow transition. "system" is the app's own code (a timer, another case's
+# outcome); the HTTP API never acts as the system.
+Actor = Literal["resident", "officer", "supervisor", "admin", "system"]
+ACTORS: tuple[Actor, ...] = get_args(Actor)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,5 +64,5 @@ class CaseActor:
         return self.role in ("admin", "system")
 
 
-# Module code (a timer, a sweep) acting on its own: sees every case, takes "system" transitions.
+# Code acting on its own (a timer, a sweep): sees every case, takes "system" transitions.
 SYSTEM_ACTOR = CaseActor(kind="system", id=None, role="system", opd_code=None, request_id=None)

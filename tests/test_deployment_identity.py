@@ -15,7 +15,8 @@ from xml.etree import ElementTree
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
-from pypdf import PdfReader
+from PIL import Image
+from pypdf import PageObject, PdfReader
 
 from serang_app.identity.deployment import deployment_identity
 from serang_app.identity.names import english_region_name, government_name
@@ -57,6 +58,11 @@ async def default_region(database_url: str, tmp_path: Path) -> AsyncIterator[Asy
 
 async def _permit_text(client: AsyncTestClient[Litestar], database_url: str) -> str:
     """A business certificate applied for, approved and issued over HTTP: its PDF's text."""
+    return (await _permit_page(client, database_url)).extract_text()
+
+
+async def _permit_page(client: AsyncTestClient[Litestar], database_url: str) -> PageObject:
+    """A business certificate applied for, approved and issued over HTTP: its PDF's one page."""
     applicant = bearer(await resident_tokens(client, f"+62816{uuid.uuid4().int % 10**8:08d}"))
     assert (await client.patch("/v1/me", json={"name": "Siti Aminah"}, headers=applicant)).status_code == 200
     created = await client.post(
@@ -90,7 +96,7 @@ async def _permit_text(client: AsyncTestClient[Litestar], database_url: str) -> 
     downloaded = await client.get(f"/v1/permits/applications/{application_id}/permit.pdf", headers=applicant)
     assert downloaded.status_code == 200, downloaded.text
     [page] = PdfReader(io.BytesIO(downloaded.content)).pages
-    return page.extract_text()
+    return page
 
 
 async def _public_pages(client: AsyncTestClient[Litestar]) -> dict[str, Any]:
@@ -114,7 +120,9 @@ async def _public_pages(client: AsyncTestClient[Litestar]) -> dict[str, Any]:
 async def test_another_region_prints_its_government_on_the_permit(
     pandeglang: AsyncTestClient[Litestar], database_url: str
 ) -> None:
-    text = await _permit_text(pandeglang, database_url)
+    page = await _permit_page(pandeglang, database_url)
+    assert len(page.images) == 1  # the QR code: no logo is configured
+    text = page.extract_text()
     lines = text.splitlines()
     assert lines[:3] == ["PEMERINTAH KABUPATEN PANDEGLANG", AGENCY, ADDRESS], lines[:5]
     assert "serang" not in text.lower()
@@ -153,6 +161,8 @@ async def test_the_default_region_still_names_kabupaten_serang(
 
 
 async def test_settings_override_the_derived_identity(database_url: str, tmp_path: Path) -> None:
+    logo = tmp_path / "logo.png"
+    Image.new("RGB", (120, 150), (200, 30, 30)).save(logo)
     app = modules_app(
         database_url,
         tmp_path,
@@ -162,11 +172,17 @@ async def test_settings_override_the_derived_identity(database_url: str, tmp_pat
         SERANG_DEPLOYMENT_NAME="Pemerintah Kota Serang Madani",
         SERANG_DEPLOYMENT_CONTACT="Diskominfo Kota Serang, layanan@example.go.id",
         SERANG_DEPLOYMENT_LOGO_URL="https://example.go.id/logo.png",
+        SERANG_DEPLOYMENT_LOGO_FILE=str(logo),
     )
     async with AsyncTestClient(app) as client:
-        text = await _permit_text(client, database_url)
+        page = await _permit_page(client, database_url)
         pages = await _public_pages(client)
+    text = page.extract_text()
     assert text.splitlines()[0] == "PEMERINTAH KOTA SERANG MADANI"
+    # The logo heads the letter, beside the QR code at its foot.
+    sizes = sorted(Image.open(io.BytesIO(image.data)).size for image in page.images)
+    assert (120, 150) in sizes
+    assert len(sizes) == 2
     assert pages["config"]["region_name"] == "Kota Serang"
     assert pages["config"]["government_name"] == "Pemerintah Kota Serang Madani"
     assert pages["config"]["logo_url"] == "https://example.go.id/logo.png"
@@ -197,4 +213,12 @@ def test_a_bad_identity_setting_stops_start_up_naming_it(variable: str, value: s
     with pytest.raises(SettingsError) as raised:
         load_settings({variable: value})
     assert str(raised.value).startswith(f"{variable}: ")
-    assert "\n" not in str(raised.value).replace(repr(value), "")
+
+
+def test_a_logo_file_that_is_not_an_image_stops_start_up(tmp_path: Path) -> None:
+    text = tmp_path / "logo.png"
+    text.write_text("not a picture")
+    for path, problem in ((text, "expected a PNG or JPEG file"), (tmp_path / "missing.png", "cannot be read")):
+        with pytest.raises(SettingsError) as raised:
+            load_settings({"SERANG_DEPLOYMENT_LOGO_FILE": str(path)})
+        assert str(raised.value).startswith(f"SERANG_DEPLOYMENT_LOGO_FILE: {problem}: {path}")

@@ -8,7 +8,7 @@ tests/test_core_api.py holds the built-in modules to this list. Nothing in the c
 this module, so it may import from every part of the core.
 """
 
-from serang_app.app_state import identity_of, region_area_of
+from serang_app.app_state import identity_of, letterhead_of, region_area_of
 from serang_app.audit.log import record_by_caller
 from serang_app.auth.actor import SYSTEM_ACTOR, CaseActor
 from serang_app.auth.permissions import Permission
@@ -57,7 +57,7 @@ from serang_app.notifications.cancelling import cancel_scheduled_notifications
 from serang_app.opds.active import agency_problems, require_agency
 from serang_app.pdf.document import FONT as PDF_FONT
 from serang_app.pdf.document import PdfDocument
-from serang_app.pdf.letterhead import draw_letterhead
+from serang_app.pdf.letterhead import Letterhead, draw_letterhead
 from serang_app.regions.boundaries import PinPlace, RegionArea
 from serang_app.residents.locking import lock_resident
 from serang_app.residents.service_accounts import create_service_resident
@@ -89,6 +89,7 @@ __all__ = [
     "DeploymentIdentity",
     "Keyset",
     "KeysetPage",
+    "Letterhead",
     "LocalText",
     "Locale",
     "LocalizedFieldError",
@@ -127,6 +128,7 @@ __all__ = [
     "encode_cursor",
     "follow_case",
     "identity_of",
+    "letterhead_of",
     "link_used_uploads",
     "lock_resident",
     "move_followers",

@@ -49,6 +49,7 @@ from serang_app.module_system.plugin import ModulesPlugin
 from serang_app.module_system.spec import ModuleSpec
 from serang_app.module_system.validation import validate_modules
 from serang_app.notifications.texts import NotificationTexts
+from serang_app.pdf.letterhead import letterhead
 from serang_app.regions.boundaries import region_area
 from serang_app.regions.service import RegionDirectory
 from serang_app.settings import Settings
@@ -138,6 +139,7 @@ class CorePlugin(InitPlugin):
                     [spec.slug for spec in self._specs], settings.catalogue_cache_seconds
                 ),
                 "identity": identity,
+                "letterhead": letterhead(identity, settings.deployment_logo_file),
                 "region_directory": RegionDirectory(settings.region_code),
                 "region_area": region_area(settings.region_code, settings.region_boundaries_dir),
                 "announcement_feed": AnnouncementFeed(),

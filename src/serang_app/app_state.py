@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from serang_app.db.pool import Database
     from serang_app.identity.deployment import DeploymentIdentity
     from serang_app.notifications.texts import NotificationTexts
+    from serang_app.pdf.letterhead import Letterhead
     from serang_app.regions.boundaries import RegionArea
     from serang_app.residents.nik import NikVault
     from serang_app.settings import Settings
@@ -65,3 +66,8 @@ def region_area_of(state: State) -> RegionArea:
 def identity_of(state: State) -> DeploymentIdentity:
     """Who runs this deployment: the region and its government (identity/deployment.py)."""
     return cast("DeploymentIdentity", state.identity)
+
+
+def letterhead_of(state: State) -> Letterhead:
+    """What every PDF's letterhead shows: the identity and the logo (pdf/letterhead.py)."""
+    return cast("Letterhead", state.letterhead)

@@ -20,6 +20,7 @@ import msgspec
 from serang_app.auth.key_material import UnsafeKeyError, nik_encryption_keys, refuse_unsafe_production_keys
 from serang_app.http.client_address import Network, parse_networks
 from serang_app.http.text import DISPLAY_NAME, PLAIN_TEXT
+from serang_app.identity.logo import LOGO_SIGNATURES
 from serang_app.regions.reference_data import DECREE, regencies
 from serang_app.regions.time_zones import UnknownProvinceError, time_zone_of_region
 
@@ -142,6 +143,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     deployment_address: Annotated[str, msgspec.Meta(pattern=PLAIN_TEXT, max_length=200)] | None = None
     deployment_contact: Annotated[str, msgspec.Meta(pattern=PLAIN_TEXT, max_length=200)] | None = None
     deployment_logo_url: Annotated[str, msgspec.Meta(pattern=r"^https://[^\s]{1,300}$")] | None = None
+    # A PNG or JPEG file the letterhead of every PDF shows at its left (pdf/letterhead.py).
+    deployment_logo_file: str | None = None
 
     @property
     def data_path(self) -> Path:
@@ -262,6 +265,7 @@ ENV_NAMES: dict[str, str] = {
     "deployment_address": "SERANG_DEPLOYMENT_ADDRESS",
     "deployment_contact": "SERANG_DEPLOYMENT_CONTACT",
     "deployment_logo_url": "SERANG_DEPLOYMENT_LOGO_URL",
+    "deployment_logo_file": "SERANG_DEPLOYMENT_LOGO_FILE",
 }
 TRACE_EXPORTERS = frozenset({"otlp", "console"})
 
@@ -351,6 +355,7 @@ def _check_consistency(settings: Settings) -> None:
     except UnknownProvinceError as error:
         raise SettingsError(f"SERANG_REGION_CODE: {error}") from None
     _check_region(settings)
+    _check_logo_file(settings)
     if settings.db_pool_min > settings.db_pool_max:
         raise SettingsError("SERANG_DB_POOL_MIN: must not exceed SERANG_DB_POOL_MAX")
     slugs = settings.enabled_module_slugs
@@ -405,6 +410,21 @@ def _check_region(settings: Settings) -> None:
     folder = settings.region_boundaries_dir
     if folder is not None and not os.path.isdir(folder):
         raise SettingsError(f"SERANG_REGION_BOUNDARIES_DIR: no such folder: {folder}")
+
+
+def _check_logo_file(settings: Settings) -> None:
+    """The letterhead's logo is read when the app is built; a missing or unusable file is said
+    now, naming its variable, rather than by the first PDF."""
+    path = settings.deployment_logo_file
+    if path is None:
+        return
+    try:
+        with open(path, "rb") as logo:
+            head = logo.read(8)
+    except OSError as error:
+        raise SettingsError(f"SERANG_DEPLOYMENT_LOGO_FILE: cannot be read: {path} ({error.strerror})") from None
+    if not head.startswith(LOGO_SIGNATURES):
+        raise SettingsError(f"SERANG_DEPLOYMENT_LOGO_FILE: expected a PNG or JPEG file: {path}")
 
 
 def _is_loopback(host: str) -> bool:

@@ -18,7 +18,7 @@ from serang_app.api import (
     ApiError,
     CaseActor,
     CaseEngine,
-    DeploymentIdentity,
+    Letterhead,
     PdfDocument,
     Text,
     cancel_scheduled_notifications,
@@ -154,7 +154,7 @@ async def permit_pdf(
     application_id: uuid.UUID,
     base_url: str,
     zone: ZoneInfo,
-    identity: DeploymentIdentity,
+    head: Letterhead,
 ) -> bytes:
     """The issued permit for its holder (and the agency). Before it is issued the application is
     there and the permit is not: 409 `permits_not_issued`, which the app can explain."""
@@ -164,15 +164,15 @@ async def permit_pdf(
         raise ApiError(409, "permits_not_issued")
     url = verification_url(base_url, issued["verification_code"])
     # Embedding the font's glyphs takes tens of milliseconds of CPU: not on the event loop.
-    return await asyncio.to_thread(_drawn, issued, str(row["reference"]), url, zone, identity)
+    return await asyncio.to_thread(_drawn, issued, str(row["reference"]), url, zone, head)
 
 
-def _drawn(issued: asyncpg.Record, reference: str, url: str, zone: ZoneInfo, identity: DeploymentIdentity) -> bytes:
+def _drawn(issued: asyncpg.Record, reference: str, url: str, zone: ZoneInfo, head: Letterhead) -> bytes:
     title = msgspec.convert(issued["title"], Text)
     pdf = PdfDocument()
     pdf.set_title(f"{title.id} {issued['number']}")
     pdf.add_page()
-    draw_letterhead(pdf, identity, issued["agency_name"])
+    draw_letterhead(pdf, head, issued["agency_name"])
     pdf.set_font(PDF_FONT, "B", 14)
     pdf.cell(0, 10, title.id.upper(), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(PDF_FONT, "", 12)

@@ -20,7 +20,7 @@ from serang_app.api import (
     PageCursor,
     PageLimit,
     Principal,
-    identity_of,
+    letterhead_of,
     public_base_url,
 )
 from serang_app.modules.permits import applications, issuing
@@ -243,7 +243,7 @@ async def permit_document(
             application_id,
             public_base_url(request),
             cases.zone,
-            identity_of(request.app.state),
+            letterhead_of(request.app.state),
         )
     return Response(content=pdf, media_type="application/pdf")
 

@@ -19,6 +19,7 @@ from serang_app.cases.registry import WorkflowRegistry
 from serang_app.db.pool import Database
 from serang_app.domains import CORE_DOMAINS
 from serang_app.module_system.validation import workflow_problems
+from serang_app.modules.appointments import appointments_module
 from serang_app.modules.complaints import complaints_module
 from serang_app.modules.permits import permits_module
 from serang_app.notifications.delivery import Delivery, deliver_due
@@ -27,6 +28,7 @@ from serang_app.notifications.texts import NotificationTexts
 from tests.support.accounts import bearer, resident_tokens, signed_in_staff
 from tests.support.complaints_app import modules_app
 from tests.support.fake_google import FakeGoogle
+from tests.support.populated import populate
 from tests.test_officer_day import crowd_event_application, public_order_complaint
 
 
@@ -173,3 +175,40 @@ def test_a_module_declares_its_object_under_its_own_path() -> None:
     assert problems_with(object_kind="Application!") == [
         "workflow 'permit': object_kind must be lowercase letters, digits or underscores"
     ]
+
+
+async def test_every_built_in_modules_case_leads_to_its_object_by_either_id(
+    database_url: str, tmp_path: Path, db: asyncpg.Connection
+) -> None:
+    app = modules_app(database_url, tmp_path, complaints_module(), permits_module(), appointments_module())
+    async with AsyncTestClient(app) as client:
+        await populate(client, database_url)
+        admin = await signed_in_staff(client, database_url, "admin", None)
+
+        async def inbox() -> dict[str, dict[str, Any]]:
+            listed = await client.get("/v1/staff/cases", params={"limit": 50}, headers=admin)
+            assert listed.status_code == 200, listed.text
+            return {item["module"]: item for item in listed.json()["items"]}
+
+        items = await inbox()
+        assert {module: item["module_object"]["kind"] for module, item in items.items()} == {
+            "complaints": "complaint",
+            "permits": "application",
+            "appointments": "booking",
+        }
+        answers = {}
+        for module, item in items.items():
+            found = await client.get(item["module_object"]["path"], headers=admin)
+            assert found.status_code == 200, (module, found.text)
+            answers[module] = found.json()
+        assert answers["permits"]["id"] == items["permits"]["module_object"]["id"] != items["permits"]["id"]
+        assert answers["appointments"]["id"] == items["appointments"]["module_object"]["id"]
+
+        # A case opened before modules named their objects: the case id stands in, and leads to
+        # the same object.
+        await db.execute("UPDATE cases SET object_id = NULL")
+        for module, item in (await inbox()).items():
+            assert item["module_object"]["id"] == item["id"]
+            found = await client.get(item["module_object"]["path"], headers=admin)
+            assert found.status_code == 200, (module, found.text)
+            assert found.json() == answers[module]

@@ -43,7 +43,7 @@ class CaseSummary(msgspec.Struct, kw_only=True):
     updated_at: datetime
     # What the case's module made of it and where to read that (a permit application, a booking);
     # null when the module declares nothing of its own.
-    module_object: ModuleObject | None = None
+    module_object: ModuleObject | None
 
 
 class CasePage(msgspec.Struct, kw_only=True):

@@ -169,6 +169,15 @@ def test_a_module_declares_its_object_under_its_own_path() -> None:
     assert problems_with(object_path="/v1/permits/applications/{resident_id}") == [
         "workflow 'permit': object_path names ['resident_id']; it may name only {case_id} and {object_id}"
     ]
+    assert problems_with(object_path="/v1/permits/../admin/{object_id}") == [
+        "workflow 'permit': object_path must be a path under /v1/permits/"
+    ]
+    assert problems_with(object_path="/v1/permits/applications/{object_id!r}") == [
+        "workflow 'permit': object_path must be a path under /v1/permits/"
+    ]
+    assert problems_with(object_path="/v1/permits/applications/{object_id") == [
+        "workflow 'permit': object_path names ['<unbalanced brace>']; it may name only {case_id} and {object_id}"
+    ]
     assert problems_with(object_kind=None) == [
         "workflow 'permit': object_kind and object_path are declared together or not at all"
     ]

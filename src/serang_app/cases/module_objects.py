@@ -57,9 +57,11 @@ def object_problems(workflow: Workflow, slug: str) -> list[str]:
     if not OBJECT_KIND.match(workflow.object_kind):
         problems.append(f"{where}: object_kind must be lowercase letters, digits or underscores")
     path = workflow.object_path
-    if not path.startswith(f"/v1/{slug}/") or not _PATH_CHARACTERS.match(path):
+    # No `..`: the path must not climb out of the module's routes once a client resolves it.
+    if not path.startswith(f"/v1/{slug}/") or not _PATH_CHARACTERS.match(path) or ".." in path:
         problems.append(f"{where}: object_path must be a path under /v1/{slug}/")
     else:
+        # The characters allowed leave out `!` and `:`: no conversion or format spec, only names.
         try:
             named = {name for _, name, _, _ in string.Formatter().parse(path) if name is not None}
         except ValueError:

@@ -12,17 +12,17 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
+import asyncpg
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from PIL import Image
 from pypdf import PageObject, PdfReader
 
-from serang_app.identity.deployment import deployment_identity
+from serang_app.identity.deployment import deployment_identity, service_title
 from serang_app.identity.names import english_region_name, government_name
 from serang_app.modules.complaints import complaints_module
 from serang_app.modules.permits import permits_module
-from serang_app.notifications.delivery import push_title
 from serang_app.settings import SettingsError, load_settings
 from tests.support.accounts import bearer, resident_tokens, signed_in_staff
 from tests.support.complaints_app import modules_app
@@ -197,7 +197,7 @@ def test_names_follow_the_kepmendagri_name() -> None:
     assert english_region_name("Kota Serang") == "Serang City"
     assert english_region_name("Kota Administrasi Jakarta Pusat") == "Jakarta Pusat Administrative City"
     assert english_region_name("Kabupaten Administrasi Kepulauan Seribu") == "Kepulauan Seribu Administrative Regency"
-    title = push_title(deployment_identity(load_settings({"SERANG_REGION_CODE": "36.73"})))
+    title = service_title(deployment_identity(load_settings({"SERANG_REGION_CODE": "36.73"})))
     assert (title.id, title.en) == ("Layanan Kota Serang", "Serang City services")
 
 
@@ -222,3 +222,23 @@ def test_a_logo_file_that_is_not_an_image_stops_start_up(tmp_path: Path) -> None
         with pytest.raises(SettingsError) as raised:
             load_settings({"SERANG_DEPLOYMENT_LOGO_FILE": str(path)})
         assert str(raised.value).startswith(f"SERANG_DEPLOYMENT_LOGO_FILE: {problem}: {path}")
+
+
+async def test_an_inbox_item_about_no_service_is_headed_with_the_region(
+    pandeglang: AsyncTestClient[Litestar], db: asyncpg.Connection
+) -> None:
+    """A notification about no case (or a service no longer listed) is headed with the deployment's
+    own service title, as its push is."""
+    citizen = bearer(await resident_tokens(pandeglang, f"+62816{uuid.uuid4().int % 10**8:08d}"))
+    resident_id = (await pandeglang.get("/v1/me", headers=citizen)).json()["id"]
+    await db.execute(
+        """INSERT INTO notifications (recipient_kind, recipient_id, source, template, params)
+           VALUES ('resident', $1, 'core', 'case.comment', '{"reference": "REF-1"}')""",
+        uuid.UUID(resident_id),
+    )
+    [item] = (await pandeglang.get("/v1/me/notifications", headers=citizen)).json()["items"]
+    assert item["title"] == "Layanan Kabupaten Pandeglang"
+    english = {**citizen, "Accept-Language": "en"}
+    assert (await pandeglang.patch("/v1/me", json={"locale": "en"}, headers=english)).status_code == 200
+    [item] = (await pandeglang.get("/v1/me/notifications", headers=citizen)).json()["items"]
+    assert item["title"] == "Pandeglang Regency services"

@@ -190,8 +190,8 @@ def worker() -> None:
     from serang_app.domains import CORE_DOMAINS
     from serang_app.health.series import POOL_ACQUIRE_SECONDS
     from serang_app.health.worker_endpoint import WorkerMetricsServer
-    from serang_app.identity.deployment import deployment_identity
-    from serang_app.notifications.delivery import Delivery, push_title
+    from serang_app.identity.deployment import deployment_identity, service_title
+    from serang_app.notifications.delivery import Delivery
     from serang_app.notifications.push import open_push_sender
     from serang_app.notifications.texts import NotificationTexts
     from serang_app.storage.factory import open_storage
@@ -227,7 +227,7 @@ def worker() -> None:
             texts=NotificationTexts(CORE_DOMAINS, specs),
             workflows=workflows,
             public_base_url=settings.public_base_url,
-            title=push_title(deployment_identity(settings)),
+            title=service_title(deployment_identity(settings)),
         )
         context = WorkerContext(
             database=database,

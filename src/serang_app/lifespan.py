@@ -16,8 +16,9 @@ from serang_app.db.embedded import EmbeddedDatabase
 from serang_app.db.migrations import CORE_NAMESPACE, MigrationSource, apply_migrations, core_migrations_folder
 from serang_app.db.pool import Database, open_database
 from serang_app.health.series import POOL_ACQUIRE_SECONDS
+from serang_app.identity.deployment import service_title
 from serang_app.module_system.spec import ModuleSpec
-from serang_app.notifications.delivery import Delivery, push_title
+from serang_app.notifications.delivery import Delivery
 from serang_app.notifications.push import open_push_sender
 from serang_app.regions.loading import ensure_region_loaded
 from serang_app.settings import Settings
@@ -125,7 +126,7 @@ async def _background_worker(
         texts=app.state.notification_texts,
         workflows=app.state.case_engine.workflows,
         public_base_url=settings.public_base_url,
-        title=push_title(identity_of(app.state)),
+        title=service_title(identity_of(app.state)),
     )
     context = WorkerContext(
         database=database, storage=app.state.storage, delivery=delivery, cases=app.state.case_engine

@@ -11,6 +11,7 @@ from typing import Annotated
 
 import msgspec
 
+from serang_app.bilingual import Text
 from serang_app.identity.names import english_region_name, government_name
 from serang_app.regions.reference_data import regencies
 from serang_app.settings import Settings
@@ -34,6 +35,12 @@ class DeploymentIdentity(msgspec.Struct, frozen=True, kw_only=True):
     address: Annotated[str | None, msgspec.Meta(description="The government's address, when configured")] = None
     contact: Annotated[str, msgspec.Meta(description="Whom to contact about the service")]
     logo_url: Annotated[str | None, msgspec.Meta(description="The government's logo (https), when configured")] = None
+
+
+def service_title(identity: DeploymentIdentity) -> Text:
+    """ "Layanan Kota Cilegon" / "Cilegon City services": the heading of a push, and of an inbox item
+    about no particular service, so the phone shows whose message it is."""
+    return Text(id=f"Layanan {identity.region_name}", en=f"{identity.region_name_en} services")
 
 
 def deployment_identity(settings: Settings) -> DeploymentIdentity:

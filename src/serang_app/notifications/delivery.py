@@ -21,9 +21,9 @@ from serang_app.bilingual import Text
 from serang_app.cases.registry import WorkflowRegistry
 from serang_app.db.pool import Database
 from serang_app.health.series import PUSH_JOBS_SETTLED, PUSH_MESSAGES
-from serang_app.identity.deployment import DeploymentIdentity
 from serang_app.notifications.devices import STALE_AFTER
 from serang_app.notifications.push import PushMessage, PushOutcome, PushSender
+from serang_app.notifications.subjects import GENERIC_TITLE, SUBJECT_COLUMNS, SUBJECT_JOINS, push_data, subject_of
 from serang_app.notifications.texts import NotificationTexts
 
 BATCH_SIZE = 200
@@ -31,8 +31,6 @@ LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 8
 BASE_BACKOFF_SECONDS = 5.0
 MAX_BACKOFF_SECONDS = 3600.0
-# What a push is titled when the deployment's own title (push_title) is not given.
-GENERIC_TITLE = Text(id="Layanan pemerintah daerah", en="Local government services")
 
 _CLAIM = """
 WITH due AS (
@@ -46,13 +44,13 @@ UPDATE push_jobs j SET attempts = j.attempts + 1, not_before = now() + $2::inter
 FROM due WHERE j.notification_id = due.notification_id
 RETURNING j.notification_id, j.attempts
 """
-_NOTIFICATIONS = """
-SELECT n.id, n.case_id, n.source, n.template, n.params, r.locale, c.module, c.workflow
+_NOTIFICATIONS = f"""
+SELECT n.id, n.case_id, n.source, n.template, n.params, r.locale, {SUBJECT_COLUMNS}
 FROM notifications n
 LEFT JOIN residents r ON n.recipient_kind = 'resident' AND r.id = n.recipient_id
-LEFT JOIN cases c ON c.id = n.case_id
+{SUBJECT_JOINS}
 WHERE n.id = ANY($1::uuid[])
-"""
+"""  # noqa: S608 (constant columns)
 # Live devices of the recipients that have not had this notification yet.
 _DEVICES = """
 SELECT n.id AS notification_id, d.installation_id, d.fcm_token
@@ -79,13 +77,8 @@ class Delivery:
     max_attempts: int = MAX_ATTEMPTS
     # For links in pushes (an announcement's image): Settings.public_base_url.
     public_base_url: str = "http://127.0.0.1:8000"
-    # Every push's title: push_title(the deployment's identity).
+    # Every push's title: service_title(the deployment's identity).
     title: Text = GENERIC_TITLE
-
-
-def push_title(identity: DeploymentIdentity) -> Text:
-    """ "Layanan Kota Cilegon" / "Cilegon City services": the phone shows whose message it is."""
-    return Text(id=f"Layanan {identity.region_name}", en=f"{identity.region_name_en} services")
 
 
 async def deliver_due(database: Database, delivery: Delivery) -> int:
@@ -127,7 +120,12 @@ def _message(notification: asyncpg.Record, device: asyncpg.Record, delivery: Del
         token=device["fcm_token"],
         title=delivery.title.in_locale(locale),
         body=delivery.texts.render(notification["source"], notification["template"], params, locale, status_title),
-        data={"notification_id": str(notification["id"]), "case_id": str(notification["case_id"] or "")},
+        # What the inbox item carries too, so a tap on the push opens the same screen.
+        data={
+            **push_data(subject_of(notification, delivery.workflows, locale, delivery.title)),
+            "notification_id": str(notification["id"]),
+            "case_id": str(notification["case_id"] or ""),
+        },
     )
 
 

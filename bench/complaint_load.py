@@ -1,6 +1,7 @@
 """Load for POST /v1/complaints: each connection files complaints as its own resident, each with
-a new Idempotency-Key and a random point of the regency, and counts any answer but 201 as an
-error. The bare ceiling gets the same requests."""
+a new Idempotency-Key and a pin alone (the district and village are found from it), near a
+random village of the regency, and counts any answer but 201 as an error. The bare ceiling gets
+the same requests."""
 
 from __future__ import annotations
 
@@ -10,20 +11,32 @@ import time
 import uuid
 
 import msgspec
+import shapely
+from shapely.geometry import shape
 
 from bench.load import LoadResult, result_from
 from bench.posting import post_json
-from serang_app.modules.complaints.area import EAST, NORTH, SOUTH, WEST
+from serang_app.regions.reference_data import data_folder
+
+
+def _village_points() -> list[tuple[float, float]]:
+    """A point inside each village of the regency, as (latitude, longitude)."""
+    collection = msgspec.json.decode((data_folder() / "boundaries" / "serang_villages.geojson").read_bytes())
+    points = [shapely.get_coordinates(shape(f["geometry"]).representative_point())[0] for f in collection["features"]]
+    return [(float(y), float(x)) for x, y in points]
+
+
+_POINTS = _village_points()
 
 
 def _draft(rng: random.Random) -> bytes:
+    latitude, longitude = rng.choice(_POINTS)
     return msgspec.json.encode(
         {
             "category": "street_lights",
             "description": "Lampu jalan mati di depan sekolah sejak tiga hari.",
-            "latitude": rng.uniform(SOUTH, NORTH),
-            "longitude": rng.uniform(WEST, EAST),
-            "district_code": "36.04.05",
+            "latitude": latitude,
+            "longitude": longitude,
         }
     )
 

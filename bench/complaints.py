@@ -1,8 +1,8 @@
 """The complaints rows: a million complaints spread over the regency, generated in PostgreSQL.
 
 A third are open, four in five public, in ten categories, over the past year, each at a uniformly
-random point of the regency's bounding area (modules/complaints/area.py): around 50 open public
-complaints per square kilometre, so a 250 m search finds about ten.
+random point of the regency's bounding rectangle (below): around 50 open public complaints per
+square kilometre, so a 250 m search finds about ten.
 """
 
 from __future__ import annotations
@@ -11,7 +11,10 @@ import time
 
 import asyncpg
 
-from serang_app.modules.complaints.area import EAST, NORTH, SOUTH, WEST
+# Kabupaten Serang's bounding rectangle: for spreading rows, not for filing (filing checks the
+# real boundary, docs/regions.md), so rows in the sea or in Kota Serang are fine here.
+SOUTH, NORTH = -6.40, -5.78
+WEST, EAST = 105.80, 106.45
 
 # The measured point: the middle of the area (Kragilan/Ciruas, where complaints would be dense).
 NEARBY_POINT = ((SOUTH + NORTH) / 2, (WEST + EAST) / 2)

@@ -13,7 +13,8 @@ from serang_app.db.migrations import apply_migrations
 from serang_app.db.pool import Database, open_database
 from serang_app.lifespan import migration_sources
 from serang_app.module_system.spec import ModuleSpec
-from serang_app.settings import Settings, load_settings
+from serang_app.regions.loading import load_region
+from serang_app.settings import DEFAULT_REGION, Settings, load_settings
 from tests.support.database import EMBEDDED_FOLDER, TestServer
 from tests.support.fake_google import FakeGoogle
 from tests.support.object_store import moto_server
@@ -34,9 +35,11 @@ def serang_test_server(test_server: TestServer) -> TestServer:
 
 @pytest.fixture(scope="session")
 def migrated_template(test_server: TestServer) -> Iterator[str]:
-    """A database with the core migrations applied, cloned by each test that needs one."""
+    """A database with the core migrations applied and the default region loaded (as `migrate
+    apply` does), cloned by each test that needs one."""
     name = asyncio.run(test_server.create_database())
     asyncio.run(apply_migrations(test_server.dsn(name), migration_sources([])))
+    asyncio.run(load_region(test_server.dsn(name), DEFAULT_REGION))
     yield name
     asyncio.run(test_server.drop_database(name))
 

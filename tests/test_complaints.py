@@ -203,8 +203,11 @@ async def test_bad_complaints_are_refused_naming_every_problem(
     other = await resident(client)
     others_photo, _ = await upload(client, other, photo_with_gps())
     cases = {
-        "outside the regency": (draft(point=(-6.2, 106.8)), ["longitude"]),  # Jakarta
-        "in the sea north of it": (draft(point=(-5.5, 106.1)), ["latitude"]),
+        # Outside the regency's boundary (docs/regions.md): named by both fields.
+        "outside the regency": (draft(point=(-6.2, 106.8)), ["latitude", "longitude"]),  # Jakarta
+        "in the sea north of it": (draft(point=(-5.5, 106.1)), ["latitude", "longitude"]),
+        "in Kota Serang, inside the old rectangle": (draft(point=(-6.12, 106.15)), ["latitude", "longitude"]),
+        "outside Indonesia": (draft(point=(-6.05, 150.0)), ["longitude"]),
         "unknown category": (draft(category="volcanoes"), ["category"]),
         "six photos": (draft(photo_upload_ids=[str(uuid.uuid4()) for _ in range(6)]), ["photo_upload_ids"]),
         "another's photo": (draft(photo_upload_ids=[others_photo]), ["photo_upload_ids"]),

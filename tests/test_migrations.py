@@ -17,6 +17,7 @@ from serang_app.db.migrations import (
     core_migrations_folder,
     migration_status,
 )
+from serang_app.regions.reference_data import DATA_VERSION
 from tests.support.processes import SERANG_APP
 
 
@@ -130,6 +131,9 @@ async def test_two_replicas_migrating_at_once_apply_each_file_exactly_once(empty
     assert [p.returncode for p in processes] == [0, 0], outputs
     summaries = sorted(stdout.decode().splitlines()[0] for stdout, _ in outputs)
     assert summaries == ["applied 0 migration(s)", f"applied {len(CORE_FILES)} migration(s)"]
+    # The region's rows are loaded once too, by one of them (regions/loading.py).
+    loaded = [line for stdout, _ in outputs for line in stdout.decode().splitlines() if line.startswith("loaded")]
+    assert loaded == [f"loaded region 36.04: 356 rows ({DATA_VERSION})"]
     assert await _ledger(empty_database) == [("core", name) for name in CORE_FILES]
     connection = await asyncpg.connect(empty_database)
     try:

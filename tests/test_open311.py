@@ -115,7 +115,8 @@ async def test_every_document_has_the_specification_fields_in_both_formats(
     assert all(tags(attribute) == ATTRIBUTE for attribute in xml.iter("attribute"))
     assert all(set(value) == VALUE for attribute in found["attributes"] for value in attribute["values"])
     district = found["attributes"][0]
-    assert (district["code"], district["required"], len(district["values"])) == ("district_code", True, 29)
+    # Optional: the regency has village boundaries, which place lat/long in a district.
+    assert (district["code"], district["required"], len(district["values"])) == ("district_code", False, 29)
     assert [attribute["code"] for attribute in found["attributes"]][1:] == ["road_kind", "width_m"]
 
     # A filed request, read back by id and in the list.
@@ -187,6 +188,22 @@ async def test_a_request_filed_with_a_key_reaches_the_agency_and_reads_back(
     assert set(refused.json()[0]) == {"code", "description"}
 
 
+async def test_a_request_without_a_district_is_placed_by_its_pin(
+    client: AsyncTestClient[Litestar], database_url: str
+) -> None:
+    api_key, _, _ = await issued_key(client, database_url)
+    fields = {k: v for k, v in form(api_key).items() if k != "attribute[district_code]"}
+    created = await client.post("/open311/v2/requests.json", data=fields, headers=FORM)
+    assert created.status_code == 201, created.text
+    officer = await signed_in_staff(client, database_url, "officer", "DISHUB")
+    case_id = (await client.get("/v1/staff/cases", params={"module": "complaints"}, headers=officer)).json()["items"][
+        0
+    ]["id"]
+    detail = (await client.get(f"/v1/complaints/{case_id}", headers=officer)).json()
+    # lat -6.05, long 106.1 lies in Desa Wanayasa, Kecamatan Kramatwatu.
+    assert (detail["district_code"], detail["village_code"]) == ("36.04.05", "36.04.05.2012")
+
+
 async def test_private_complaints_never_appear_and_bad_requests_get_open311_errors(
     client: AsyncTestClient[Litestar], database_url: str
 ) -> None:
@@ -213,9 +230,10 @@ async def test_private_complaints_never_appear_and_bad_requests_get_open311_erro
         "no key": (form(""), 403),
         "a wrong key": (form("s311_not-a-key"), 403),
         "an unknown service": (form(api_key, service_code="volcanoes"), 404),
-        "no district": ({k: v for k, v in form(api_key).items() if k != "attribute[district_code]"}, 400),
         "no position": ({k: v for k, v in form(api_key).items() if k != "lat"}, 400),
         "outside the regency": (form(api_key, lat="-6.2", long="106.8"), 400),
+        "in Kota Serang, inside the regency's old rectangle": (form(api_key, lat="-6.12", long="106.15"), 400),
+        "a district far from the pin": (form(api_key, **{"attribute[district_code]": "36.04.09"}), 400),
         "a short description": (form(api_key, description="mati"), 400),
         "an unknown district": (form(api_key, **{"attribute[district_code]": "36.04.99"}), 400),
     }

@@ -3,9 +3,9 @@ Kota Jayapura (91.71, WIT) counts due times, reference numbers, this month's fig
 appointment slots in its own local time, and the database recounts the statistics' months when
 the region moves to another zone.
 
-The regions' districts are not in the database (only Kabupaten Serang's are loaded), so the cases
-here have no district and the test office stands in a district of Serang: the zone follows the
-configured region, not the places.
+The street-lamp cases here have no district, and the test office stands in a district of the
+configured city (its districts are loaded at start-up, docs/regions.md): the zone follows the
+configured region. The cities' boundaries are stand-ins (tests/support/boundaries/).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from tests.support.accounts import bearer, resident_tokens, signed_in_staff
 from tests.support.lamps_module import LAMPS
 
 DENPASAR, JAYAPURA, SERANG = "51.71", "91.71", "36.04"
+STAND_IN_BOUNDARIES = str(Path(__file__).parent / "support" / "boundaries")
 MAKASSAR_ZONE, JAYAPURA_ZONE = ZoneInfo("Asia/Makassar"), ZoneInfo("Asia/Jayapura")
 
 
@@ -56,6 +57,7 @@ async def lamps_app(database_url: str, region: str, now: Callable[[], datetime])
         database_url,
         modules=[LAMPS],
         SERANG_REGION_CODE=region,
+        SERANG_REGION_BOUNDARIES_DIR=STAND_IN_BOUNDARIES,
         SERANG_RATE_LIMIT_PER_MINUTE="0",
         SERANG_RUN_WORKER_IN_PROCESS="false",
     )
@@ -162,6 +164,7 @@ async def test_appointment_slots_are_at_local_opening_hours_in_wita(
         database_url,
         modules=[appointments_module(clock=clock)],
         SERANG_REGION_CODE=DENPASAR,
+        SERANG_REGION_BOUNDARIES_DIR=STAND_IN_BOUNDARIES,
         SERANG_RATE_LIMIT_PER_MINUTE="0",
         SERANG_RUN_WORKER_IN_PROCESS="false",
         SERANG_DATA_DIR=str(tmp_path / "data"),
@@ -172,7 +175,7 @@ async def test_appointment_slots_are_at_local_opening_hours_in_wita(
         office = {
             "name": "Kantor Uji",
             "address": "Jl. Uji 1",
-            "district_code": "36.04.09",
+            "district_code": "51.71.01",
             "latitude": -8.65,
             "longitude": 115.22,
         }

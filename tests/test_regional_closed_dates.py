@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from datetime import date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import asyncpg
@@ -44,6 +45,8 @@ async def test_admins_add_regional_holidays_and_collective_leave_in_both_languag
         database_url,
         modules=[LAMPS],
         SERANG_REGION_CODE="51.71",
+        # Kota Denpasar ships no boundary: a stand-in outline (tests/support/boundaries/).
+        SERANG_REGION_BOUNDARIES_DIR=str(Path(__file__).parent / "support" / "boundaries"),
         SERANG_RATE_LIMIT_PER_MINUTE="0",
         SERANG_RUN_WORKER_IN_PROCESS="false",
     )

@@ -26,6 +26,12 @@ def test_defaults_are_development_on_localhost_8000() -> None:
     assert (settings.storage_backend, settings.push_backend) == ("local", "log")
     assert settings.worker_in_process
     assert settings.enabled_module_slugs is None
+    assert (settings.region_code, settings.region_boundaries_dir) == ("36.04", None)
+
+
+def test_the_region_is_any_regency_or_city_of_the_shipped_list() -> None:
+    assert load_settings({"SERANG_REGION_CODE": "36.73"}).region_code == "36.73"
+    assert load_settings({"SERANG_REGION_CODE": "32.01"}).region_code == "32.01"
 
 
 def test_production_shape_from_the_environment() -> None:
@@ -85,6 +91,13 @@ def test_the_public_url_defaults_to_the_local_port_and_allows_http_on_loopback_o
         ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL: expected a postgresql:// URL"),
         ({"SERANG_DB_POOL_MIN": "20", "SERANG_DB_POOL_MAX": "5"}, "SERANG_DB_POOL_MIN: must not exceed"),
         ({"SERANG_MODULES": "Complaints!"}, "SERANG_MODULES: expected 'all', 'none' or comma-separated"),
+        (
+            {"SERANG_REGION_CODE": "36.99"},
+            "SERANG_REGION_CODE: 36.99 is not a regency or city code of Kepmendagri No 300.2.2-2138 Tahun 2025",
+        ),
+        ({"SERANG_REGION_CODE": "36"}, "SERANG_REGION_CODE: Expected `str` matching regex"),
+        ({"SERANG_REGION_CODE": "36.04.05"}, "SERANG_REGION_CODE: Expected `str` matching regex"),
+        ({"SERANG_REGION_BOUNDARIES_DIR": "/no/such/folder"}, "SERANG_REGION_BOUNDARIES_DIR: no such folder"),
     ],
 )
 def test_a_bad_value_names_its_variable(environ: dict[str, str], message: str) -> None:

@@ -98,6 +98,17 @@ def test_a_credentials_file_that_was_not_mounted(command: tuple[str, ...]) -> No
     _assert_one_line(result, "FCM_CREDENTIALS_FILE: no such file: /run/secrets/no-such-fcm.json")
 
 
+def test_a_region_without_a_boundary(database_url: str) -> None:
+    result = _run(SERVE, _production(database_url, SERANG_REGION_CODE="32.01"))
+    _assert_one_line(
+        result,
+        "no boundary for region 32.01 (Kabupaten Bogor): put a GeoJSON FeatureCollection (RFC 7946, WGS84 "
+        "[longitude, latitude]) of MultiPolygon features with properties code, name and level, holding a feature "
+        "with code 32.01 and level regency (and its villages, level village, to place pins in districts), "
+        "in a .geojson file in SERANG_REGION_BOUNDARIES_DIR",
+    )
+
+
 @pytest.mark.parametrize("command", [SERVE, ("migrate", "apply")])
 async def test_a_migration_changed_after_it_was_applied(command: tuple[str, ...], database_url: str) -> None:
     connection = await asyncpg.connect(database_url)

@@ -8,6 +8,7 @@ tests/test_core_api.py holds the built-in modules to this list. Nothing in the c
 this module, so it may import from every part of the core.
 """
 
+from serang_app.app_state import region_area_of
 from serang_app.audit.log import record_by_caller
 from serang_app.auth.actor import SYSTEM_ACTOR, CaseActor
 from serang_app.auth.permissions import Permission
@@ -55,6 +56,7 @@ from serang_app.notifications.cancelling import cancel_scheduled_notifications
 from serang_app.opds.active import agency_problems, require_agency
 from serang_app.pdf.document import FONT as PDF_FONT
 from serang_app.pdf.document import PdfDocument
+from serang_app.regions.boundaries import PinPlace, RegionArea
 from serang_app.residents.locking import lock_resident
 from serang_app.residents.service_accounts import create_service_resident
 from serang_app.uploads.service import UploadOwner, attach_uploads, link_used_uploads, release_uploads, use_uploads
@@ -99,8 +101,10 @@ __all__ = [
     "PdfDocument",
     "Permission",
     "Phase",
+    "PinPlace",
     "Principal",
     "ProblemText",
+    "RegionArea",
     "State",
     "Text",
     "Transition",
@@ -129,6 +133,7 @@ __all__ = [
     "owned_position",
     "public_base_url",
     "record_by_caller",
+    "region_area_of",
     "release_uploads",
     "replaced_by",
     "require_agency",

@@ -48,6 +48,7 @@ from serang_app.module_system.plugin import ModulesPlugin
 from serang_app.module_system.spec import ModuleSpec
 from serang_app.module_system.validation import validate_modules
 from serang_app.notifications.texts import NotificationTexts
+from serang_app.regions.boundaries import region_area
 from serang_app.regions.service import RegionDirectory
 from serang_app.settings import Settings
 from serang_app.stats.public import PublicStatsCache
@@ -134,7 +135,8 @@ class CorePlugin(InitPlugin):
                 "catalogue_cache": CatalogueCache(
                     [spec.slug for spec in self._specs], settings.catalogue_cache_seconds
                 ),
-                "region_directory": RegionDirectory(),
+                "region_directory": RegionDirectory(settings.region_code),
+                "region_area": region_area(settings.region_code, settings.region_boundaries_dir),
                 "announcement_feed": AnnouncementFeed(),
                 "case_engine": case_engine_for(WorkflowRegistry(self._specs), settings.time_zone),
                 "storage": open_storage(settings),

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from serang_app.cases.engine import CaseEngine
     from serang_app.db.pool import Database
     from serang_app.notifications.texts import NotificationTexts
+    from serang_app.regions.boundaries import RegionArea
     from serang_app.residents.nik import NikVault
     from serang_app.settings import Settings
     from serang_app.storage.backend import Storage
@@ -53,3 +54,8 @@ def check_pool_of(state: State) -> CheckPool:
 
 def notification_texts_of(state: State) -> NotificationTexts:
     return cast("NotificationTexts", state.notification_texts)
+
+
+def region_area_of(state: State) -> RegionArea:
+    """The configured region's boundaries: where a pin lies (regions/boundaries.py)."""
+    return cast("RegionArea", state.region_area)

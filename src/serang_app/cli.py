@@ -92,16 +92,21 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
 
     from serang_app.app import load_modules
     from serang_app.lifespan import migration_sources
+    from serang_app.regions.boundaries import region_area
+    from serang_app.regions.loading import load_region
     from serang_app.startup.port import check_can_listen
     from serang_app.startup.report import first_report, startup_report
 
     specs = load_modules(settings)
+    # Here as well as in each HTTP process, so that a missing boundary is said before anything starts.
+    region_area(settings.region_code, settings.region_boundaries_dir)
     check_can_listen(settings.host, settings.port)
     with _database_url(settings) as dsn, startup_report() as report:
         if settings.migrate_on_start:
             asyncio.run(
                 apply_migrations(dsn, migration_sources(specs), connect_timeout=settings.db_connect_timeout_seconds)
             )
+            asyncio.run(load_region(dsn, settings.region_code, connect_timeout=settings.db_connect_timeout_seconds))
             # With the migrations, so that the processes that prepare the database check it: with
             # SERANG_MIGRATE_ON_START=false (compose's api) the `migrate` step has checked it.
             _refuse_unreadable_niks(dsn, settings)
@@ -306,13 +311,20 @@ def migrate_apply() -> None:
     """Apply every pending migration, the core's first."""
     from serang_app.app import load_modules
     from serang_app.lifespan import migration_sources
+    from serang_app.regions.loading import load_region
+    from serang_app.regions.reference_data import DATA_VERSION
 
     settings = _settings()
     sources = migration_sources(load_modules(settings))
     with _database_url(settings) as dsn:
         applied = asyncio.run(apply_migrations(dsn, sources, connect_timeout=settings.db_connect_timeout_seconds))
+        loaded = asyncio.run(
+            load_region(dsn, settings.region_code, connect_timeout=settings.db_connect_timeout_seconds)
+        )
         _refuse_unreadable_niks(dsn, settings)
     click.echo(f"applied {len(applied)} migration(s)" + "".join(f"\n  {label}" for label in applied))
+    if loaded:
+        click.echo(f"loaded region {settings.region_code}: {loaded} rows ({DATA_VERSION})")
 
 
 @migrate.command("status")

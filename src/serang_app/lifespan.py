@@ -18,6 +18,7 @@ from serang_app.health.series import POOL_ACQUIRE_SECONDS
 from serang_app.module_system.spec import ModuleSpec
 from serang_app.notifications.delivery import Delivery
 from serang_app.notifications.push import open_push_sender
+from serang_app.regions.loading import ensure_region_loaded
 from serang_app.settings import Settings
 from serang_app.stats.time_zone import keep_region_time_zone
 from serang_app.worker.context import WorkerContext
@@ -61,6 +62,12 @@ def database_lifespan(
             )
             app.state.database = database
             try:
+                # Also with SERANG_MIGRATE_ON_START=false: a region switched by its setting alone
+                # is loaded here; one query when it already is (regions/loading.py).
+                async with database.acquire() as connection:
+                    loaded = await ensure_region_loaded(connection, settings.region_code)
+                if loaded:
+                    logger.info("region_loaded", region_code=settings.region_code, rows=loaded)
                 await keep_region_time_zone(database, settings.time_zone)
                 await insert_declared_services(database, specs)
                 async with (

@@ -19,10 +19,14 @@ import msgspec
 
 from serang_app.auth.key_material import UnsafeKeyError, nik_encryption_keys, refuse_unsafe_production_keys
 from serang_app.http.client_address import Network, parse_networks
+from serang_app.regions.reference_data import DECREE, regencies
 from serang_app.regions.time_zones import UnknownProvinceError, time_zone_of_region
 
 Environment = Literal["development", "production"]
 LogFormat = Literal["json", "console"]
+
+# Kabupaten Serang, the regency this service was built for.
+DEFAULT_REGION = "36.04"
 
 Port = Annotated[int, msgspec.Meta(ge=1, le=65535)]
 PositiveInt = Annotated[int, msgspec.Meta(ge=1)]
@@ -122,9 +126,13 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     otel_traces_exporter: str = "none"
     # The share of requests traced (the standard variable, read as a ratio from 0 to 1).
     otel_traces_sampler_arg: Annotated[float, msgspec.Meta(ge=0, le=1)] = 1.0
-    # The regency or city this deployment serves (province.regency, Kemendagri's code): its
-    # province decides the time zone of working days, slots and monthly figures (docs/time-zones.md).
-    region_code: Annotated[str, msgspec.Meta(pattern=r"^\d\d\.\d\d$")] = "36.04"
+    # The regency or city this deployment serves, by its Kemendagri code: its name, districts,
+    # villages and boundary follow from it (docs/regions.md), and its province decides the time
+    # zone of working days, slots and monthly figures (docs/time-zones.md).
+    region_code: Annotated[str, msgspec.Meta(pattern=r"^\d{2}\.\d{2}$")] = DEFAULT_REGION
+    # A folder of GeoJSON boundary files read before the shipped ones, for a region the app ships
+    # no boundary for (docs/regions.md, "Boundaries").
+    region_boundaries_dir: str | None = None
 
     @property
     def data_path(self) -> Path:
@@ -240,6 +248,7 @@ ENV_NAMES: dict[str, str] = {
     "otel_traces_exporter": "OTEL_TRACES_EXPORTER",
     "otel_traces_sampler_arg": "OTEL_TRACES_SAMPLER_ARG",
     "region_code": "SERANG_REGION_CODE",
+    "region_boundaries_dir": "SERANG_REGION_BOUNDARIES_DIR",
 }
 TRACE_EXPORTERS = frozenset({"otlp", "console"})
 
@@ -328,6 +337,7 @@ def _check_consistency(settings: Settings) -> None:
         settings.time_zone  # noqa: B018 (a province that does not exist stops start-up)
     except UnknownProvinceError as error:
         raise SettingsError(f"SERANG_REGION_CODE: {error}") from None
+    _check_region(settings)
     if settings.db_pool_min > settings.db_pool_max:
         raise SettingsError("SERANG_DB_POOL_MIN: must not exceed SERANG_DB_POOL_MAX")
     slugs = settings.enabled_module_slugs
@@ -370,6 +380,18 @@ def _check_credential_files(settings: Settings) -> None:
         if path is not None and not os.access(path, os.R_OK):
             problem = "cannot be read" if os.path.exists(path) else "no such file"
             raise SettingsError(f"{ENV_NAMES[field]}: {problem}: {path}")
+
+
+def _check_region(settings: Settings) -> None:
+    """The region must be a regency or city of the shipped list; its boundary is checked when the
+    app is built (regions/boundaries.py), as it takes reading the GeoJSON."""
+    if settings.region_code not in regencies():
+        raise SettingsError(
+            f"SERANG_REGION_CODE: {settings.region_code} is not a regency or city code of {DECREE} (e.g. 36.04)"
+        )
+    folder = settings.region_boundaries_dir
+    if folder is not None and not os.path.isdir(folder):
+        raise SettingsError(f"SERANG_REGION_BOUNDARIES_DIR: no such folder: {folder}")
 
 
 def _is_loopback(host: str) -> bool:

@@ -17,14 +17,15 @@ def complaints_app(database_url: str, folder: Path) -> Litestar:
     return modules_app(database_url, folder, complaints_module())
 
 
-def modules_app(database_url: str, folder: Path, *modules: ModuleSpec) -> Litestar:
-    """The same for any modules."""
+def modules_app(database_url: str, folder: Path, *modules: ModuleSpec, **environ: str) -> Litestar:
+    """The same for any modules, and any further settings."""
     return app_for(
         database_url,
         modules=list(modules),
         SERANG_RATE_LIMIT_PER_MINUTE="0",
         SERANG_RUN_WORKER_IN_PROCESS="false",
         SERANG_DATA_DIR=str(folder / "data"),
+        **environ,
     )
 
 

@@ -7,11 +7,13 @@ A real client makes a new key for each new request: so does this hook, for every
 valid (a malformed one is left as it is, since refusing it is what a negative case tests).
 
 A complaint names things only the server knows: a category from GET /v1/complaints/categories,
-a district of the regency, the resident's own uploads, the category's questions. Drawn from the
-schema alone they almost never exist, and the API rightly refuses nearly every draft. A real
-client fills them from the server's lists, and so does this hook for schema-valid drafts, leaving
-the free parts (the description, the pin, the flags) as drawn. The refusals themselves are
-tested in tests/test_complaints.py.
+a district of the regency, the resident's own uploads, the category's questions, and a pin inside
+the regency's boundary (the schema's bounds are Indonesia's). Drawn from the schema alone they
+almost never exist, and the API rightly refuses nearly every draft. A real client fills them from
+the server's lists and the phone's position, and so does this hook for schema-valid drafts: a
+drawn pin outside the regency becomes one in Kramatwatu, and the district the pin's. The free
+parts (the description, a pin already inside, the flags) stay as drawn. The refusals themselves
+are tested in tests/test_complaints.py and tests/test_complaint_places.py.
 
 A booking names a slot the server offers: a service and a place from GET
 /v1/appointments/services and /places, and the start of one of their slots inside the booking
@@ -36,11 +38,9 @@ a valid one was drawn; tests/test_app_config.py tests the gate.
 
 from __future__ import annotations
 
-import csv
 import re
 import uuid
 from datetime import datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 
 import schemathesis
@@ -48,13 +48,13 @@ from schemathesis.generation.meta import CoverageScenario
 
 from serang_app.cases.calendar import JAKARTA
 from serang_app.modules.appointments.timetable import public_holiday
+from serang_app.regions.boundaries import region_area
 from serang_app.uploads.purposes import PURPOSES
 
 _KEY_HEADER = "Idempotency-Key"
 _CATEGORY = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
-_REGIONS = Path(__file__).resolve().parents[2] / "data" / "reference" / "serang_regions.csv"
-with _REGIONS.open(encoding="utf-8") as regions:
-    _DISTRICTS = frozenset(row["code"] for row in csv.DictReader(regions) if row["level"] == "district")
+_REGENCY = region_area("36.04", None)
+_KRAMATWATU = (-6.05, 106.1)
 _VALID_KEY = re.compile(r"^[!-~]{1,255}$")
 _VERSION_HEADER = "X-App-Version"
 _VERSION = re.compile(r"^[0-9]+(\.[0-9]+)*$")
@@ -146,7 +146,15 @@ def _as_a_real_client_files_it(body: Any) -> Any:
         return body
     # A listed category whose questions are all optional and which needs no photo.
     filled = {**body, "category": "street_lights", "attributes": {}, "photo_upload_ids": []}
-    if not isinstance(filled.get("district_code"), str) or filled["district_code"] not in _DISTRICTS:
-        filled["district_code"] = "36.04.05"
+    latitude, longitude = filled.get("latitude"), filled.get("longitude")
+    if not (isinstance(latitude, (int, float)) and isinstance(longitude, (int, float))):
+        return filled  # a pin drawn to break the schema is sent as drawn
+    place = _REGENCY.place(latitude, longitude)
+    if place is None:
+        filled["latitude"], filled["longitude"] = _KRAMATWATU
+        place = _REGENCY.place(*_KRAMATWATU)
+    assert place is not None
+    if isinstance(filled.get("district_code"), str):  # left out, it is found from the pin
+        filled["district_code"] = place.district_code
     filled.pop("village_code", None)
     return filled

@@ -16,7 +16,7 @@ from litestar.types import Scope
 from serang_app.announcements.schemas import AnnouncementDraft, AnnouncementList, PublishedAnnouncement
 from serang_app.announcements.schemas import PublishedAnnouncementPage as AdminPage
 from serang_app.announcements.service import AnnouncementFeed, admin_page, image_link, publish, withdraw
-from serang_app.app_state import database_of, storage_of
+from serang_app.app_state import database_of, settings_of, storage_of
 from serang_app.audit.log import record_by_caller
 from serang_app.auth.actor import CaseActor
 from serang_app.auth.principal import Principal
@@ -35,7 +35,7 @@ FeedDistrict = Annotated[
         name="district",
         description="The resident's district (36.04.05): its announcements and the regency's. "
         "Leave out for the regency's only.",
-        pattern=r"^36\.04\.\d{2}$",
+        pattern=r"^\d{2}\.\d{2}\.\d{2}$",
         required=False,
     ),
 ]
@@ -95,7 +95,8 @@ class AnnouncementAdminController(Controller):
     ) -> PublishedAnnouncement:
         publisher = UploadOwner.of(CaseActor.of(request))
         async with database_of(state).acquire() as connection, connection.transaction():
-            published = await publish(connection, publisher, data, public_base_url(request))
+            region_code = settings_of(state).region_code
+            published = await publish(connection, publisher, data, public_base_url(request), region_code)
             await record_by_caller(
                 connection,
                 request,

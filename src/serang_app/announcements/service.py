@@ -50,12 +50,16 @@ def image_url(base_url: str, announcement_id: uuid.UUID) -> str:
 
 
 async def publish(
-    connection: asyncpg.Connection, publisher: UploadOwner, draft: AnnouncementDraft, base_url: str
+    connection: asyncpg.Connection, publisher: UploadOwner, draft: AnnouncementDraft, base_url: str, region_code: str
 ) -> PublishedAnnouncement:
-    """Store the announcement with one queued push per topic (in the caller's transaction)."""
+    """Store the announcement with one queued push per topic (in the caller's transaction); its
+    districts must be current districts of the configured region."""
     districts = list(dict.fromkeys(draft.district_codes))
     known = await connection.fetchval(
-        "SELECT count(*) FROM regions WHERE code = ANY($1::text[]) AND level = 'district'", districts
+        """SELECT count(*) FROM regions
+           WHERE code = ANY($1::text[]) AND code LIKE $2 || '.%' AND level = 'district' AND retired_in IS NULL""",
+        districts,
+        region_code,
     )
     if known != len(districts) or len(districts) != len(draft.district_codes):
         raise ApiError(

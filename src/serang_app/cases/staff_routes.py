@@ -41,7 +41,7 @@ AssigneeFilter = Annotated[
     ),
 ]
 DistrictFilter = Annotated[
-    str | None, QueryParameter(description="A district code.", pattern=r"^36\.04\.\d{2}$", required=False)
+    str | None, QueryParameter(description="A district code.", pattern=r"^\d{2}\.\d{2}\.\d{2}$", required=False)
 ]
 IncludeClosed = Annotated[bool, QueryParameter(description="Also list completed, rejected and cancelled cases.")]
 

@@ -1,4 +1,4 @@
-"""The regions domain: the regency's districts and villages."""
+"""The regions domain: the configured regency's or city's districts and villages (docs/regions.md)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ REGIONS = CoreDomain(
         "region_not_found": ProblemText(
             title=Text(id="Wilayah tidak ditemukan", en="Region not found"),
             detail=Text(
-                id="Kode wilayah {code} tidak ada di Kabupaten Serang.",
-                en="Region code {code} does not exist in Kabupaten Serang.",
+                id="Kode wilayah {code} tidak ada di wilayah layanan ini.",
+                en="Region code {code} does not exist in this service's region.",
             ),
         ),
     },

@@ -13,7 +13,7 @@ from litestar.response.base import ASGIResponse
 from litestar.types import Scope
 
 from serang_app.http.caching import CACHED_OPT, NOT_MODIFIED
-from serang_app.http.problems import ApiError
+from serang_app.http.problems import ApiError, LocalizedFieldError
 from serang_app.regions.schemas import RegionList
 from serang_app.regions.service import RegionDirectory
 
@@ -21,9 +21,10 @@ RegionCode = Annotated[
     str | None,
     QueryParameter(
         name="parent",
-        description="A region code. Leave out for the regency itself; 36.04 for its districts; "
-        "a district code such as 36.04.05 for its villages.",
-        pattern=r"^36\.04(\.\d{2})?(\.\d{4})?$",
+        description="A region code. Leave out for the regency or city this service covers "
+        "(SERANG_REGION_CODE, 36.04 Kabupaten Serang by default); its code for its districts; "
+        "a district code such as 36.04.05 for its villages. A code outside the region is a 422.",
+        pattern=r"^\d{2}\.\d{2}(\.\d{2})?(\.\d{4})?$",
         max_length=13,
         examples=[Example(value="36.04")],
         required=False,
@@ -34,12 +35,23 @@ RegionCode = Annotated[
 @get(
     "/v1/regions",
     tags=["reference"],
-    summary="Districts and villages of Kabupaten Serang",
-    opt={"public": True, "problems": [404], CACHED_OPT: True},
+    summary="Districts and villages of the regency or city",
+    opt={"public": True, "problems": [404, 422], CACHED_OPT: True},
     responses={200: ResponseSpec(RegionList, description="The whole list", generate_examples=False), **NOT_MODIFIED},
 )
 async def list_regions(scope: Scope, state: State, parent: RegionCode = None) -> ASGIResponse:
     directory: RegionDirectory = state.region_directory  # from the state: see catalogue/routes.py
+    if parent is not None and not directory.covers(parent):
+        raise ApiError(
+            422,
+            errors=[
+                LocalizedFieldError(
+                    "parent",
+                    f"Kode wilayah di luar wilayah layanan ini ({directory.region_code})",
+                    f"A region code outside this service's region ({directory.region_code})",
+                )
+            ],
+        )
     children = await directory.children(state.database, parent)
     if children is None:
         raise ApiError(404, "region_not_found", params={"code": parent})

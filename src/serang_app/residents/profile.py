@@ -35,7 +35,7 @@ async def read_profile(connection: asyncpg.Connection, resident_id: uuid.UUID, v
 
 
 async def update_profile(
-    connection: asyncpg.Connection, resident_id: uuid.UUID, update: ProfileUpdate, vault: NikVault
+    connection: asyncpg.Connection, resident_id: uuid.UUID, update: ProfileUpdate, vault: NikVault, region_code: str
 ) -> list[str]:
     """Apply the changes (inside a transaction); return the names of the fields changed."""
     current = await connection.fetchrow(
@@ -47,7 +47,7 @@ async def update_profile(
     changes = {name: value for name, value in msgspec.structs.asdict(update).items() if value is not msgspec.UNSET}
     district = changes.get("district_code", current["district_code"])
     village = changes.get("village_code", current["village_code"])
-    await _check_home(connection, district, village)
+    await _check_home(connection, district, village, region_code)
     columns: dict[str, object] = {k: v for k, v in changes.items() if k != "nik"}
     if "nik" in changes:
         nik = changes["nik"]
@@ -78,17 +78,21 @@ async def update_profile(
     return sorted(changes)
 
 
-async def _check_home(connection: asyncpg.Connection, district: object, village: object) -> None:
+async def _check_home(connection: asyncpg.Connection, district: object, village: object, region_code: str) -> None:
     if district is not None:
-        found = await connection.fetchval("SELECT 1 FROM regions WHERE code = $1 AND level = 'district'", district)
+        found = await connection.fetchval(
+            "SELECT 1 FROM regions WHERE code = $1 AND code LIKE $2 || '.%' AND level = 'district' AND retired_in IS NULL",
+            district,
+            region_code,
+        )
         if not found:
             raise ApiError(
                 422,
                 errors=[
                     LocalizedFieldError(
                         "district_code",
-                        "Kecamatan tidak ada di Kabupaten Serang",
-                        "No such district in Kabupaten Serang",
+                        "Kecamatan tidak ada di wilayah layanan ini",
+                        "No such district in this service's region",
                     )
                 ],
             )

@@ -9,7 +9,7 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from serang_app.app_state import database_of, nik_vault_of
+from serang_app.app_state import database_of, nik_vault_of, settings_of
 from serang_app.audit.log import record_by_caller
 from serang_app.auth.principal import Principal
 from serang_app.db.pool import Database
@@ -44,7 +44,8 @@ class MeController(Controller):
         nik_vault = nik_vault_of(state)
         async with database_of(state).acquire() as connection:
             async with connection.transaction():
-                changed = await update_profile(connection, request.user.id, data, nik_vault)
+                region_code = settings_of(state).region_code
+                changed = await update_profile(connection, request.user.id, data, nik_vault, region_code)
                 if changed:
                     await record_by_caller(
                         connection,

@@ -8,8 +8,9 @@ import msgspec
 
 from serang_app.http.text import DISPLAY_NAME
 
-DistrictCode = Annotated[str, msgspec.Meta(pattern=r"^36\.04\.\d{2}$", examples=["36.04.05"])]
-VillageCode = Annotated[str, msgspec.Meta(pattern=r"^36\.04\.\d{2}\.\d{4}$", examples=["36.04.05.2001"])]
+# Any Kemendagri district or village code; the profile accepts only the configured region's.
+DistrictCode = Annotated[str, msgspec.Meta(pattern=r"^\d{2}\.\d{2}\.\d{2}$", examples=["36.04.05"])]
+VillageCode = Annotated[str, msgspec.Meta(pattern=r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$", examples=["36.04.05.2001"])]
 Name = Annotated[str, msgspec.Meta(pattern=DISPLAY_NAME, min_length=1, max_length=120, examples=["Ma\u2019ruf Amin"])]
 # The schema admits digit strings; the NIK's own rules (16 digits, region, birth date, serial)
 # are checked by residents/nik.py, which explains what is wrong in the resident's language.

@@ -8,6 +8,7 @@ from serang_app.backup.errors import BackupError
 from serang_app.db.migrations import MigrationError
 from serang_app.db.unavailable import DatabaseUnavailableError
 from serang_app.module_system.discovery import ModuleError
+from serang_app.regions.boundaries import BoundaryError
 from serang_app.settings import SettingsError
 
 
@@ -23,6 +24,7 @@ OPERATOR_ERRORS: tuple[type[Exception], ...] = (
     DatabaseUnavailableError,
     StartupError,
     BackupError,
+    BoundaryError,
 )
 
 

@@ -10,12 +10,13 @@ from litestar import Controller, Request, Response, get
 from litestar.datastructures import State
 from litestar.params import QueryParameter
 
-from serang_app.app_state import case_engine_of
+from serang_app.app_state import case_engine_of, settings_of
 from serang_app.auth.principal import Principal
 from serang_app.http.locale import negotiate_locale
 from serang_app.http.openapi import CSV_OPT
 from serang_app.http.problems import ApiError
 from serang_app.http.text import PLAIN_TEXT
+from serang_app.regions.reference_data import regencies
 from serang_app.stats.csv_output import CSV_MEDIA_TYPE, ikm_csv, spbe_csv, stats_csv
 from serang_app.stats.periods import period_from_query
 from serang_app.stats.reports import Asked, ikm_report, spbe_evidence, stats_report
@@ -56,7 +57,8 @@ ServiceFilter = Annotated[
 GroupBy = Annotated[Dimension, QueryParameter(description="What the figures are grouped by")]
 IkmGroupBy = Annotated[Literal["opd", "service"], QueryParameter(description="What the index is grouped by")]
 DistrictFilter = Annotated[
-    str | None, QueryParameter(description="Only this district (kecamatan), e.g. 36.04.05", pattern=r"^36\.04\.\d{2}$")
+    str | None,
+    QueryParameter(description="Only this district (kecamatan), e.g. 36.04.05", pattern=r"^\d{2}\.\d{2}\.\d{2}$"),
 ]
 
 
@@ -146,5 +148,7 @@ class StatsController(Controller):
     ) -> Response[SpbeEvidence]:
         asked = _asked(request, state, period_from, period_to)
         async with stats_database_of(state).acquire() as connection:
-            evidence = await spbe_evidence(connection, asked, _agency_in_reach(request, opd))
+            # The regency or city the service covers (SERANG_REGION_CODE), by its Kemendagri name.
+            regency = regencies()[settings_of(state).region_code].name
+            evidence = await spbe_evidence(connection, asked, _agency_in_reach(request, opd), regency)
         return _negotiated(request, evidence, spbe_csv, f"spbe-{asked.period_text}")

@@ -75,7 +75,7 @@ async def ikm_report(connection: asyncpg.Connection, asked: Asked, group_by: Dim
     )
 
 
-async def spbe_evidence(connection: asyncpg.Connection, asked: Asked, opd: str | None) -> SpbeEvidence:
+async def spbe_evidence(connection: asyncpg.Connection, asked: Asked, opd: str | None, regency: str) -> SpbeEvidence:
     """One entry per catalogue service (of one agency, or all), with its volume, SLA and IKM."""
     groups = await read_groups(connection, asked.period, "service", Filters(opd=opd), asked.now)
     services = []
@@ -106,7 +106,7 @@ async def spbe_evidence(connection: asyncpg.Connection, asked: Asked, opd: str |
             )
         )
     return SpbeEvidence(
-        regency="Kabupaten Serang",
+        regency=regency,
         period=period_out(asked.period),
         generated_at=asked.now.astimezone(UTC).isoformat(timespec="seconds"),
         services=services,

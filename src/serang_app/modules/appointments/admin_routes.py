@@ -9,7 +9,7 @@ from litestar import Request, delete, get, put
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
-from serang_app.api import CaseActor, CaseEngine, Database, Principal
+from serang_app.api import CaseActor, CaseEngine, Database, Principal, region_area_of
 from serang_app.modules.appointments import catalogue, closures
 from serang_app.modules.appointments.schemas import (
     CODE_PATTERN,
@@ -48,10 +48,11 @@ async def put_appointment_service(
     opt={**_MANAGE, "problems": [422]},
 )
 async def put_appointment_place(
-    database: NamedDependency[Database], code: PlacePath, data: JSONBody[PlaceDraft]
+    request: Request[Any, Any, Any], database: NamedDependency[Database], code: PlacePath, data: JSONBody[PlaceDraft]
 ) -> Place:
+    region_code = region_area_of(request.app.state).region_code
     async with database.acquire() as connection, connection.transaction():
-        return await catalogue.save_place(connection, code, data)
+        return await catalogue.save_place(connection, code, data, region_code)
 
 
 @get(

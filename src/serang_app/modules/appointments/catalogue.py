@@ -84,10 +84,12 @@ async def save_service(connection: asyncpg.Connection, code: str, draft: Service
     return next(service for service in services if service.code == code)
 
 
-async def save_place(connection: asyncpg.Connection, code: str, draft: PlaceDraft) -> Place:
-    """Add a place or replace one's definition (PUT: the whole of it)."""
+async def save_place(connection: asyncpg.Connection, code: str, draft: PlaceDraft, region_code: str) -> Place:
+    """Add a place or replace one's definition (PUT: the whole of it), in a district of the region."""
     if not await connection.fetchval(
-        "SELECT 1 FROM core.regions WHERE code = $1 AND level = 'district'", draft.district_code
+        "SELECT 1 FROM core.regions WHERE code = $1 AND code LIKE $2 || '.%' AND level = 'district'",
+        draft.district_code,
+        region_code,
     ):
         raise ApiError(
             422, errors=[LocalizedFieldError("district_code", "Kecamatan tidak dikenal", "Unknown district")]

@@ -177,7 +177,7 @@ class PlaceDraft(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
     name: Annotated[str, msgspec.Meta(pattern=DISPLAY_NAME, min_length=1, max_length=100)]
     address: Annotated[str, msgspec.Meta(pattern=PLAIN_TEXT, min_length=1, max_length=200)]
-    district_code: Annotated[str, msgspec.Meta(pattern=r"^36\.04\.\d{2}$", examples=["36.04.09"])]
+    district_code: Annotated[str, msgspec.Meta(pattern=r"^\d{2}\.\d{2}\.\d{2}$", examples=["36.04.09"])]
     latitude: Annotated[float, msgspec.Meta(ge=-90, le=90)]
     longitude: Annotated[float, msgspec.Meta(ge=-180, le=180)]
     is_active: bool = True

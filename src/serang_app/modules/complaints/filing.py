@@ -13,12 +13,14 @@ from serang_app.api import (
     CaseActor,
     CaseEngine,
     LocalizedFieldError,
+    RegionArea,
     UploadOwner,
     answer_problems,
     attach_uploads,
     open_case,
 )
 from serang_app.modules.complaints.categories import active_category
+from serang_app.modules.complaints.placing import place_complaint
 from serang_app.modules.complaints.schemas import Category, ComplaintDraft, FiledComplaint
 
 SERVICE = "complaints.report"
@@ -35,18 +37,21 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 async def file_complaint(
     engine: CaseEngine,
     connection: asyncpg.Connection,
+    area: RegionArea,
     actor: CaseActor,
     draft: ComplaintDraft,
     *,
     source: str = "app",
 ) -> FiledComplaint:
     """Open the complaint's case (routed to the category's agency, with its SLA) inside the
-    caller's transaction; 422 listing every problem with the draft. A filing through Open311 (a
+    caller's transaction, placed in the region's district and village (placing.py); 422 listing
+    every problem with the draft. A filing through Open311 (a
     call centre) need not carry the photo a category requires: it cannot attach one."""
     assert actor.id is not None
     category = await active_category(connection, draft.category)
-    problems = await _problems(connection, actor.id, draft, category, photo_required=source == "app")
-    if problems or category is None:
+    placed, problems = await place_complaint(connection, area, draft)
+    problems += await _problems(connection, actor.id, draft, category, photo_required=source == "app")
+    if problems or category is None or placed is None:
         raise ApiError(422, errors=problems)
     photos = list(dict.fromkeys(draft.photo_upload_ids))
     opened = await open_case(
@@ -56,7 +61,7 @@ async def file_complaint(
         module=MODULE,
         workflow=WORKFLOW,
         service_code=SERVICE,
-        district_code=draft.district_code,
+        district_code=placed.district_code,
         opd_code=category.opd_code,
         sla_days=category.sla_days,
         is_public=category.public_by_default if draft.public is None else draft.public,
@@ -69,7 +74,7 @@ async def file_complaint(
         draft.description,
         draft.latitude,
         draft.longitude,
-        draft.village_code,
+        placed.village_code,
         draft.address,
         draft.anonymous,
         msgspec.to_builtins(draft.attributes),
@@ -95,7 +100,6 @@ async def _problems(
     problems: list[LocalizedFieldError] = []
     if category is None:
         problems.append(LocalizedFieldError("category", "Kategori tidak dikenal", "Unknown category"))
-    problems += await _home_problems(connection, draft.district_code, draft.village_code)
     problems += await _photo_problems(
         connection,
         resident_id,
@@ -105,26 +109,6 @@ async def _problems(
     if category is not None:
         problems += answer_problems(category.attributes, draft.attributes)
     return problems
-
-
-async def _home_problems(
-    connection: asyncpg.Connection, district_code: str, village_code: str | None
-) -> list[LocalizedFieldError]:
-    if not await connection.fetchval(
-        "SELECT 1 FROM core.regions WHERE code = $1 AND level = 'district'", district_code
-    ):
-        return [LocalizedFieldError("district_code", "Kecamatan tidak dikenal", "Unknown district")]
-    if village_code is not None and not await connection.fetchval(
-        "SELECT 1 FROM core.regions WHERE code = $1 AND level = 'village' AND parent_code = $2",
-        village_code,
-        district_code,
-    ):
-        return [
-            LocalizedFieldError(
-                "village_code", "Desa tidak ada di kecamatan ini", "The village is not in this district"
-            )
-        ]
-    return []
 
 
 async def _photo_problems(

@@ -28,6 +28,7 @@ from serang_app.api import (
     Principal,
     public_base_url,
     record_by_caller,
+    region_area_of,
 )
 from serang_app.modules.complaints.categories import change_category, create_category, list_categories
 from serang_app.modules.complaints.filing import file_complaint
@@ -123,7 +124,7 @@ async def report(
     data: JSONBody[ComplaintDraft],
 ) -> FiledComplaint:
     async with database.acquire() as connection, connection.transaction():
-        return await file_complaint(cases, connection, CaseActor.of(request), data)
+        return await file_complaint(cases, connection, region_area_of(request.app.state), CaseActor.of(request), data)
 
 
 @get(
@@ -166,7 +167,7 @@ async def public_feed(
             required=False,
         ),
     ] = None,
-    district: Annotated[str | None, QueryParameter(pattern=r"^36\.04\.\d{2}$", required=False)] = None,
+    district: Annotated[str | None, QueryParameter(pattern=r"^\d{2}\.\d{2}\.\d{2}$", required=False)] = None,
     category: CategoryFilter = None,
     status: Annotated[str | None, QueryParameter(pattern=r"^[a-z][a-z_]{1,30}$", required=False)] = None,
     limit: PageLimit = DEFAULT_LIMIT,

@@ -19,13 +19,13 @@ from serang_app.api import (
     Text,
     replaced_by,
 )
-from serang_app.modules.complaints.area import EAST, NORTH, SOUTH, WEST
+from serang_app.modules.complaints.placing import EAST, NORTH, SOUTH, WEST
 
 CODE_PATTERN = r"^[a-z][a-z0-9_]{1,40}$"
 CategoryCode = Annotated[str, msgspec.Meta(pattern=CODE_PATTERN, examples=["street_lights"])]
 AttributeCode = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{0,40}$")]
-DistrictCode = Annotated[str, msgspec.Meta(pattern=r"^36\.04\.\d{2}$", examples=["36.04.05"])]
-VillageCode = Annotated[str, msgspec.Meta(pattern=r"^36\.04\.\d{2}\.\d{4}$", examples=["36.04.05.2001"])]
+DistrictCode = Annotated[str, msgspec.Meta(pattern=r"^\d{2}\.\d{2}\.\d{2}$", examples=["36.04.05"])]
+VillageCode = Annotated[str, msgspec.Meta(pattern=r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$", examples=["36.04.05.2001"])]
 OpdCode = Annotated[str, msgspec.Meta(pattern=r"^[A-Z][A-Z0-9_]{1,31}$", examples=["DPUPR"])]
 Latitude = Annotated[float, msgspec.Meta(ge=-90, le=90)]
 Longitude = Annotated[float, msgspec.Meta(ge=-180, le=180)]
@@ -78,16 +78,34 @@ class CategoryChanges(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 
 class ComplaintDraft(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """A new complaint. The pin must be inside the regency; the district (and village, if given)
-    is the resident's choice. Photos are the resident's own completed `complaint_photo` uploads.
+    """A new complaint. The pin must be inside the region (its boundary, docs/regions.md); the
+    district and village are filled in from the pin when left out, and when sent must lie within
+    a kilometre of it (placing.py). Photos are the resident's own completed `complaint_photo` uploads.
     `public` defaults to the category's setting; `anonymous` hides the reporter from the public."""
 
     category: CategoryCode
     description: Annotated[str, msgspec.Meta(pattern=MULTILINE_TEXT, min_length=10, max_length=2000)]
-    # The regency's bounding area (area.py).
-    latitude: Annotated[float, msgspec.Meta(ge=SOUTH, le=NORTH, description="Inside Kabupaten Serang.")]
-    longitude: Annotated[float, msgspec.Meta(ge=WEST, le=EAST, description="Inside Kabupaten Serang.")]
-    district_code: DistrictCode
+    # Indonesia's extent here; the region's boundary is checked when filing (placing.py).
+    # The examples are a pin in Kramatwatu (Kabupaten Serang), inside the default region.
+    latitude: Annotated[
+        float,
+        msgspec.Meta(
+            ge=SOUTH, le=NORTH, description="Inside the region's boundary (checked when filing).", examples=[-6.05]
+        ),
+    ]
+    longitude: Annotated[
+        float,
+        msgspec.Meta(
+            ge=WEST, le=EAST, description="Inside the region's boundary (checked when filing).", examples=[106.1]
+        ),
+    ]
+    district_code: Annotated[
+        DistrictCode | None,
+        msgspec.Meta(
+            description="Filled in from the pin when left out (where the region has a village layer).",
+            examples=["36.04.05"],
+        ),
+    ] = None
     village_code: VillageCode | None = None
     address: Annotated[str, msgspec.Meta(pattern=PLAIN_TEXT, max_length=200)] | None = None
     photo_upload_ids: Annotated[list[uuid.UUID], msgspec.Meta(max_length=MAX_PHOTOS)] = []

@@ -14,6 +14,7 @@ from typing import Any
 
 import asyncpg
 
+from serang_app.api import RegionArea
 from serang_app.modules.complaints.categories import active_category, list_categories
 from serang_app.modules.complaints.open311.formats import Open311Error
 from serang_app.modules.complaints.public_view import public_query, thumbnail_url
@@ -65,18 +66,25 @@ async def services(connection: asyncpg.Connection, locale: str) -> list[dict[str
     ]
 
 
-async def service_definition(connection: asyncpg.Connection, code: str, locale: str) -> dict[str, Any]:
+async def service_definition(
+    connection: asyncpg.Connection, code: str, locale: str, area: RegionArea
+) -> dict[str, Any]:
     category = await active_category(connection, code)
     if category is None:
         raise Open311Error(404, f"No service {code!r}")
-    districts = await connection.fetch("SELECT code, name FROM core.regions WHERE level = 'district' ORDER BY name")
+    districts = await connection.fetch(
+        "SELECT code, name FROM core.regions WHERE level = 'district' AND code LIKE $1 || '.%' ORDER BY name",
+        area.region_code,
+    )
     attributes = [
         {
             "variable": True,
             "code": DISTRICT_ATTRIBUTE,
             "datatype": "singlevaluelist",
-            "required": True,
-            "datatype_description": "The district (kecamatan) of the problem",
+            # Found from lat and long where the region has village boundaries (docs/regions.md).
+            "required": not area.has_villages,
+            "datatype_description": "The district (kecamatan) of the problem"
+            + (", found from lat and long when left out" if area.has_villages else ""),
             "order": 1,
             "description": "Kecamatan" if locale == "id" else "District",
             "values": [{"key": row["code"], "name": row["name"]} for row in districts],

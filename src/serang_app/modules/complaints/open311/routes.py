@@ -23,9 +23,11 @@ from serang_app.api import (
     CaseActor,
     CaseEngine,
     Database,
+    RegionArea,
     negotiate_locale,
     normalized_in_place,
     public_base_url,
+    region_area_of,
 )
 from serang_app.modules.complaints.categories import active_category
 from serang_app.modules.complaints.filing import file_complaint
@@ -81,7 +83,8 @@ async def service_definition(
     async def build(fmt: Format) -> Response[bytes]:
         code = service_file.rsplit(".", 1)[0]
         async with database.acquire() as connection:
-            definition = await documents.service_definition(connection, code, _locale(request))
+            area = region_area_of(request.app.state)
+            definition = await documents.service_definition(connection, code, _locale(request), area)
         return render(fmt, "service_definition", definition)
 
     return await _answer(request, build)
@@ -158,10 +161,11 @@ async def file_request(
             category = await active_category(connection, fields.get("service_code", ""))
             if category is None:
                 raise Open311Error(404, "Unknown service_code")
-            draft = _draft(category, form)
+            draft = _draft(category, form, region_area_of(request.app.state))
             actor = CaseActor(kind="resident", id=account, role="resident", opd_code=None, request_id=None)
             try:
-                filed = await file_complaint(cases, connection, actor, draft, source="open311")
+                area = region_area_of(request.app.state)
+                filed = await file_complaint(cases, connection, area, actor, draft, source="open311")
             except ApiError as refused:
                 fields_at_fault = ", ".join(sorted({e.field for e in refused.errors or []})) or refused.code
                 raise Open311Error(400, f"Invalid: {fields_at_fault}") from None
@@ -171,7 +175,7 @@ async def file_request(
     return await _answer(request, build)
 
 
-def _draft(category: Category, form: list[tuple[str, str]]) -> ComplaintDraft:
+def _draft(category: Category, form: list[tuple[str, str]], area: RegionArea) -> ComplaintDraft:
     """The complaint a GeoReport v2 form describes. The reporter's own details (e-mail, names,
     phone) are not kept: the client system holds them, and the API needs none to act."""
     # A form is not a JSON body: its texts are normalized here, as JSON bodies' are on arrival.
@@ -192,7 +196,8 @@ def _draft(category: Category, form: list[tuple[str, str]]) -> ComplaintDraft:
         else:
             answers[code] = value
     district = answers.pop(documents.DISTRICT_ATTRIBUTE, None)
-    if not isinstance(district, str):
+    # Found from the pin where the region has a village layer (placing.py), else required.
+    if not (isinstance(district, str) or (district is None and area.has_villages)):
         raise Open311Error(400, f"attribute[{documents.DISTRICT_ATTRIBUTE}] is required")
     try:
         return msgspec.convert(

@@ -296,7 +296,7 @@ async def verify_permit(
         Response(
             page,
             status_code=status,
-            media_type="text/html; charset=utf-8",
+            media_type="text/html",
             headers={
                 "Content-Security-Policy": CONTENT_SECURITY_POLICY,
                 "Content-Language": locale,

@@ -476,6 +476,8 @@ async def test_admins_add_change_and_close_permit_types(client: AsyncTestClient[
     # A resident applies; the agency changes; the type closes: the draft cannot be submitted,
     # the application already submitted keeps going.
     applicant = await resident(client)
+    # A permit is issued only to a holder with a real name (tests/test_permit_shapes.py).
+    assert (await client.patch("/v1/me", json={"name": "Sri Wahyuni"}, headers=applicant)).status_code == 200
     submitted_id, waiting_id = (
         await draft(client, applicant, "fishing_boat"),
         await draft(client, applicant, "fishing_boat"),

@@ -137,8 +137,8 @@ async def test_an_outdated_consent_is_its_own_problem_naming_the_current_version
         assert problem["current_version"] == CURRENT_PRIVACY_POLICY
         assert f"{words} {CURRENT_PRIVACY_POLICY}" in problem["detail"]
         assert [error["field"] for error in problem["errors"]] == ["consent_policy_version"]
-    # Not a version at all, or an unknown field: the ordinary invalid input.
-    garbage = await client.post("/v1/auth/dev", json={"phone": "+6281299990001", "consent_policy_version": "latest"})
+    # Not a string at all, or an unknown field: the ordinary invalid input.
+    garbage = await client.post("/v1/auth/dev", json={"phone": "+6281299990001", "consent_policy_version": 2026})
     assert (garbage.status_code, garbage.json()["code"]) == (422, "invalid_input")
     extra = await client.post(
         "/v1/auth/dev",

@@ -28,7 +28,9 @@ def chromium() -> str:
             "chromium is missing and cannot be installed here (needs root and apt-get): apt-get install chromium"
         )
     environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    install = ["apt-get", "install", "-y", "-q", "--no-install-recommends", "chromium"]
+    # With its recommended packages (fonts-liberation among them): text needs fonts to be laid out.
+    # Another test process installing at the same time holds the lock: wait for it.
+    install = ["apt-get", "-o", "DPkg::Lock::Timeout=300", "install", "-y", "-q", "chromium", "fonts-dejavu-core"]
     if subprocess.run(install, env=environment, capture_output=True, timeout=INSTALL_TIMEOUT_SECONDS).returncode != 0:
         # A fresh machine may not have read the package lists yet.
         subprocess.run(["apt-get", "update", "-q"], env=environment, check=True, timeout=INSTALL_TIMEOUT_SECONDS)

@@ -26,8 +26,9 @@ RETURNING last_value
 """
 _INSERT_CASE = """
 INSERT INTO cases (id, reference, module, workflow, service_code, resident_id, opd_code, district_code,
-                   status, phase, sla_days, due_at, paused_since, closed_at, created_at, updated_at, is_public)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16)
+                   status, phase, sla_days, due_at, paused_since, closed_at, created_at, updated_at, is_public,
+                   object_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $17)
 """
 
 
@@ -51,13 +52,16 @@ async def open_case(
     opd_code: str | None = None,
     sla_days: int | None = None,
     is_public: bool = False,
+    object_id: uuid.UUID | None = None,
 ) -> OpenedCase:
     """Open a case for the resident `actor` in the workflow's initial state.
 
     The owning agency and the SLA come from the catalogue entry (which admins may edit); a module
     that routes by its own rules (a complaint category) passes `opd_code`, and `sla_days` when it
     keeps its own SLA (the category's). `is_public` lets
-    anyone see the thumbnails of the case's photos (a complaint reported as public).
+    anyone see the thumbnails of the case's photos (a complaint reported as public). `object_id`:
+    the id of the module's own object for this case (a permit application), which fills
+    `{object_id}` in the workflow's `object_path`; without it the case id does.
     """
     if actor.role != "resident" or actor.id is None:
         raise ValueError("cases are opened for a signed-in resident")
@@ -95,6 +99,7 @@ async def open_case(
         now if initial.phase in FINAL_PHASES else None,
         now,
         is_public,
+        object_id,
     )
     await record_event(connection, actor, case_id, "created", to_status=initial.code)
     return OpenedCase(id=case_id, reference=reference, status=initial.code, due_at=due_at)

@@ -11,6 +11,7 @@ import msgspec
 
 from serang_app.auth.actor import CaseActor
 from serang_app.bilingual import Text
+from serang_app.cases.module_objects import module_object
 from serang_app.cases.registry import RegisteredWorkflow, WorkflowRegistry
 from serang_app.cases.schemas import AllowedAction, CaseDetail, CaseSummary, ServiceRef, TimelineEntry
 from serang_app.cases.sla_clock import is_overdue
@@ -18,7 +19,7 @@ from serang_app.cases.sla_clock import is_overdue
 # The columns every summary needs; lists and the detail select them the same way.
 SUMMARY_COLUMNS = """
 c.id, c.reference, c.module, c.workflow, c.service_code, s.title AS service_title, c.status, c.phase,
-c.due_at, c.paused_since, c.closed_at, c.rating, c.version, c.created_at, c.updated_at
+c.due_at, c.paused_since, c.closed_at, c.rating, c.version, c.created_at, c.updated_at, c.object_id
 """
 _DETAIL = f"""
 SELECT {SUMMARY_COLUMNS}, c.resident_id, c.opd_code, c.district_code, c.assignee_id, c.sla_days,
@@ -43,6 +44,7 @@ def summary_of(row: asyncpg.Record, workflows: WorkflowRegistry, now: datetime) 
 
 
 def _summary_fields(row: asyncpg.Record, workflows: WorkflowRegistry, now: datetime) -> dict[str, Any]:
+    registered = workflows.get(row["module"], row["workflow"])
     return {
         "id": row["id"],
         "reference": row["reference"],
@@ -57,6 +59,9 @@ def _summary_fields(row: asyncpg.Record, workflows: WorkflowRegistry, now: datet
         "version": row["version"],
         "created_at": row["created_at"],
         "updated_at": row["updated_at"],
+        "module_object": module_object(
+            row["module"], registered.workflow if registered else None, row["id"], row["object_id"]
+        ),
     }
 
 

@@ -30,6 +30,13 @@ from serang_app.http.problems import ApiError
 
 CaseRequest = Request[Principal, Any, Any]
 CaseId = Annotated[uuid.UUID, PathParameter(description="The case's id (not its reference number).")]
+CaseReference = Annotated[
+    str,
+    PathParameter(
+        description="The case's public reference number (`ADU-2612-000001`), as printed and told to the resident.",
+        pattern=r"^[A-Za-z]{2,5}-[0-9]{4}-[0-9]{6}$",
+    ),
+]
 ActionCode = Annotated[
     str, PathParameter(description="One of the case's `allowed_actions`.", pattern=r"^[a-z][a-z0-9_]{0,40}$")
 ]
@@ -55,6 +62,22 @@ class CaseController(Controller):
     @get("/{case_id:uuid}", summary="A case with its timeline", opt={"permission": "cases.read", "problems": [404]})
     async def get_case(self, request: CaseRequest, state: State, case_id: CaseId) -> Response[CaseDetail]:
         async with database_of(state).acquire() as connection:
+            return await case_answer(connection, CaseActor.of(request), case_id, case_engine_of(state).workflows)
+
+    @get(
+        "/by-reference/{reference:str}",
+        operation_id="getCaseByReference",
+        summary="A case found by its reference number, with its timeline",
+        opt={"permission": "cases.read", "problems": [404]},
+    )
+    async def get_case_by_reference(
+        self, request: CaseRequest, state: State, reference: CaseReference
+    ) -> Response[CaseDetail]:
+        async with database_of(state).acquire() as connection:
+            case_id = await connection.fetchval("SELECT id FROM cases WHERE reference = $1", reference.upper())
+            if case_id is None:
+                raise ApiError(404)
+            # The same check as by id: a case the caller may not see is 404 whether or not it exists.
             return await case_answer(connection, CaseActor.of(request), case_id, case_engine_of(state).workflows)
 
     @post(

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from serang_app.bilingual import Text
+from serang_app.cases.module_objects import ModuleObject
 from serang_app.cases.workflow import Actor, Phase
 from serang_app.http.deprecation import replaced_by
 from serang_app.http.text import MULTILINE_TEXT
@@ -40,6 +41,9 @@ class CaseSummary(msgspec.Struct, kw_only=True):
     version: int
     created_at: datetime
     updated_at: datetime
+    # What the case's module made of it and where to read that (a permit application, a booking);
+    # null when the module declares nothing of its own.
+    module_object: ModuleObject | None
 
 
 class CasePage(msgspec.Struct, kw_only=True):

@@ -68,13 +68,22 @@ class Transition:
 @dataclass(frozen=True, kw_only=True)
 class Workflow:
     """The states and transitions of one kind of case. ``reference_prefix`` starts its public
-    reference numbers (``ADU`` gives ``ADU-2611-000042``) and is unique among the modules."""
+    reference numbers (``ADU`` gives ``ADU-2611-000042``) and is unique among the modules.
+
+    ``object_kind`` and ``object_path`` say what the module makes of each case and where a client
+    reads it, so a case in any list leads to the module's own screen without the client knowing
+    the module: ``object_kind="application"``, ``object_path="/v1/permits/applications/{object_id}"``.
+    ``{object_id}`` is the id the module gave ``open_case`` (the case id when it gave none, so the
+    module's route must accept the case id too); ``{case_id}`` is the case's id.
+    """
 
     code: str
     reference_prefix: str
     states: tuple[State, ...]
     initial: str
     transitions: tuple[Transition, ...] = ()
+    object_kind: str | None = None
+    object_path: str | None = None
 
     def state(self, code: str) -> State | None:
         return next((state for state in self.states if state.code == code), None)

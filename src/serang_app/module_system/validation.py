@@ -7,6 +7,7 @@ import string
 from collections.abc import Sequence
 from graphlib import CycleError, TopologicalSorter
 
+from serang_app.cases.module_objects import object_problems
 from serang_app.cases.workflow import ACTORS, PHASES, Workflow
 from serang_app.module_system.discovery import ModuleError
 from serang_app.module_system.spec import CORE_API_VERSION, ModuleSpec
@@ -162,6 +163,7 @@ def _workflow_problems(workflow: Workflow, spec: ModuleSpec) -> list[str]:
             problems.append(f"{where}: state {state.code!r} must be lowercase letters, digits or underscores")
         if state.phase not in PHASES:
             problems.append(f"{where}: state {state.code!r} has unknown phase {state.phase!r}")
+    problems.extend(object_problems(workflow, spec.slug))
     if workflow.initial not in state_codes:
         problems.append(f"{where}: initial state {workflow.initial!r} is not one of its states")
     actions = [transition.action for transition in workflow.transitions]

@@ -23,6 +23,7 @@ from serang_app.db.pool import Database
 from serang_app.health.series import PUSH_JOBS_SETTLED, PUSH_MESSAGES
 from serang_app.notifications.devices import STALE_AFTER
 from serang_app.notifications.push import PushMessage, PushOutcome, PushSender
+from serang_app.notifications.subjects import SUBJECT_COLUMNS, SUBJECT_JOINS, push_data, subject_of
 from serang_app.notifications.texts import NotificationTexts
 
 BATCH_SIZE = 200
@@ -44,13 +45,13 @@ UPDATE push_jobs j SET attempts = j.attempts + 1, not_before = now() + $2::inter
 FROM due WHERE j.notification_id = due.notification_id
 RETURNING j.notification_id, j.attempts
 """
-_NOTIFICATIONS = """
-SELECT n.id, n.case_id, n.source, n.template, n.params, r.locale, c.module, c.workflow
+_NOTIFICATIONS = f"""
+SELECT n.id, n.case_id, n.source, n.template, n.params, r.locale, {SUBJECT_COLUMNS}
 FROM notifications n
 LEFT JOIN residents r ON n.recipient_kind = 'resident' AND r.id = n.recipient_id
-LEFT JOIN cases c ON c.id = n.case_id
+{SUBJECT_JOINS}
 WHERE n.id = ANY($1::uuid[])
-"""
+"""  # noqa: S608 (constant columns)
 # Live devices of the recipients that have not had this notification yet.
 _DEVICES = """
 SELECT n.id AS notification_id, d.installation_id, d.fcm_token
@@ -118,7 +119,12 @@ def _message(notification: asyncpg.Record, device: asyncpg.Record, delivery: Del
         token=device["fcm_token"],
         title=TITLE.in_locale(locale),
         body=delivery.texts.render(notification["source"], notification["template"], params, locale, status_title),
-        data={"notification_id": str(notification["id"]), "case_id": str(notification["case_id"] or "")},
+        # What the inbox item carries too, so a tap on the push opens the same screen.
+        data={
+            **push_data(subject_of(notification, delivery.workflows, locale)),
+            "notification_id": str(notification["id"]),
+            "case_id": str(notification["case_id"] or ""),
+        },
     )
 
 

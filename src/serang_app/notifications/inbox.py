@@ -10,8 +10,10 @@ import asyncpg
 import msgspec
 
 from serang_app.cases.registry import WorkflowRegistry
+from serang_app.cases.workflow import Phase
 from serang_app.db.conditions import Conditions
 from serang_app.db.keyset import Keyset
+from serang_app.notifications.subjects import SUBJECT_COLUMNS, SUBJECT_JOINS, NotificationTarget, subject_of
 from serang_app.notifications.texts import NotificationTexts
 
 
@@ -22,6 +24,16 @@ class InboxItem(msgspec.Struct, kw_only=True):
     message: str  # in the resident's language
     created_at: datetime
     read_at: datetime | None
+    # The template's code (`complaints.resolved`, `case.comment`): the app picks an icon by it.
+    kind: str
+    # A heading in the resident's language: the service the case is about.
+    title: str
+    # The status the case moved to, when the notification tells of a move.
+    status: str | None
+    status_title: str | None
+    phase: Phase | None
+    # Where a tap leads; null for a notification about no case.
+    target: NotificationTarget | None
 
 
 class Inbox(msgspec.Struct, kw_only=True):
@@ -38,10 +50,10 @@ class UnreadCount(msgspec.Struct, kw_only=True):
     unread_count: int
 
 
-_SELECT = """
-SELECT n.id, n.case_id, n.source, n.template, n.params, n.created_at, n.read_at, c.module, c.workflow
-FROM notifications n LEFT JOIN cases c ON c.id = n.case_id
-"""
+_SELECT = f"""
+SELECT n.id, n.case_id, n.source, n.template, n.params, n.created_at, n.read_at, {SUBJECT_COLUMNS}
+FROM notifications n {SUBJECT_JOINS}
+"""  # noqa: S608 (constant columns)
 _NEWEST_FIRST = Keyset("inbox", ("n.created_at", "n.id"), tuple[datetime, uuid.UUID])
 # Scheduled notifications (created_at in the future) show from their time on.
 _UNREAD = """
@@ -72,14 +84,21 @@ async def inbox_page(
         status_title = (
             workflows.state_title(row["module"], row["workflow"], status) if status and row["module"] else None
         )
+        subject = subject_of(row, workflows, locale)
         items.append(
             InboxItem(
                 id=row["id"],
                 case_id=row["case_id"],
-                reference=params.get("reference"),
+                reference=subject.reference,
                 message=texts.render(row["source"], row["template"], params, locale, status_title),
                 created_at=row["created_at"],
                 read_at=row["read_at"],
+                kind=subject.kind,
+                title=subject.title,
+                status=subject.status,
+                status_title=subject.status_title,
+                phase=subject.phase,
+                target=subject.target,
             )
         )
     return Inbox(items=items, next_cursor=next_cursor, unread_count=await connection.fetchval(_UNREAD, resident_id))

@@ -81,6 +81,15 @@ async def booking_row(
     return await connection.fetchrow(_BOOKINGS + where + (" FOR UPDATE OF b" if lock else ""), *args)
 
 
+async def booking_id_of(connection: asyncpg.Connection, some_id: uuid.UUID) -> uuid.UUID:
+    """The booking's id for a path holding either it or its case's id (cases booked before the
+    case named its booking lead here by the case id). An unknown id comes back as it is (404)."""
+    found: uuid.UUID | None = await connection.fetchval(
+        "SELECT id FROM appointments.bookings WHERE case_id = $1", some_id
+    )
+    return found or some_id
+
+
 async def own_booking(
     connection: asyncpg.Connection, actor: CaseActor, booking_id: uuid.UUID, *, lock: bool = False
 ) -> asyncpg.Record:
@@ -127,6 +136,8 @@ async def book(
     if made_today >= rules.daily_limit:
         raise ApiError(409, "appointments_daily_limit", params={"limit": rules.daily_limit})
     await _take_seat(connection, found, draft.place_code, draft.service_code, starts_at)
+    # The booking's id is chosen first so the case can name it as the module's object.
+    booking_id = uuid.uuid4()
     opened = await open_case(
         engine,
         connection,
@@ -136,11 +147,12 @@ async def book(
         service_code=SERVICE,
         district_code=found.district_code,
         opd_code=found.opd_code,
+        object_id=booking_id,
     )
-    booking_id = await connection.fetchval(
-        """INSERT INTO appointments.bookings (case_id, resident_id, service_code, place_code, starts_at, ends_at,
+    await connection.execute(
+        """INSERT INTO appointments.bookings (id, case_id, resident_id, service_code, place_code, starts_at, ends_at,
                status, check_in_code, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, 'booked', $7, $8, $8) RETURNING id""",
+           VALUES ($9, $1, $2, $3, $4, $5, $6, 'booked', $7, $8, $8)""",
         opened.id,
         actor.id,
         draft.service_code,
@@ -149,6 +161,7 @@ async def book(
         ends_at,
         secrets.token_urlsafe(12),
         now,
+        booking_id,
     )
     row = await own_booking(connection, actor, booking_id)
     await _tell(connection, row, BOOKED, engine.zone)

@@ -30,6 +30,9 @@ from serang_app.modules.appointments.schemas import (
 
 SignedIn = Request[Principal, Any, Any]
 BookingId = Annotated[uuid.UUID, PathParameter(description="The booking's id.")]
+ReadBookingId = Annotated[
+    uuid.UUID, PathParameter(description="The booking's id, or its case's id (what a case's `module_object` names).")
+]
 _BOOK = {"permission": "appointments.book"}
 _READ = {"permission": "appointments.read", "problems": [404]}
 
@@ -95,9 +98,13 @@ async def my_appointments(
 
 @get("/{booking_id:uuid}", summary="A booking, for its resident and the agency", opt=_READ)
 async def read_appointment(
-    request: SignedIn, database: NamedDependency[Database], cases: NamedDependency[CaseEngine], booking_id: BookingId
+    request: SignedIn,
+    database: NamedDependency[Database],
+    cases: NamedDependency[CaseEngine],
+    booking_id: ReadBookingId,
 ) -> Booking:
     async with database.acquire() as connection:
+        booking_id = await booking.booking_id_of(connection, booking_id)
         row = await booking.own_booking(connection, CaseActor.of(request), booking_id)
     return booking.booking_of(row, cases.zone)
 

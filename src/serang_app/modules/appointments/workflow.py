@@ -17,6 +17,9 @@ WORKFLOW_CODE = "appointment"
 APPOINTMENT_WORKFLOW = Workflow(
     code=WORKFLOW_CODE,
     reference_prefix="JDW",
+    # The case is a booking, read by its id (or its case's id).
+    object_kind="booking",
+    object_path="/v1/appointments/{object_id}",
     initial="booked",
     states=(
         State(code="booked", phase="submitted", title=Text(id="Terjadwal", en="Booked")),

@@ -19,6 +19,9 @@ def complaint_workflow(close_after_days: int) -> Workflow:
     return Workflow(
         code="complaint",
         reference_prefix="ADU",
+        # The complaint is keyed by its case id.
+        object_kind="complaint",
+        object_path="/v1/complaints/{case_id}",
         initial="submitted",
         states=(
             State(code="submitted", phase="submitted", title=Text(id="Diterima", en="Received")),

@@ -116,6 +116,16 @@ async def read_application(
     return _application(row, kind, base_url)
 
 
+async def application_id_of(connection: asyncpg.Connection, some_id: uuid.UUID) -> uuid.UUID:
+    """The application's id for a path holding either it or its case's id: staff reach an
+    application from a case (the case's `module_object`, their inbox) and know only the case id.
+    An unknown id comes back as it is, and is then 404 like any other."""
+    found: uuid.UUID | None = await connection.fetchval(
+        "SELECT id FROM permits.applications WHERE case_id = $1", some_id
+    )
+    return found or some_id
+
+
 async def visible_application(
     connection: asyncpg.Connection, actor: CaseActor, application_id: uuid.UUID
 ) -> asyncpg.Record:
@@ -248,6 +258,7 @@ async def submit(
         service_code=SERVICE,
         opd_code=kind.opd_code,
         sla_days=kind.sla_days,
+        object_id=application_id,
     )
     await connection.execute(
         "UPDATE permits.applications SET case_id = $2, submitted_at = now(), updated_at = now() WHERE id = $1",

@@ -45,7 +45,10 @@ from serang_app.modules.permits.types import change_permit_type, create_permit_t
 from serang_app.modules.permits.verification_page import CONTENT_SECURITY_POLICY, not_found_page, verification_page
 
 SignedIn = Request[Principal, Any, Any]
-ApplicationId = Annotated[uuid.UUID, PathParameter(description="The application's id.")]
+ApplicationId = Annotated[
+    uuid.UUID,
+    PathParameter(description="The application's id, or the id of its case (what a case's `module_object` names)."),
+]
 DocumentPath = Annotated[str, PathParameter(description="The document's code.", pattern=r"^[a-z][a-z0-9_]{0,40}$")]
 VerificationCode = Annotated[
     str, PathParameter(description="The code printed on the permit (in its QR code).", pattern=r"^[A-Za-z0-9_-]{16}$")
@@ -114,6 +117,7 @@ async def read_application(
     request: SignedIn, database: NamedDependency[Database], application_id: ApplicationId
 ) -> Application:
     async with database.acquire() as connection:
+        application_id = await applications.application_id_of(connection, application_id)
         return await applications.read_application(
             connection, CaseActor.of(request), application_id, public_base_url(request)
         )
@@ -128,6 +132,7 @@ async def answer_application(
     request: SignedIn, database: NamedDependency[Database], application_id: ApplicationId, data: JSONBody[AnswerChanges]
 ) -> Application:
     async with database.acquire() as connection, connection.transaction():
+        application_id = await applications.application_id_of(connection, application_id)
         return await applications.change_answers(
             connection, CaseActor.of(request), application_id, data, public_base_url(request)
         )
@@ -146,6 +151,7 @@ async def attach_document(
     data: JSONBody[DocumentChoice],
 ) -> Application:
     async with database.acquire() as connection, connection.transaction():
+        application_id = await applications.application_id_of(connection, application_id)
         return await applications.choose_document(
             connection, CaseActor.of(request), application_id, code, data, public_base_url(request)
         )
@@ -165,6 +171,7 @@ def _step(action: str, name: str, summary: str, opt: dict[str, Any], step: Step)
         application_id: ApplicationId,
     ) -> Application:
         async with database.acquire() as connection, connection.transaction():
+            application_id = await applications.application_id_of(connection, application_id)
             return await step(cases, connection, CaseActor.of(request), application_id, public_base_url(request))
 
     # The handler's name is its OpenAPI operation id.
@@ -216,6 +223,7 @@ async def request_application_revision(
     data: JSONBody[RevisionRequest],
 ) -> Application:
     async with database.acquire() as connection, connection.transaction():
+        application_id = await applications.application_id_of(connection, application_id)
         return await applications.request_revision(
             cases, connection, CaseActor.of(request), application_id, data, public_base_url(request)
         )
@@ -235,6 +243,7 @@ async def revoke_permit(
     data: JSONBody[RevokeRequest],
 ) -> Application:
     async with database.acquire() as connection, connection.transaction():
+        application_id = await applications.application_id_of(connection, application_id)
         return await issuing.revoke(
             cases, connection, CaseActor.of(request), application_id, data.reason, public_base_url(request)
         )
@@ -253,6 +262,7 @@ async def permit_document(
     application_id: ApplicationId,
 ) -> Response[bytes]:
     async with database.acquire() as connection:
+        application_id = await applications.application_id_of(connection, application_id)
         pdf = await issuing.permit_pdf(
             connection, CaseActor.of(request), application_id, public_base_url(request), cases.zone
         )

@@ -16,6 +16,9 @@ STAFF: tuple[Actor, ...] = ("officer", "supervisor", "admin")
 PERMIT_WORKFLOW = Workflow(
     code="permit",
     reference_prefix="IZN",
+    # The case is an application: staff and the applicant read it there (by either id).
+    object_kind="application",
+    object_path="/v1/permits/applications/{object_id}",
     initial="submitted",
     states=(
         State(code="submitted", phase="submitted", title=Text(id="Diajukan", en="Submitted")),

@@ -203,10 +203,12 @@ async def test_two_submissions_at_once_open_one_case(
     async with app_database.acquire() as first, app_database.acquire() as second:
         first_transaction = first.transaction()
         await first_transaction.start()
-        await applications.submit(engine, first, actor, uuid.UUID(application_id))
+        await applications.submit(engine, first, actor, uuid.UUID(application_id), "https://serang.test")
         second_transaction = second.transaction()
         await second_transaction.start()
-        racing = asyncio.create_task(applications.submit(engine, second, actor, uuid.UUID(application_id)))
+        racing = asyncio.create_task(
+            applications.submit(engine, second, actor, uuid.UUID(application_id), "https://serang.test")
+        )
         await asyncio.sleep(0.3)
         await first_transaction.commit()
         with pytest.raises(ApiError) as refused:
@@ -332,7 +334,16 @@ async def test_an_issued_permit_downloads_as_a_pdf_whose_qr_code_verifies_it(
     assert verified.json()["status"] == "valid"
     assert verified.json()["number"] == number
     assert verified.json()["holder"] == "S*** A*****"
-    assert set(verified.json()) == {"status", "permit_type", "number", "holder", "issued_at", "expires_at"}
+    assert set(verified.json()) == {
+        "status",
+        "permit_type",
+        "number",
+        "holder",
+        "issued_at",
+        "expires_at",
+        "issuing_agency",
+    }
+    assert verified.json()["issuing_agency"]["code"] == "DPMPTSP"
     assert "Siti" not in verified.text
     assert "Warung" not in verified.text
     # The holder is reminded 30 days before it ends (a year from now): not before.
@@ -465,6 +476,8 @@ async def test_admins_add_change_and_close_permit_types(client: AsyncTestClient[
     # A resident applies; the agency changes; the type closes: the draft cannot be submitted,
     # the application already submitted keeps going.
     applicant = await resident(client)
+    # A permit is issued only to a holder with a real name (tests/test_permit_shapes.py).
+    assert (await client.patch("/v1/me", json={"name": "Sri Wahyuni"}, headers=applicant)).status_code == 200
     submitted_id, waiting_id = (
         await draft(client, applicant, "fishing_boat"),
         await draft(client, applicant, "fishing_boat"),

@@ -31,6 +31,10 @@ complaint photo, and is rightly refused. A real app picks a purpose its user has
 takes; this hook makes such a drawn pair the resident's general document, which takes every type.
 tests/test_uploads.py tests the refusals.
 
+Signing in names the privacy policy the app showed, the current one (its text ships with the
+app); any other string is rightly refused with 422 `consent_outdated`. This hook sends the current
+version where a string was drawn; tests/test_resident_shapes.py tests the refusal.
+
 An app sends its own version in X-App-Version, one the server still supports; a drawn one is
 mostly older than the minimum and rightly answered 426. This hook sends a supported version where
 a valid one was drawn; tests/test_app_config.py tests the gate.
@@ -46,6 +50,7 @@ from typing import Any
 import schemathesis
 from schemathesis.generation.meta import CoverageScenario
 
+from serang_app.auth.schemas import CURRENT_PRIVACY_POLICY
 from serang_app.cases.calendar import JAKARTA
 from serang_app.modules.appointments.timetable import public_holiday
 from serang_app.regions.boundaries import region_area
@@ -59,6 +64,7 @@ _VALID_KEY = re.compile(r"^[!-~]{1,255}$")
 _VERSION_HEADER = "X-App-Version"
 _VERSION = re.compile(r"^[0-9]+(\.[0-9]+)*$")
 _SUPPORTED_VERSION = "999.0.0"
+_SIGN_INS = ("/v1/auth/dev", "/v1/auth/firebase")
 _IF_MATCH_MAX = 20  # the maxLength of If-Match in the document
 
 
@@ -108,6 +114,8 @@ def _as_a_real_client_sends_it(method: str, path: str, body: Any) -> Any:
         return _as_a_real_client_books_it(body)
     if path == "/v1/uploads":
         return _as_a_resident_uploads_it(body)
+    if path in _SIGN_INS and isinstance(body, dict) and isinstance(body.get("consent_policy_version"), str):
+        return {**body, "consent_policy_version": CURRENT_PRIVACY_POLICY}
     if path == "/v1/appointments/{booking_id}/reschedule" and isinstance(body, dict) and "starts_at" in body:
         return {**body, "starts_at": _an_offered_slot(days_ahead=4)}
     return body

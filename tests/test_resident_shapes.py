@@ -22,6 +22,8 @@ from tests.conftest import app_for
 from tests.support.accounts import bearer, resident_tokens, signed_in_staff
 
 DENPASAR = "51.71"  # a WITA region: local times are UTC+8
+# Kota Denpasar's outline is a stand-in (tests/support/boundaries/): the region needs one to start.
+STAND_IN_BOUNDARIES = str(Path(__file__).parent / "support" / "boundaries")
 WITA = ZoneInfo("Asia/Makassar")
 KTP = {"id": "Perekaman KTP-el", "en": "ID card (KTP-el) recording"}
 
@@ -41,6 +43,7 @@ async def client(database_url: str, tmp_path: Path) -> AsyncIterator[AsyncTestCl
         database_url,
         modules=[appointments_module(clock=clock)],
         SERANG_REGION_CODE=DENPASAR,
+        SERANG_REGION_BOUNDARIES_DIR=STAND_IN_BOUNDARIES,
         SERANG_RATE_LIMIT_PER_MINUTE="0",
         SERANG_RUN_WORKER_IN_PROCESS="false",
         SERANG_DATA_DIR=str(tmp_path / "data"),
@@ -60,7 +63,7 @@ async def office(client: AsyncTestClient[Litestar], database_url: str) -> str:
     details = {
         "name": "Kantor Uji",
         "address": "Jl. Uji 1",
-        "district_code": "36.04.09",
+        "district_code": "51.71.01",  # a district of Kota Denpasar, loaded at start-up
         "latitude": -8.6,
         "longitude": 115.2,
     }

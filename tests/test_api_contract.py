@@ -23,6 +23,9 @@ from tests.support.app_server import running_app
 from tests.support.database import PROJECT_ROOT
 from tests.support.fake_google import FakeGoogle
 
+# Every test here starts a process (docs/testing.md).
+pytestmark = pytest.mark.e2e
+
 SCHEMATHESIS = str(Path(sys.executable).parent / "schemathesis")
 COMMITTED_DOCUMENT = PROJECT_ROOT / "openapi" / "openapi.json"
 HOOKS_FILE = Path(__file__).parent / "support" / "schemathesis_hooks.py"
@@ -144,7 +147,7 @@ def test_every_response_matches_the_contract(app_url: str, tmp_path: Path, googl
         "deleteMe",
         # Submitting needs a draft completed over several calls (answers, each document's upload):
         # drawn from the schema it is always incomplete and rightly refused with 422, which
-        # schemathesis reads as a contract mismatch. tests/test_permits.py drives both.
+        # schemathesis reads as a contract mismatch. tests/modules/permits/test_permits.py drives both.
         "--exclude-operation-id",
         "permitsSubmitApplication",
         "--exclude-operation-id",

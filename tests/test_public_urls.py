@@ -44,8 +44,6 @@ def app(database_url: str, folder: Path) -> Litestar:
         database_url,
         modules=[complaints_module(), permits_module()],
         SERANG_PUBLIC_URL=ORIGIN,
-        SERANG_RATE_LIMIT_PER_MINUTE="0",
-        SERANG_RUN_WORKER_IN_PROCESS="false",
         SERANG_DATA_DIR=str(folder / "data"),
     )
 

@@ -11,13 +11,13 @@ a district of the regency, the resident's own uploads, the category's questions.
 schema alone they almost never exist, and the API rightly refuses nearly every draft. A real
 client fills them from the server's lists, and so does this hook for schema-valid drafts, leaving
 the free parts (the description, the pin, the flags) as drawn. The refusals themselves are
-tested in tests/test_complaints.py.
+tested in tests/modules/complaints/test_complaints.py.
 
 A booking names a slot the server offers: a service and a place from GET
 /v1/appointments/services and /places, and the start of one of their slots inside the booking
 window. This hook books the seeded KTP-el recording at the Disdukcapil office, at 08:00 WIB of the
 third day from now (or the next weekday), as the app would from GET /v1/appointments/slots; the
-refusals are tested in tests/test_appointments.py.
+refusals are tested in tests/modules/appointments/test_appointments.py.
 
 Likewise If-Match on a case action names the version the client last saw; a drawn value names
 one the case never had, and the API rightly answers 412. A client that did not load the case

@@ -13,13 +13,13 @@ almost never exist, and the API rightly refuses nearly every draft. A real clien
 the server's lists and the phone's position, and so does this hook for schema-valid drafts: a
 drawn pin outside the regency becomes one in Kramatwatu, and the district the pin's. The free
 parts (the description, a pin already inside, the flags) stay as drawn. The refusals themselves
-are tested in tests/test_complaints.py and tests/test_complaint_places.py.
+are tested in tests/modules/complaints/test_complaints.py and tests/modules/complaints/test_complaint_places.py.
 
 A booking names a slot the server offers: a service and a place from GET
 /v1/appointments/services and /places, and the start of one of their slots inside the booking
 window. This hook books the seeded KTP-el recording at the Disdukcapil office, at 08:00 WIB of the
 third day from now (or the next weekday), as the app would from GET /v1/appointments/slots; the
-refusals are tested in tests/test_appointments.py.
+refusals are tested in tests/modules/appointments/test_appointments.py.
 
 Likewise If-Match on a case action names the version the client last saw; a drawn value names
 one the case never had, and the API rightly answers 412. A client that did not load the case

@@ -8,9 +8,7 @@ import asyncio
 import io
 import re
 import uuid
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -27,9 +25,9 @@ from serang_app.cases.engine import CaseEngine
 from serang_app.cases.registry import WorkflowRegistry
 from serang_app.db.pool import Database
 from serang_app.http.problems import ApiError
+from serang_app.module_system.spec import ModuleSpec
 from serang_app.modules.permits import applications, permits_module
-from tests.conftest import app_for
-from tests.support.accounts import bearer, resident_tokens, signed_in_staff
+from tests.support.accounts import resident, signed_in_staff
 from tests.support.names import MARUF, NURAINI, OTHER_NAMES
 from tests.support.pdfs import catalog, plain_pdf
 from tests.support.uploading import upload
@@ -39,20 +37,8 @@ LETTER = plain_pdf(catalog())
 
 
 @pytest.fixture
-async def client(database_url: str, tmp_path: Path) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    app = app_for(
-        database_url,
-        modules=[permits_module()],
-        SERANG_RATE_LIMIT_PER_MINUTE="0",
-        SERANG_RUN_WORKER_IN_PROCESS="false",
-        SERANG_DATA_DIR=str(tmp_path / "data"),
-    )
-    async with AsyncTestClient(app) as test_client:
-        yield test_client
-
-
-async def resident(client: Any) -> dict[str, str]:
-    return bearer(await resident_tokens(client, f"+62815{uuid.uuid4().int % 10**8:08d}"))
+def modules() -> list[ModuleSpec]:
+    return [permits_module()]
 
 
 async def document(client: Any, auth: dict[str, str]) -> str:

@@ -3,7 +3,6 @@ keep the JSON; the page escapes what people typed, loads nothing, and renders in
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -12,8 +11,9 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from serang_app.module_system.spec import ModuleSpec
 from serang_app.modules.permits import permits_module
-from tests.conftest import app_for
+from tests.conftest import app_with_document
 from tests.support.app_server import running_app
 from tests.support.browser import rendered_text
 from tests.support.permit_flow import issued_permit
@@ -24,16 +24,9 @@ MONTHS_ID = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Ag
 
 
 @pytest.fixture
-async def client(database_url: str, tmp_path: Path) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    app = app_for(
-        database_url,
-        modules=[permits_module()],
-        SERANG_RATE_LIMIT_PER_MINUTE="0",
-        SERANG_RUN_WORKER_IN_PROCESS="false",
-        SERANG_DATA_DIR=str(tmp_path / "data"),
-    )
-    async with AsyncTestClient(app) as test_client:
-        yield test_client
+def modules() -> list[ModuleSpec]:
+    """The conftest's client runs the permits module, migrated once in its template."""
+    return [permits_module()]
 
 
 async def verification_path(client: AsyncTestClient[Litestar], database_url: str) -> str:
@@ -101,12 +94,14 @@ async def test_what_people_typed_is_escaped_and_an_unknown_code_is_a_page_too(
     assert (for_machines.status_code, for_machines.json()["code"]) == (404, "not_found")
 
 
-async def test_the_document_declares_both_media_types(client: AsyncTestClient[Litestar]) -> None:
-    document = (await client.get("/schema/openapi.json")).json()
+async def test_the_document_declares_both_media_types(database_url: str, modules: list[ModuleSpec]) -> None:
+    async with AsyncTestClient(app_with_document(database_url, modules)) as served:
+        document = (await served.get("/schema/openapi.json")).json()
     content = document["paths"]["/v1/permits/verify/{code}"]["get"]["responses"]["200"]["content"]
     assert set(content) == {"application/json", "text/html"}
 
 
+@pytest.mark.e2e  # a served app and chromium
 async def test_a_browser_renders_the_page_in_both_languages(
     client: AsyncTestClient[Litestar], database_url: str, db: asyncpg.Connection, tmp_path: Path
 ) -> None:

@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 RUNTIME := $(VENV)/.synced-runtime
 SYNCED := $(VENV)/.synced
 
-.PHONY: run test lint typecheck openapi openapi-check api-compat release-spec migrations-check pytest bench worker clean clients
+.PHONY: run test test-fast lint typecheck openapi openapi-check api-compat release-spec migrations-check pytest bench worker clean clients
 
 # Create the virtual environment with uv inside it, then install exactly what uv.lock pins.
 $(UV):
@@ -65,8 +65,18 @@ clients: $(SYNCED)
 migrations-check: $(SYNCED)
 	$(BIN)/serang-app migrate check
 
+# pytest-xdist's processes: the tests wait on PostgreSQL and on the processes they start as much as
+# they compute, so more workers than cores pays (docs/testing.md). worksteal hands a finished
+# worker the queued tests of a busy one.
+PYTEST_WORKERS ?= 4
+PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist worksteal
+
 pytest: $(SYNCED)
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_PARALLEL)
+
+# The fast loop while developing: every test but those that start processes (the `e2e` marker).
+test-fast: $(SYNCED)
+	$(BIN)/pytest $(PYTEST_PARALLEL) -m "not e2e"
 
 bench: $(SYNCED)
 	$(BIN)/python -m bench

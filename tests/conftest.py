@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import asyncpg
 import pytest
@@ -11,6 +13,7 @@ from litestar.testing import AsyncTestClient
 from serang_app.app import create_app
 from serang_app.db.migrations import apply_migrations
 from serang_app.db.pool import Database, open_database
+from serang_app.http.openapi import document_errors
 from serang_app.lifespan import migration_sources
 from serang_app.module_system.spec import ModuleSpec
 from serang_app.regions.loading import load_region
@@ -18,11 +21,22 @@ from serang_app.settings import DEFAULT_REGION, Settings, load_settings
 from tests.support.database import EMBEDDED_FOLDER, TestServer
 from tests.support.fake_google import FakeGoogle
 from tests.support.object_store import moto_server
+from tests.support.templates import Templates
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The end-to-end tests first: they are the longest, and under pytest-xdist a long test
+    started last would keep one worker busy after the others have finished."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is None)
 
 
 @pytest.fixture(scope="session")
 def test_server() -> Iterator[TestServer]:
-    server = TestServer(EMBEDDED_FOLDER)
+    # Under pytest-xdist each worker process has its own session: when no server answers and the
+    # embedded one is the fallback, each keeps its data in a folder of its own, since two servers
+    # must never share one.
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    server = TestServer(EMBEDDED_FOLDER / worker if worker else EMBEDDED_FOLDER)
     yield server
     server.stop()
 
@@ -44,6 +58,31 @@ def migrated_template(test_server: TestServer) -> Iterator[str]:
     asyncio.run(test_server.drop_database(name))
 
 
+@pytest.fixture(scope="session")
+def templates(test_server: TestServer, migrated_template: str) -> Iterator[Templates]:
+    """The core's template and, made on first use, one per set of modules with their migrations too."""
+    made = Templates(test_server, migrated_template)
+    yield made
+    asyncio.run(made.drop())
+
+
+@pytest.fixture
+def modules() -> list[ModuleSpec]:
+    """The modules the test's app runs, whose migrations its database has before it starts.
+
+    A test file (or a test) that runs modules overrides this fixture: its `database_url` is then
+    cloned from a template with those modules' migrations applied, and the app finds nothing left
+    to apply when it starts.
+    """
+    return []
+
+
+@pytest.fixture
+def app_environ() -> dict[str, str]:
+    """Settings a test file gives its `client`'s app beyond settings_for's; overridden per file."""
+    return {}
+
+
 @pytest.fixture
 async def empty_database(test_server: TestServer) -> AsyncIterator[str]:
     """The URL of a new, empty database, dropped after the test."""
@@ -53,9 +92,10 @@ async def empty_database(test_server: TestServer) -> AsyncIterator[str]:
 
 
 @pytest.fixture
-async def database_url(test_server: TestServer, migrated_template: str) -> AsyncIterator[str]:
-    """The URL of a fresh database with the core migrations applied, dropped after the test."""
-    name = await test_server.create_database(template=migrated_template)
+async def database_url(test_server: TestServer, templates: Templates, modules: list[ModuleSpec]) -> AsyncIterator[str]:
+    """The URL of a fresh database with the core migrations and those of `modules` applied,
+    dropped after the test."""
+    name = await test_server.create_database(template=await templates.for_modules(modules))
     yield test_server.dsn(name)
     await test_server.drop_database(name)
 
@@ -66,27 +106,50 @@ TEST_CLIENT_ORIGIN = "http://testserver.local"
 
 
 def settings_for(database_url: str, **environ: str) -> Settings:
-    # The write limits count in the database across apps: tests sign in and write far more than a
-    # resident would in a minute. tests/test_abuse_limits.py turns them on.
-    limits_off = {"SERANG_RATE_LIMIT_WRITES_PER_MINUTE": "0", "SERANG_RATE_LIMIT_PUBLIC_WRITES_PER_MINUTE": "0"}
+    # Tests sign in and write far more than a resident would in a minute: every rate limit is off
+    # (tests/test_abuse_limits.py and tests/test_http_behaviour.py turn them on). The background
+    # worker is off too: tests drive its steps themselves, and a loop of its own in every app
+    # would cost each test its start-up and compete for the rows a test looks at; the tests of
+    # the loop inside the web process ask for it with SERANG_RUN_WORKER_IN_PROCESS=true.
+    quiet = {
+        "SERANG_RATE_LIMIT_PER_MINUTE": "0",
+        "SERANG_RATE_LIMIT_WRITES_PER_MINUTE": "0",
+        "SERANG_RATE_LIMIT_PUBLIC_WRITES_PER_MINUTE": "0",
+        "SERANG_RUN_WORKER_IN_PROCESS": "false",
+    }
     return load_settings(
         {
             "DATABASE_URL": database_url,
             "SERANG_ACCESS_LOG": "false",
             "SERANG_PUBLIC_URL": TEST_CLIENT_ORIGIN,
-            **limits_off,
+            **quiet,
             **environ,
         }
     )
 
 
 def app_for(database_url: str, modules: list[ModuleSpec] | None = None, **environ: str) -> Litestar:
+    """The app as a test drives it. Its start-up skips rewriting the OpenAPI document: that step
+    alone costs more than the rest of a start-up, and the document has tests of its own
+    (tests/test_openapi_document.py, tests/test_api_contract.py, the module contract's). A test
+    that reads the served document uses app_with_document."""
+    app = app_with_document(database_url, modules, **environ)
+    app.on_startup.remove(document_errors)
+    return app
+
+
+def app_with_document(database_url: str, modules: list[ModuleSpec] | None = None, **environ: str) -> Litestar:
+    """The app as it starts in service, with the OpenAPI document it serves."""
     return create_app(settings_for(database_url, **environ), modules=modules or [])
 
 
 @pytest.fixture
-async def client(database_url: str) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    async with AsyncTestClient(app_for(database_url)) as test_client:
+async def client(
+    database_url: str, modules: list[ModuleSpec], app_environ: dict[str, str], tmp_path: Path
+) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    """The app with the test's `modules` and `app_environ`, its files in the test's own folder."""
+    app = app_for(database_url, modules=modules, SERANG_DATA_DIR=str(tmp_path / "data"), **app_environ)
+    async with AsyncTestClient(app) as test_client:
         yield test_client
 
 

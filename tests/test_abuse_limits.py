@@ -38,7 +38,6 @@ def limited_app(database_url: str, folder: Path, **limits: str) -> Litestar:
     return app_for(
         database_url,
         modules=[complaints_module()],
-        SERANG_RUN_WORKER_IN_PROCESS="false",
         SERANG_DATA_DIR=str(folder / "data"),
         **limits,
     )
@@ -101,6 +100,7 @@ def staff_login(base_url: str, forwarded_for: str | None = None) -> httpx.Respon
     return httpx.post(f"{base_url}/v1/staff/auth/login", json=body, headers=headers, timeout=30)
 
 
+@pytest.mark.e2e
 def test_two_processes_share_the_count_and_a_spoofed_forwarded_for_is_ignored(
     database_url: str, tmp_path: Path
 ) -> None:
@@ -119,6 +119,7 @@ def test_two_processes_share_the_count_and_a_spoofed_forwarded_for_is_ignored(
         assert_limited(staff_login(second, "198.51.100.4"), limit=3)
 
 
+@pytest.mark.e2e
 def test_a_trusted_proxy_names_the_client(database_url: str, tmp_path: Path) -> None:
     limits = {"SERANG_RATE_LIMIT_PUBLIC_WRITES_PER_MINUTE": "2", "SERANG_TRUSTED_PROXIES": "127.0.0.0/8, 10.0.0.0/8"}
     with running_app(database_url, tmp_path / "server.log", **limits) as base_url:

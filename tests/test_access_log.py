@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+import pytest
 
 from serang_app.http.access_log import AccessLog
 from tests.support.app_server import running_app
@@ -39,6 +40,7 @@ async def test_lines_are_json_with_the_same_keys_as_every_other_log_line() -> No
     assert json.loads(lines[1])["status"] == 422
 
 
+@pytest.mark.e2e
 def test_the_server_logs_each_request_without_its_query_string(database_url: str, tmp_path: Path) -> None:
     log_path = tmp_path / "server.log"
     with running_app(database_url, log_path, SERANG_ACCESS_LOG="true") as base:

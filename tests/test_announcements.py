@@ -4,7 +4,7 @@ with firebase-admin's real code path talking to the local FCM stand-in."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,7 +17,6 @@ from serang_app.announcements.delivery import deliver_announcements
 from serang_app.announcements.topics import sync_device_topics
 from serang_app.db.pool import Database
 from serang_app.notifications.push import FcmSender
-from tests.conftest import app_for
 from tests.support.accounts import bearer, resident_tokens, signed_in_staff
 from tests.support.fake_google import FakeGoogle
 from tests.support.uploading import photo_with_gps, upload
@@ -31,19 +30,6 @@ def sender(google: FakeGoogle) -> Iterator[FcmSender]:
     fcm = FcmSender(str(google.credentials_file), api_url=google.fcm_url)
     yield fcm
     fcm.close()
-
-
-@pytest.fixture
-async def client(database_url: str, tmp_path: Any) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    # The test drives the worker's steps itself: no worker inside the app competes with it.
-    app = app_for(
-        database_url,
-        SERANG_RATE_LIMIT_PER_MINUTE="0",
-        SERANG_RUN_WORKER_IN_PROCESS="false",
-        SERANG_DATA_DIR=str(tmp_path / "data"),
-    )
-    async with AsyncTestClient(app) as test_client:
-        yield test_client
 
 
 async def some_district(db: asyncpg.Connection, other_than: str) -> str:

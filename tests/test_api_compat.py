@@ -34,6 +34,7 @@ def _run(*arguments: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*CLI, "api-compat", *arguments], cwd=cwd, capture_output=True, text=True, timeout=60)
 
 
+@pytest.mark.e2e
 def test_the_current_document_keeps_the_released_contract() -> None:
     answer = _run(cwd=ROOT)
     assert answer.returncode == 0, answer.stderr
@@ -101,6 +102,7 @@ def test_input_rules_tightened_and_output_widened_are_breaking() -> None:
     assert len(changes) == 4, changes
 
 
+@pytest.mark.e2e
 def test_a_breaking_change_fails_the_check_until_it_is_declared(tmp_path: Path) -> None:
     broken = copy.deepcopy(CURRENT)
     del broken["paths"]["/v1/announcements"]["get"]
@@ -135,6 +137,7 @@ def test_a_declaration_needs_its_reason_and_release(tmp_path: Path) -> None:
         check(released, released, declared)
 
 
+@pytest.mark.e2e
 def test_cutting_a_release_makes_the_current_document_the_released_one(tmp_path: Path) -> None:
     released = tmp_path / "released" / "v1.json"
     declared = tmp_path / "breaking-changes.toml"

@@ -7,8 +7,12 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import httpx
+import pytest
 
 from tests.support.app_server import running_app
+
+# Every test here starts a process (docs/testing.md).
+pytestmark = pytest.mark.e2e
 
 # What each kind of reference must answer with.
 EXPECTED_TYPES = {"script": "text/javascript", "stylesheet": "text/css", "icon": "image/png"}

@@ -30,6 +30,9 @@ from tests.support.object_store import S3_CREDENTIALS, local_keys, new_bucket, s
 from tests.support.populated import LETTER, populate
 from tests.support.processes import run_cli
 
+# Every test here starts a process (docs/testing.md).
+pytestmark = pytest.mark.e2e
+
 TABLES = """
 SELECT format('%I.%I', table_schema, table_name) FROM information_schema.tables
 WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1
@@ -119,8 +122,6 @@ async def test_a_backup_restores_into_an_empty_environment_that_serves_it(
     app = app_for(
         database_url,
         modules=modules,
-        SERANG_RATE_LIMIT_PER_MINUTE="0",
-        SERANG_RUN_WORKER_IN_PROCESS="false",
         **keys,
         **environment.source,
     )

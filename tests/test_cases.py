@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -20,6 +19,7 @@ from serang_app.cases.followers import follow_case, move_followers, unfollow_cas
 from serang_app.cases.registry import WorkflowRegistry
 from serang_app.cases.sla_clock import Clock, move_clock
 from serang_app.db.pool import open_database
+from serang_app.module_system.spec import ModuleSpec
 from serang_app.storage.factory import open_storage
 from serang_app.worker.context import WorkerContext
 from serang_app.worker.runner import CORE_TASKS
@@ -38,13 +38,12 @@ WEDNESDAY_NEXT_DUE = datetime.fromisoformat(f"2027-03-03T00:00{WIB}")
 
 
 def lamps_app(database_url: str) -> Litestar:
-    return app_for(database_url, modules=[LAMPS], SERANG_RATE_LIMIT_PER_MINUTE="0")
+    return app_for(database_url, modules=[LAMPS])
 
 
 @pytest.fixture
-async def client(database_url: str) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    async with AsyncTestClient(lamps_app(database_url)) as test_client:
-        yield test_client
+def modules() -> list[ModuleSpec]:
+    return [LAMPS]
 
 
 async def resident(client: Any, phone: str = "+6281311110001") -> dict[str, str]:

@@ -23,8 +23,6 @@ def _app(database_url: str) -> Litestar:
         database_url,
         modules=[complaints_module(), permits_module()],
         SERANG_CATALOGUE_CACHE_SECONDS="3600",
-        SERANG_RATE_LIMIT_PER_MINUTE="0",
-        SERANG_RUN_WORKER_IN_PROCESS="false",
     )
 
 

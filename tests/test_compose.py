@@ -88,6 +88,7 @@ def built_image(build: dict[str, Any] | str) -> str:
     return f"serang-postgres:{base.group(1)}-pgbackrest"
 
 
+@pytest.mark.e2e
 def test_the_caddy_image_is_the_release_the_tests_run() -> None:
     version = subprocess.run([CADDY, "version"], capture_output=True, text=True, check=True).stdout.split()[0]
     assert services()["caddy"]["image"] == f"caddy:{version.removeprefix('v')}-alpine"
@@ -204,6 +205,7 @@ def test_public_urls_name_the_hosts_caddy_serves(tmp_path: Path) -> None:
         assert caddy["volumes"][0] == "./deploy/caddy/Caddyfile:/etc/caddy/Caddyfile:ro"
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("tls", ["internal", "ops@serangkab.go.id"])
 def test_caddy_validates_the_caddyfile_in_both_tls_modes(tmp_path: Path, tls: str) -> None:
     env = caddy_environment(tmp_path, SERANG_DOMAIN="layanan.serangkab.go.id", SERANG_TLS=tls)
@@ -291,6 +293,7 @@ def running_caddy(config: dict[str, Any], env: dict[str, str], tmp_path: Path, h
             stop(process)
 
 
+@pytest.mark.e2e
 def test_a_trial_is_served_over_tls_by_caddy_in_front_of_the_app(database_url: str, tmp_path: Path) -> None:
     env = caddy_environment(tmp_path, SERANG_DOMAIN="localhost", SERANG_TLS="internal")
     with running_app(database_url, tmp_path / "app.log") as app_url, echo_server() as media_port:
@@ -326,6 +329,7 @@ def test_a_trial_is_served_over_tls_by_caddy_in_front_of_the_app(database_url: s
 # The one-shot that makes the bucket
 
 
+@pytest.mark.e2e
 def test_create_bucket_makes_the_bucket_once() -> None:
     with moto_server() as endpoint:
         env = {**S3_CREDENTIALS, "S3_BUCKET": "serang-media", "S3_ENDPOINT_URL": endpoint, "S3_FORCE_PATH_STYLE": "1"}
@@ -337,6 +341,7 @@ def test_create_bucket_makes_the_bucket_once() -> None:
         assert s3_keys(endpoint, "serang-media") == []
 
 
+@pytest.mark.e2e
 def test_create_bucket_says_in_one_line_why_it_cannot() -> None:
     unreachable = f"http://127.0.0.1:{free_port()}"
     env = {**S3_CREDENTIALS, "S3_BUCKET": "serang-media", "S3_ENDPOINT_URL": unreachable}

@@ -41,7 +41,7 @@ def alert_rules() -> list[dict[str, Any]]:
 async def exposed_series(database_url: str) -> dict[str, set[str]]:
     """Every sample name the app exposes, with its label names: one scrape of an app whose
     in-process worker has run each task once (its series appear after a round)."""
-    app = app_for(database_url, SERANG_RUN_WORKER_IN_PROCESS="true", SERANG_RATE_LIMIT_PER_MINUTE="0")
+    app = app_for(database_url, SERANG_RUN_WORKER_IN_PROCESS="true")
     async with AsyncTestClient(app) as client:
         await client.get("/v1/regions")
         for _ in range(100):

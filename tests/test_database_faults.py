@@ -68,8 +68,6 @@ async def client(postgres: BreakablePostgres) -> AsyncIterator[AsyncTestClient[L
     app = app_for(
         postgres.dsn,
         modules=[PROBE],
-        SERANG_RATE_LIMIT_PER_MINUTE="0",
-        SERANG_RUN_WORKER_IN_PROCESS="false",
         SERANG_DB_CONNECT_TIMEOUT_SECONDS="2",
         SERANG_DB_ACQUIRE_TIMEOUT_SECONDS="2",
         SERANG_DB_COMMAND_TIMEOUT_SECONDS="2",
@@ -103,6 +101,7 @@ def assert_unavailable(response: httpx.Response, took: float) -> None:
     assert took < ANSWER_BOUND_SECONDS
 
 
+@pytest.mark.e2e
 async def test_a_fast_shutdown_answers_503_and_the_retry_runs_after_recovery(
     client: AsyncTestClient[Litestar], postgres: BreakablePostgres
 ) -> None:
@@ -125,6 +124,7 @@ async def test_a_fast_shutdown_answers_503_and_the_retry_runs_after_recovery(
     assert retried.json() == {"done": True}
 
 
+@pytest.mark.e2e
 async def test_a_frozen_database_answers_503_within_a_bound(
     client: AsyncTestClient[Litestar], postgres: BreakablePostgres
 ) -> None:

@@ -99,6 +99,19 @@ async def _permit_page(client: AsyncTestClient[Litestar], database_url: str) -> 
     return page
 
 
+async def _verification_pages(client: AsyncTestClient[Litestar], db: asyncpg.Connection) -> list[str]:
+    """The verification page for people (HTML), for the issued permit and for an unknown code, in
+    both languages."""
+    code = await db.fetchval("SELECT verification_code FROM permits.issued")
+    pages = []
+    for path in (f"/v1/permits/verify/{code}", "/v1/permits/verify/AAAAAAAAAAAAAAAA"):
+        for lang in ("id", "en"):
+            answer = await client.get(f"{path}?lang={lang}", headers={"Accept": "text/html"})
+            assert answer.headers["content-type"].startswith("text/html"), answer.text
+            pages.append(answer.text)
+    return pages
+
+
 async def _public_pages(client: AsyncTestClient[Litestar]) -> dict[str, Any]:
     """What anyone reads about who runs the service: the app's configuration, Open311's discovery
     (JSON and XML) and the public statistics."""
@@ -118,7 +131,7 @@ async def _public_pages(client: AsyncTestClient[Litestar]) -> dict[str, Any]:
 
 
 async def test_another_region_prints_its_government_on_the_permit(
-    pandeglang: AsyncTestClient[Litestar], database_url: str
+    pandeglang: AsyncTestClient[Litestar], database_url: str, db: asyncpg.Connection
 ) -> None:
     page = await _permit_page(pandeglang, database_url)
     assert len(page.images) == 1  # the QR code: no logo is configured
@@ -126,6 +139,15 @@ async def test_another_region_prints_its_government_on_the_permit(
     lines = text.splitlines()
     assert lines[:3] == ["PEMERINTAH KABUPATEN PANDEGLANG", AGENCY, ADDRESS], lines[:5]
     assert "serang" not in text.lower()
+    # The page its QR code opens speaks for the same government, found or not.
+    known_id, known_en, unknown_id, unknown_en = await _verification_pages(pandeglang, db)
+    for html in (known_id, unknown_id):
+        assert "<p>Pemerintah Kabupaten Pandeglang</p>" in html
+    assert "tidak diterbitkan oleh Pemerintah Kabupaten Pandeglang." in unknown_id
+    for html in (known_en, unknown_en):
+        assert "<p>Pandeglang Regency Government</p>" in html
+    assert "issued by the Pandeglang Regency Government." in unknown_en
+    assert not [html for html in (known_id, known_en, unknown_id, unknown_en) if "Serang" in html]
 
 
 async def test_another_regions_public_pages_name_it(pandeglang: AsyncTestClient[Litestar]) -> None:
@@ -149,10 +171,14 @@ async def test_another_regions_public_pages_name_it(pandeglang: AsyncTestClient[
 
 
 async def test_the_default_region_still_names_kabupaten_serang(
-    default_region: AsyncTestClient[Litestar], database_url: str
+    default_region: AsyncTestClient[Litestar], database_url: str, db: asyncpg.Connection
 ) -> None:
     text = await _permit_text(default_region, database_url)
     assert text.splitlines()[:2] == ["PEMERINTAH KABUPATEN SERANG", AGENCY]
+    known_id, known_en, unknown_id, _ = await _verification_pages(default_region, db)
+    assert "<p>Pemerintah Kabupaten Serang</p>" in known_id
+    assert "<p>Serang Regency Government</p>" in known_en
+    assert "tidak diterbitkan oleh Pemerintah Kabupaten Serang." in unknown_id
     pages = await _public_pages(default_region)
     assert pages["config"]["government_name"] == "Pemerintah Kabupaten Serang"
     assert pages["config"]["address"] is None

@@ -13,7 +13,7 @@ from litestar.testing import AsyncTestClient
 from serang_app.http.deprecation import deprecated
 from serang_app.http.problems import ApiError
 from serang_app.module_system import ModuleSpec
-from tests.conftest import app_for
+from tests.conftest import app_with_document
 
 LINK = "https://serangkab.go.id/api/perubahan"
 
@@ -41,7 +41,7 @@ PROBE = ModuleSpec(
 
 @pytest.fixture
 async def probe(database_url: str) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    async with AsyncTestClient(app_for(database_url, modules=[PROBE])) as client:
+    async with AsyncTestClient(app_with_document(database_url, modules=[PROBE])) as client:
         yield client
 
 

@@ -92,10 +92,15 @@ PROBE = ModuleSpec(
 
 
 def probe_app(database_url: str) -> Litestar:
-    app = app_for(database_url, modules=[PROBE], SERANG_MAX_BODY_BYTES="2048", SERANG_RATE_LIMIT_PER_MINUTE="0")
+    app = app_for(database_url, modules=[PROBE], SERANG_MAX_BODY_BYTES="2048")
     app.state.widget_gate = asyncio.Event()
     app.state.failures_left = 0
     return app
+
+
+@pytest.fixture
+def modules() -> list[ModuleSpec]:
+    return [PROBE]
 
 
 @pytest.fixture

@@ -7,6 +7,11 @@ import json
 import subprocess
 import sys
 
+import pytest
+
+# Every test here starts a process (docs/testing.md).
+pytestmark = pytest.mark.e2e
+
 PHONE = "+6281366668888"
 
 # A real constraint violation and a real cast error from PostgreSQL, each logged through

@@ -21,6 +21,9 @@ from tests.support.app_server import running_app
 from tests.support.database import PROJECT_ROOT
 from tests.support.processes import SERANG_APP, free_port
 
+# Every test here starts a process (docs/testing.md).
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture
 def data_dir() -> Iterator[Path]:

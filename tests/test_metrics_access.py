@@ -20,6 +20,7 @@ from tests.support.processes import run_cli
 METRIC = "serang_http_request_duration_seconds"
 
 
+@pytest.mark.e2e
 def test_the_production_server_serves_metrics_only_with_the_token(database_url: str, tmp_path: Path) -> None:
     token = secrets.token_urlsafe(32)
     # Two HTTP processes: the scrape adds up both through PROMETHEUS_MULTIPROC_DIR.
@@ -129,6 +130,7 @@ def test_the_workers_metrics_port_follows_the_same_rule(
         assert answer.headers["www-authenticate"].startswith("Bearer")
 
 
+@pytest.mark.e2e
 def test_a_worker_metrics_port_in_use_stops_the_worker_with_one_line(database_url: str) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

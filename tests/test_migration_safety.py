@@ -74,6 +74,7 @@ def test_sql_postgresql_cannot_parse_is_refused(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.e2e
 def test_the_repository_migrations_pass_through_the_cli() -> None:
     result = run_cli("migrate", "check", env={"SERANG_MODULES": "all"})
     assert result.returncode == 0, result.stderr

@@ -118,6 +118,7 @@ def test_a_badly_named_file_is_refused(tmp_path: Path) -> None:
         asyncio.run(apply_migrations("postgresql://unused", [MigrationSource("parks", tmp_path)]))
 
 
+@pytest.mark.e2e
 async def test_two_replicas_migrating_at_once_apply_each_file_exactly_once(empty_database: str) -> None:
     """Two real `serang-app migrate apply` processes started together."""
     env = {"DATABASE_URL": empty_database, "SERANG_MODULES": "none", "PATH": str(Path(SERANG_APP).parent)}

@@ -91,6 +91,7 @@ def _workflow(*transitions: Transition, states: tuple[str, ...] = ("a", "b"), **
 # --- discovery and mounting of a real installed package -------------------------------------
 
 
+@pytest.mark.e2e
 def test_the_cli_lists_the_installed_example(example_site: Path) -> None:
     result = run_cli("modules", env={"PYTHONPATH": str(example_site)})
     assert result.returncode == 0, result.stderr
@@ -98,12 +99,14 @@ def test_the_cli_lists_the_installed_example(example_site: Path) -> None:
     assert line.split()[:4] == ["seedlings", "enabled", "0.1.0", "serang-seedlings"]
 
 
+@pytest.mark.e2e
 def test_the_allowlist_disables_a_module(example_site: Path) -> None:
     result = run_cli("modules", env={"PYTHONPATH": str(example_site), "SERANG_MODULES": "none"})
     assert result.returncode == 0, result.stderr
     assert "seedlings        disabled" in result.stdout
 
 
+@pytest.mark.e2e
 def test_an_allowlist_naming_a_missing_module_stops_start_up() -> None:
     result = run_cli("openapi", "--check", env={"SERANG_MODULES": "nosuchmodule"})
     assert result.returncode == 2
@@ -111,6 +114,7 @@ def test_an_allowlist_naming_a_missing_module_stops_start_up() -> None:
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.e2e
 async def test_the_example_is_mounted_without_core_changes(example_installed: Path, database_url: str) -> None:
     app = create_app(settings_for(database_url))  # discovers modules through entry points
     async with AsyncTestClient(app) as client:
@@ -135,6 +139,7 @@ async def test_the_example_is_mounted_without_core_changes(example_installed: Pa
         await connection.close()
 
 
+@pytest.mark.e2e
 async def test_a_disabled_module_is_neither_mounted_nor_listed(example_installed: Path, database_url: str) -> None:
     app = create_app(settings_for(database_url, SERANG_MODULES="none"))
     async with AsyncTestClient(app) as client:
@@ -142,6 +147,7 @@ async def test_a_disabled_module_is_neither_mounted_nor_listed(example_installed
         assert (await client.get("/v1/services")).json()["items"] == []
 
 
+@pytest.mark.e2e
 def test_discovery_reports_what_it_found(example_installed: Path) -> None:
     found = {module.name: module for module in discover_modules(None)}
     assert found["seedlings"].enabled

@@ -313,6 +313,8 @@ def test_the_key_version_cannot_be_relabelled() -> None:
         (os.urandom(32), bytes(31), "index key must be 32 bytes, not 31"),
         (b"k" * 32, b"k" * 32, "must differ"),
     ],
+    # Named, not shown: a random key in a test's id would differ between pytest-xdist's processes.
+    ids=["short encryption key", "short index key", "same keys"],
 )
 def test_bad_keys_are_refused(encryption_key: bytes, index_key: bytes, message: str) -> None:
     with pytest.raises(ValueError, match=message):

@@ -71,6 +71,7 @@ async def cli(database_url: str, environ: Mapping[str, str], *args: str) -> tupl
     return result.returncode, result.stdout, result.stderr
 
 
+@pytest.mark.e2e
 async def test_rotate_moves_every_nik_to_the_new_version_and_the_old_key_can_go(database_url: str) -> None:
     first, later = dict(list(NIKS.items())[:4]), dict(list(NIKS.items())[4:])
     await give_niks(database_url, LEGACY_V1, first)  # under the single key of before versions
@@ -118,6 +119,7 @@ async def test_rotate_moves_every_nik_to_the_new_version_and_the_old_key_can_go(
         assert taken.status_code == 409
 
 
+@pytest.mark.e2e
 async def test_a_nik_left_under_a_removed_key_stops_the_start_with_one_line(database_url: str) -> None:
     await give_niks(database_url, keys((1, V1)), dict(list(NIKS.items())[:2]))
     await give_niks(database_url, keys((2, V2), (1, V1)), dict(list(NIKS.items())[2:3]))
@@ -135,6 +137,7 @@ async def test_a_nik_left_under_a_removed_key_stops_the_start_with_one_line(data
     )
 
 
+@pytest.mark.e2e
 async def test_a_wrong_key_under_an_old_version_is_caught_before_anything_changes(database_url: str) -> None:
     await give_niks(database_url, keys((1, V1)), dict(list(NIKS.items())[:2]))
     before = await stored(database_url)
@@ -147,6 +150,7 @@ async def test_a_wrong_key_under_an_old_version_is_caught_before_anything_change
     assert await stored(database_url) == before
 
 
+@pytest.mark.e2e
 async def test_rotate_passes_over_a_row_a_request_holds_and_a_second_run_finishes(database_url: str) -> None:
     await give_niks(database_url, keys((1, V1)), NIKS)
     overlap = keys((2, V2), (1, V1))
@@ -170,6 +174,7 @@ async def test_rotate_passes_over_a_row_a_request_holds_and_a_second_run_finishe
     assert await niks_read_by_the_app(database_url, keys((2, V2))) == NIKS
 
 
+@pytest.mark.e2e
 async def test_a_nik_altered_in_the_database_is_left_and_counted_not_fatal(database_url: str) -> None:
     await give_niks(database_url, keys((1, V1)), dict(list(NIKS.items())[:3]))
     altered_phone = next(iter(NIKS))
@@ -190,6 +195,7 @@ async def test_a_nik_altered_in_the_database_is_left_and_counted_not_fatal(datab
     assert (await stored(database_url))[altered_phone]["nik_ciphertext"][0] == 1
 
 
+@pytest.mark.e2e
 async def test_rotate_on_a_database_without_niks_has_nothing_to_do(database_url: str) -> None:
     assert await cli(database_url, keys((2, V2), (1, V1)), "nik", "rotate") == (
         0,
@@ -238,6 +244,8 @@ def test_production_takes_versioned_keys_or_the_single_key_of_before() -> None:
         (f"v2:{b64(V2)},v1:{b64(V2)}", "SERANG_NIK_ENCRYPTION_KEYS: key 'v1' is the same as key 'v2' of"),
         (f"v2:{b64(V2)},v1:{b64(INDEX)}", "SERANG_NIK_INDEX_KEY: this key is the same as key 'v1' of"),
     ],
+    # Named, not shown: a random key in a test's id would differ between pytest-xdist's processes.
+    ids=["short", "not base64", "no version", "no v", "v0", "v256", "listed twice", "same as v2", "same as index"],
 )
 def test_production_checks_every_version(value: str, message: str) -> None:
     problem = refusal(production(SERANG_NIK_ENCRYPTION_KEYS=value, SERANG_NIK_INDEX_KEY=b64(INDEX)))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,8 +11,8 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from serang_app.module_system.spec import ModuleSpec
 from serang_app.notifications.devices import live_tokens
-from tests.conftest import app_for
 from tests.support.accounts import bearer, resident_tokens, signed_in_staff
 from tests.support.lamps_module import LAMPS
 
@@ -22,9 +21,8 @@ TOKEN_B = "fcm-token-bbbbbbbbbbbbbbbbbbbbbbbb"
 
 
 @pytest.fixture
-async def client(database_url: str) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    async with AsyncTestClient(app_for(database_url, modules=[LAMPS], SERANG_RATE_LIMIT_PER_MINUTE="0")) as test_client:
-        yield test_client
+def modules() -> list[ModuleSpec]:
+    return [LAMPS]
 
 
 async def resident(client: Any, phone: str) -> dict[str, str]:

@@ -88,6 +88,7 @@ async def file_an_overdue_complaint_with_a_photo(traffic: Traffic) -> tuple[dict
     return citizen, filed.json()["case_id"]
 
 
+@pytest.mark.e2e
 async def test_every_series_after_real_traffic(
     traffic: Traffic, database_url: str, google: FakeGoogle, tmp_path: Path
 ) -> None:

@@ -8,11 +8,15 @@ import json
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.support.accounts import POLICY
 from tests.support.app_server import running_app
 from tests.support.complaints_app import pothole_report
 from tests.support.uploading import photo_with_gps, upload
+
+# Every test here starts a process (docs/testing.md).
+pytestmark = pytest.mark.e2e
 
 PHONE = "+6281355557777"
 NIK = "3604055705900001"

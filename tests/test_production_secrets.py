@@ -93,6 +93,7 @@ def test_production_refuses_the_fixed_keys_the_tests_once_used() -> None:
         assert message.startswith("SERANG_JWT_KEYS: key 'k1' has been published")
 
 
+@pytest.mark.e2e
 def test_no_file_of_the_repository_holds_a_key_production_would_accept() -> None:
     """Any 32-byte base64 value committed from now on is published: its fingerprint must be refused."""
     tracked = subprocess.run(
@@ -127,6 +128,8 @@ def test_no_file_of_the_repository_holds_a_key_production_would_accept() -> None
         ("SERANG_STORAGE_SIGNING_KEY", key(secrets.token_bytes(24)), "SERANG_STORAGE_SIGNING_KEY: expected 32"),
         ("SERANG_NIK_INDEX_KEY", "not base64!", "SERANG_NIK_INDEX_KEY: expected base64 of 32 random bytes"),
     ],
+    # Named, not shown: a random key in a test's id would differ between pytest-xdist's processes.
+    ids=["jwt", "nik encryption", "nik index", "storage signing", "nik index not base64"],
 )
 def test_production_refuses_a_key_too_short(variable: str, value: str, message: str) -> None:
     assert refusal(production(**{variable: value})).startswith(message)
@@ -151,6 +154,7 @@ def test_production_refuses_one_key_for_two_purposes() -> None:
     )
 
 
+@pytest.mark.e2e
 def test_the_cli_stops_with_one_line_for_a_published_key() -> None:
     result = run_cli("serve", env=production(SERANG_NIK_INDEX_KEY=COMPOSE_TRIAL_KEYS["SERANG_NIK_INDEX_KEY"]))
     assert result.returncode == 2
@@ -170,6 +174,7 @@ def env_lines(text: str) -> dict[str, str]:
     return {name: value for name, _, value in pairs}
 
 
+@pytest.mark.e2e
 def test_fresh_secrets_from_the_cli_are_accepted() -> None:
     result = run_cli("secrets")
     assert result.returncode == 0, result.stderr
@@ -181,6 +186,7 @@ def test_fresh_secrets_from_the_cli_are_accepted() -> None:
     assert settings.metrics_token == made["SERANG_METRICS_TOKEN"]
 
 
+@pytest.mark.e2e
 def test_secrets_write_an_env_file_only_its_owner_reads(tmp_path: Path) -> None:
     env_file = tmp_path / ".env"
     written = run_cli("secrets", "--write", str(env_file))
@@ -207,6 +213,7 @@ def test_secrets_write_an_env_file_only_its_owner_reads(tmp_path: Path) -> None:
     assert nowhere.stderr == f"serang-app: cannot write {tmp_path / 'missing' / '.env'}: No such file or directory\n"
 
 
+@pytest.mark.e2e
 def test_the_env_file_is_never_committed() -> None:
     ignored = subprocess.run(["git", "check-ignore", "-q", ".env"], cwd=PROJECT_ROOT, check=False)
     assert ignored.returncode == 0
@@ -268,6 +275,7 @@ def test_the_compose_check_catches_a_secret_default(original: str, replacement: 
     assert secret_defaults(text.replace(original, replacement, 1)) != []
 
 
+@pytest.mark.e2e
 def test_compose_file_follows_the_compose_specification() -> None:
     result = subprocess.run(
         [CHECK_JSONSCHEMA, "--builtin-schema", "vendor.compose-spec", str(COMPOSE_FILE)],
@@ -279,6 +287,7 @@ def test_compose_file_follows_the_compose_specification() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.e2e
 def test_the_written_env_file_starts_the_compose_app_in_production(tmp_path: Path) -> None:
     """Every variable compose requires is in the trial .env, and the app accepts what compose passes it."""
     env_file = tmp_path / ".env"

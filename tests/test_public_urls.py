@@ -22,11 +22,11 @@ from pypdf import PdfReader
 from serang_app.modules.complaints import complaints_module
 from serang_app.modules.permits import permits_module
 from tests.conftest import app_for
+from tests.modules.permits.test_permits import issued_permit
 from tests.support.accounts import bearer, resident_tokens, signed_in_staff
 from tests.support.database import PROJECT_ROOT
 from tests.support.served import served
 from tests.support.uploading import photo_with_gps, upload
-from tests.test_permits import issued_permit
 
 ORIGIN = "https://layanan.serang.test"
 HOSTILE = {"Host": "verify-palsu.example", "X-Forwarded-Host": "verify-palsu.example", "X-Forwarded-Proto": "http"}
@@ -44,8 +44,6 @@ def app(database_url: str, folder: Path) -> Litestar:
         database_url,
         modules=[complaints_module(), permits_module()],
         SERANG_PUBLIC_URL=ORIGIN,
-        SERANG_RATE_LIMIT_PER_MINUTE="0",
-        SERANG_RUN_WORKER_IN_PROCESS="false",
         SERANG_DATA_DIR=str(folder / "data"),
     )
 

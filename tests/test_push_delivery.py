@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,10 +19,10 @@ from serang_app.cases.events import notify_resident
 from serang_app.cases.registry import WorkflowRegistry
 from serang_app.db.pool import Database, open_database
 from serang_app.domains import CORE_DOMAINS
+from serang_app.module_system.spec import ModuleSpec
 from serang_app.notifications.delivery import Delivery, deliver_due
 from serang_app.notifications.push import FcmSender
 from serang_app.notifications.texts import NotificationTexts
-from tests.conftest import app_for
 from tests.support.accounts import bearer, resident_tokens, signed_in_staff
 from tests.support.fake_google import FakeGoogle
 from tests.support.lamps_module import LAMPS
@@ -43,11 +43,8 @@ def delivery(google: FakeGoogle) -> Iterator[Delivery]:
 
 
 @pytest.fixture
-async def client(database_url: str) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    # The test drives delivery itself: no worker inside the app competes for the jobs.
-    app = app_for(database_url, modules=[LAMPS], SERANG_RATE_LIMIT_PER_MINUTE="0", SERANG_RUN_WORKER_IN_PROCESS="false")
-    async with AsyncTestClient(app) as test_client:
-        yield test_client
+def modules() -> list[ModuleSpec]:
+    return [LAMPS]
 
 
 @dataclass(frozen=True)

@@ -23,11 +23,14 @@ from serang_app.auth.schemas import CURRENT_PRIVACY_POLICY
 from tests.support.app_server import running_app
 from tests.support.database import PROJECT_ROOT
 
+# Every test here starts a process (docs/testing.md).
+pytestmark = pytest.mark.e2e
+
 GENERATOR = str(Path(sys.executable).parent / "openapi-python-client")
 DOCUMENT = PROJECT_ROOT / "openapi" / "openapi.json"
 CONFIG = PROJECT_ROOT / "openapi" / "python-client.yaml"
 PACKAGE = "serang_client"
-# Inside Kabupaten Serang, in Kramatwatu (tests/test_complaints.py).
+# Inside Kabupaten Serang, in Kramatwatu (tests/modules/complaints/test_complaints.py).
 HERE = (-6.0500, 106.1000)
 KRAMATWATU = "36.04.05"
 

@@ -28,6 +28,7 @@ def _run(*command: str, cwd: Path | None = None, env: dict[str, str] | None = No
     return done.stdout
 
 
+@pytest.mark.e2e
 @pytest.mark.timeout(900)
 async def test_the_scaffold_installs_passes_its_contract_and_is_served(
     tmp_path: Path, test_server: TestServer, database_url: str
@@ -89,6 +90,7 @@ def test_a_bad_name_prefix_or_agency_is_refused_and_nothing_written(
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.e2e
 def test_an_existing_folder_is_never_overwritten(tmp_path: Path) -> None:
     (tmp_path / "serang-wells").mkdir()
     refused = run_cli("new-module", "wells", "--directory", str(tmp_path))

@@ -106,18 +106,21 @@ def test_a_bad_value_names_its_variable(environ: dict[str, str], message: str) -
     assert str(raised.value).startswith(message)
 
 
+@pytest.mark.e2e
 def test_the_cli_prints_one_line_and_no_traceback_for_a_bad_setting() -> None:
     result = run_cli("serve", env={"PORT": "eighty"})
     assert result.returncode == 2
     assert result.stderr == "serang-app: PORT: Expected `int`, got `str` (got 'eighty')\n"
 
 
+@pytest.mark.e2e
 def test_the_database_password_is_never_echoed() -> None:
     result = run_cli("migrate", "status", env={"DATABASE_URL": "mysql://admin:hunter2@db/x"})
     assert result.returncode == 2
     assert "hunter2" not in result.stderr
 
 
+@pytest.mark.e2e
 async def test_create_admin_stores_an_argon2id_hash(database_url: str) -> None:
     password = "kata-sandi-yang-panjang"
     result = run_cli(
@@ -151,6 +154,7 @@ async def test_create_admin_stores_an_argon2id_hash(database_url: str) -> None:
     assert again.stderr == "serang-app: email: a staff account with this address already exists\n"
 
 
+@pytest.mark.e2e
 def test_create_admin_refuses_a_short_password(database_url: str) -> None:
     result = run_cli(
         "create-admin",
@@ -164,6 +168,7 @@ def test_create_admin_refuses_a_short_password(database_url: str) -> None:
     assert result.stderr == "serang-app: password: must be at least 12 characters\n"
 
 
+@pytest.mark.e2e
 def test_migrate_status_lists_each_file(database_url: str) -> None:
     result = run_cli("migrate", "status", env={"DATABASE_URL": database_url, "SERANG_MODULES": "none"})
     assert result.returncode == 0, result.stderr

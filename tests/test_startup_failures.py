@@ -15,6 +15,9 @@ import pytest
 from serang_app.auth.keys import new_secrets
 from tests.support.processes import free_port, run_cli
 
+# Every test here starts a process (docs/testing.md).
+pytestmark = pytest.mark.e2e
+
 SERVE = ("serve",)
 COMMANDS = [SERVE, ("worker",), ("migrate", "apply")]
 REFUSED = "connection refused (is PostgreSQL running, and listening there?)"

@@ -108,7 +108,7 @@ class Story:
 
 @pytest.fixture
 async def story(database_url: str) -> AsyncIterator[Story]:
-    app = app_for(database_url, modules=[LAMPS], SERANG_RATE_LIMIT_PER_MINUTE="0", SERANG_RUN_WORKER_IN_PROCESS="false")
+    app = app_for(database_url, modules=[LAMPS])
     clock = Clock()
     app.state.case_engine = dataclasses.replace(app.state.case_engine, now=clock)
     async with AsyncTestClient(app) as client:
@@ -465,7 +465,7 @@ async def test_statistics_are_read_from_the_replica_when_one_is_set(
     try:
         for replica, expected in ((None, 1), (test_server.dsn(replica_name), 0)):
             extra = {"DATABASE_REPLICA_URL": replica} if replica else {}
-            app = app_for(database_url, modules=[LAMPS], SERANG_RATE_LIMIT_PER_MINUTE="0", **extra)
+            app = app_for(database_url, modules=[LAMPS], **extra)
             async with AsyncTestClient(app) as client:
                 if replica is None:
                     resident = bearer(await resident_tokens(client, "+6281399990002"))

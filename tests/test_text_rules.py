@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
-import uuid
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import asyncpg
@@ -19,11 +17,11 @@ from litestar.routes import HTTPRoute
 from litestar.testing import AsyncTestClient
 
 from serang_app.app import create_app
+from serang_app.module_system.spec import ModuleSpec
 from serang_app.modules.complaints import complaints_module
 from serang_app.modules.permits import permits_module
 from serang_app.settings import load_settings
-from tests.support.accounts import bearer, resident_tokens, signed_in_staff
-from tests.support.complaints_app import modules_app
+from tests.support.accounts import resident, signed_in_staff
 from tests.support.database import PROJECT_ROOT
 from tests.support.names import MARUF, NURAINI, OTHER_NAMES
 
@@ -42,15 +40,8 @@ NOT_FREE_TEXT = {"password", "id_token", "refresh_token", "answers", "attributes
 
 
 @pytest.fixture
-async def client(database_url: str, tmp_path: Path) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    async with AsyncTestClient(
-        modules_app(database_url, tmp_path, complaints_module(), permits_module())
-    ) as test_client:
-        yield test_client
-
-
-async def resident(client: Any) -> dict[str, str]:
-    return bearer(await resident_tokens(client, f"+62817{uuid.uuid4().int % 10**8:08d}"))
+def modules() -> list[ModuleSpec]:
+    return [complaints_module(), permits_module()]
 
 
 def fields_of(answer: Any) -> list[str]:

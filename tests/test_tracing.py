@@ -25,6 +25,7 @@ USER_AGENT = "PonselWarga/9.9 (nomor seri ABC-123)"
 WAIT_SECONDS = 30.0
 
 
+@pytest.mark.e2e
 def test_a_request_is_a_server_span_with_its_queries_as_children_and_no_personal_data(
     database_url: str, tmp_path: Path
 ) -> None:
@@ -67,6 +68,7 @@ def test_a_request_is_a_server_span_with_its_queries_as_children_and_no_personal
     assert not [span for span in spans if "readyz" in span.name]
 
 
+@pytest.mark.e2e
 def test_tracing_is_off_by_default_and_the_sdk_is_not_loaded(database_url: str) -> None:
     probe = (
         "import sys\n"

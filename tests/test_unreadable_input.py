@@ -22,6 +22,9 @@ from tests.conftest import settings_for
 from tests.support.accounts import bearer, create_staff, resident_tokens, staff_tokens
 from tests.support.app_server import running_app
 
+# Every test here starts a process (docs/testing.md).
+pytestmark = pytest.mark.e2e
+
 UNREADABLE_BODIES = {
     "deeply nested arrays": b"[" * 100_000 + b"]" * 100_000,
     "deeply nested objects": b'{"a":' * 20_000 + b"1" + b"}" * 20_000,

@@ -20,11 +20,11 @@ from tests.conftest import app_for
 from tests.support.checking_probes import MEBIBYTE, allocate, die, lifetime, peak_memory_of_checking
 from tests.support.object_store import local_keys
 from tests.support.pdfs import PAGE_TREE, catalog, compressed_pdf, plain_pdf
-from tests.support.upload_backends import Backend, backend, client, fetch, resident
+from tests.support.upload_backends import Backend, backend, client, fetch, modules, resident
 from tests.support.uploading import send, start, upload
 
 # Fixtures, used by name.
-__all__ = ["backend", "client"]
+__all__ = ["backend", "client", "modules"]
 
 PNG = "image/png"
 JPEG = "image/jpeg"
@@ -34,7 +34,7 @@ PDF = "application/pdf"
 @pytest.fixture
 async def local_client(database_url: str, tmp_path: Path) -> AsyncIterator[AsyncTestClient[Litestar]]:
     """The local backend only: what is measured here does not depend on where files are stored."""
-    app = app_for(database_url, SERANG_DATA_DIR=str(tmp_path / "data"), SERANG_RATE_LIMIT_PER_MINUTE="0")
+    app = app_for(database_url, SERANG_DATA_DIR=str(tmp_path / "data"))
     async with AsyncTestClient(app) as test_client:
         yield test_client
 

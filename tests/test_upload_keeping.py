@@ -12,11 +12,11 @@ from litestar.testing import AsyncTestClient
 
 from tests.conftest import app_for
 from tests.support.pdfs import catalog, plain_pdf
-from tests.support.upload_backends import Backend, backend, clean_up_uploads, client, fetch, resident
+from tests.support.upload_backends import Backend, backend, clean_up_uploads, client, fetch, modules, resident
 from tests.support.uploading import photo_with_gps, send, start, upload, upload_keeping_form
 
 # Fixtures, used by name.
-__all__ = ["backend", "client"]
+__all__ = ["backend", "client", "modules"]
 
 PDF = "application/pdf"
 JPEG = "image/jpeg"

@@ -21,11 +21,11 @@ from tests.conftest import app_for
 from tests.support.accounts import signed_in_staff
 from tests.support.object_store import local_keys
 from tests.support.pdfs import catalog, plain_pdf
-from tests.support.upload_backends import Backend, backend, clean_up_uploads, client, fetch, resident
+from tests.support.upload_backends import Backend, backend, clean_up_uploads, client, fetch, modules, resident
 from tests.support.uploading import photo_with_gps, send, start, upload
 
 # Fixtures, used by name.
-__all__ = ["backend", "client"]
+__all__ = ["backend", "client", "modules"]
 
 JPEG = "image/jpeg"
 PDF = "application/pdf"

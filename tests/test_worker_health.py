@@ -60,6 +60,7 @@ def running_worker(database_url: str, data_dir: Path, log_path: Path) -> Iterato
             stop(process)
 
 
+@pytest.mark.e2e
 def test_a_running_worker_passes_and_a_stopped_one_fails(database_url: str, tmp_path: Path) -> None:
     data_dir = tmp_path / "var"
     before = health(data_dir)
@@ -120,6 +121,7 @@ async def test_a_task_that_hangs_is_named_while_the_others_keep_time(tmp_path: P
             await loop
 
 
+@pytest.mark.e2e
 def test_an_unreadable_heartbeat_is_one_line(tmp_path: Path) -> None:
     (tmp_path / HEARTBEAT_FILE_NAME).write_text("{not json", encoding="utf-8")
     result = health(tmp_path)
@@ -151,6 +153,7 @@ async def test_a_heartbeat_that_cannot_be_written_never_stops_the_work(tmp_path:
     assert len(warnings) == 1  # said once, not at every round
 
 
+@pytest.mark.e2e
 def test_the_worker_refuses_a_data_folder_it_cannot_write_in_one_line(tmp_path: Path) -> None:
     (tmp_path / "not-a-folder").write_text("", encoding="utf-8")
     result = run_cli("worker", env={"SERANG_DATA_DIR": str(tmp_path / "not-a-folder")})

@@ -30,6 +30,7 @@ from serang_app.forms.fields import Attribute, AttributeAnswer, LocalText, LongL
 from serang_app.http.caching import CACHED_OPT, NOT_MODIFIED, CachedJson
 from serang_app.http.deprecation import deprecated, replaced_by
 from serang_app.http.locale import Locale, negotiate_locale
+from serang_app.http.openapi import HTML_PAGE_OPT
 from serang_app.http.pagination import (
     DEFAULT_LIMIT,
     PageCursor,
@@ -41,7 +42,7 @@ from serang_app.http.pagination import (
 )
 from serang_app.http.problems import ApiError, LocalizedFieldError
 from serang_app.http.public_url import public_base_url
-from serang_app.http.text import DISPLAY_NAME, MULTILINE_TEXT, PLAIN_TEXT, normalized_in_place, writable
+from serang_app.http.text import DISPLAY_NAME, MULTILINE_TEXT, PLAIN_TEXT, is_real_name, normalized_in_place, writable
 from serang_app.identity.deployment import DeploymentIdentity
 from serang_app.module_system.spec import (
     CORE_API_RELEASE,
@@ -70,6 +71,7 @@ __all__ = [
     "CORE_CONTRACT_VERSION",
     "DEFAULT_LIMIT",
     "DISPLAY_NAME",
+    "HTML_PAGE_OPT",
     "JAKARTA",
     "MULTILINE_TEXT",
     "NOT_MODIFIED",
@@ -128,6 +130,7 @@ __all__ = [
     "encode_cursor",
     "follow_case",
     "identity_of",
+    "is_real_name",
     "letterhead_of",
     "link_used_uploads",
     "lock_resident",

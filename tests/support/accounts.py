@@ -26,6 +26,17 @@ def bearer(tokens: dict[str, Any]) -> dict[str, str]:
     return {"Authorization": f"Bearer {tokens['access_token']}"}
 
 
+async def resident(client: httpx.AsyncClient, name: str | None = None, *, phone: str | None = None) -> dict[str, str]:
+    """A resident signed in with `phone` (a new number by default) and, when given, this name:
+    their Authorization header."""
+    number = phone if phone is not None else f"+62819{uuid.uuid4().int % 10**8:08d}"
+    auth = bearer(await resident_tokens(client, number))
+    if name is not None:
+        named = await client.patch("/v1/me", json={"name": name}, headers=auth)
+        assert named.status_code == 200, named.text
+    return auth
+
+
 async def create_staff(database_url: str, email: str, role: str, opd_code: str | None = "DPUPR") -> uuid.UUID:
     connection = await asyncpg.connect(database_url)
     try:

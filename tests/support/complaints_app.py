@@ -22,8 +22,6 @@ def modules_app(database_url: str, folder: Path, *modules: ModuleSpec, **environ
     return app_for(
         database_url,
         modules=list(modules),
-        SERANG_RATE_LIMIT_PER_MINUTE="0",
-        SERANG_RUN_WORKER_IN_PROCESS="false",
         SERANG_DATA_DIR=str(folder / "data"),
         **environ,
     )

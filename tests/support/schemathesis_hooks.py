@@ -13,13 +13,13 @@ almost never exist, and the API rightly refuses nearly every draft. A real clien
 the server's lists and the phone's position, and so does this hook for schema-valid drafts: a
 drawn pin outside the regency becomes one in Kramatwatu, and the district the pin's. The free
 parts (the description, a pin already inside, the flags) stay as drawn. The refusals themselves
-are tested in tests/test_complaints.py and tests/test_complaint_places.py.
+are tested in tests/modules/complaints/test_complaints.py and tests/modules/complaints/test_complaint_places.py.
 
 A booking names a slot the server offers: a service and a place from GET
 /v1/appointments/services and /places, and the start of one of their slots inside the booking
 window. This hook books the seeded KTP-el recording at the Disdukcapil office, at 08:00 WIB of the
 third day from now (or the next weekday), as the app would from GET /v1/appointments/slots; the
-refusals are tested in tests/test_appointments.py.
+refusals are tested in tests/modules/appointments/test_appointments.py.
 
 Likewise If-Match on a case action names the version the client last saw; a drawn value names
 one the case never had, and the API rightly answers 412. A client that did not load the case
@@ -30,6 +30,10 @@ signed-in resident of this run may not upload a staff member's case proof, nor a
 complaint photo, and is rightly refused. A real app picks a purpose its user has and a type it
 takes; this hook makes such a drawn pair the resident's general document, which takes every type.
 tests/test_uploads.py tests the refusals.
+
+Signing in names the privacy policy the app showed, the current one (its text ships with the
+app); any other string is rightly refused with 422 `consent_outdated`. This hook sends the current
+version where a string was drawn; tests/test_resident_shapes.py tests the refusal.
 
 An app sends its own version in X-App-Version, one the server still supports; a drawn one is
 mostly older than the minimum and rightly answered 426. This hook sends a supported version where
@@ -46,6 +50,7 @@ from typing import Any
 import schemathesis
 from schemathesis.generation.meta import CoverageScenario
 
+from serang_app.auth.schemas import CURRENT_PRIVACY_POLICY
 from serang_app.cases.calendar import JAKARTA
 from serang_app.modules.appointments.timetable import public_holiday
 from serang_app.regions.boundaries import region_area
@@ -59,6 +64,7 @@ _VALID_KEY = re.compile(r"^[!-~]{1,255}$")
 _VERSION_HEADER = "X-App-Version"
 _VERSION = re.compile(r"^[0-9]+(\.[0-9]+)*$")
 _SUPPORTED_VERSION = "999.0.0"
+_SIGN_INS = ("/v1/auth/dev", "/v1/auth/firebase")
 _IF_MATCH_MAX = 20  # the maxLength of If-Match in the document
 
 
@@ -108,6 +114,8 @@ def _as_a_real_client_sends_it(method: str, path: str, body: Any) -> Any:
         return _as_a_real_client_books_it(body)
     if path == "/v1/uploads":
         return _as_a_resident_uploads_it(body)
+    if path in _SIGN_INS and isinstance(body, dict) and isinstance(body.get("consent_policy_version"), str):
+        return {**body, "consent_policy_version": CURRENT_PRIVACY_POLICY}
     if path == "/v1/appointments/{booking_id}/reschedule" and isinstance(body, dict) and "starts_at" in body:
         return {**body, "starts_at": _an_offered_slot(days_ahead=4)}
     return body

@@ -14,6 +14,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from serang_app.db.pool import open_database
+from serang_app.module_system.spec import ModuleSpec
 from serang_app.storage.factory import open_storage
 from serang_app.worker.context import WorkerContext
 from serang_app.worker.runner import CORE_TASKS
@@ -54,8 +55,15 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.
 
 
 @pytest.fixture
-async def client(database_url: str, backend: Backend) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    app = app_for(database_url, modules=[LAMPS], SERANG_RATE_LIMIT_PER_MINUTE="0", **backend.environ)
+def modules() -> list[ModuleSpec]:
+    return [LAMPS]
+
+
+@pytest.fixture
+async def client(
+    database_url: str, modules: list[ModuleSpec], backend: Backend
+) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    app = app_for(database_url, modules=modules, **backend.environ)
     async with AsyncTestClient(app) as test_client:
         yield test_client
 

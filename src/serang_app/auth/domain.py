@@ -25,6 +25,14 @@ AUTH = CoreDomain(
     # Revocations outlive every access token they stop by up to this long; old ones are never read.
     tasks=(PeriodicTask("delete_old_session_revocations", 15 * 60, _delete_old_revocations),),
     problems={
+        "consent_outdated": ProblemText(
+            title=Text(id="Kebijakan privasi telah diperbarui", en="The privacy policy has been updated"),
+            detail=Text(
+                id="Setujui kebijakan privasi versi {current} untuk masuk. Perbarui aplikasi bila versi ini belum tampil.",
+                en="Agree to the privacy policy version {current} to sign in. Update the app if it does not show "
+                "this version yet.",
+            ),
+        ),
         "firebase_not_configured": ProblemText(
             title=Text(id="Masuk dengan Firebase belum tersedia", en="Firebase sign-in not configured"),
             detail=Text(

@@ -12,6 +12,7 @@ from litestar.params import JSONBody
 
 from serang_app.app_state import database_of, session_issuer_of, settings_of
 from serang_app.auth.access_tokens import AccessSubject
+from serang_app.auth.consent import require_current_policy
 from serang_app.auth.firebase import FirebaseTokenError, FirebaseVerifier
 from serang_app.auth.refresh_tokens import RefreshRefusedError, revoke_by_token
 from serang_app.auth.schemas import DevSignIn, FirebaseSignIn, RefreshRequest, TokenPair
@@ -29,7 +30,7 @@ logger = structlog.get_logger()
     "/v1/auth/dev",
     tags=["auth"],
     summary="Development sign-in with a phone number alone (404 in production)",
-    opt={**_PUBLIC, "problems": [404]},
+    opt={**_PUBLIC, "problems": [404, 422]},
     status_code=200,
 )
 async def dev_sign_in(
@@ -39,6 +40,7 @@ async def dev_sign_in(
 ) -> TokenPair:
     if settings_of(state).is_production:
         raise ApiError(404)
+    require_current_policy(data.consent_policy_version)
     return await _start_resident_session(
         request, state, phone=data.phone, firebase_uid=None, policy_version=data.consent_policy_version, method="dev"
     )
@@ -48,7 +50,7 @@ async def dev_sign_in(
     "/v1/auth/firebase",
     tags=["auth"],
     summary="Sign in with a Firebase ID token from phone-number sign-in",
-    opt={**_PUBLIC, "problems": [401]},
+    opt={**_PUBLIC, "problems": [401, 422]},
     status_code=200,
 )
 async def firebase_sign_in(
@@ -59,6 +61,7 @@ async def firebase_sign_in(
     verifier: FirebaseVerifier | None = state.firebase_verifier
     if verifier is None:
         raise ApiError(503, "firebase_not_configured")
+    require_current_policy(data.consent_policy_version)
     try:
         identity = await verifier.verify(data.id_token)
     except FirebaseTokenError as error:

@@ -9,9 +9,20 @@ from serang_app.http.text import PLAIN_TEXT
 # Indonesian mobile numbers in E.164: +62 then 8 to 13 digits.
 PhoneNumber = Annotated[str, msgspec.Meta(pattern=r"^\+62[1-9][0-9]{7,12}$", examples=["+6281234567890"])]
 # The privacy policy the app shows at sign-up. Its text ships with the app, so a new version is a
-# release of both; the schema names the one version accepted, and residents consent to it.
+# release of both; residents consent to the current one. The schema takes any string (a pattern
+# added to the released `const` would count as a breaking change, docs/api-compatibility.md; the
+# body's size limit bounds it), and the route refuses any version but the current one with its own
+# problem, `consent_outdated`, naming the current version: an old app can tell its user to update
+# and consent again, rather than show "invalid input".
 CURRENT_PRIVACY_POLICY = "2026-11"
-PolicyVersion = Literal["2026-11"]
+PolicyVersion = Annotated[
+    str,
+    msgspec.Meta(
+        examples=[CURRENT_PRIVACY_POLICY],
+        description=f"The privacy policy's version the resident consented to; only the current one "
+        f"({CURRENT_PRIVACY_POLICY}) is accepted (422 consent_outdated otherwise).",
+    ),
+]
 
 
 class DevSignIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

@@ -61,6 +61,8 @@ from serang_app.http.problems import PROBLEM_MEDIA_TYPE
 PROBLEMS_OPT = "problems"
 # Routes that also answer text/csv (on Accept: text/csv) say so; the document lists it beside JSON.
 CSV_OPT = "csv"
+# A handler that also answers text/html (a page for people, by content negotiation) says so here.
+HTML_PAGE_OPT = "html_page"
 # Routes that answer 428 without If-Match read the header as optional (so that its absence is a
 # 428, not a validation error) and say so in their opt; the document marks it required.
 IF_MATCH_REQUIRED_OPT = "if_match_required"
@@ -154,6 +156,8 @@ def document_errors(app: Litestar) -> OpenAPI:
                     _require_if_match(operation)
                 if handler.opt.get(CSV_OPT):
                     _add_csv(responses.get("200"))
+                if handler.opt.get(HTML_PAGE_OPT):
+                    _add_html(responses.get("200"))
                 for code, response in responses.items():
                     if isinstance(response, OpenAPIResponse):
                         response.headers = {**(response.headers or {}), "X-Request-ID": _REQUEST_ID_HEADER}
@@ -172,6 +176,16 @@ def _add_csv(response: Any) -> None:
         response.content = {
             **(response.content or {}),
             "text/csv": OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING, description="RFC 4180, UTF-8")),
+        }
+
+
+def _add_html(response: Any) -> None:
+    if isinstance(response, OpenAPIResponse):
+        response.content = {
+            **(response.content or {}),
+            "text/html": OpenAPIMediaType(
+                schema=Schema(type=OpenAPIType.STRING, description="A page for people, UTF-8, loading nothing else")
+            ),
         }
 
 

@@ -76,3 +76,20 @@ def normalized_in_place(value: Any) -> Any:
         for key, item in value.items():
             value[key] = normalized_in_place(item)
     return value
+
+
+# What people type when a form wants a name and they have none to give: a placeholder, not a name.
+_PLACEHOLDER_NAMES = frozenset({"na", "n/a", "nn", "none", "null", "nama", "name", "tidak ada", "belum ada", "anonim"})
+
+
+def is_real_name(text: str | None) -> bool:
+    """Whether `text` can stand as a person's name on a document: it holds at least one letter (in
+    any script: `Ṣāliḥ` and Arabic names are names; `-`, `...` and `123` are not) and is not a
+    placeholder such as `N/A` or `tidak ada`. Beyond DISPLAY_NAME, which only asks for a visible
+    character: a permit printed to `-` names nobody."""
+    if text is None:
+        return False
+    stripped = " ".join(text.split())
+    if not any(unicodedata.category(character).startswith("L") for character in stripped):
+        return False
+    return stripped.casefold() not in _PLACEHOLDER_NAMES

@@ -10,6 +10,7 @@ import asyncpg
 import msgspec
 
 from serang_app.http.problems import ApiError
+from serang_app.notifications.language import resident_locale, set_resident_locale
 
 # Tokens the app has not refreshed for this long belong to phones no longer in use (FCM's own
 # guidance: a token unused for a month or two is stale).
@@ -21,7 +22,10 @@ class DeviceRegistration(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tru
     fcm_token: Annotated[str, msgspec.Meta(min_length=20, max_length=4096, pattern=r"^[!-~]+$")]
     platform: Literal["android", "ios"]
     app_version: Annotated[str, msgspec.Meta(min_length=1, max_length=40, pattern=r"^[0-9A-Za-z.+_-]+$")]
-    locale: Literal["id", "en"] = "id"
+    # Kept for apps written before one language per resident (notifications/language.py): when sent,
+    # it becomes the resident's language, the profile's and every device's; left out, the phone
+    # speaks the profile's language. New apps change language with PATCH /v1/me only.
+    locale: Literal["id", "en"] | msgspec.UnsetType = msgspec.UNSET
 
 
 class Device(msgspec.Struct, kw_only=True):
@@ -39,6 +43,9 @@ async def register_device(
     An installation or a token registered by another account moves to this one: a phone has one
     signed-in resident at a time, and the token now reaches this resident's phone.
     """
+    if registration.locale is not msgspec.UNSET:
+        await set_resident_locale(connection, resident_id, registration.locale)
+    locale = await resident_locale(connection, resident_id)
     # The token keeps its FCM topic subscriptions wherever it moves; a new token has none yet.
     # Every registration has the topics checked again (announcements/topics.py).
     carried_topics = await connection.fetchval(
@@ -61,7 +68,7 @@ async def register_device(
         registration.fcm_token,
         registration.platform,
         registration.app_version,
-        registration.locale,
+        locale,
         carried_topics or [],
     )
     assert row is not None  # an upsert always returns its row

@@ -9,6 +9,7 @@ import msgspec
 
 from serang_app.announcements.topics import recheck_topics
 from serang_app.http.problems import ApiError, LocalizedFieldError
+from serang_app.notifications.language import set_resident_locale
 from serang_app.residents.nik import NikError, NikVault, parse_nik
 from serang_app.residents.schemas import Profile, ProfileUpdate
 
@@ -48,7 +49,10 @@ async def update_profile(
     district = changes.get("district_code", current["district_code"])
     village = changes.get("village_code", current["village_code"])
     await _check_home(connection, district, village, region_code)
-    columns: dict[str, object] = {k: v for k, v in changes.items() if k != "nik"}
+    # The language is the resident's one setting, shared with their devices (notifications/language.py).
+    columns: dict[str, object] = {k: v for k, v in changes.items() if k not in ("nik", "locale")}
+    if "locale" in changes:
+        await set_resident_locale(connection, resident_id, str(changes["locale"]))
     if "nik" in changes:
         nik = changes["nik"]
         if nik is None:
@@ -62,7 +66,7 @@ async def update_profile(
                 ) from None
             columns.update(nik_ciphertext=vault.encrypt(parsed.value), nik_index=vault.index(parsed.value))
     if not columns:
-        return []
+        return sorted(changes)
     # Column names come from ProfileUpdate's fields, never from the request's keys.
     assignments = ", ".join(f"{name} = ${position}" for position, name in enumerate(columns, start=2))
     try:

@@ -8,9 +8,11 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import asyncpg
+import msgspec
 
 from serang_app.api import ApiError, LocalizedFieldError, Text
 from serang_app.modules.appointments.catalogue import OpenSchedule, open_schedule
+from serang_app.modules.appointments.local_time import utc_offset
 from serang_app.modules.appointments.schemas import ClosedDay, Schedule, Slot, SlotList
 from serang_app.modules.appointments.timetable import (
     days,
@@ -23,6 +25,10 @@ from serang_app.modules.appointments.timetable import (
 
 MAX_RANGE_DAYS = 31
 
+# What the app shows above the slots: the service's title in both languages and the place's name.
+_NAMES = """
+SELECT s.title, p.name FROM appointments.services s, appointments.places p WHERE s.code = $1 AND p.code = $2
+"""
 _SEATS_AND_CLOSURES = """
 SELECT 'seat' AS kind, starts_at, booked, NULL::date AS day, NULL AS reason
 FROM appointments.slot_seats
@@ -108,5 +114,25 @@ async def available_slots(
                 continue
             remaining = max(0, seats - booked.get(starts_at, 0))
             bookable = remaining > 0 and day <= window_ends and not past_cutoff(schedule, starts_at, now)
-            items.append(Slot(starts_at=starts_at, ends_at=ends_at, remaining=remaining, bookable=bookable))
-    return SlotList(service=service_code, place=place_code, items=items, closed=closed)
+            items.append(
+                Slot(
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                    starts_at_local=starts_at.astimezone(zone),
+                    ends_at_local=ends_at.astimezone(zone),
+                    remaining=remaining,
+                    bookable=bookable,
+                )
+            )
+    names = await connection.fetchrow(_NAMES, service_code, place_code)
+    assert names is not None  # the schedule above names both
+    return SlotList(
+        service=service_code,
+        place=place_code,
+        service_title=msgspec.convert(names["title"], Text),
+        place_name=names["name"],
+        time_zone=zone.key,
+        utc_offset=utc_offset(range_start, zone),
+        items=items,
+        closed=closed,
+    )

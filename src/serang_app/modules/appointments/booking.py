@@ -31,6 +31,7 @@ from serang_app.api import (
 )
 from serang_app.modules.appointments.availability import booking_window_ends, closure_reason, past_cutoff
 from serang_app.modules.appointments.catalogue import OpenSchedule, open_schedule
+from serang_app.modules.appointments.local_time import LOCAL_FIELDS, local_times
 from serang_app.modules.appointments.rules import BookingRules
 from serang_app.modules.appointments.schemas import Booking, BookingPage, NewBooking
 from serang_app.modules.appointments.timetable import local_day, online_seats, slot_at, start_of_day
@@ -42,7 +43,8 @@ REMINDERS = ((REMINDER_DAY, timedelta(days=1)), (REMINDER_HOUR, timedelta(hours=
 
 BOOKING_COLUMNS = """b.id, b.case_id, c.reference, b.service_code, b.place_code, b.starts_at, b.ends_at, b.status,
 b.check_in_code, b.walk_in, b.walk_in_name, b.queue_number, b.checked_in_at, b.created_at"""
-_BOOKINGS = f"""SELECT {BOOKING_COLUMNS}, b.resident_id, s.opd_code, p.name AS place_name
+_BOOKINGS = f"""SELECT {BOOKING_COLUMNS}, b.resident_id, s.opd_code, p.name AS place_name, s.title AS service_title,
+       p.address AS place_address
 FROM appointments.bookings b
 LEFT JOIN core.cases c ON c.id = b.case_id
 JOIN appointments.services s ON s.code = b.service_code
@@ -62,8 +64,15 @@ WHERE place_code = $1 AND service_code = $2 AND starts_at = $3 AND booked > 0
 """
 
 
-def booking_of(row: asyncpg.Record) -> Booking:
-    return msgspec.convert({name: row[name] for name in Booking.__struct_fields__}, Booking)
+def booking_of(row: asyncpg.Record, zone: ZoneInfo) -> Booking:
+    """The booking with its times also in the region's zone, and its service's and place's names."""
+    return msgspec.convert(
+        {
+            **{name: row[name] for name in Booking.__struct_fields__ if name not in LOCAL_FIELDS},
+            **local_times(row["starts_at"], row["ends_at"], zone),
+        },
+        Booking,
+    )
 
 
 async def booking_row(
@@ -92,14 +101,14 @@ async def own_booking(
 
 
 async def my_bookings(
-    connection: asyncpg.Connection, resident_id: uuid.UUID, limit: int, cursor: str | None
+    connection: asyncpg.Connection, resident_id: uuid.UUID, limit: int, cursor: str | None, zone: ZoneInfo
 ) -> BookingPage:
     """The resident's bookings, latest slot first, keyset-paginated. A cursor names the list it
     came from, so another resident's is refused rather than read against this list."""
     own = Conditions()
     own.add("b.resident_id = ?", resident_id)
     rows, next_cursor = await _LATEST_FIRST.page(limit, cursor, owner=resident_id).fetch(connection, _BOOKINGS, own)
-    return BookingPage(items=[booking_of(row) for row in rows], next_cursor=next_cursor)
+    return BookingPage(items=[booking_of(row, zone) for row in rows], next_cursor=next_cursor)
 
 
 async def book(
@@ -157,7 +166,7 @@ async def book(
     row = await own_booking(connection, actor, booking_id)
     await _tell(connection, row, BOOKED, engine.zone)
     await schedule_reminders(connection, row, now, engine.zone)
-    return booking_of(row)
+    return booking_of(row, engine.zone)
 
 
 async def cancel(
@@ -169,7 +178,7 @@ async def cancel(
         raise ApiError(409, "appointments_past_cutoff", params={"minutes": found.schedule.cutoff_minutes})
     await take_action(engine, connection, actor, row["case_id"], "cancel", expected_version=None)
     await release(connection, row, "cancelled")
-    return booking_of(await own_booking(connection, actor, booking_id))
+    return booking_of(await own_booking(connection, actor, booking_id), engine.zone)
 
 
 async def reschedule(
@@ -191,7 +200,7 @@ async def reschedule(
         raise ApiError(409, "appointments_past_cutoff", params={"minutes": found.schedule.cutoff_minutes})
     new_start, new_end = await _check_slot(connection, found, row["place_code"], starts_at, now, zone)
     if new_start == row["starts_at"]:
-        return booking_of(row)
+        return booking_of(row, zone)
     await _take_seat(connection, found, row["place_code"], row["service_code"], new_start)
     await connection.execute(_RELEASE_SEAT, row["place_code"], row["service_code"], row["starts_at"])
     await connection.execute(
@@ -204,7 +213,7 @@ async def reschedule(
     moved = await own_booking(connection, actor, booking_id)
     await _tell(connection, moved, RESCHEDULED, zone)
     await schedule_reminders(connection, moved, now, zone)
-    return booking_of(moved)
+    return booking_of(moved, zone)
 
 
 async def release(connection: asyncpg.Connection, row: asyncpg.Record, status: str) -> None:

@@ -73,7 +73,7 @@ async def check_in(
         template=CHECKED_IN,
         params={"reference": row["reference"], "queue": queue_label(number)},
     )
-    return await _read(connection, row["id"])
+    return await _read(connection, row["id"], engine.zone)
 
 
 async def add_walk_in(
@@ -99,7 +99,7 @@ async def add_walk_in(
         data.name,
     )
     await _queue_up(connection, booking_id, data.place_code, now, zone)
-    return await _read(connection, booking_id)
+    return await _read(connection, booking_id, zone)
 
 
 async def take_step(
@@ -119,7 +119,7 @@ async def take_step(
         target,
         target != "done",
     )
-    return await _read(connection, booking_id)
+    return await _read(connection, booking_id, engine.zone)
 
 
 async def day_queue(
@@ -139,7 +139,7 @@ async def day_queue(
         actor.role == "admin",
         *_day_bounds(day, zone),
     )
-    return [await _read(connection, row["id"]) for row in rows]
+    return [await _read(connection, row["id"], zone) for row in rows]
 
 
 def queue_label(number: int) -> str:
@@ -168,7 +168,7 @@ async def _queue_up(
     return number
 
 
-async def _read(connection: asyncpg.Connection, booking_id: uuid.UUID) -> Booking:
+async def _read(connection: asyncpg.Connection, booking_id: uuid.UUID, zone: ZoneInfo) -> Booking:
     row = await booking_row(connection, "WHERE b.id = $1", booking_id)
     assert row is not None
-    return booking_of(row)
+    return booking_of(row, zone)

@@ -88,20 +88,25 @@ async def book_appointment(
 async def my_appointments(
     request: SignedIn,
     database: NamedDependency[Database],
+    cases: NamedDependency[CaseEngine],
     limit: PageLimit = DEFAULT_LIMIT,
     cursor: PageCursor = None,
 ) -> BookingPage:
     async with database.acquire() as connection:
-        return await booking.my_bookings(connection, request.user.id, limit, cursor)
+        return await booking.my_bookings(connection, request.user.id, limit, cursor, cases.zone)
 
 
 @get("/{booking_id:uuid}", summary="A booking, for its resident and the agency", opt=_READ)
 async def read_appointment(
-    request: SignedIn, database: NamedDependency[Database], booking_id: ReadBookingId
+    request: SignedIn,
+    database: NamedDependency[Database],
+    cases: NamedDependency[CaseEngine],
+    booking_id: ReadBookingId,
 ) -> Booking:
     async with database.acquire() as connection:
         booking_id = await booking.booking_id_of(connection, booking_id)
-        return booking.booking_of(await booking.own_booking(connection, CaseActor.of(request), booking_id))
+        row = await booking.own_booking(connection, CaseActor.of(request), booking_id)
+    return booking.booking_of(row, cases.zone)
 
 
 @get(

@@ -74,6 +74,9 @@ class Schedule(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 class Slot(msgspec.Struct, kw_only=True):
     starts_at: datetime
     ends_at: datetime
+    # The same instants in the region's local time, with its offset (`2026-12-07T08:00:00+07:00`).
+    starts_at_local: datetime
+    ends_at_local: datetime
     # Seats left for booking in the app (the walk-in share is not offered).
     remaining: int
     # Whether it can be booked now: seats left, inside the horizon and before the cut-off.
@@ -89,6 +92,11 @@ class ClosedDay(msgspec.Struct, kw_only=True):
 class SlotList(msgspec.Struct, kw_only=True):
     service: str
     place: str
+    service_title: Text
+    place_name: str
+    # The region's zone (docs/time-zones.md) and its offset from UTC, as in the local times.
+    time_zone: str
+    utc_offset: str
     items: list[Slot]
     # Days in the range the place is closed (public holidays, closures), with the reason.
     closed: list[ClosedDay]
@@ -113,6 +121,15 @@ class Booking(msgspec.Struct, kw_only=True):
     place_code: str
     starts_at: datetime
     ends_at: datetime
+    # The same instants in the region's local time, with its offset (`2026-12-07T08:00:00+07:00`).
+    starts_at_local: datetime
+    ends_at_local: datetime
+    time_zone: str
+    utc_offset: str
+    # What and where, as the app shows them (no second call to the catalogue).
+    service_title: Text
+    place_name: str
+    place_address: str
     status: BookingStatus
     # What the QR code holds; only the resident and the agency see it.
     check_in_code: str | None

@@ -34,6 +34,7 @@ from serang_app.modules.permits.schemas import (
     PermitType,
     RevisionRequest,
 )
+from serang_app.modules.permits.shapes import issued_permit, revision_asked, timeline_note
 from serang_app.modules.permits.types import permit_type
 
 SERVICE = "permits.apply"
@@ -49,13 +50,16 @@ _READ = """
 SELECT a.id, a.resident_id, a.type_code, a.answers, a.case_id, a.revision, a.created_at, a.updated_at,
        a.submitted_at, c.reference, c.status, c.opd_code,
        coalesce((SELECT jsonb_object_agg(d.document_code, d.upload_id) FROM permits.application_documents d
-                 WHERE d.application_id = a.id), '{}') AS documents
+                 WHERE d.application_id = a.id), '{}') AS documents,
+       i.number, i.issued_at, i.expires_at, i.revoked_at, i.verification_code, o.name AS opd_name
 FROM permits.applications a LEFT JOIN core.cases c ON c.id = a.case_id
+LEFT JOIN permits.issued i ON i.application_id = a.id
+LEFT JOIN core.opds o ON o.code = c.opd_code
 WHERE a.id = $1
 """
 
 
-def _application(row: asyncpg.Record) -> Application:
+def _application(row: asyncpg.Record, kind: PermitType | None, base_url: str) -> Application:
     return Application(
         id=row["id"],
         type_code=row["type_code"],
@@ -67,10 +71,14 @@ def _application(row: asyncpg.Record) -> Application:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         submitted_at=row["submitted_at"],
+        revision=revision_asked(row["revision"], kind) if row["revision"] is not None and kind is not None else None,
+        permit=issued_permit(row, base_url) if row["number"] is not None else None,
     )
 
 
-async def create_draft(connection: asyncpg.Connection, resident_id: uuid.UUID, type_code: str) -> Application:
+async def create_draft(
+    connection: asyncpg.Connection, resident_id: uuid.UUID, type_code: str, base_url: str
+) -> Application:
     kind = await permit_type(connection, type_code)
     if kind is None or not kind.is_active:
         raise ApiError(
@@ -79,11 +87,11 @@ async def create_draft(connection: asyncpg.Connection, resident_id: uuid.UUID, t
     application_id = await connection.fetchval(
         "INSERT INTO permits.applications (resident_id, type_code) VALUES ($1, $2) RETURNING id", resident_id, type_code
     )
-    return await read_application(connection, CaseActor.resident(resident_id), application_id)
+    return await read_application(connection, CaseActor.resident(resident_id), application_id, base_url)
 
 
 async def own_applications(
-    connection: asyncpg.Connection, resident_id: uuid.UUID, limit: int, cursor: str | None
+    connection: asyncpg.Connection, resident_id: uuid.UUID, limit: int, cursor: str | None, base_url: str
 ) -> ApplicationPage:
     """The resident's applications, newest first, keyset-paginated. A cursor names the list it
     came from, so another resident's is refused rather than read against this list."""
@@ -93,12 +101,19 @@ async def own_applications(
         connection, "SELECT id, created_at FROM permits.applications", own
     )
     actor = CaseActor.resident(resident_id)
-    items = [await read_application(connection, actor, row["id"]) for row in rows]
+    items = [await read_application(connection, actor, row["id"], base_url) for row in rows]
     return ApplicationPage(items=items, next_cursor=next_cursor)
 
 
-async def read_application(connection: asyncpg.Connection, actor: CaseActor, application_id: uuid.UUID) -> Application:
-    return _application(await visible_application(connection, actor, application_id))
+async def read_application(
+    connection: asyncpg.Connection, actor: CaseActor, application_id: uuid.UUID, base_url: str
+) -> Application:
+    """The application as its applicant and the agency see it; `base_url` is the public origin the
+    verification URL of an issued permit starts with (`public_base_url`, never the request's Host)."""
+    row = await visible_application(connection, actor, application_id)
+    # The type names the titles of a revision's fields and documents.
+    kind = await permit_type(connection, row["type_code"]) if row["revision"] is not None else None
+    return _application(row, kind, base_url)
 
 
 async def application_id_of(connection: asyncpg.Connection, some_id: uuid.UUID) -> uuid.UUID:
@@ -137,7 +152,7 @@ async def _editable(connection: asyncpg.Connection, actor: CaseActor, applicatio
 
 
 async def change_answers(
-    connection: asyncpg.Connection, actor: CaseActor, application_id: uuid.UUID, changes: AnswerChanges
+    connection: asyncpg.Connection, actor: CaseActor, application_id: uuid.UUID, changes: AnswerChanges, base_url: str
 ) -> Application:
     """Inside a transaction. Answers are checked in full on submission; here they are only kept,
     once their characters are allowed (what is kept may be printed and exported)."""
@@ -150,11 +165,16 @@ async def change_answers(
         application_id,
         msgspec.to_builtins(changes.answers),
     )
-    return await read_application(connection, actor, application_id)
+    return await read_application(connection, actor, application_id, base_url)
 
 
 async def choose_document(
-    connection: asyncpg.Connection, actor: CaseActor, application_id: uuid.UUID, code: str, choice: DocumentChoice
+    connection: asyncpg.Connection,
+    actor: CaseActor,
+    application_id: uuid.UUID,
+    code: str,
+    choice: DocumentChoice,
+    base_url: str,
 ) -> Application:
     """Inside a transaction: the upload becomes the application's document `code` (replacing one
     chosen before, which is let go); it must be the applicant's own completed, unused
@@ -196,7 +216,7 @@ async def choose_document(
     await connection.execute("UPDATE permits.applications SET updated_at = now() WHERE id = $1", application_id)
     if row["case_id"] is not None:  # during a revision: the agency reads the new document too
         await link_used_uploads(connection, owner, row["case_id"], [choice.upload_id])
-    return await read_application(connection, actor, application_id)
+    return await read_application(connection, actor, application_id, base_url)
 
 
 def completeness_problems(
@@ -215,7 +235,7 @@ def completeness_problems(
 
 
 async def submit(
-    engine: CaseEngine, connection: asyncpg.Connection, actor: CaseActor, application_id: uuid.UUID
+    engine: CaseEngine, connection: asyncpg.Connection, actor: CaseActor, application_id: uuid.UUID, base_url: str
 ) -> Application:
     """Inside a transaction: check everything, then open the case (the type's agency and SLA)."""
     row = await _editable(connection, actor, application_id)
@@ -248,11 +268,11 @@ async def submit(
     await link_used_uploads(
         connection, UploadOwner.of(actor), opened.id, [uuid.UUID(str(u)) for u in row["documents"].values()]
     )
-    return await read_application(connection, actor, application_id)
+    return await read_application(connection, actor, application_id, base_url)
 
 
 async def resubmit(
-    engine: CaseEngine, connection: asyncpg.Connection, actor: CaseActor, application_id: uuid.UUID
+    engine: CaseEngine, connection: asyncpg.Connection, actor: CaseActor, application_id: uuid.UUID, base_url: str
 ) -> Application:
     row = await _editable(connection, actor, application_id)
     kind = await permit_type(connection, row["type_code"])
@@ -262,7 +282,7 @@ async def resubmit(
         raise ApiError(422, errors=problems)
     await take_action(engine, connection, actor, row["case_id"], "resubmit", expected_version=None)
     await connection.execute("UPDATE permits.applications SET revision = NULL WHERE id = $1", application_id)
-    return await read_application(connection, actor, application_id)
+    return await read_application(connection, actor, application_id, base_url)
 
 
 async def request_revision(
@@ -271,6 +291,7 @@ async def request_revision(
     actor: CaseActor,
     application_id: uuid.UUID,
     revision: RevisionRequest,
+    base_url: str,
 ) -> Application:
     """Staff name the fields and documents to fix (each must be one of the type's)."""
     row = await visible_application(connection, actor, application_id)
@@ -287,19 +308,17 @@ async def request_revision(
                 LocalizedFieldError("fields", f"Tidak dikenal: {', '.join(unknown)}", f"Unknown: {', '.join(unknown)}")
             ],
         )
-    note = revision.note
-    named = [*revision.fields, *revision.documents]
-    if named:
-        note = f"{note} ({', '.join(named)})"
+    asked = revision_asked(msgspec.to_builtins(revision), kind)
+    note = timeline_note(revision.note, asked.fields, asked.documents)
     await take_action(engine, connection, actor, row["case_id"], "request_revision", expected_version=None, note=note)
     await connection.execute(
         "UPDATE permits.applications SET revision = $2 WHERE id = $1", application_id, msgspec.to_builtins(revision)
     )
-    return await read_application(connection, actor, application_id)
+    return await read_application(connection, actor, application_id, base_url)
 
 
 async def approve(
-    engine: CaseEngine, connection: asyncpg.Connection, actor: CaseActor, application_id: uuid.UUID
+    engine: CaseEngine, connection: asyncpg.Connection, actor: CaseActor, application_id: uuid.UUID, base_url: str
 ) -> Application:
     """A type that needs a supervisor is approved by one (or an admin); others by any staff."""
     row = await visible_application(connection, actor, application_id)
@@ -308,4 +327,4 @@ async def approve(
     if kind.needs_supervisor and actor.role == "officer":
         raise ApiError(403, "permits_needs_supervisor")
     await take_action(engine, connection, actor, row["case_id"], "approve", expected_version=None)
-    return await read_application(connection, actor, application_id)
+    return await read_application(connection, actor, application_id, base_url)

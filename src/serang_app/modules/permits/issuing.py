@@ -23,11 +23,13 @@ from serang_app.api import (
     Text,
     cancel_scheduled_notifications,
     draw_letterhead,
+    is_real_name,
     notify_resident,
     take_action,
 )
 from serang_app.modules.permits.applications import read_application, visible_application
-from serang_app.modules.permits.schemas import Application, Verification, VerificationStatus
+from serang_app.modules.permits.schemas import Agency, Application, Verification
+from serang_app.modules.permits.shapes import permit_status, verification_url
 from serang_app.modules.permits.types import permit_type
 
 # Holders are reminded this long before a permit ends (permits valid for less are not reminded:
@@ -42,43 +44,35 @@ RETURNING last_value
 """
 _ISSUED = """
 SELECT i.number, i.holder_name, i.issued_at, i.expires_at, i.verification_code, i.revoked_at,
-       t.title, t.number_prefix
+       t.title, t.number_prefix, c.opd_code, o.name AS opd_name
 FROM permits.issued i
 JOIN permits.applications a ON a.id = i.application_id
 JOIN permits.types t ON t.code = a.type_code
+JOIN core.cases c ON c.id = i.case_id
+JOIN core.opds o ON o.code = c.opd_code
 """
 # The public check, by the code in the QR: one row by a unique index.
 VERIFY = _ISSUED + "WHERE i.verification_code = $1"
-# The permit as a letter: with the issuing agency (the permit type's) for its letterhead.
-_TO_PRINT = """
-SELECT i.number, i.holder_name, i.issued_at, i.expires_at, i.verification_code, t.title, o.name AS agency_name
-FROM permits.issued i
-JOIN permits.applications a ON a.id = i.application_id
-JOIN permits.types t ON t.code = a.type_code
-LEFT JOIN core.opds o ON o.code = t.opd_code
-WHERE i.application_id = $1
-"""
-
-
-def verification_url(base_url: str, code: str) -> str:
-    return f"{base_url.rstrip('/')}/v1/permits/verify/{code}"
 
 
 async def issue(
-    engine: CaseEngine, connection: asyncpg.Connection, actor: CaseActor, application_id: uuid.UUID
+    engine: CaseEngine, connection: asyncpg.Connection, actor: CaseActor, application_id: uuid.UUID, base_url: str
 ) -> Application:
     """Inside a transaction: the number (per type and year), the validity from now, a random
     verification code; the applicant is told."""
     row = await visible_application(connection, actor, application_id)
     kind = await permit_type(connection, row["type_code"])
     assert kind is not None
+    holder = await connection.fetchval("SELECT name FROM core.residents WHERE id = $1", row["resident_id"])
+    if not is_real_name(holder):
+        # A permit printed to `-` names nobody: the applicant completes the profile's name first.
+        raise ApiError(409, "permits_holder_name_missing", params={"field": "name"}, extra={"field": "name"})
     await take_action(engine, connection, actor, row["case_id"], "issue", expected_version=None)
     now = datetime.now(UTC)
     # Numbered per local year: a permit issued at 00:30 WITA on 1 January is the new year's.
     year = now.astimezone(engine.zone).year
     prefix = kind.number_prefix
     number = await connection.fetchval(_NEXT_NUMBER, prefix, year)
-    holder = await connection.fetchval("SELECT name FROM core.residents WHERE id = $1", row["resident_id"])
     expires_at = now + timedelta(days=kind.validity_days) if kind.validity_days else None
     await connection.execute(
         """INSERT INTO permits.issued (case_id, application_id, number, holder_name, issued_at, expires_at,
@@ -87,7 +81,7 @@ async def issue(
         row["case_id"],
         application_id,
         f"{prefix}/{year}/{number:06d}",
-        holder or "-",
+        holder,
         now,
         expires_at,
         # 96 random bits: unguessable, short enough for a QR code a phone reads at a glance.
@@ -104,11 +98,16 @@ async def issue(
             params={"reference": row["reference"], "number": f"{prefix}/{year}/{number:06d}"},
             at=expires_at - REMIND_BEFORE,
         )
-    return await read_application(connection, actor, application_id)
+    return await read_application(connection, actor, application_id, base_url)
 
 
 async def revoke(
-    engine: CaseEngine, connection: asyncpg.Connection, actor: CaseActor, application_id: uuid.UUID, reason: str
+    engine: CaseEngine,
+    connection: asyncpg.Connection,
+    actor: CaseActor,
+    application_id: uuid.UUID,
+    reason: str,
+    base_url: str,
 ) -> Application:
     row = await visible_application(connection, actor, application_id)
     await take_action(engine, connection, actor, row["case_id"], "revoke", expected_version=None, note=reason)
@@ -117,7 +116,7 @@ async def revoke(
     )
     # A revoked permit does not expire: its reminder, not yet due, goes (its push job with it).
     await cancel_scheduled_notifications(connection, row["case_id"], [REMINDER])
-    return await read_application(connection, actor, application_id)
+    return await read_application(connection, actor, application_id, base_url)
 
 
 async def verify(connection: asyncpg.Connection, code: str) -> Verification:
@@ -125,21 +124,14 @@ async def verify(connection: asyncpg.Connection, code: str) -> Verification:
     row = await connection.fetchrow(VERIFY, code)
     if row is None:
         raise ApiError(404)
-    now = datetime.now(UTC)
-    status: VerificationStatus
-    if row["revoked_at"] is not None:
-        status = "revoked"
-    elif row["expires_at"] is not None and row["expires_at"] <= now:
-        status = "expired"
-    else:
-        status = "valid"
     return Verification(
-        status=status,
+        status=permit_status(row["revoked_at"], row["expires_at"]),
         permit_type=msgspec.convert(row["title"], Text),
         number=row["number"],
         holder=mask_name(row["holder_name"]),
         issued_at=row["issued_at"],
         expires_at=row["expires_at"],
+        issuing_agency=Agency(code=row["opd_code"], name=row["opd_name"]),
     )
 
 
@@ -159,7 +151,7 @@ async def permit_pdf(
     """The issued permit for its holder (and the agency). Before it is issued the application is
     there and the permit is not: 409 `permits_not_issued`, which the app can explain."""
     row = await visible_application(connection, actor, application_id)
-    issued = await connection.fetchrow(_TO_PRINT, application_id)
+    issued = await connection.fetchrow(_ISSUED + "WHERE i.application_id = $1", application_id)
     if issued is None:
         raise ApiError(409, "permits_not_issued")
     url = verification_url(base_url, issued["verification_code"])
@@ -172,7 +164,8 @@ def _drawn(issued: asyncpg.Record, reference: str, url: str, zone: ZoneInfo, hea
     pdf = PdfDocument()
     pdf.set_title(f"{title.id} {issued['number']}")
     pdf.add_page()
-    draw_letterhead(pdf, head, issued["agency_name"])
+    # The letterhead names the agency that handled the case, as the verification page does.
+    draw_letterhead(pdf, head, issued["opd_name"])
     pdf.set_font(PDF_FONT, "B", 14)
     pdf.cell(0, 10, title.id.upper(), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(PDF_FONT, "", 12)

@@ -45,6 +45,15 @@ def permits_module() -> ModuleSpec:
             ),
         ),
         problems={
+            "permits_holder_name_missing": ProblemText(
+                title=Text(id="Nama pemegang izin belum diisi", en="The holder's name is missing"),
+                detail=Text(
+                    id="Izin dicetak atas nama pemohon. Pemohon perlu mengisi nama lengkap di profil (kolom {field}) "
+                    "sebelum izin diterbitkan.",
+                    en="A permit is issued in the applicant's name. The applicant must fill in their full name in "
+                    "the profile (field {field}) before the permit is issued.",
+                ),
+            ),
             "permits_type_exists": ProblemText(
                 title=Text(id="Jenis izin sudah ada", en="The permit type exists"),
                 detail=Text(id="Jenis izin {code} sudah ada.", en="The permit type {code} exists already."),

@@ -4,23 +4,27 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, cast
 
 import asyncpg
 from litestar import Request, Response, Router, get, patch, post, put
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
-from litestar.params import JSONBody, PathParameter
+from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from serang_app.api import (
     DEFAULT_LIMIT,
+    HTML_PAGE_OPT,
+    ApiError,
     CaseActor,
     CaseEngine,
     Database,
     PageCursor,
     PageLimit,
     Principal,
+    identity_of,
     letterhead_of,
+    negotiate_locale,
     public_base_url,
 )
 from serang_app.modules.permits import applications, issuing
@@ -40,6 +44,7 @@ from serang_app.modules.permits.schemas import (
     Verification,
 )
 from serang_app.modules.permits.types import change_permit_type, create_permit_type, permit_types
+from serang_app.modules.permits.verification_page import CONTENT_SECURITY_POLICY, not_found_page, verification_page
 
 SignedIn = Request[Principal, Any, Any]
 ApplicationId = Annotated[
@@ -49,6 +54,9 @@ ApplicationId = Annotated[
 DocumentPath = Annotated[str, PathParameter(description="The document's code.", pattern=r"^[a-z][a-z0-9_]{0,40}$")]
 VerificationCode = Annotated[
     str, PathParameter(description="The code printed on the permit (in its QR code).", pattern=r"^[A-Za-z0-9_-]{16}$")
+]
+PageLanguage = Annotated[
+    Literal["id", "en"] | None, QueryParameter(description="The page's language (else Accept-Language); HTML only.")
 ]
 TypePath = Annotated[str, PathParameter(description="The permit type's code.", pattern=CODE_PATTERN)]
 _APPLY = {"permission": "permits.apply"}
@@ -88,7 +96,7 @@ async def start_application(
     request: SignedIn, database: NamedDependency[Database], data: JSONBody[NewApplication]
 ) -> Application:
     async with database.acquire() as connection:
-        return await applications.create_draft(connection, request.user.id, data.type_code)
+        return await applications.create_draft(connection, request.user.id, data.type_code, public_base_url(request))
 
 
 @get("/applications", summary="My applications, newest first, a page at a time", opt=_APPLY)
@@ -99,7 +107,7 @@ async def my_applications(
     cursor: PageCursor = None,
 ) -> ApplicationPage:
     async with database.acquire() as connection:
-        return await applications.own_applications(connection, request.user.id, limit, cursor)
+        return await applications.own_applications(connection, request.user.id, limit, cursor, public_base_url(request))
 
 
 @get(
@@ -112,7 +120,9 @@ async def read_application(
 ) -> Application:
     async with database.acquire() as connection:
         application_id = await applications.application_id_of(connection, application_id)
-        return await applications.read_application(connection, CaseActor.of(request), application_id)
+        return await applications.read_application(
+            connection, CaseActor.of(request), application_id, public_base_url(request)
+        )
 
 
 @patch(
@@ -125,7 +135,9 @@ async def answer_application(
 ) -> Application:
     async with database.acquire() as connection, connection.transaction():
         application_id = await applications.application_id_of(connection, application_id)
-        return await applications.change_answers(connection, CaseActor.of(request), application_id, data)
+        return await applications.change_answers(
+            connection, CaseActor.of(request), application_id, data, public_base_url(request)
+        )
 
 
 @put(
@@ -142,10 +154,12 @@ async def attach_document(
 ) -> Application:
     async with database.acquire() as connection, connection.transaction():
         application_id = await applications.application_id_of(connection, application_id)
-        return await applications.choose_document(connection, CaseActor.of(request), application_id, code, data)
+        return await applications.choose_document(
+            connection, CaseActor.of(request), application_id, code, data, public_base_url(request)
+        )
 
 
-Step = Callable[[CaseEngine, asyncpg.Connection, CaseActor, uuid.UUID], Awaitable[Application]]
+Step = Callable[[CaseEngine, asyncpg.Connection, CaseActor, uuid.UUID, str], Awaitable[Application]]
 
 
 def _step(action: str, name: str, summary: str, opt: dict[str, Any], step: Step) -> HTTPRouteHandler:
@@ -160,7 +174,7 @@ def _step(action: str, name: str, summary: str, opt: dict[str, Any], step: Step)
     ) -> Application:
         async with database.acquire() as connection, connection.transaction():
             application_id = await applications.application_id_of(connection, application_id)
-            return await step(cases, connection, CaseActor.of(request), application_id)
+            return await step(cases, connection, CaseActor.of(request), application_id, public_base_url(request))
 
     # The handler's name is its OpenAPI operation id.
     take.__name__ = take.__qualname__ = name
@@ -212,7 +226,9 @@ async def request_application_revision(
 ) -> Application:
     async with database.acquire() as connection, connection.transaction():
         application_id = await applications.application_id_of(connection, application_id)
-        return await applications.request_revision(cases, connection, CaseActor.of(request), application_id, data)
+        return await applications.request_revision(
+            cases, connection, CaseActor.of(request), application_id, data, public_base_url(request)
+        )
 
 
 @post(
@@ -230,7 +246,9 @@ async def revoke_permit(
 ) -> Application:
     async with database.acquire() as connection, connection.transaction():
         application_id = await applications.application_id_of(connection, application_id)
-        return await issuing.revoke(cases, connection, CaseActor.of(request), application_id, data.reason)
+        return await issuing.revoke(
+            cases, connection, CaseActor.of(request), application_id, data.reason, public_base_url(request)
+        )
 
 
 @get(
@@ -260,12 +278,52 @@ async def permit_document(
 
 @get(
     "/verify/{code:str}",
-    summary="Is this permit genuine and valid? (public: what a third party needs, nothing more)",
-    opt={"public": True, "problems": [404]},
+    summary="Is this permit genuine and valid? A page for people (text/html), JSON for machines",
+    description=(
+        "What a third party needs, nothing more. The QR code on the permit opens this URL: a browser "
+        "(`Accept: text/html`) gets a page in Indonesian or English (`lang`, else Accept-Language); "
+        "any other caller gets the JSON answer, as before."
+    ),
+    opt={"public": True, "problems": [404], HTML_PAGE_OPT: True},
 )
-async def verify_permit(database: NamedDependency[Database], code: VerificationCode) -> Verification:
+async def verify_permit(
+    request: Request[Any, Any, Any],
+    database: NamedDependency[Database],
+    cases: NamedDependency[CaseEngine],
+    code: VerificationCode,
+    lang: PageLanguage = None,
+) -> Response[Verification]:
+    wanted = request.accept.best_match(["application/json", "text/html"], default="application/json")
+    if wanted != "text/html":
+        async with database.acquire() as connection:
+            return Response(await issuing.verify(connection, code))
+    locale = lang or negotiate_locale(request.headers.get("accept-language"))
     async with database.acquire() as connection:
-        return await issuing.verify(connection, code)
+        try:
+            found = await issuing.verify(connection, code)
+        except ApiError as error:
+            if error.status_code != 404:
+                raise
+            page, status = not_found_page(locale, identity_of(request.app.state)), 404
+        else:
+            page, status = verification_page(found, locale, cases.zone, identity_of(request.app.state)), 200
+    # The page's body is HTML; the annotation names the JSON answer the document describes.
+    return cast(
+        "Response[Verification]",
+        Response(
+            page,
+            status_code=status,
+            media_type="text/html",
+            headers={
+                "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+                "Content-Language": locale,
+                "Vary": "Accept, Accept-Language",
+                "X-Content-Type-Options": "nosniff",
+                "Referrer-Policy": "no-referrer",
+                "Cache-Control": "no-cache",
+            },
+        ),
+    )
 
 
 permits_router = Router(

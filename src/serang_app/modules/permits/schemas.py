@@ -102,6 +102,40 @@ class DocumentChoice(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     upload_id: uuid.UUID
 
 
+class Titled(msgspec.Struct, kw_only=True):
+    """A field or document of the permit type, by code and with its title in both languages."""
+
+    code: str
+    title: Text
+
+
+class RevisionAsked(msgspec.Struct, kw_only=True):
+    """The revision the agency asked for, while it is open: the note, and what to fix with the
+    titles the form shows (the app needs no second call to name them)."""
+
+    note: str
+    fields: list[Titled]
+    documents: list[Titled]
+
+
+class Agency(msgspec.Struct, kw_only=True):
+    code: str
+    name: str
+
+
+class IssuedPermit(msgspec.Struct, kw_only=True):
+    """The permit as issued: what the PDF prints, so the app shows it without reading the PDF."""
+
+    number: str
+    status: VerificationStatus
+    valid_from: datetime
+    # None: valid without end.
+    valid_until: datetime | None
+    issuing_agency: Agency
+    # The page the QR code opens (HTML for people, JSON for machines), on the configured public origin.
+    verification_url: str
+
+
 class Application(msgspec.Struct, kw_only=True):
     id: uuid.UUID
     type_code: str
@@ -115,6 +149,10 @@ class Application(msgspec.Struct, kw_only=True):
     created_at: datetime
     updated_at: datetime
     submitted_at: datetime | None
+    # While a revision is asked for: what to fix.
+    revision: RevisionAsked | None = None
+    # Once issued.
+    permit: IssuedPermit | None = None
 
 
 class ApplicationPage(msgspec.Struct, kw_only=True):
@@ -144,3 +182,4 @@ class Verification(msgspec.Struct, kw_only=True):
     holder: str
     issued_at: datetime
     expires_at: datetime | None
+    issuing_agency: Agency

@@ -5,8 +5,6 @@ and the categories admins edit."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -16,9 +14,9 @@ from litestar.testing import AsyncTestClient
 
 from serang_app.cases.engine import CaseEngine
 from serang_app.cases.registry import WorkflowRegistry
+from serang_app.module_system.spec import ModuleSpec
 from serang_app.modules.complaints import complaints_module
-from tests.support.accounts import bearer, resident_tokens, signed_in_staff
-from tests.support.complaints_app import complaints_app
+from tests.support.accounts import resident, signed_in_staff
 from tests.support.uploading import photo_with_gps, upload
 
 # A point in Kramatwatu, and points 100 m north and 2 km east of it.
@@ -40,16 +38,8 @@ SURVEY = {
 
 
 @pytest.fixture
-async def client(database_url: str, tmp_path: Path) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    async with AsyncTestClient(complaints_app(database_url, tmp_path)) as test_client:
-        yield test_client
-
-
-async def resident(client: Any, name: str | None = None) -> dict[str, str]:
-    auth = bearer(await resident_tokens(client, f"+62818{uuid.uuid4().int % 10**8:08d}"))
-    if name is not None:
-        assert (await client.patch("/v1/me", json={"name": name}, headers=auth)).status_code == 200
-    return auth
+def modules() -> list[ModuleSpec]:
+    return [complaints_module()]
 
 
 def draft(point: tuple[float, float] = HERE, **changes: Any) -> dict[str, Any]:

@@ -8,9 +8,7 @@ import asyncio
 import io
 import re
 import uuid
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -27,9 +25,9 @@ from serang_app.cases.engine import CaseEngine
 from serang_app.cases.registry import WorkflowRegistry
 from serang_app.db.pool import Database
 from serang_app.http.problems import ApiError
+from serang_app.module_system.spec import ModuleSpec
 from serang_app.modules.permits import applications, permits_module
-from tests.conftest import app_for
-from tests.support.accounts import bearer, resident_tokens, signed_in_staff
+from tests.support.accounts import resident, signed_in_staff
 from tests.support.names import MARUF, NURAINI, OTHER_NAMES
 from tests.support.pdfs import catalog, plain_pdf
 from tests.support.uploading import upload
@@ -39,20 +37,8 @@ LETTER = plain_pdf(catalog())
 
 
 @pytest.fixture
-async def client(database_url: str, tmp_path: Path) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    app = app_for(
-        database_url,
-        modules=[permits_module()],
-        SERANG_RATE_LIMIT_PER_MINUTE="0",
-        SERANG_RUN_WORKER_IN_PROCESS="false",
-        SERANG_DATA_DIR=str(tmp_path / "data"),
-    )
-    async with AsyncTestClient(app) as test_client:
-        yield test_client
-
-
-async def resident(client: Any) -> dict[str, str]:
-    return bearer(await resident_tokens(client, f"+62815{uuid.uuid4().int % 10**8:08d}"))
+def modules() -> list[ModuleSpec]:
+    return [permits_module()]
 
 
 async def document(client: Any, auth: dict[str, str]) -> str:
@@ -203,10 +189,12 @@ async def test_two_submissions_at_once_open_one_case(
     async with app_database.acquire() as first, app_database.acquire() as second:
         first_transaction = first.transaction()
         await first_transaction.start()
-        await applications.submit(engine, first, actor, uuid.UUID(application_id))
+        await applications.submit(engine, first, actor, uuid.UUID(application_id), "https://serang.test")
         second_transaction = second.transaction()
         await second_transaction.start()
-        racing = asyncio.create_task(applications.submit(engine, second, actor, uuid.UUID(application_id)))
+        racing = asyncio.create_task(
+            applications.submit(engine, second, actor, uuid.UUID(application_id), "https://serang.test")
+        )
         await asyncio.sleep(0.3)
         await first_transaction.commit()
         with pytest.raises(ApiError) as refused:
@@ -332,7 +320,16 @@ async def test_an_issued_permit_downloads_as_a_pdf_whose_qr_code_verifies_it(
     assert verified.json()["status"] == "valid"
     assert verified.json()["number"] == number
     assert verified.json()["holder"] == "S*** A*****"
-    assert set(verified.json()) == {"status", "permit_type", "number", "holder", "issued_at", "expires_at"}
+    assert set(verified.json()) == {
+        "status",
+        "permit_type",
+        "number",
+        "holder",
+        "issued_at",
+        "expires_at",
+        "issuing_agency",
+    }
+    assert verified.json()["issuing_agency"]["code"] == "DPMPTSP"
     assert "Siti" not in verified.text
     assert "Warung" not in verified.text
     # The holder is reminded 30 days before it ends (a year from now): not before.
@@ -465,6 +462,8 @@ async def test_admins_add_change_and_close_permit_types(client: AsyncTestClient[
     # A resident applies; the agency changes; the type closes: the draft cannot be submitted,
     # the application already submitted keeps going.
     applicant = await resident(client)
+    # A permit is issued only to a holder with a real name (tests/test_permit_shapes.py).
+    assert (await client.patch("/v1/me", json={"name": "Sri Wahyuni"}, headers=applicant)).status_code == 200
     submitted_id, waiting_id = (
         await draft(client, applicant, "fishing_boat"),
         await draft(client, applicant, "fishing_boat"),

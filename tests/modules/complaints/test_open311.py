@@ -5,8 +5,6 @@ complaints never appear."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
@@ -14,8 +12,9 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from serang_app.module_system.spec import ModuleSpec
+from serang_app.modules.complaints import complaints_module
 from tests.support.accounts import bearer, resident_tokens, signed_in_staff
-from tests.support.complaints_app import complaints_app
 
 # The field lists of GeoReport v2 (http://wiki.open311.org/GeoReport_v2).
 DISCOVERY = {"changeset", "contact", "key_service", "endpoints"}
@@ -48,9 +47,8 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 @pytest.fixture
-async def client(database_url: str, tmp_path: Path) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    async with AsyncTestClient(complaints_app(database_url, tmp_path)) as test_client:
-        yield test_client
+def modules() -> list[ModuleSpec]:
+    return [complaints_module()]
 
 
 async def both(client: Any, path: str, **kwargs: Any) -> tuple[Any, ElementTree.Element]:

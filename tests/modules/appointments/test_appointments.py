@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -20,11 +18,11 @@ from serang_app.cases.calendar import JAKARTA
 from serang_app.cases.engine import CaseEngine
 from serang_app.cases.registry import WorkflowRegistry
 from serang_app.db.pool import open_database
+from serang_app.module_system.spec import ModuleSpec
 from serang_app.modules.appointments import appointments_module
 from serang_app.modules.appointments.no_shows import mark_no_shows
 from serang_app.modules.appointments.timetable import public_holiday
-from tests.conftest import app_for
-from tests.support.accounts import bearer, resident_tokens, signed_in_staff
+from tests.support.accounts import resident, signed_in_staff
 
 EVERY_DAY = [{"weekday": weekday, "opens": "08:00", "closes": "16:00"} for weekday in range(7)]
 
@@ -63,20 +61,8 @@ def clock() -> TestClock:
 
 
 @pytest.fixture
-async def client(database_url: str, tmp_path: Path, clock: TestClock) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    app = app_for(
-        database_url,
-        modules=[appointments_module(clock=clock)],
-        SERANG_RATE_LIMIT_PER_MINUTE="0",
-        SERANG_RUN_WORKER_IN_PROCESS="false",
-        SERANG_DATA_DIR=str(tmp_path / "data"),
-    )
-    async with AsyncTestClient(app) as test_client:
-        yield test_client
-
-
-async def resident(client: Any) -> dict[str, str]:
-    return bearer(await resident_tokens(client, f"+62816{uuid.uuid4().int % 10**8:08d}"))
+def modules(clock: TestClock) -> list[ModuleSpec]:
+    return [appointments_module(clock=clock)]
 
 
 async def new_place(client: Any, database_url: str, *, capacity: int = 4, walk_in_percent: int = 25) -> str:

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import unicodedata
 import uuid
-from collections.abc import AsyncIterator
-from pathlib import Path
 from xml.etree import ElementTree
 
 import asyncpg
@@ -15,8 +13,9 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from serang_app.module_system.spec import ModuleSpec
+from serang_app.modules.complaints import complaints_module
 from tests.support.accounts import bearer, resident_tokens, signed_in_staff
-from tests.support.complaints_app import complaints_app
 
 # Every C0 control XML 1.0 refuses (but NUL, which PostgreSQL cannot store), DEL and a C1 control,
 # the two non-characters.
@@ -27,9 +26,8 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 @pytest.fixture
-async def client(database_url: str, tmp_path: Path) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    async with AsyncTestClient(complaints_app(database_url, tmp_path)) as test_client:
-        yield test_client
+def modules() -> list[ModuleSpec]:
+    return [complaints_module()]
 
 
 async def test_requests_xml_parses_whatever_the_rows_hold(

@@ -5,10 +5,7 @@ resident, and the names of anonymous or erased reporters never reach any of them
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
@@ -16,8 +13,9 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from tests.support.accounts import bearer, resident_tokens, signed_in_staff
-from tests.support.complaints_app import complaints_app
+from serang_app.module_system.spec import ModuleSpec
+from serang_app.modules.complaints import complaints_module
+from tests.support.accounts import resident, signed_in_staff
 from tests.support.uploading import photo_with_gps, upload
 
 HERE = {"latitude": -6.05, "longitude": 106.1}
@@ -58,15 +56,8 @@ class Story:
 
 
 @pytest.fixture
-async def client(database_url: str, tmp_path: Path) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    async with AsyncTestClient(complaints_app(database_url, tmp_path)) as test_client:
-        yield test_client
-
-
-async def resident(client: Any, name: str) -> dict[str, str]:
-    auth = bearer(await resident_tokens(client, f"+62817{uuid.uuid4().int % 10**8:08d}"))
-    assert (await client.patch("/v1/me", json={"name": name}, headers=auth)).status_code == 200
-    return auth
+def modules() -> list[ModuleSpec]:
+    return [complaints_module()]
 
 
 async def file(client: Any, auth: dict[str, str], address: str, **changes: Any) -> tuple[str, str]:

@@ -8,7 +8,7 @@ tests/test_core_api.py holds the built-in modules to this list. Nothing in the c
 this module, so it may import from every part of the core.
 """
 
-from serang_app.app_state import region_area_of
+from serang_app.app_state import identity_of, letterhead_of, region_area_of
 from serang_app.audit.log import record_by_caller
 from serang_app.auth.actor import SYSTEM_ACTOR, CaseActor
 from serang_app.auth.permissions import Permission
@@ -43,6 +43,7 @@ from serang_app.http.pagination import (
 from serang_app.http.problems import ApiError, LocalizedFieldError
 from serang_app.http.public_url import public_base_url
 from serang_app.http.text import DISPLAY_NAME, MULTILINE_TEXT, PLAIN_TEXT, is_real_name, normalized_in_place, writable
+from serang_app.identity.deployment import DeploymentIdentity
 from serang_app.module_system.spec import (
     CORE_API_RELEASE,
     CORE_API_VERSION,
@@ -57,6 +58,7 @@ from serang_app.notifications.cancelling import cancel_scheduled_notifications
 from serang_app.opds.active import agency_problems, require_agency
 from serang_app.pdf.document import FONT as PDF_FONT
 from serang_app.pdf.document import PdfDocument
+from serang_app.pdf.letterhead import Letterhead, draw_letterhead
 from serang_app.regions.boundaries import PinPlace, RegionArea
 from serang_app.residents.locking import lock_resident
 from serang_app.residents.service_accounts import create_service_resident
@@ -86,8 +88,10 @@ __all__ = [
     "CatalogueService",
     "Conditions",
     "Database",
+    "DeploymentIdentity",
     "Keyset",
     "KeysetPage",
+    "Letterhead",
     "LocalText",
     "Locale",
     "LocalizedFieldError",
@@ -122,9 +126,12 @@ __all__ = [
     "decode_cursor",
     "definition_problems",
     "deprecated",
+    "draw_letterhead",
     "encode_cursor",
     "follow_case",
+    "identity_of",
     "is_real_name",
+    "letterhead_of",
     "link_used_uploads",
     "lock_resident",
     "move_followers",

@@ -42,12 +42,14 @@ from serang_app.http.rate_limits import request_identifier
 from serang_app.http.request_middleware import request_middleware
 from serang_app.http.strict_body import check_json_body_strictly
 from serang_app.http.write_limits import write_limit_middleware
+from serang_app.identity.deployment import deployment_identity
 from serang_app.lifespan import database_lifespan
 from serang_app.module_system.discovery import ModuleError, enabled_specs
 from serang_app.module_system.plugin import ModulesPlugin
 from serang_app.module_system.spec import ModuleSpec
 from serang_app.module_system.validation import validate_modules
 from serang_app.notifications.texts import NotificationTexts
+from serang_app.pdf.letterhead import letterhead
 from serang_app.regions.boundaries import region_area
 from serang_app.regions.service import RegionDirectory
 from serang_app.settings import Settings
@@ -126,15 +128,18 @@ class CorePlugin(InitPlugin):
         settings = self._settings
         registry = permission_registry(self._specs)
         access_tokens = AccessTokens(signing_keys(settings), settings.access_token_seconds)
+        identity = deployment_identity(settings)
         app_config.state = State(
             {
                 "settings": settings,
-                "app_config_cache": AppConfigCache(),
-                "public_stats_cache": PublicStatsCache(),
+                "app_config_cache": AppConfigCache(identity),
+                "public_stats_cache": PublicStatsCache(identity),
                 "module_names": {spec.slug: spec.name for spec in self._specs},
                 "catalogue_cache": CatalogueCache(
                     [spec.slug for spec in self._specs], settings.catalogue_cache_seconds
                 ),
+                "identity": identity,
+                "letterhead": letterhead(identity, settings.deployment_logo_file),
                 "region_directory": RegionDirectory(settings.region_code),
                 "region_area": region_area(settings.region_code, settings.region_boundaries_dir),
                 "announcement_feed": AnnouncementFeed(),
@@ -192,7 +197,8 @@ class CorePlugin(InitPlugin):
         app_config.openapi_config = OpenAPIConfig(
             title="Serang super-app API",
             version=__version__,
-            description="The API the Kabupaten Serang public-service app is built against. "
+            # One document for every deployment: the region is a setting (GET /v1/app/config names it).
+            description="The API the public-service app of a regency or city is built against. "
             "Errors are RFC 9457 problem details in Indonesian (default) or English (Accept-Language: en).",
             path="/schema",
             render_plugins=[swagger_page()],

@@ -16,7 +16,9 @@ if TYPE_CHECKING:
     from serang_app.auth.sessions import SessionIssuer
     from serang_app.cases.engine import CaseEngine
     from serang_app.db.pool import Database
+    from serang_app.identity.deployment import DeploymentIdentity
     from serang_app.notifications.texts import NotificationTexts
+    from serang_app.pdf.letterhead import Letterhead
     from serang_app.regions.boundaries import RegionArea
     from serang_app.residents.nik import NikVault
     from serang_app.settings import Settings
@@ -59,3 +61,13 @@ def notification_texts_of(state: State) -> NotificationTexts:
 def region_area_of(state: State) -> RegionArea:
     """The configured region's boundaries: where a pin lies (regions/boundaries.py)."""
     return cast("RegionArea", state.region_area)
+
+
+def identity_of(state: State) -> DeploymentIdentity:
+    """Who runs this deployment: the region and its government (identity/deployment.py)."""
+    return cast("DeploymentIdentity", state.identity)
+
+
+def letterhead_of(state: State) -> Letterhead:
+    """What every PDF's letterhead shows: the identity and the logo (pdf/letterhead.py)."""
+    return cast("Letterhead", state.letterhead)

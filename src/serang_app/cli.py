@@ -4,6 +4,7 @@ backup, nik, openapi, modules, new-module, create-admin."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import multiprocessing
 import os
@@ -73,7 +74,7 @@ def _database_url(settings: Settings) -> Iterator[str]:
 
 @click.group()
 def main() -> None:
-    """Backend of the Kabupaten Serang public-service super-app."""
+    """Backend of the public-service super-app of a regency or city (SERANG_REGION_CODE)."""
 
 
 @main.command()
@@ -189,6 +190,7 @@ def worker() -> None:
     from serang_app.domains import CORE_DOMAINS
     from serang_app.health.series import POOL_ACQUIRE_SECONDS
     from serang_app.health.worker_endpoint import WorkerMetricsServer
+    from serang_app.identity.deployment import deployment_identity, service_title
     from serang_app.notifications.delivery import Delivery
     from serang_app.notifications.push import open_push_sender
     from serang_app.notifications.texts import NotificationTexts
@@ -225,6 +227,7 @@ def worker() -> None:
             texts=NotificationTexts(CORE_DOMAINS, specs),
             workflows=workflows,
             public_base_url=settings.public_base_url,
+            title=service_title(deployment_identity(settings)),
         )
         context = WorkerContext(
             database=database,
@@ -595,6 +598,40 @@ def create_admin(email: str, name: str, password: str) -> None:
             click.echo(f"serang-app: {error}", err=True)
             sys.exit(2)
     click.echo(json.dumps({"created": "admin", "email": stored}))
+
+
+@main.group()
+def opds() -> None:
+    """The agencies (OPD) of the region (docs/identity.md, "Agencies")."""
+
+
+@opds.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--keep-others",
+    is_flag=True,
+    help="Leave agencies the file does not list as they are (by default they are closed).",
+)
+@_fail_cleanly
+def opds_import(file: Path, keep_others: bool) -> None:
+    """Add or update the agencies of a CSV file (code,short_name,name), closing the others.
+
+    A file with a bad row changes nothing: every bad row is named on a line of its own."""
+    from serang_app.opds.csv_import import AgencyFileError, import_agencies, read_agencies
+
+    try:
+        agencies = read_agencies(file.read_text(encoding="utf-8"))
+    except (AgencyFileError, UnicodeDecodeError) as error:
+        problems = error.problems if isinstance(error, AgencyFileError) else ["the file is not UTF-8 text"]
+        for problem in problems:
+            click.echo(f"serang-app: {file}: {problem}", err=True)
+        sys.exit(2)
+    settings = _settings()
+    with _database_url(settings) as dsn:
+        result = asyncio.run(
+            _on_connection(dsn, settings, lambda c: import_agencies(c, agencies, close_others=not keep_others))
+        )
+    click.echo(json.dumps(dataclasses.asdict(result)))
 
 
 @main.group()

@@ -9,12 +9,14 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 import structlog
 from litestar import Litestar
 
+from serang_app.app_state import identity_of
 from serang_app.catalogue.listening import catalogue_listener
 from serang_app.catalogue.service import insert_declared_services
 from serang_app.db.embedded import EmbeddedDatabase
 from serang_app.db.migrations import CORE_NAMESPACE, MigrationSource, apply_migrations, core_migrations_folder
 from serang_app.db.pool import Database, open_database
 from serang_app.health.series import POOL_ACQUIRE_SECONDS
+from serang_app.identity.deployment import service_title
 from serang_app.module_system.spec import ModuleSpec
 from serang_app.notifications.delivery import Delivery
 from serang_app.notifications.push import open_push_sender
@@ -124,6 +126,7 @@ async def _background_worker(
         texts=app.state.notification_texts,
         workflows=app.state.case_engine.workflows,
         public_base_url=settings.public_base_url,
+        title=service_title(identity_of(app.state)),
     )
     context = WorkerContext(
         database=database, storage=app.state.storage, delivery=delivery, cases=app.state.case_engine

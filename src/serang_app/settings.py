@@ -19,13 +19,16 @@ import msgspec
 
 from serang_app.auth.key_material import UnsafeKeyError, nik_encryption_keys, refuse_unsafe_production_keys
 from serang_app.http.client_address import Network, parse_networks
+from serang_app.http.text import DISPLAY_NAME, PLAIN_TEXT
+from serang_app.identity.logo import LOGO_SIGNATURES
 from serang_app.regions.reference_data import DECREE, regencies
 from serang_app.regions.time_zones import UnknownProvinceError, time_zone_of_region
 
 Environment = Literal["development", "production"]
 LogFormat = Literal["json", "console"]
 
-# Kabupaten Serang, the regency this service was built for.
+# The regency this service was built for (Kabupaten Serang): the one place its code is written,
+# allowed by tests/test_no_region_in_code.py.
 DEFAULT_REGION = "36.04"
 
 Port = Annotated[int, msgspec.Meta(ge=1, le=65535)]
@@ -133,6 +136,15 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     # A folder of GeoJSON boundary files read before the shipped ones, for a region the app ships
     # no boundary for (docs/regions.md, "Boundaries").
     region_boundaries_dir: str | None = None
+    # The deployment's identity (identity/deployment.py, docs/identity.md): unset, each follows
+    # from the region's Kepmendagri name ("Pemerintah Kota Cilegon"); the letterhead of every PDF,
+    # the app's configuration and Open311's discovery carry it.
+    deployment_name: Annotated[str, msgspec.Meta(pattern=DISPLAY_NAME, max_length=120)] | None = None
+    deployment_address: Annotated[str, msgspec.Meta(pattern=PLAIN_TEXT, max_length=200)] | None = None
+    deployment_contact: Annotated[str, msgspec.Meta(pattern=PLAIN_TEXT, max_length=200)] | None = None
+    deployment_logo_url: Annotated[str, msgspec.Meta(pattern=r"^https://[^\s]{1,300}$")] | None = None
+    # A PNG or JPEG file the letterhead of every PDF shows at its left (pdf/letterhead.py).
+    deployment_logo_file: str | None = None
 
     @property
     def data_path(self) -> Path:
@@ -249,6 +261,11 @@ ENV_NAMES: dict[str, str] = {
     "otel_traces_sampler_arg": "OTEL_TRACES_SAMPLER_ARG",
     "region_code": "SERANG_REGION_CODE",
     "region_boundaries_dir": "SERANG_REGION_BOUNDARIES_DIR",
+    "deployment_name": "SERANG_DEPLOYMENT_NAME",
+    "deployment_address": "SERANG_DEPLOYMENT_ADDRESS",
+    "deployment_contact": "SERANG_DEPLOYMENT_CONTACT",
+    "deployment_logo_url": "SERANG_DEPLOYMENT_LOGO_URL",
+    "deployment_logo_file": "SERANG_DEPLOYMENT_LOGO_FILE",
 }
 TRACE_EXPORTERS = frozenset({"otlp", "console"})
 
@@ -338,6 +355,7 @@ def _check_consistency(settings: Settings) -> None:
     except UnknownProvinceError as error:
         raise SettingsError(f"SERANG_REGION_CODE: {error}") from None
     _check_region(settings)
+    _check_logo_file(settings)
     if settings.db_pool_min > settings.db_pool_max:
         raise SettingsError("SERANG_DB_POOL_MIN: must not exceed SERANG_DB_POOL_MAX")
     slugs = settings.enabled_module_slugs
@@ -387,11 +405,26 @@ def _check_region(settings: Settings) -> None:
     app is built (regions/boundaries.py), as it takes reading the GeoJSON."""
     if settings.region_code not in regencies():
         raise SettingsError(
-            f"SERANG_REGION_CODE: {settings.region_code} is not a regency or city code of {DECREE} (e.g. 36.04)"
+            f"SERANG_REGION_CODE: {settings.region_code} is not a regency or city code of {DECREE} (e.g. {DEFAULT_REGION})"
         )
     folder = settings.region_boundaries_dir
     if folder is not None and not os.path.isdir(folder):
         raise SettingsError(f"SERANG_REGION_BOUNDARIES_DIR: no such folder: {folder}")
+
+
+def _check_logo_file(settings: Settings) -> None:
+    """The letterhead's logo is read when the app is built; a missing or unusable file is said
+    now, naming its variable, rather than by the first PDF."""
+    path = settings.deployment_logo_file
+    if path is None:
+        return
+    try:
+        with open(path, "rb") as logo:
+            head = logo.read(8)
+    except OSError as error:
+        raise SettingsError(f"SERANG_DEPLOYMENT_LOGO_FILE: cannot be read: {path} ({error.strerror})") from None
+    if not head.startswith(LOGO_SIGNATURES):
+        raise SettingsError(f"SERANG_DEPLOYMENT_LOGO_FILE: expected a PNG or JPEG file: {path}")
 
 
 def _is_loopback(host: str) -> bool:

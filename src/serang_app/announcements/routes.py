@@ -23,6 +23,7 @@ from serang_app.auth.principal import Principal
 from serang_app.http.caching import CACHED_OPT, NOT_MODIFIED
 from serang_app.http.pagination import DEFAULT_LIMIT, PageCursor, PageLimit
 from serang_app.http.public_url import public_base_url
+from serang_app.settings import DEFAULT_REGION
 from serang_app.storage.serving import NO_SNIFF
 from serang_app.uploads.service import UploadOwner
 
@@ -33,7 +34,7 @@ FeedDistrict = Annotated[
     str | None,
     QueryParameter(
         name="district",
-        description="The resident's district (36.04.05): its announcements and the regency's. "
+        description=f"The resident's district ({DEFAULT_REGION}.05): its announcements and the regency's. "
         "Leave out for the regency's only.",
         pattern=r"^\d{2}\.\d{2}\.\d{2}$",
         required=False,

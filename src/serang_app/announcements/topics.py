@@ -36,7 +36,7 @@ def regency_topic(locale: str) -> str:
 
 
 def district_topic(district_code: str, locale: str) -> str:
-    # District codes (36.04.05) use only characters FCM allows in topic names.
+    # District codes (36.73.01) use only characters FCM allows in topic names.
     return f"district-{district_code}-{locale}"
 
 

@@ -12,7 +12,7 @@ from litestar.params import JSONBody
 from litestar.response.base import ASGIResponse
 from litestar.types import Scope
 
-from serang_app.app_config.schemas import AppConfig
+from serang_app.app_config.schemas import AppConfig, PublishedAppConfig
 from serang_app.app_config.store import AppConfigCache, save_config
 from serang_app.audit.log import record_by_caller
 from serang_app.auth.principal import Principal
@@ -28,9 +28,13 @@ def _cache(state: State) -> AppConfigCache:
 @get(
     "/v1/app/config",
     tags=["app"],
-    summary="The app's configuration: minimum versions and store links, maintenance notice, feature switches",
+    summary="The app's configuration: minimum versions and store links, maintenance notice, feature switches, "
+    "and who runs the service",
     opt={"public": True, CACHED_OPT: True},
-    responses={200: ResponseSpec(AppConfig, description="The configuration", generate_examples=False), **NOT_MODIFIED},
+    responses={
+        200: ResponseSpec(PublishedAppConfig, description="The configuration", generate_examples=False),
+        **NOT_MODIFIED,
+    },
 )
 async def get_app_config(scope: Scope) -> ASGIResponse:
     state = scope["app"].state

@@ -8,6 +8,7 @@ import msgspec
 
 from serang_app.forms.fields import LongLocalText
 from serang_app.http.digits import ascii_number
+from serang_app.identity.deployment import DeploymentIdentity
 
 Platform = Literal["android", "ios"]
 AppVersion = Annotated[str, msgspec.Meta(pattern=r"^\d{1,4}(\.\d{1,4}){0,2}$", examples=["1.4.2"])]
@@ -27,6 +28,13 @@ class AppConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields
     # Shown on the app's home screen while set (the API keeps serving).
     maintenance: LongLocalText | None = None
     features: Annotated[dict[FeatureName, bool], msgspec.Meta(max_length=50)] = {}
+
+
+class PublishedAppConfig(AppConfig, frozen=True, kw_only=True):
+    """What GET /v1/app/config answers: the configuration admins keep, and who runs the service
+    (from the deployment's settings, not editable here)."""
+
+    deployment: DeploymentIdentity
 
 
 def version_tuple(version: str) -> tuple[int, ...] | None:

@@ -9,9 +9,10 @@ import time
 import asyncpg
 import msgspec
 
-from serang_app.app_config.schemas import AppConfig
+from serang_app.app_config.schemas import AppConfig, PublishedAppConfig
 from serang_app.db.pool import Database
 from serang_app.http.caching import CachedJson
+from serang_app.identity.deployment import DeploymentIdentity
 
 # Edits reach every process within this time; phones may keep the answer a minute.
 CACHE_SECONDS = 5.0
@@ -19,7 +20,8 @@ CLIENT_MAX_AGE_SECONDS = 60
 
 
 class AppConfigCache:
-    def __init__(self) -> None:
+    def __init__(self, identity: DeploymentIdentity) -> None:
+        self._identity = identity
         self._current: tuple[AppConfig, CachedJson, float] | None = None
         self._lock = asyncio.Lock()
 
@@ -32,7 +34,8 @@ class AppConfigCache:
                 return self._current[0], self._current[1]
             async with database.acquire() as connection:
                 config = await read_config(connection)
-            encoded = CachedJson(msgspec.json.encode(config), max_age=CLIENT_MAX_AGE_SECONDS)
+            published = PublishedAppConfig(**msgspec.structs.asdict(config), deployment=self._identity)
+            encoded = CachedJson(msgspec.json.encode(published), max_age=CLIENT_MAX_AGE_SECONDS)
             self._current = (config, encoded, time.monotonic())
             return config, encoded
 

@@ -1,7 +1,7 @@
 """Working days for SLA deadlines: when an agency is open, and deadlines counted in its open days.
 
 A service's SLA is a number of working days, counted in the region's own time zone (`zone`:
-Asia/Jakarta, WIB, for Kabupaten Serang; Asia/Makassar, WITA, for Bali; Asia/Jayapura, WIT, for
+Asia/Jakarta, WIB, for Banten; Asia/Makassar, WITA, for Bali; Asia/Jayapura, WIT, for
 Papua: regions/time_zones.py). "Local" below means that zone. Everything here is pure: no clock, no database, no I/O, so the case core, the
 SLA sweeps of the worker and the statistics all get the same answer for the same inputs.
 
@@ -56,7 +56,7 @@ from zoneinfo import ZoneInfo
 import holidays
 from holidays.constants import GOVERNMENT, PUBLIC
 
-# Kabupaten Serang's zone, the default of a calendar built without one. The app builds its
+# The default region's zone (Banten's), the default of a calendar built without one. The app builds its
 # calendars in the configured region's zone (CalendarSource); modules read it as CaseEngine.zone.
 JAKARTA = ZoneInfo("Asia/Jakarta")
 

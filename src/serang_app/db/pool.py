@@ -17,7 +17,9 @@ T = TypeVar("T")
 Connection = asyncpg.Connection  # re-exported so domain code imports one name
 
 
-async def _init_connection(connection: asyncpg.Connection) -> None:
+async def use_json_codecs(connection: asyncpg.Connection) -> None:
+    """JSON and JSONB as msgspec reads and writes them, as on the pool's connections (for a
+    command's own connection)."""
     for type_name in ("json", "jsonb"):
         await connection.set_type_codec(
             type_name, schema="pg_catalog", encoder=_encode_json, decoder=msgspec.json.decode, format="text"
@@ -89,7 +91,7 @@ async def open_database(
             dsn,
             min_size=min_size,
             max_size=max_size,
-            init=_init_connection,
+            init=use_json_codecs,
             reset=_keep_session,
             timeout=connect_timeout,
             command_timeout=command_timeout,

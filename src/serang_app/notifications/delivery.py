@@ -23,7 +23,7 @@ from serang_app.db.pool import Database
 from serang_app.health.series import PUSH_JOBS_SETTLED, PUSH_MESSAGES
 from serang_app.notifications.devices import STALE_AFTER
 from serang_app.notifications.push import PushMessage, PushOutcome, PushSender
-from serang_app.notifications.subjects import SUBJECT_COLUMNS, SUBJECT_JOINS, push_data, subject_of
+from serang_app.notifications.subjects import GENERIC_TITLE, SUBJECT_COLUMNS, SUBJECT_JOINS, push_data, subject_of
 from serang_app.notifications.texts import NotificationTexts
 
 BATCH_SIZE = 200
@@ -31,7 +31,6 @@ LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 8
 BASE_BACKOFF_SECONDS = 5.0
 MAX_BACKOFF_SECONDS = 3600.0
-TITLE = Text(id="Layanan Kabupaten Serang", en="Serang Regency services")
 
 _CLAIM = """
 WITH due AS (
@@ -78,6 +77,8 @@ class Delivery:
     max_attempts: int = MAX_ATTEMPTS
     # For links in pushes (an announcement's image): Settings.public_base_url.
     public_base_url: str = "http://127.0.0.1:8000"
+    # Every push's title: service_title(the deployment's identity).
+    title: Text = GENERIC_TITLE
 
 
 async def deliver_due(database: Database, delivery: Delivery) -> int:
@@ -117,11 +118,11 @@ def _message(notification: asyncpg.Record, device: asyncpg.Record, delivery: Del
     )
     return PushMessage(
         token=device["fcm_token"],
-        title=TITLE.in_locale(locale),
+        title=delivery.title.in_locale(locale),
         body=delivery.texts.render(notification["source"], notification["template"], params, locale, status_title),
         # What the inbox item carries too, so a tap on the push opens the same screen.
         data={
-            **push_data(subject_of(notification, delivery.workflows, locale)),
+            **push_data(subject_of(notification, delivery.workflows, locale, delivery.title)),
             "notification_id": str(notification["id"]),
             "case_id": str(notification["case_id"] or ""),
         },

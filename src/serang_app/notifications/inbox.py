@@ -9,11 +9,18 @@ from typing import Annotated
 import asyncpg
 import msgspec
 
+from serang_app.bilingual import Text
 from serang_app.cases.registry import WorkflowRegistry
 from serang_app.cases.workflow import Phase
 from serang_app.db.conditions import Conditions
 from serang_app.db.keyset import Keyset
-from serang_app.notifications.subjects import SUBJECT_COLUMNS, SUBJECT_JOINS, NotificationTarget, subject_of
+from serang_app.notifications.subjects import (
+    GENERIC_TITLE,
+    SUBJECT_COLUMNS,
+    SUBJECT_JOINS,
+    NotificationTarget,
+    subject_of,
+)
 from serang_app.notifications.texts import NotificationTexts
 
 
@@ -70,6 +77,7 @@ async def inbox_page(
     *,
     limit: int,
     cursor: str | None,
+    fallback_title: Text = GENERIC_TITLE,
 ) -> Inbox:
     page = _NEWEST_FIRST.page(limit, cursor, owner=resident_id)
     locale = await connection.fetchval("SELECT locale FROM residents WHERE id = $1", resident_id) or "id"
@@ -84,7 +92,7 @@ async def inbox_page(
         status_title = (
             workflows.state_title(row["module"], row["workflow"], status) if status and row["module"] else None
         )
-        subject = subject_of(row, workflows, locale)
+        subject = subject_of(row, workflows, locale, fallback_title)
         items.append(
             InboxItem(
                 id=row["id"],

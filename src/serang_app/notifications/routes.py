@@ -8,9 +8,10 @@ from litestar import Controller, Request, delete, get, post, put
 from litestar.datastructures import State
 from litestar.params import JSONBody, PathParameter
 
-from serang_app.app_state import case_engine_of, database_of, notification_texts_of
+from serang_app.app_state import case_engine_of, database_of, identity_of, notification_texts_of
 from serang_app.auth.principal import Principal
 from serang_app.http.pagination import DEFAULT_LIMIT, PageCursor, PageLimit
+from serang_app.identity.deployment import service_title
 from serang_app.notifications.devices import (
     INSTALLATION_ID_PATTERN,
     Device,
@@ -48,6 +49,7 @@ class NotificationController(Controller):
                 request.user.id,
                 limit=limit,
                 cursor=cursor,
+                fallback_title=service_title(identity_of(state)),
             )
 
     @post("/read", summary="Mark these notifications read", status_code=200)

@@ -19,8 +19,9 @@ from serang_app.cases.module_objects import ModuleObject, module_object
 from serang_app.cases.registry import WorkflowRegistry
 from serang_app.cases.workflow import Phase
 
-# The heading of a notification that is about no case (or a service no longer listed).
-GENERIC_TITLE = Text(id="Layanan Kabupaten Serang", en="Serang Regency services")
+# The heading of a notification that is about no case (or a service no longer listed) when the
+# caller gives none; the app gives the deployment's own (identity/deployment.py: service_title).
+GENERIC_TITLE = Text(id="Layanan pemerintah daerah", en="Local government services")
 # The columns of `cases c` and `catalogue_services s` (both left-joined) the reading needs.
 SUBJECT_COLUMNS = "c.module, c.workflow, c.reference AS case_reference, c.object_id, s.title AS service_title"
 SUBJECT_JOINS = "LEFT JOIN cases c ON c.id = n.case_id LEFT JOIN catalogue_services s ON s.code = c.service_code"
@@ -47,14 +48,16 @@ class Subject(msgspec.Struct, kw_only=True):
     target: NotificationTarget | None
 
 
-def subject_of(row: asyncpg.Record, workflows: WorkflowRegistry, locale: str) -> Subject:
-    """`row`: a notification with SUBJECT_COLUMNS."""
+def subject_of(
+    row: asyncpg.Record, workflows: WorkflowRegistry, locale: str, fallback_title: Text = GENERIC_TITLE
+) -> Subject:
+    """`row`: a notification with SUBJECT_COLUMNS; `fallback_title` heads one about no service."""
     params: dict[str, Any] = row["params"] or {}
     registered = workflows.get(row["module"], row["workflow"]) if row["module"] else None
     status = params.get("status")
     state = registered.states.get(status) if registered and isinstance(status, str) else None
     case_id = row["case_id"]
-    title = msgspec.convert(row["service_title"], Text) if row["service_title"] else GENERIC_TITLE
+    title = msgspec.convert(row["service_title"], Text) if row["service_title"] else fallback_title
     return Subject(
         kind=row["template"],
         title=title.in_locale(locale),

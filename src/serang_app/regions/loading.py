@@ -4,7 +4,7 @@ Run after the migrations by every process that prepares the database (`migrate a
 with SERANG_MIGRATE_ON_START) and checked again by each web process, so a region switched by its
 setting alone is loaded on the next start. Idempotent: a region already loaded from this data
 version costs one query. The regions table starts at the regency (parent_code NULL), as
-0002_regions.sql seeded 36.04, so GET /v1/regions and every reader of the table keep their shape;
+0002_regions.sql seeded the default region, so GET /v1/regions and every reader of the table keep their shape;
 the province is recorded in region_data_loads.
 """
 

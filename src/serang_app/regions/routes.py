@@ -16,17 +16,18 @@ from serang_app.http.caching import CACHED_OPT, NOT_MODIFIED
 from serang_app.http.problems import ApiError, LocalizedFieldError
 from serang_app.regions.schemas import RegionList
 from serang_app.regions.service import RegionDirectory
+from serang_app.settings import DEFAULT_REGION
 
 RegionCode = Annotated[
     str | None,
     QueryParameter(
         name="parent",
         description="A region code. Leave out for the regency or city this service covers "
-        "(SERANG_REGION_CODE, 36.04 Kabupaten Serang by default); its code for its districts; "
-        "a district code such as 36.04.05 for its villages. A code outside the region is a 422.",
+        f"(SERANG_REGION_CODE, {DEFAULT_REGION} by default); its code for its districts; "
+        f"a district code such as {DEFAULT_REGION}.05 for its villages. A code outside the region is a 422.",
         pattern=r"^\d{2}\.\d{2}(\.\d{2})?(\.\d{4})?$",
         max_length=13,
-        examples=[Example(value="36.04")],
+        examples=[Example(value=DEFAULT_REGION)],
         required=False,
     ),
 ]

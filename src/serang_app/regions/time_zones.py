@@ -78,10 +78,10 @@ class UnknownProvinceError(ValueError):
 
 
 def time_zone_of_region(region_code: str) -> ZoneInfo:
-    """The zone of the province a region (36.04, 51.71, 91.71.01) lies in."""
+    """The zone of the province a region (36.01, 51.71, 91.71.01) lies in."""
     match = _REGION_CODE.fullmatch(region_code)
     if match is None:
-        raise UnknownProvinceError(f"{region_code!r} is not a region code such as 36.04")
+        raise UnknownProvinceError(f"{region_code!r} is not a region code such as 36.01")
     name = PROVINCE_ZONES.get(match.group(1))
     if name is None:
         raise UnknownProvinceError(f"no Indonesian province has the code {match.group(1)} (of {region_code})")

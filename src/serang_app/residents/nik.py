@@ -50,6 +50,7 @@ from typing import Literal
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from serang_app.regions.reference_data import regencies
 from serang_app.residents import region_codes
 
 Language = Literal["id", "en"]
@@ -95,7 +96,7 @@ class ParsedNik:
 
     @property
     def region_code(self) -> str:
-        """The issuing district in the dotted form of the regions table, e.g. 36.04.05."""
+        """The issuing district in the dotted form of the regions table, e.g. 36.73.01."""
         return f"{self.province}.{self.regency}.{self.district}"
 
     @property
@@ -174,13 +175,15 @@ def _require_known_region(province: str, regency: str, district: str) -> None:
     regency_prefix = province + regency
     if region_codes.is_known_district(regency_prefix, district):
         return
-    if regency_prefix == region_codes.KABUPATEN_SERANG:
+    if regency_prefix in region_codes.KNOWN_DISTRICTS:
+        # A regency whose district history we ship: named, as its list is the one that refused.
+        name = regencies()[f"{province}.{regency}"].name
         raise NikError(
             "region",
-            indonesian=f"Digit ke-5 dan ke-6 NIK ({district}) bukan kode kecamatan di Kabupaten Serang, "
+            indonesian=f"Digit ke-5 dan ke-6 NIK ({district}) bukan kode kecamatan di {name}, "
             "baik yang sekarang maupun yang lama.",
             english=f"Digits 5-6 of the NIK ({district}) are not a district (kecamatan) code of "
-            "Kabupaten Serang, current or former.",
+            f"{name}, current or former.",
         )
     raise NikError(
         "region",

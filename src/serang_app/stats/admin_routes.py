@@ -17,6 +17,7 @@ from serang_app.http.openapi import CSV_OPT
 from serang_app.http.problems import ApiError
 from serang_app.http.text import PLAIN_TEXT
 from serang_app.regions.reference_data import regencies
+from serang_app.settings import DEFAULT_REGION
 from serang_app.stats.csv_output import CSV_MEDIA_TYPE, ikm_csv, spbe_csv, stats_csv
 from serang_app.stats.periods import period_from_query
 from serang_app.stats.reports import Asked, ikm_report, spbe_evidence, stats_report
@@ -58,7 +59,9 @@ GroupBy = Annotated[Dimension, QueryParameter(description="What the figures are 
 IkmGroupBy = Annotated[Literal["opd", "service"], QueryParameter(description="What the index is grouped by")]
 DistrictFilter = Annotated[
     str | None,
-    QueryParameter(description="Only this district (kecamatan), e.g. 36.04.05", pattern=r"^\d{2}\.\d{2}\.\d{2}$"),
+    QueryParameter(
+        description=f"Only this district (kecamatan), e.g. {DEFAULT_REGION}.05", pattern=r"^\d{2}\.\d{2}\.\d{2}$"
+    ),
 ]
 
 

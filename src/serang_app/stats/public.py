@@ -20,6 +20,7 @@ from litestar.types import Scope
 from serang_app.app_state import case_engine_of
 from serang_app.db.pool import Database
 from serang_app.http.caching import CACHED_OPT, NOT_MODIFIED, CachedJson
+from serang_app.identity.deployment import DeploymentIdentity
 from serang_app.stats.formatting import share
 from serang_app.stats.periods import month_of
 from serang_app.stats.schemas import PublicAgency, PublicStats
@@ -47,9 +48,12 @@ ORDER BY o.code
 """
 
 
-async def public_stats(connection: asyncpg.Connection, month: date) -> PublicStats:
+async def public_stats(connection: asyncpg.Connection, month: date, identity: DeploymentIdentity) -> PublicStats:
     return PublicStats(
         month=month.strftime("%Y-%m"),
+        region_code=identity.region_code,
+        region_name=identity.region_name,
+        government_name=identity.government_name,
         agencies=[
             PublicAgency(
                 opd_code=row["code"],
@@ -67,7 +71,8 @@ async def public_stats(connection: asyncpg.Connection, month: date) -> PublicSta
 class PublicStatsCache:
     """This month's figures, encoded once and answered from memory until they are a minute old."""
 
-    def __init__(self, max_age: float = CACHE_SECONDS) -> None:
+    def __init__(self, identity: DeploymentIdentity, max_age: float = CACHE_SECONDS) -> None:
+        self._identity = identity
         self._max_age = max_age
         self._current: tuple[date, CachedJson, float] | None = None
         self._lock = asyncio.Lock()
@@ -81,7 +86,7 @@ class PublicStatsCache:
             if self._current is not None and self._current is not current:
                 return self._current[1]  # another request refreshed it while this one waited
             async with database.acquire() as connection:
-                stats = await public_stats(connection, month)
+                stats = await public_stats(connection, month, self._identity)
             encoded = CachedJson(msgspec.json.encode(stats), max_age=int(self._max_age))
             self._current = (month, encoded, time.monotonic())
             return encoded

@@ -117,4 +117,8 @@ class PublicAgency(msgspec.Struct, kw_only=True):
 
 class PublicStats(msgspec.Struct, kw_only=True):
     month: str  # YYYY-MM, in the region's time zone
+    # Whose figures these are (identity/deployment.py): a page showing them names the government.
+    region_code: str
+    region_name: str
+    government_name: str
     agencies: list[PublicAgency]

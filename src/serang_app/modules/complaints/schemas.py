@@ -86,7 +86,7 @@ class ComplaintDraft(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     category: CategoryCode
     description: Annotated[str, msgspec.Meta(pattern=MULTILINE_TEXT, min_length=10, max_length=2000)]
     # Indonesia's extent here; the region's boundary is checked when filing (placing.py).
-    # The examples are a pin in Kramatwatu (Kabupaten Serang), inside the default region.
+    # The examples are a pin in Kramatwatu, a district of the default region.
     latitude: Annotated[
         float,
         msgspec.Meta(

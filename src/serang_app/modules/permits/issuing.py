@@ -18,9 +18,11 @@ from serang_app.api import (
     ApiError,
     CaseActor,
     CaseEngine,
+    Letterhead,
     PdfDocument,
     Text,
     cancel_scheduled_notifications,
+    draw_letterhead,
     is_real_name,
     notify_resident,
     take_action,
@@ -139,7 +141,12 @@ def mask_name(name: str) -> str:
 
 
 async def permit_pdf(
-    connection: asyncpg.Connection, actor: CaseActor, application_id: uuid.UUID, base_url: str, zone: ZoneInfo
+    connection: asyncpg.Connection,
+    actor: CaseActor,
+    application_id: uuid.UUID,
+    base_url: str,
+    zone: ZoneInfo,
+    head: Letterhead,
 ) -> bytes:
     """The issued permit for its holder (and the agency). Before it is issued the application is
     there and the permit is not: 409 `permits_not_issued`, which the app can explain."""
@@ -149,16 +156,16 @@ async def permit_pdf(
         raise ApiError(409, "permits_not_issued")
     url = verification_url(base_url, issued["verification_code"])
     # Embedding the font's glyphs takes tens of milliseconds of CPU: not on the event loop.
-    return await asyncio.to_thread(_drawn, issued, str(row["reference"]), url, zone)
+    return await asyncio.to_thread(_drawn, issued, str(row["reference"]), url, zone, head)
 
 
-def _drawn(issued: asyncpg.Record, reference: str, url: str, zone: ZoneInfo) -> bytes:
+def _drawn(issued: asyncpg.Record, reference: str, url: str, zone: ZoneInfo, head: Letterhead) -> bytes:
     title = msgspec.convert(issued["title"], Text)
     pdf = PdfDocument()
     pdf.set_title(f"{title.id} {issued['number']}")
     pdf.add_page()
-    pdf.set_font(PDF_FONT, "B", 16)
-    pdf.cell(0, 10, "PEMERINTAH KABUPATEN SERANG", align="C", new_x="LMARGIN", new_y="NEXT")
+    # The letterhead names the agency that handled the case, as the verification page does.
+    draw_letterhead(pdf, head, issued["opd_name"])
     pdf.set_font(PDF_FONT, "B", 14)
     pdf.cell(0, 10, title.id.upper(), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(PDF_FONT, "", 12)

@@ -22,6 +22,8 @@ from serang_app.api import (
     PageCursor,
     PageLimit,
     Principal,
+    identity_of,
+    letterhead_of,
     negotiate_locale,
     public_base_url,
 )
@@ -264,7 +266,12 @@ async def permit_document(
     async with database.acquire() as connection:
         application_id = await applications.application_id_of(connection, application_id)
         pdf = await issuing.permit_pdf(
-            connection, CaseActor.of(request), application_id, public_base_url(request), cases.zone
+            connection,
+            CaseActor.of(request),
+            application_id,
+            public_base_url(request),
+            cases.zone,
+            letterhead_of(request.app.state),
         )
     return Response(content=pdf, media_type="application/pdf")
 
@@ -297,9 +304,9 @@ async def verify_permit(
         except ApiError as error:
             if error.status_code != 404:
                 raise
-            page, status = not_found_page(locale), 404
+            page, status = not_found_page(locale, identity_of(request.app.state)), 404
         else:
-            page, status = verification_page(found, locale, cases.zone), 200
+            page, status = verification_page(found, locale, cases.zone, identity_of(request.app.state)), 200
     # The page's body is HTML; the annotation names the JSON answer the document describes.
     return cast(
         "Response[Verification]",

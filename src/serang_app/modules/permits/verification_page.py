@@ -14,7 +14,7 @@ from datetime import datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
-from serang_app.api import Text
+from serang_app.api import DeploymentIdentity, Text
 from serang_app.modules.permits.schemas import Verification
 
 _STYLE = (
@@ -35,7 +35,6 @@ CONTENT_SECURITY_POLICY = (
 )
 
 _HEADING = Text(id="Verifikasi izin", en="Permit verification")
-_REGENCY = Text(id="Pemerintah Kabupaten Serang", en="Serang Regency Government")
 _STATUS = {
     "valid": Text(id="Izin ini sah dan berlaku", en="This permit is genuine and valid"),
     "expired": Text(id="Izin ini sah tetapi sudah tidak berlaku", en="This permit is genuine but has expired"),
@@ -54,9 +53,10 @@ _MASKED = Text(
     id="Nama pemegang disamarkan untuk melindungi data pribadi; cocokkan dengan dokumen aslinya.",
     en="The holder's name is masked to protect personal data; compare it with the original document.",
 )
+# {government}: the deployment's (identity_of), never a name written here.
 _NOT_FOUND = Text(
-    id="Kode verifikasi ini tidak dikenal. Izin dengan kode ini tidak diterbitkan oleh Pemerintah Kabupaten Serang.",
-    en="This verification code is unknown. No permit with this code was issued by the Serang Regency Government.",
+    id="Kode verifikasi ini tidak dikenal. Izin dengan kode ini tidak diterbitkan oleh {government}.",
+    en="This verification code is unknown. No permit with this code was issued by the {government}.",
 )
 _MONTHS = {
     "id": (
@@ -90,7 +90,13 @@ _MONTHS = {
 }
 
 
-def verification_page(verification: Verification, locale: str, zone: ZoneInfo) -> str:
+def government(identity: DeploymentIdentity) -> Text:
+    """The government the page speaks for: "Pemerintah Kabupaten Pandeglang" / "Pandeglang Regency
+    Government" (the English from the region's name, as SERANG_DEPLOYMENT_NAME is Indonesian)."""
+    return Text(id=identity.government_name, en=f"{identity.region_name_en} Government")
+
+
+def verification_page(verification: Verification, locale: str, zone: ZoneInfo, identity: DeploymentIdentity) -> str:
     """The page for a known code, dates as days in the region's zone."""
     until = verification.expires_at
     rows = [
@@ -108,21 +114,22 @@ def verification_page(verification: Verification, locale: str, zone: ZoneInfo) -
         f'<div class="status {verification.status}" id="status">{escape(_STATUS[verification.status].in_locale(locale))}'
         f"</div><dl>{details}</dl><p>{escape(_MASKED.in_locale(locale))}</p>"
     )
-    return _page(locale, body)
+    return _page(locale, body, identity)
 
 
-def not_found_page(locale: str) -> str:
-    return _page(locale, f'<div class="status revoked" id="status">{escape(_NOT_FOUND.in_locale(locale))}</div>')
+def not_found_page(locale: str, identity: DeploymentIdentity) -> str:
+    text = _NOT_FOUND.in_locale(locale).format(government=government(identity).in_locale(locale))
+    return _page(locale, f'<div class="status revoked" id="status">{escape(text)}</div>', identity)
 
 
-def _page(locale: str, body: str) -> str:
+def _page(locale: str, body: str, identity: DeploymentIdentity) -> str:
     heading = escape(_HEADING.in_locale(locale))
     return (
         f'<!DOCTYPE html><html lang="{escape(locale)}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<meta name="robots" content="noindex">'
         f"<title>{heading}</title><style>{_STYLE}</style></head>"
-        f"<body><main><p>{escape(_REGENCY.in_locale(locale))}</p><h1>{heading}</h1>{body}</main></body></html>"
+        f"<body><main><p>{escape(government(identity).in_locale(locale))}</p><h1>{heading}</h1>{body}</main></body></html>"
     )
 
 

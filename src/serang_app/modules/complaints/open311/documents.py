@@ -14,7 +14,7 @@ from typing import Any
 
 import asyncpg
 
-from serang_app.api import RegionArea
+from serang_app.api import DeploymentIdentity, RegionArea
 from serang_app.modules.complaints.categories import active_category, list_categories
 from serang_app.modules.complaints.open311.formats import Open311Error
 from serang_app.modules.complaints.public_view import public_query, thumbnail_url
@@ -34,11 +34,13 @@ _REQUEST = """v.reference, v.status, v.is_open, v.created_at, v.updated_at, v.du
        v.category_title, v.description, v.latitude, v.longitude, v.place, v.agency, v.photo_ids[1] AS photo_id"""
 
 
-def discovery(base_url: str) -> dict[str, Any]:
+def discovery(base_url: str, identity: DeploymentIdentity) -> dict[str, Any]:
+    """Whom to ask about this endpoint: the deployment's contact (SERANG_DEPLOYMENT_CONTACT, by
+    default the government of the configured region)."""
     return {
         "changeset": CHANGESET,
-        "contact": "Diskominfosatik Kabupaten Serang",
-        "key_service": "API keys are issued by Diskominfosatik's administrators.",
+        "contact": identity.contact,
+        "key_service": f"API keys are issued by the administrators of {identity.government_name}.",
         "endpoints": [
             {
                 "specification": SPECIFICATION,

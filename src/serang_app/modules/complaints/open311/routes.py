@@ -24,6 +24,7 @@ from serang_app.api import (
     CaseEngine,
     Database,
     RegionArea,
+    identity_of,
     negotiate_locale,
     normalized_in_place,
     public_base_url,
@@ -62,7 +63,7 @@ def _locale(request: Request[Any, Any, Any]) -> str:
 @get(["/discovery.json", "/discovery.xml"], include_in_schema=False, opt=_OPEN311)
 async def discovery(request: Request[Any, Any, Any]) -> Response[bytes]:
     async def build(fmt: Format) -> Response[bytes]:
-        return render(fmt, "discovery", documents.discovery(public_base_url(request)))
+        return render(fmt, "discovery", documents.discovery(public_base_url(request), identity_of(request.app.state)))
 
     return await _answer(request, build)
 

@@ -26,8 +26,7 @@ from serang_app.modules.permits import permits_module
 from serang_app.settings import SettingsError, load_settings
 from tests.support.accounts import bearer, resident_tokens, signed_in_staff
 from tests.support.complaints_app import modules_app
-from tests.support.pdfs import catalog, plain_pdf
-from tests.support.uploading import upload
+from tests.support.permit_flow import submitted_application
 
 PANDEGLANG = "36.01"
 ADDRESS = "Jl. Bhayangkara No. 1, Pandeglang 42211"
@@ -65,31 +64,8 @@ async def _permit_page(client: AsyncTestClient[Litestar], database_url: str) -> 
     """A business certificate applied for, approved and issued over HTTP: its PDF's one page."""
     applicant = bearer(await resident_tokens(client, f"+62816{uuid.uuid4().int % 10**8:08d}"))
     assert (await client.patch("/v1/me", json={"name": "Siti Aminah"}, headers=applicant)).status_code == 200
-    created = await client.post(
-        "/v1/permits/applications", json={"type_code": "business_certificate"}, headers=applicant
-    )
-    application_id = created.json()["id"]
-    answered = await client.patch(
-        f"/v1/permits/applications/{application_id}",
-        json={"answers": {"business_name": "Warung Siti", "business_kind": "food"}},
-        headers=applicant,
-    )
-    assert answered.status_code == 200, answered.text
-    for code in ("id_card", "family_card"):
-        upload_id, completed = await upload(
-            client, applicant, plain_pdf(catalog()), "application/pdf", "permit_document"
-        )
-        assert completed.status_code == 200, completed.text
-        attached = await client.put(
-            f"/v1/permits/applications/{application_id}/documents/{code}",
-            json={"upload_id": upload_id},
-            headers=applicant,
-        )
-        assert attached.status_code == 200, attached.text
-    submitted = await client.post(f"/v1/permits/applications/{application_id}/submit", headers=applicant)
-    assert submitted.status_code == 200, submitted.text
+    application_id, case_id = await submitted_application(client, applicant)
     officer = await signed_in_staff(client, database_url, "officer", "DPMPTSP")
-    case_id = submitted.json()["case_id"]
     await client.post(f"/v1/cases/{case_id}/actions/start_review", headers={**officer, "If-Match": "*"})
     assert (await client.post(f"/v1/permits/applications/{application_id}/approve", headers=officer)).status_code == 200
     assert (await client.post(f"/v1/permits/applications/{application_id}/issue", headers=officer)).status_code == 200

@@ -18,7 +18,7 @@ from serang_app.modules.permits import permits_module
 from tests.support.accounts import bearer, create_staff, resident_tokens, staff_tokens
 from tests.support.complaints_app import modules_app
 from tests.support.pdfs import catalog, plain_pdf
-from tests.support.uploading import upload
+from tests.support.permit_flow import attach_documents_and_submit
 
 LETTER = plain_pdf(catalog())
 
@@ -44,19 +44,7 @@ async def crowd_event_application(client: Any, applicant: dict[str, str]) -> dic
         f"/v1/permits/applications/{application_id}", json={"answers": answers}, headers=applicant
     )
     assert answered.status_code == 200, answered.text
-    for code in ("id_card", "village_letter"):
-        upload_id, completed = await upload(client, applicant, LETTER, "application/pdf", "permit_document")
-        assert completed.status_code == 200, completed.text
-        chosen = await client.put(
-            f"/v1/permits/applications/{application_id}/documents/{code}",
-            json={"upload_id": upload_id},
-            headers=applicant,
-        )
-        assert chosen.status_code == 200, chosen.text
-    submitted = await client.post(f"/v1/permits/applications/{application_id}/submit", headers=applicant)
-    assert submitted.status_code == 200, submitted.text
-    application: dict[str, Any] = submitted.json()
-    return application
+    return await attach_documents_and_submit(client, applicant, application_id, ("id_card", "village_letter"))
 
 
 async def public_order_complaint(client: Any, reporter: dict[str, str]) -> dict[str, Any]:

@@ -4,6 +4,7 @@ look at what the answers carry rather than at the flow itself."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from tests.support.accounts import bearer, resident_tokens, signed_in_staff
@@ -21,6 +22,32 @@ async def new_applicant(client: Any, name: str | None) -> dict[str, str]:
     return applicant
 
 
+async def attach_documents(
+    client: Any, applicant: dict[str, str], application_id: str, codes: Sequence[str], document: bytes = LETTER
+) -> None:
+    """Each required document in `codes` answered with a new completed PDF upload of the applicant's."""
+    for code in codes:
+        upload_id, completed = await upload(client, applicant, document, "application/pdf", "permit_document")
+        assert completed.status_code == 200, completed.text
+        attached = await client.put(
+            f"/v1/permits/applications/{application_id}/documents/{code}",
+            json={"upload_id": upload_id},
+            headers=applicant,
+        )
+        assert attached.status_code == 200, attached.text
+
+
+async def attach_documents_and_submit(
+    client: Any, applicant: dict[str, str], application_id: str, codes: Sequence[str]
+) -> dict[str, Any]:
+    """The documents in `codes` attached, then the application submitted: the answer's body."""
+    await attach_documents(client, applicant, application_id, codes)
+    submitted = await client.post(f"/v1/permits/applications/{application_id}/submit", headers=applicant)
+    assert submitted.status_code == 200, submitted.text
+    application: dict[str, Any] = submitted.json()
+    return application
+
+
 async def submitted_application(client: Any, applicant: dict[str, str]) -> tuple[str, str]:
     """A complete business certificate, submitted: (application id, case id)."""
     created = await client.post(
@@ -34,18 +61,8 @@ async def submitted_application(client: Any, applicant: dict[str, str]) -> tuple
         headers=applicant,
     )
     assert answered.status_code == 200, answered.text
-    for code in ("id_card", "family_card"):
-        upload_id, completed = await upload(client, applicant, LETTER, "application/pdf", "permit_document")
-        assert completed.status_code == 200, completed.text
-        chosen = await client.put(
-            f"/v1/permits/applications/{application_id}/documents/{code}",
-            json={"upload_id": upload_id},
-            headers=applicant,
-        )
-        assert chosen.status_code == 200, chosen.text
-    submitted = await client.post(f"/v1/permits/applications/{application_id}/submit", headers=applicant)
-    assert submitted.status_code == 200, submitted.text
-    case_id: str = submitted.json()["case_id"]
+    submitted = await attach_documents_and_submit(client, applicant, application_id, ("id_card", "family_card"))
+    case_id: str = submitted["case_id"]
     return application_id, case_id
 
 

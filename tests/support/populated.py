@@ -14,6 +14,7 @@ from serang_app.modules.appointments.timetable import public_holiday
 from tests.support.accounts import bearer, create_staff, resident_tokens, staff_tokens
 from tests.support.complaints_app import pothole_report
 from tests.support.pdfs import catalog, plain_pdf
+from tests.support.permit_flow import attach_documents
 from tests.support.uploading import photo_with_gps, upload
 
 PDF = "application/pdf"
@@ -69,15 +70,7 @@ async def populate(client: Any, database_url: str) -> Population:
     )
     assert created.status_code == 201, created.text
     application_id = created.json()["id"]
-    for code in ("family_card", "id_card"):
-        document_id, completed = await upload(client, applicant, LETTER, PDF, "permit_document")
-        assert completed.status_code == 200, completed.text
-        attached = await client.put(
-            f"/v1/permits/applications/{application_id}/documents/{code}",
-            json={"upload_id": document_id},
-            headers=applicant,
-        )
-        assert attached.status_code == 200, attached.text
+    await attach_documents(client, applicant, application_id, ("family_card", "id_card"), LETTER)
     answers = {"business_name": "Warung Sate Bu Ijah", "business_kind": "food"}
     answered = await client.patch(
         f"/v1/permits/applications/{application_id}", json={"answers": answers}, headers=applicant

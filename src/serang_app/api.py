@@ -18,6 +18,7 @@ from serang_app.cases.calendar import JAKARTA, WorkingCalendar
 from serang_app.cases.engine import CaseEngine
 from serang_app.cases.events import notify_resident
 from serang_app.cases.followers import follow_case, move_followers, unfollow_case
+from serang_app.cases.module_notes import record_case_note
 from serang_app.cases.opening import OpenedCase, open_case
 from serang_app.cases.transitions import take_action
 from serang_app.cases.workflow import Actor, Phase, State, Transition, Workflow
@@ -62,6 +63,7 @@ from serang_app.pdf.letterhead import Letterhead, draw_letterhead
 from serang_app.regions.boundaries import PinPlace, RegionArea
 from serang_app.residents.locking import lock_resident
 from serang_app.residents.service_accounts import create_service_resident
+from serang_app.uploads.hiding import hide_case_photo, restore_case_photo
 from serang_app.uploads.service import UploadOwner, attach_uploads, link_used_uploads, release_uploads, use_uploads
 
 __all__ = [
@@ -129,6 +131,7 @@ __all__ = [
     "draw_letterhead",
     "encode_cursor",
     "follow_case",
+    "hide_case_photo",
     "identity_of",
     "is_real_name",
     "letterhead_of",
@@ -143,10 +146,12 @@ __all__ = [
     "owned_position",
     "public_base_url",
     "record_by_caller",
+    "record_case_note",
     "region_area_of",
     "release_uploads",
     "replaced_by",
     "require_agency",
+    "restore_case_photo",
     "sent_fields",
     "take_action",
     "unfollow_case",

@@ -224,11 +224,18 @@ async def test_a_hidden_photo_stops_serving_and_leaves_the_public_lists(
     [told] = (await client.get("/v1/me/notifications", headers=complaint.reporter)).json()["items"]
     assert (told["kind"], PHOTO_REASON in told["message"]) == ("complaints.photo_hidden", True)
 
-    # Both photos hidden: Open311 has no media_url at all.
+    # Both photos hidden: Open311 has no media_url at all. The reason is kept normalized (NFC),
+    # as every text of a JSON body: "kafe" and a combining acute accent become one "é".
     also = await moderate(
-        complaint, complaint.officer, target="photo", photo_upload_id=second, action="hide", reason=PHOTO_REASON
+        complaint,
+        complaint.officer,
+        target="photo",
+        photo_upload_id=second,
+        action="hide",
+        reason="Wajah di kafe\u0301.",
     )
     assert also.status_code == 200, also.text
+    assert also.json()["hidden_from_public"][1]["reason"] == "Wajah di kaf\u00e9."
     assert thumbnails(await public_surfaces(complaint))["open311 json"] is None
 
     for photo in (first, second):

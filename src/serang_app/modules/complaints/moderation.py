@@ -57,8 +57,9 @@ WHERE case_id = $1 ORDER BY hidden_at, id
 async def moderate(
     connection: asyncpg.Connection, actor: CaseActor, case_id: uuid.UUID, data: ModerationRequest
 ) -> str:
-    """Inside a transaction. Hides or restores what `data` names; answers the timeline's action code
-    (`complaints.text_hidden`, `complaints.photo_restored`, ...), which is also the audit's.
+    """Inside a transaction. Hides or restores what `data` names; answers what happened
+    (`text_hidden`, `photo_restored`, ...), which names the timeline's action and the template
+    (`complaints.text_hidden`) and the audit entry (`complaint.text_hidden`).
 
     404 for a complaint the caller may not see (another agency's), 409 for a private one (it has no
     public surface) and for hiding what is hidden or restoring what is shown, 422 for a photo that
@@ -85,18 +86,18 @@ async def moderate(
             changed = await restore_case_photo(connection, case_id, photo_id)
         if not changed:
             raise ApiError(409, "complaints_not_hidden")
-    action = f"complaints.{data.target}_{'hidden' if data.action == 'hide' else 'restored'}"
+    happened = f"{data.target}_{'hidden' if data.action == 'hide' else 'restored'}"
     # The reporter and the agency read why in the timeline; the public never reads notes.
-    await record_case_note(connection, actor, case_id, action=action, note=reason)
+    await record_case_note(connection, actor, case_id, action=f"complaints.{happened}", note=reason)
     await notify_resident(
         connection,
         case["resident_id"],
         case_id,
         source="complaints",
-        template=action,
+        template=f"complaints.{happened}",
         params={"reference": case["reference"], "reason": reason},
     )
-    return action
+    return happened
 
 
 async def hidden_from_public(connection: asyncpg.Connection, case_id: uuid.UUID) -> list[HiddenContent]:

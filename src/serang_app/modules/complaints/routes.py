@@ -281,11 +281,12 @@ async def moderation(
     actor = CaseActor.of(request)
     async with database.acquire() as connection:
         async with connection.transaction():
-            action = await moderate(connection, actor, case_id, data)
+            happened = await moderate(connection, actor, case_id, data)
+            # Ids only: the reason may quote what was hidden (the timeline keeps it).
             await record_by_caller(
                 connection,
                 request,
-                action=action.replace("complaints.", "complaint.", 1),
+                action=f"complaint.{happened}",
                 object_type="case",
                 object_id=str(case_id),
                 details={"photo_upload_id": str(data.photo_upload_id)} if data.target == "photo" else None,

@@ -34,8 +34,8 @@ WHERE r.case_id = $1
 """
 # The fields of a PublicComplaint, from the public view (public_view.py).
 _SHOWN = """v.case_id, v.reference, v.status, v.phase, v.category_code, v.category_title, v.description,
-       v.text_hidden, v.latitude, v.longitude, v.district_code, v.village_code, v.reporter_name, v.support_count, v.photo_ids,
-       v.created_at"""
+       v.text_hidden, v.latitude, v.longitude, v.district_code, v.village_code, v.reporter_name, v.support_count,
+       v.photo_ids, v.created_at"""
 
 # $1 latitude, $2 longitude, $3 and $4 the box's half height and half width in degrees, $5 the
 # radius in metres, $6 a category or null, $7 the limit.

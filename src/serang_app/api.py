@@ -63,7 +63,7 @@ from serang_app.pdf.letterhead import Letterhead, draw_letterhead
 from serang_app.regions.boundaries import PinPlace, RegionArea
 from serang_app.residents.locking import lock_resident
 from serang_app.residents.service_accounts import create_service_resident
-from serang_app.uploads.hiding import hide_case_photo, restore_case_photo
+from serang_app.uploads.hiding import end_public_photo_links, hide_case_photo, restore_case_photo
 from serang_app.uploads.service import UploadOwner, attach_uploads, link_used_uploads, release_uploads, use_uploads
 
 __all__ = [
@@ -130,6 +130,7 @@ __all__ = [
     "deprecated",
     "draw_letterhead",
     "encode_cursor",
+    "end_public_photo_links",
     "follow_case",
     "hide_case_photo",
     "identity_of",

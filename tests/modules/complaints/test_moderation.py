@@ -197,6 +197,8 @@ async def test_a_hidden_photo_stops_serving_and_leaves_the_public_lists(
     first, second = complaint.photos
     shown = await client.get(f"/v1/uploads/{first}/public-thumbnail", follow_redirects=False)
     assert shown.status_code == 307
+    handed_out = shown.headers["location"]  # a short-lived link someone already holds
+    assert (await client.get(handed_out)).status_code == 200
 
     hidden = await moderate(
         complaint, complaint.officer, target="photo", photo_upload_id=first, action="hide", reason=PHOTO_REASON
@@ -205,6 +207,7 @@ async def test_a_hidden_photo_stops_serving_and_leaves_the_public_lists(
     assert hidden.json()["photo_upload_ids"] == complaint.photos  # staff still list it
 
     assert (await client.get(f"/v1/uploads/{first}/public-thumbnail", follow_redirects=False)).status_code == 404
+    assert (await client.get(handed_out)).status_code == 404  # the link it gave out ends too
     assert (await client.get(f"/v1/uploads/{second}/public-thumbnail", follow_redirects=False)).status_code == 307
     assert thumbnails(await public_surfaces(complaint)) == {
         "feed": [thumbnail(second)],
@@ -216,7 +219,10 @@ async def test_a_hidden_photo_stops_serving_and_leaves_the_public_lists(
     }
     # The reporter and the agency still open the photo, and read why it is hidden.
     for reader in (complaint.reporter, complaint.officer):
-        assert (await client.get(f"/v1/uploads/{first}", headers=reader)).status_code == 200
+        read = await client.get(f"/v1/uploads/{first}", headers=reader)
+        assert read.status_code == 200, read.text
+        for file in read.json()["files"]:
+            assert (await client.get(file["url"])).status_code == 200, file
     own = (await client.get(f"/v1/complaints/{complaint.case_id}", headers=complaint.reporter)).json()
     assert [(item["target"], item["photo_upload_id"], item["reason"]) for item in own["hidden_from_public"]] == [
         ("photo", first, PHOTO_REASON)
@@ -243,7 +249,10 @@ async def test_a_hidden_photo_stops_serving_and_leaves_the_public_lists(
             complaint, complaint.officer, target="photo", photo_upload_id=photo, action="restore", reason="Diburamkan."
         )
         assert restored.status_code == 200, restored.text
-    assert (await client.get(f"/v1/uploads/{first}/public-thumbnail", follow_redirects=False)).status_code == 307
+    again = await client.get(f"/v1/uploads/{first}/public-thumbnail", follow_redirects=False)
+    assert again.status_code == 307
+    assert again.headers["location"] != handed_out
+    assert (await client.get(again.headers["location"])).status_code == 200
     assert thumbnails(await public_surfaces(complaint))["one"] == [thumbnail(first), thumbnail(second)]
     assert await audit_actions(complaint, database_url) == [
         ("complaint.photo_hidden", first),

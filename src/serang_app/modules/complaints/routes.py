@@ -27,6 +27,7 @@ from serang_app.api import (
     PageCursor,
     PageLimit,
     Principal,
+    end_public_photo_links,
     negotiate_locale,
     public_base_url,
     record_by_caller,
@@ -291,6 +292,9 @@ async def moderation(
                 object_id=str(case_id),
                 details={"photo_upload_id": str(data.photo_upload_id)} if data.target == "photo" else None,
             )
+        if happened == "photo_hidden" and data.photo_upload_id is not None:
+            # Links to the thumbnail handed out before the hide stop working too.
+            await end_public_photo_links(request.app.state, data.photo_upload_id)
         return await complaint_detail(connection, actor, case_id)
 
 

@@ -6,6 +6,7 @@ modules' worker tasks."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import asyncpg
@@ -14,6 +15,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from serang_app.app_state import case_engine_of
+from serang_app.cases.search import MANY_MATCHES
 from serang_app.db.pool import Database
 from serang_app.module_system.spec import ModuleSpec, ModuleTaskContext
 from serang_app.modules.complaints import complaints_module
@@ -307,3 +309,42 @@ async def test_cases_written_before_the_search_are_indexed_by_the_modules_worker
     for name in ("complaints.index_words", "permits.index_words"):
         await tasks[name].run(context)
     assert await db.fetchval("SELECT max(indexed_at) FROM case_search") == indexed_at
+
+
+async def test_a_word_matching_many_cases_walks_the_inbox_and_still_finds_only_the_agencys(
+    client: Client, database_url: str, db: asyncpg.Connection
+) -> None:
+    """From MANY_MATCHES matches the search tests each case of the inbox in its order instead of
+    building the set of matches: the same answers, pages included."""
+    mine = [await file_complaint(client, await resident(client), f"Banjir di gang {n}.") for n in range(3)]
+    other = await file_complaint(client, await resident(client), "Banjir juga, tapi lampu jalan.", category="other")
+    # Thousands of other agencies' cases with the same word, as a busy regency would have.
+    await db.execute(
+        """WITH made AS (
+               INSERT INTO cases (reference, module, workflow, service_code, resident_id, opd_code, status, phase)
+               SELECT 'ADU-0001-' || to_char(g, 'FM000000'), 'complaints', 'complaint', 'complaints.report',
+                      (SELECT resident_id FROM cases WHERE id = $1), 'DLH', 'submitted', 'submitted'
+               FROM generate_series(1, $2) AS g
+               RETURNING id
+           )
+           INSERT INTO case_search (case_id, words, resident_findable)
+           SELECT id, to_tsvector('indonesian', 'sampah dan banjir'), true FROM made""",
+        uuid.UUID(other["case_id"]),
+        MANY_MATCHES,
+    )
+    matches = "SELECT count(*) FROM case_search WHERE words @@ to_tsquery('indonesian', 'banjir')"
+    assert await db.fetchval(matches) > MANY_MATCHES
+    officer = await signed_in_staff(client, database_url, "officer", "DISHUB")
+    assert set(await search(client, officer, "banjir")) == {complaint["case_id"] for complaint in mine}
+    first = await client.get("/v1/staff/cases", params={"q": "banjir", "limit": 2}, headers=officer)
+    rest = await client.get(
+        "/v1/staff/cases", params={"q": "banjir", "limit": 2, "cursor": first.json()["next_cursor"]}, headers=officer
+    )
+    assert rest.json()["next_cursor"] is None
+    paged = [item["id"] for item in first.json()["items"] + rest.json()["items"]]
+    assert paged == await search(client, officer, "banjir")
+    # The reference of one of them still finds it alone, and the name search walks too.
+    assert await search(client, officer, mine[0]["reference"]) == [mine[0]["case_id"]]
+    admin = await signed_in_staff(client, database_url, "admin", None)
+    assert other["case_id"] in await search(client, admin, "banjir", opd="DISKOMINFOSATIK")
+    assert len(await search(client, admin, "banjir", opd="DLH", limit=100)) == 100

@@ -166,7 +166,7 @@ async def inbox_page(
     elif filters.overdue is False:
         conditions.add(f"NOT coalesce({overdue}, false)")
     if filters.search is not None:
-        add_search(conditions, filters.search)
+        await add_search(connection, conditions, filters.search)
     rows, next_cursor = await _BY_DUE_TIME.page(limit, cursor).fetch(connection, _SELECT, conditions)
     return _case_page(rows, workflows, next_cursor)
 

@@ -20,6 +20,7 @@ from serang_app.cases.events import notify_resident
 from serang_app.cases.followers import follow_case, move_followers, unfollow_case
 from serang_app.cases.module_notes import record_case_note
 from serang_app.cases.opening import OpenedCase, open_case
+from serang_app.cases.search_words import CaseWords, WordsReader, index_case_words
 from serang_app.cases.transitions import take_action
 from serang_app.cases.workflow import Actor, Phase, State, Transition, Workflow
 from serang_app.db.conditions import Conditions
@@ -45,6 +46,7 @@ from serang_app.http.problems import ApiError, LocalizedFieldError
 from serang_app.http.public_url import public_base_url
 from serang_app.http.text import DISPLAY_NAME, MULTILINE_TEXT, PLAIN_TEXT, is_real_name, normalized_in_place, writable
 from serang_app.identity.deployment import DeploymentIdentity
+from serang_app.module_system.search_backfill import words_backfill_task
 from serang_app.module_system.spec import (
     CORE_API_RELEASE,
     CORE_API_VERSION,
@@ -87,6 +89,7 @@ __all__ = [
     "CachedJson",
     "CaseActor",
     "CaseEngine",
+    "CaseWords",
     "CatalogueService",
     "Conditions",
     "Database",
@@ -117,6 +120,7 @@ __all__ = [
     "Text",
     "Transition",
     "UploadOwner",
+    "WordsReader",
     "Workflow",
     "WorkingCalendar",
     "agency_problems",
@@ -134,6 +138,7 @@ __all__ = [
     "follow_case",
     "hide_case_photo",
     "identity_of",
+    "index_case_words",
     "is_real_name",
     "letterhead_of",
     "link_used_uploads",
@@ -159,5 +164,6 @@ __all__ = [
     "update_row",
     "upsert_row",
     "use_uploads",
+    "words_backfill_task",
     "writable",
 ]

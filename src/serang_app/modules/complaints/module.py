@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from serang_app.api import CatalogueService, ModuleSpec, Permission, ProblemText, Text
-from serang_app.modules.complaints.filing import SERVICE
+from serang_app.api import CatalogueService, ModuleSpec, Permission, ProblemText, Text, words_backfill_task
+from serang_app.modules.complaints.filing import MODULE, SERVICE
 from serang_app.modules.complaints.open311.routes import open311_router
 from serang_app.modules.complaints.routes import complaints_router
+from serang_app.modules.complaints.search_words import read_complaint_words
 from serang_app.modules.complaints.workflow import TEMPLATES, complaint_workflow
 
 # A resolved complaint closes by itself after this many days unless the resident rates it
@@ -53,6 +54,8 @@ def complaints_module() -> ModuleSpec:
             Permission("complaints.open311.manage", ("admin",), "Issue and revoke Open311 API keys"),
         ),
         templates=TEMPLATES,
+        # Complaints filed before staff search: indexed in the background, then nothing more to do.
+        tasks=(words_backfill_task(MODULE, read_complaint_words),),
         services=(
             CatalogueService(
                 code=SERVICE,

@@ -45,6 +45,11 @@ def complaints_module() -> ModuleSpec:
                 "Read a complaint in full (checked per complaint)",
             ),
             Permission("complaints.merge", ("officer", "supervisor"), "Merge duplicate complaints"),
+            Permission(
+                "complaints.moderate",
+                ("officer", "supervisor", "admin"),
+                "Hide a public complaint's text or photo from the public, or show it again (checked per complaint)",
+            ),
             Permission("complaints.categories.manage", ("admin",), "Add and change complaint categories"),
             Permission("complaints.open311.manage", ("admin",), "Issue and revoke Open311 API keys"),
         ),
@@ -79,6 +84,27 @@ def complaints_module() -> ModuleSpec:
                 detail=Text(
                     id="Laporan ini sudah selesai atau digabung; dukungan tidak lagi diterima.",
                     en="This report is finished or merged; it takes no more support.",
+                ),
+            ),
+            "complaints_not_public": ProblemText(
+                title=Text(id="Laporan tidak publik", en="Report not public"),
+                detail=Text(
+                    id="Laporan ini tidak ditampilkan untuk umum; tidak ada yang perlu disembunyikan.",
+                    en="This report is not shown to the public; there is nothing to hide.",
+                ),
+            ),
+            "complaints_already_hidden": ProblemText(
+                title=Text(id="Sudah disembunyikan", en="Already hidden"),
+                detail=Text(
+                    id="Bagian laporan ini sudah disembunyikan dari umum.",
+                    en="This part of the report is already hidden from the public.",
+                ),
+            ),
+            "complaints_not_hidden": ProblemText(
+                title=Text(id="Tidak disembunyikan", en="Not hidden"),
+                detail=Text(
+                    id="Bagian laporan ini tidak sedang disembunyikan dari umum.",
+                    en="This part of the report is not hidden from the public.",
                 ),
             ),
             "complaints_category_exists": ProblemText(

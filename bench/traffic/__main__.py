@@ -25,6 +25,7 @@ from pathlib import Path
 from types import FrameType
 
 from bench import WORK_FOLDER, BenchError
+from bench.appointments import SERVICE
 from bench.database import bench_database, database_name
 from bench.machine import OthersMeter, busy_share
 from bench.measuring import say
@@ -43,23 +44,14 @@ from bench.traffic.sampling import (
     push_delays,
     wait_until,
 )
-from bench.traffic.seeding import PLACE, SERVICE, seed_traffic
+from bench.traffic.seeding import PLACE, seed_traffic
 from serang_app.app import load_modules
+from serang_app.cases.schemas import Survey
 from serang_app.settings import load_settings
 from tests.support.fake_google import FakeGoogle
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
-SURVEY_ELEMENTS = (
-    "requirements",
-    "procedure",
-    "service_time",
-    "cost",
-    "product",
-    "competence",
-    "behaviour",
-    "complaint_handling",
-    "facilities",
-)
+SURVEY_ELEMENTS = Survey.__struct_fields__  # the nine elements of a rating's survey
 SURGE_POINT = (-6.0865, 106.3340)  # Kragilan, by the Ciujung river: where a flood would be reported
 
 

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from bench import BenchError
+from bench.options import whole_number
 from bench.traffic import model
 
 # Each run's defaults: (seconds measured, surge's start after the ramp-up, surge's length).
@@ -39,32 +40,19 @@ def read_traffic_options(environ: Mapping[str, str]) -> TrafficOptions:
     if run not in RUNS:
         raise BenchError(f"BENCH_TRAFFIC_RUN: expected one of {', '.join(RUNS)}, got {run!r}")
     seconds, surge_after, surge_seconds = RUNS[run]
-    seconds = _whole(environ, "BENCH_TRAFFIC_SECONDS", seconds)
+    seconds = whole_number(environ, "BENCH_TRAFFIC_SECONDS", seconds)
     # A shortened surge run keeps the surge's share of it: a third of the way in, a third long.
     if run == "surge" and environ.get("BENCH_TRAFFIC_SECONDS"):
         surge_after, surge_seconds = seconds // 3, seconds // 3
     return TrafficOptions(
         run=run,
-        rate=float(_whole(environ, "BENCH_TRAFFIC_RATE", model.PLANNED_REQUESTS_PER_SECOND)),
+        rate=float(whole_number(environ, "BENCH_TRAFFIC_RATE", model.PLANNED_REQUESTS_PER_SECOND)),
         seconds=seconds,
         # A think time: users start evenly over it, so their visits are spread evenly over each
         # think time after it.
-        ramp_seconds=_whole(environ, "BENCH_TRAFFIC_RAMP_SECONDS", round(model.RESIDENT_VISIT_SECONDS)),
+        ramp_seconds=whole_number(environ, "BENCH_TRAFFIC_RAMP_SECONDS", round(model.RESIDENT_VISIT_SECONDS)),
         surge_after=surge_after,
         surge_seconds=surge_seconds,
-        workers=_whole(environ, "BENCH_WORKERS", 2),
-        complaints=_whole(environ, "BENCH_TRAFFIC_COMPLAINTS", 100_000),
+        workers=whole_number(environ, "BENCH_WORKERS", 2),
+        complaints=whole_number(environ, "BENCH_TRAFFIC_COMPLAINTS", 100_000),
     )
-
-
-def _whole(environ: Mapping[str, str], name: str, default: int) -> int:
-    raw = environ.get(name, "")
-    if raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BenchError(f"{name}: expected a whole number, got {raw!r}") from None
-    if value < 1:
-        raise BenchError(f"{name}: expected at least 1, got {value}")
-    return value

@@ -16,16 +16,15 @@ from datetime import timedelta
 from typing import Any
 
 import asyncpg
-import msgspec
 
+from bench.appointments import add_place
 from bench.complaints import seed_complaints
 from bench.traffic import model
 from serang_app.auth.access_tokens import AccessSubject, AccessTokens
 from serang_app.auth.keys import parse_jwt_keys
 from serang_app.auth.refresh_tokens import start_family
 
-PLACE = "bench_traffic_office"
-SERVICE = "ktp_recording"
+PLACE = "bench_traffic_office"  # booking SERVICE (bench/appointments.py)
 SEATS = 500  # per 30-minute slot: a run never fills a slot
 OFFICER_AGENCY = "DISHUB"  # where street-light complaints go (the category the load files)
 
@@ -48,15 +47,6 @@ CROSS JOIN (VALUES ('submitted', 'submitted'), ('resolved', 'completed')) AS his
 _STAFF = """
 INSERT INTO staff (email, name, password_hash, role, opd_code)
 VALUES ($1, 'Bench Staff', 'not-a-password-hash', $2, $3) RETURNING id
-"""
-_PLACE = """
-INSERT INTO appointments.places (code, name, address, district_code, latitude, longitude)
-VALUES ($1, 'Bench office', 'Bench', '36.04.09', -6.12, 106.23)
-"""
-_SCHEDULE = """
-INSERT INTO appointments.schedules (place_code, service_code, hours, slot_minutes, capacity, walk_in_percent,
-                                    horizon_days, cutoff_minutes)
-VALUES ($1, $2, $3, 30, $4, 0, 14, 0)
 """
 
 
@@ -87,9 +77,7 @@ async def seed_traffic(
                 for n in range(officers)
             ]
             admin = await connection.fetchval(_STAFF, "admin@bench.invalid", "admin", None)
-            every_day = [{"weekday": weekday, "opens": "08:00", "closes": "16:00"} for weekday in range(7)]
-            await connection.execute(_PLACE, PLACE)
-            await connection.execute(_SCHEDULE, PLACE, SERVICE, msgspec.json.encode(every_day).decode(), SEATS)
+            await add_place(connection, PLACE, SEATS)
         await connection.execute("VACUUM (ANALYZE) residents, cases, devices, refresh_tokens")
     finally:
         await connection.close()

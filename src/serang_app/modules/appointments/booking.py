@@ -57,6 +57,13 @@ ON CONFLICT (place_code, service_code, starts_at) DO UPDATE SET booked = appoint
     WHERE appointments.slot_seats.booked < $4
 RETURNING booked
 """
+# What the resident holds already, in one read of their bookings (a few rows, by
+# bookings_resident_idx): an active booking of the service, and the bookings made today.
+_HELD = """
+SELECT count(*) FILTER (WHERE service_code = $2 AND active) AS active_for_service,
+       count(*) FILTER (WHERE created_at >= $3) AS made_today
+FROM appointments.bookings WHERE resident_id = $1
+"""
 # A new booking, and its row as _BOOKINGS reads it (the answer, and the notifications' values).
 _INSERT_BOOKING = f"""
 WITH b AS (
@@ -137,19 +144,13 @@ async def book(
     await lock_resident(connection, actor.id)
     found = await _bookable_schedule(connection, draft.place_code, draft.service_code)
     starts_at, ends_at = await _check_slot(connection, found, draft.place_code, draft.starts_at, now, engine.zone)
-    if await connection.fetchval(
-        "SELECT 1 FROM appointments.bookings WHERE resident_id = $1 AND service_code = $2 AND active",
-        actor.id,
-        draft.service_code,
-    ):
-        raise ApiError(409, "appointments_already_booked")
-    today_starts = start_of_day(local_day(now, engine.zone), engine.zone)
-    made_today = await connection.fetchval(
-        "SELECT count(*) FROM appointments.bookings WHERE resident_id = $1 AND created_at >= $2",
-        actor.id,
-        today_starts,
+    held = await connection.fetchrow(
+        _HELD, actor.id, draft.service_code, start_of_day(local_day(now, engine.zone), engine.zone)
     )
-    if made_today >= rules.daily_limit:
+    assert held is not None  # an aggregate returns its row
+    if held["active_for_service"]:
+        raise ApiError(409, "appointments_already_booked")
+    if held["made_today"] >= rules.daily_limit:
         raise ApiError(409, "appointments_daily_limit", params={"limit": rules.daily_limit})
     # The booking's id is chosen first so the case can name it as the module's object.
     booking_id = uuid.uuid4()

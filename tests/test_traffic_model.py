@@ -44,8 +44,11 @@ def test_the_population_makes_the_planned_rate() -> None:
     assert rate == pytest.approx(model.PLANNED_REQUESTS_PER_SECOND, rel=0.01)
 
 
-def test_the_locustfile_runs_every_journey_and_nothing_else() -> None:
+def test_the_locustfile_runs_every_journey_and_names_every_request_kind() -> None:
     tree = ast.parse(LOCUSTFILE.read_text(encoding="utf-8"))
     functions = {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)}
     journeys = {journey.name for journey in model.JOURNEYS}
     assert journeys <= functions, sorted(journeys - functions)
+    # Locust reports each request under the name it is sent with: the model's kinds.
+    strings = {node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+    assert set(model.MIX) <= strings, sorted(set(model.MIX) - strings)

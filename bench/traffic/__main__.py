@@ -200,12 +200,15 @@ def run(options: TrafficOptions) -> None:
         meter.start()
         sampler.start()
         measured_from = time.time()
-        if locust.wait() != 0 and not (csv_prefix.parent / "locust_stats.csv").exists():
-            raise BenchError(f"locust failed; see {run_folder / 'locust.log'}")
+        # The end's figures a moment before Locust stops, while every process is still there.
+        wait_until(ramped + options.seconds - 2)
         others = meter.stop()
         sampler.stop()
         memory_end = memory_snapshot(sessions)
         pool_end = pool_acquires(port, metrics_token)
+        # Locust exits with 1 when a request failed: the figures say which.
+        if locust.wait() != 0 and not Path(f"{csv_prefix}_stats.csv").exists():
+            raise BenchError(f"locust failed; see {run_folder / 'locust.log'}")
         time.sleep(2)  # the pushes of the last changes
         push = asyncio.run(push_delays(database_url, measured_from))
         kinds, total = read_locust_stats(Path(f"{csv_prefix}_stats.csv"))

@@ -41,8 +41,8 @@ NEXT_STEP = {
 }
 
 
-def _weights(user: str) -> dict[str, int]:
-    return {journey.name: journey.weight for journey in model.journeys_of(user)}
+_RESIDENT_JOURNEYS = [journey.name for journey in model.journeys_of("resident")]
+_RESIDENT_WEIGHTS = [journey.weight for journey in model.journeys_of("resident")]
 
 
 class _SignedIn(FastHttpUser):
@@ -248,8 +248,7 @@ class Resident(_SignedIn):
     @task
     def visit(self) -> None:
         self.refresh_when_due()
-        journeys = _weights("resident")
-        getattr(self, random.choices(list(journeys), weights=list(journeys.values()))[0])()
+        getattr(self, random.choices(_RESIDENT_JOURNEYS, weights=_RESIDENT_WEIGHTS)[0])()
 
 
 class SurgeResident(Resident):

@@ -38,7 +38,7 @@ SELECT 'bench-' || id, id, 'bench-fcm-token-' || id, 'android', '1.0.0', 'id' FR
 _CASES = """
 INSERT INTO cases (reference, module, workflow, service_code, resident_id, opd_code, district_code, status, phase,
                    sla_days, due_at, created_at, updated_at, closed_at, is_public)
-SELECT 'BTR-' || to_char(row_number() OVER (), 'FM000000000'), 'complaints', 'complaint', 'complaints.report', id,
+SELECT 'BTR-' || replace(id::text, '-', '') || '-' || upper(left(status, 1)), 'complaints', 'complaint', 'complaints.report', id,
        $2, '36.04.05', status, phase, 5, now() + interval '5 days', now() - interval '2 days',
        now() - interval '1 day', CASE WHEN phase = 'completed' THEN now() - interval '1 day' END, true
 FROM unnest($1::uuid[]) AS id

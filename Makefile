@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 RUNTIME := $(VENV)/.synced-runtime
 SYNCED := $(VENV)/.synced
 
-.PHONY: run test test-fast lint typecheck openapi openapi-check api-compat release-spec migrations-check pytest bench worker clean clients
+.PHONY: run test test-fast lint typecheck openapi openapi-check api-compat release-spec migrations-check pytest bench bench-load worker clean clients
 
 # Create the virtual environment with uv inside it, then install exactly what uv.lock pins.
 $(UV):
@@ -80,6 +80,14 @@ test-fast: $(SYNCED)
 
 bench: $(SYNCED)
 	$(BIN)/python -m bench
+
+# The mixed load of issue 24 (docs/performance.md, "The mixed load"): residents, officers, an admin
+# and the push worker together, driven by Locust. RUN=steady (300 requests/s, 10 min), surge (the
+# steady load with complaints x20 for 15 of its 25 min) or soak (30 min); RATE= and SECONDS=
+# shorten a run, e.g. a smoke run: make bench-load RATE=40 SECONDS=60.
+RUN ?= steady
+bench-load: $(SYNCED)
+	BENCH_TRAFFIC_RUN=$(RUN) BENCH_TRAFFIC_RATE=$(RATE) BENCH_TRAFFIC_SECONDS=$(SECONDS) $(BIN)/python -m bench.traffic
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

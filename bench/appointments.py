@@ -61,6 +61,13 @@ class AppointmentSetup:
     seconds: float
 
 
+async def add_place(connection: asyncpg.Connection, place: str, seats: int) -> None:
+    """A bench office booking SERVICE every day from 08:00 to 16:00, `seats` a slot."""
+    every_day = [{"weekday": weekday, "opens": "08:00", "closes": "16:00"} for weekday in range(7)]
+    await connection.execute(_PLACE, place)
+    await connection.execute(_SCHEDULE, place, SERVICE, msgspec.json.encode(every_day).decode(), seats)
+
+
 def _open_days(first: date, count: int) -> list[date]:
     days: list[date] = []
     day = first
@@ -74,7 +81,6 @@ def _open_days(first: date, count: int) -> list[date]:
 async def prepare_appointments(dsn: str, residents_per_phase: int) -> AppointmentSetup:
     started = time.monotonic()
     today = datetime.now(JAKARTA).date()
-    every_day = [{"weekday": weekday, "opens": "08:00", "closes": "16:00"} for weekday in range(7)]
     days = _open_days(today + timedelta(days=1), 4)
     connection = await asyncpg.connect(dsn, timeout=10)
     try:
@@ -83,8 +89,7 @@ async def prepare_appointments(dsn: str, residents_per_phase: int) -> Appointmen
         phases: list[BookingPhase] = []
         for index, day in enumerate(days):
             place = f"bench_{'bare' if index < 2 else 'service'}_{index}"
-            await connection.execute(_PLACE, place)
-            await connection.execute(_SCHEDULE, place, SERVICE, msgspec.json.encode(every_day).decode(), SEATS)
+            await add_place(connection, place, SEATS)
             opens = datetime.combine(day, datetime.min.time(), JAKARTA) + timedelta(hours=8)
             starts = [(opens + timedelta(minutes=30 * n)).isoformat() for n in range(HOT_SLOTS)]
             rows = await connection.fetch(_RESIDENTS, residents_per_phase)

@@ -3,7 +3,9 @@
 `GET /v1/complaints/nearby` runs the service's own nearby query (reading.NEARBY) and encodes the
 rows as they come. `POST /v1/complaints` does the writes filing needs at their simplest: the
 reference number (the same counter row, so the same serialisation), the case and the report, in
-one transaction; no authentication, idempotency, validation, timeline or audit.
+one transaction; no authentication, idempotency, validation, timeline or audit. The load sends a
+pin alone, as the app may: the district comes from the region's boundaries (regions/boundaries.py,
+the same lookup as the service's), since a case's district is what routes it.
 """
 
 from __future__ import annotations
@@ -20,14 +22,18 @@ from litestar.response import Response
 
 from bench.bare_pool import pool_lifespan
 from serang_app.modules.complaints.reading import METRES_PER_DEGREE, NEARBY
+from serang_app.regions.boundaries import region_area
+from serang_app.settings import DEFAULT_REGION
 
 DATABASE_VARIABLE = "BENCH_COMPLAINTS_DATABASE_URL"
 RESIDENT_VARIABLE = "BENCH_COMPLAINTS_RESIDENT_ID"
+REGION_CODE = DEFAULT_REGION  # the bench runs the default region, Kabupaten Serang
 
 
 def create() -> Litestar:
     dsn = os.environ[DATABASE_VARIABLE]
     resident_id = uuid.UUID(os.environ[RESIDENT_VARIABLE])
+    area = region_area(REGION_CODE, None)
 
     @get("/v1/complaints/nearby")
     async def nearby(state: State, lat: float, lon: float, radius: int = 250) -> Response[bytes]:
@@ -41,6 +47,9 @@ def create() -> Litestar:
     @post("/v1/complaints")
     async def file(state: State, request: Request[Any, Any, Any]) -> Response[bytes]:
         draft = msgspec.json.decode(await request.body())
+        pin = area.place(draft["latitude"], draft["longitude"])
+        if pin is None or pin.district_code is None:
+            return Response(content=b"{}", media_type=MediaType.JSON, status_code=422)
         async with state.pool.acquire() as connection, connection.transaction():
             number = await connection.fetchval(
                 """INSERT INTO case_reference_counters (prefix, period, last_value) VALUES ('BRE', '0000', 1)
@@ -55,7 +64,7 @@ def create() -> Litestar:
                    RETURNING id""",
                 f"BRE-{number:09d}",
                 resident_id,
-                draft["district_code"],
+                pin.district_code,
             )
             await connection.execute(
                 """INSERT INTO complaints.reports (case_id, category_code, description, latitude, longitude)

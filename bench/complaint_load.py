@@ -19,14 +19,14 @@ from bench.posting import post_json
 from serang_app.regions.reference_data import data_folder
 
 
-def _village_points() -> list[tuple[float, float]]:
+def village_points() -> list[tuple[float, float]]:
     """A point inside each village of the regency, as (latitude, longitude)."""
     collection = msgspec.json.decode((data_folder() / "boundaries" / "serang_villages.geojson").read_bytes())
     points = [shapely.get_coordinates(shape(f["geometry"]).representative_point())[0] for f in collection["features"]]
     return [(float(y), float(x)) for x, y in points]
 
 
-_POINTS = _village_points()
+_POINTS = village_points()
 
 
 def _draft(rng: random.Random) -> bytes:

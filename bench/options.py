@@ -40,27 +40,27 @@ class Options:
 
 
 def read_options(environ: Mapping[str, str]) -> Options:
-    seconds = _positive(environ, "BENCH_SECONDS", 10)
+    seconds = whole_number(environ, "BENCH_SECONDS", 10)
     generator = environ.get("BENCH_LOAD", "auto") or "auto"
     if generator not in {"auto", "wrk", "python"}:
         raise BenchError(f"BENCH_LOAD: expected auto, wrk or python, got {generator!r}")
     return Options(
         seconds=seconds,
-        warmup_seconds=_positive(environ, "BENCH_WARMUP_SECONDS", min(2, seconds)),
-        workers=_positive(environ, "BENCH_WORKERS", 2),
-        connections=_positive(environ, "BENCH_CONNECTIONS", 64),
-        threads=_positive(environ, "BENCH_THREADS", 2),
+        warmup_seconds=whole_number(environ, "BENCH_WARMUP_SECONDS", min(2, seconds)),
+        workers=whole_number(environ, "BENCH_WORKERS", 2),
+        connections=whole_number(environ, "BENCH_CONNECTIONS", 64),
+        threads=whole_number(environ, "BENCH_THREADS", 2),
         generator=cast(Generator, generator),
-        rounds=_positive(environ, "BENCH_ROUNDS", 3),
-        cases=_positive(environ, "BENCH_CASES", 1_000_000, minimum=0),
-        case_residents=_positive(environ, "BENCH_CASE_RESIDENTS", 100_000, minimum=2),
-        case_connections=_positive(environ, "BENCH_CASE_CONNECTIONS", 32),
-        complaints=_positive(environ, "BENCH_COMPLAINTS", 1_000_000, minimum=0),
-        permits=_positive(environ, "BENCH_PERMITS", 100_000, minimum=0),
-        appointment_residents=_positive(environ, "BENCH_APPOINTMENT_RESIDENTS", 8_000, minimum=0),
-        stats_cases=_positive(environ, "BENCH_STATS_CASES", 1_000_000, minimum=0),
-        image_residents=_positive(environ, "BENCH_IMAGE_RESIDENTS", 10, minimum=0),
-        search_complaints=_positive(environ, "BENCH_SEARCH_COMPLAINTS", 1_000_000, minimum=0),
+        rounds=whole_number(environ, "BENCH_ROUNDS", 3),
+        cases=whole_number(environ, "BENCH_CASES", 1_000_000, minimum=0),
+        case_residents=whole_number(environ, "BENCH_CASE_RESIDENTS", 100_000, minimum=2),
+        case_connections=whole_number(environ, "BENCH_CASE_CONNECTIONS", 32),
+        complaints=whole_number(environ, "BENCH_COMPLAINTS", 1_000_000, minimum=0),
+        permits=whole_number(environ, "BENCH_PERMITS", 100_000, minimum=0),
+        appointment_residents=whole_number(environ, "BENCH_APPOINTMENT_RESIDENTS", 8_000, minimum=0),
+        stats_cases=whole_number(environ, "BENCH_STATS_CASES", 1_000_000, minimum=0),
+        image_residents=whole_number(environ, "BENCH_IMAGE_RESIDENTS", 10, minimum=0),
+        search_complaints=whole_number(environ, "BENCH_SEARCH_COMPLAINTS", 1_000_000, minimum=0),
         only=_groups(environ.get("BENCH_ONLY", "")),
     )
 
@@ -73,7 +73,7 @@ def _groups(raw: str) -> frozenset[str]:
     return groups
 
 
-def _positive(environ: Mapping[str, str], name: str, default: int, *, minimum: int = 1) -> int:
+def whole_number(environ: Mapping[str, str], name: str, default: int, *, minimum: int = 1) -> int:
     raw = environ.get(name, "")
     if raw == "":
         return default

@@ -18,10 +18,10 @@ from bench.load import LoadResult, result_from
 PHOTO_SIZE = (4000, 3000)
 
 
-def make_photo() -> bytes:
+def make_photo(size: tuple[int, int] = PHOTO_SIZE) -> bytes:
     """A 12-megapixel JPEG with camera noise (so it compresses like a real photo, a few MB) and
     the EXIF a phone writes: orientation and a GPS position."""
-    width, height = PHOTO_SIZE
+    width, height = size
     noise = Image.effect_noise((width, height), 40)
     image = Image.merge("RGB", (noise, noise.rotate(180), noise.transpose(Image.Transpose.FLIP_LEFT_RIGHT)))
     exif = Image.Exif()

@@ -51,7 +51,7 @@ def measure_push_delivery(
         }
         resident_id = asyncio.run(_resident_with_a_phone(database_url))
         for index in range(workers):
-            stack.enter_context(_worker(env, run_folder / f"worker-{workers}-{index}.log"))
+            stack.enter_context(running_worker(env, run_folder / f"worker-{workers}-{index}.log"))
         # Throughput: a backlog queued at once.
         started = time.monotonic()
         asyncio.run(_queue(database_url, resident_id, BACKLOG, rate=None))
@@ -151,11 +151,14 @@ async def _delays(dsn: str) -> list[float]:
 
 
 @contextmanager
-def _worker(environment: dict[str, str], log_path: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """One `serang-app worker` process, stopped with SIGINT (its graceful stop) at the end."""
+def running_worker(environment: dict[str, str], log_path: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """One `serang-app worker` process, stopped with SIGINT (its graceful stop) at the end; in a
+    session of its own, so that the mixed load can find it (bench/traffic/sampling.py)."""
     script = Path(sys.executable).parent / "serang-app"
     with log_path.open("wb") as log:
-        process = subprocess.Popen([str(script), "worker"], env=environment, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [str(script), "worker"], env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         try:
             yield process
         finally:

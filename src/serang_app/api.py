@@ -16,10 +16,10 @@ from serang_app.auth.principal import Principal
 from serang_app.bilingual import ProblemText, Text
 from serang_app.cases.calendar import JAKARTA, WorkingCalendar
 from serang_app.cases.engine import CaseEngine
-from serang_app.cases.events import notify_resident
+from serang_app.cases.events import Notice, notify_resident, notify_resident_all
 from serang_app.cases.followers import follow_case, move_followers, unfollow_case
 from serang_app.cases.module_notes import record_case_note
-from serang_app.cases.opening import OpenedCase, open_case
+from serang_app.cases.opening import OpenedCase, PreparedCase, open_case, prepare_case
 from serang_app.cases.search_words import CaseWords, WordsReader, index_case_words
 from serang_app.cases.transitions import take_action
 from serang_app.cases.workflow import Actor, Phase, State, Transition, Workflow
@@ -105,6 +105,7 @@ __all__ = [
     "ModuleSpec",
     "ModuleTask",
     "ModuleTaskContext",
+    "Notice",
     "OpenedCase",
     "PageCursor",
     "PageLimit",
@@ -113,6 +114,7 @@ __all__ = [
     "Permission",
     "Phase",
     "PinPlace",
+    "PreparedCase",
     "Principal",
     "ProblemText",
     "RegionArea",
@@ -147,9 +149,11 @@ __all__ = [
     "negotiate_locale",
     "normalized_in_place",
     "notify_resident",
+    "notify_resident_all",
     "open_case",
     "owned_cursor",
     "owned_position",
+    "prepare_case",
     "public_base_url",
     "record_by_caller",
     "record_case_note",

@@ -4,24 +4,44 @@ connection (and so in the transaction) of the change itself, so the three can ne
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import asyncpg
 
-from serang_app.audit.log import record
 from serang_app.auth.actor import CaseActor
 from serang_app.cases.schemas import EventKind
 
+# The timeline entry and its audit entry in one statement: one round trip instead of two, and
+# both are often written while the case's reference counter or a slot's seat row is locked
+# (opening a case, booking), where every round trip holds up the next writer (docs/performance.md).
 _INSERT_EVENT = """
-INSERT INTO case_events (case_id, kind, action, from_status, to_status, actor_kind, actor_role, actor_id, note, is_public)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+WITH event AS (
+    INSERT INTO case_events (case_id, kind, action, from_status, to_status, actor_kind, actor_role, actor_id, note,
+                             is_public)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+)
+INSERT INTO audit_log (actor_kind, actor_id, action, object_type, object_id, request_id, details)
+VALUES ($11, $12, $13, 'case', $14, $15, $16)
 """
 # The notification and its push job, together: one statement, one transaction with the change.
 _INSERT_NOTIFICATION = """
 WITH notification AS (
     INSERT INTO notifications (recipient_kind, recipient_id, case_id, source, template, params, created_at)
     VALUES ($1, $2, $3, $4, $5, $6, coalesce($7, now()))
+    RETURNING id, created_at
+)
+INSERT INTO push_jobs (notification_id, not_before) SELECT id, created_at FROM notification
+"""
+# Several notifications to one resident about one case (an appointment's confirmation and its
+# reminders), each with its push job, in one statement.
+_INSERT_NOTIFICATIONS = """
+WITH notification AS (
+    INSERT INTO notifications (recipient_kind, recipient_id, case_id, source, template, params, created_at)
+    SELECT 'resident', $1, $2, $3, notice.template, notice.params, coalesce(notice.at, now())
+    FROM unnest($4::text[], $5::jsonb[], $6::timestamptz[]) AS notice (template, params, at)
     RETURNING id, created_at
 )
 INSERT INTO push_jobs (notification_id, not_before) SELECT id, created_at FROM notification
@@ -53,22 +73,29 @@ async def record_event(
     audit_details: dict[str, Any] | None = None,
 ) -> None:
     """A timeline entry and its audit entry (ids and codes only: notes stay out of the audit log)."""
+    details = {
+        key: value
+        for key, value in {"action": action, "from": from_status, "to": to_status, **(audit_details or {})}.items()
+        if value is not None
+    }
     await connection.execute(
-        _INSERT_EVENT, case_id, kind, action, from_status, to_status, actor.kind, actor.role, actor.id, note, is_public
-    )
-    await record(
-        connection,
-        actor_kind=actor.kind,
-        actor_id=actor.id,
-        action=f"case.{kind}",
-        request_id=actor.request_id,
-        object_type="case",
-        object_id=str(case_id),
-        details={
-            key: value
-            for key, value in {"action": action, "from": from_status, "to": to_status, **(audit_details or {})}.items()
-            if value is not None
-        },
+        _INSERT_EVENT,
+        case_id,
+        kind,
+        action,
+        from_status,
+        to_status,
+        actor.kind,
+        actor.role,
+        actor.id,
+        note,
+        is_public,
+        actor.kind,
+        actor.id,
+        f"case.{kind}",
+        str(case_id),
+        actor.request_id,
+        details,
     )
 
 
@@ -91,3 +118,36 @@ async def notify_resident(
     await connection.execute(_INSERT_NOTIFICATION, "resident", resident_id, case_id, source, template, params, at)
     if followers:
         await connection.execute(_NOTIFY_FOLLOWERS, resident_id, case_id, source, template, params)
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """One notification of notify_resident_all: its template, the template's values, and when
+    (None: now)."""
+
+    template: str
+    params: dict[str, Any]
+    at: datetime | None = None
+
+
+async def notify_resident_all(
+    connection: asyncpg.Connection,
+    resident_id: uuid.UUID,
+    case_id: uuid.UUID,
+    *,
+    source: str,
+    notices: Sequence[Notice],
+) -> None:
+    """notify_resident for several notifications at once (a booking's confirmation and its
+    reminders): one statement instead of one each, which matters where it runs while a row is
+    locked (booking holds its slot's seat row until it commits)."""
+    if notices:
+        await connection.execute(
+            _INSERT_NOTIFICATIONS,
+            resident_id,
+            case_id,
+            source,
+            [notice.template for notice in notices],
+            [notice.params for notice in notices],
+            [notice.at for notice in notices],
+        )

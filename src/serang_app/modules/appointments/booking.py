@@ -23,10 +23,11 @@ from serang_app.api import (
     Conditions,
     Keyset,
     LocalizedFieldError,
+    Notice,
     cancel_scheduled_notifications,
     lock_resident,
-    notify_resident,
-    open_case,
+    notify_resident_all,
+    prepare_case,
     take_action,
 )
 from serang_app.modules.appointments.availability import booking_window_ends, closure_reason, past_cutoff
@@ -56,6 +57,28 @@ ON CONFLICT (place_code, service_code, starts_at) DO UPDATE SET booked = appoint
     WHERE appointments.slot_seats.booked < $4
 RETURNING booked
 """
+# What the resident holds already, in one read of their bookings (a few rows, by
+# bookings_resident_idx): an active booking of the service, and the bookings made today.
+_HELD = """
+SELECT count(*) FILTER (WHERE service_code = $2 AND active) AS active_for_service,
+       count(*) FILTER (WHERE created_at >= $3) AS made_today
+FROM appointments.bookings WHERE resident_id = $1
+"""
+# A new booking, and its row as _BOOKINGS reads it (the answer, and the notifications' values).
+_INSERT_BOOKING = f"""
+WITH b AS (
+    INSERT INTO appointments.bookings (id, case_id, resident_id, service_code, place_code, starts_at, ends_at,
+                                       status, check_in_code, created_at, updated_at)
+    VALUES ($9, $1, $2, $3, $4, $5, $6, 'booked', $7, $8, $8)
+    RETURNING *
+)
+SELECT {BOOKING_COLUMNS}, b.resident_id, s.opd_code, p.name AS place_name, s.title AS service_title,
+       p.address AS place_address
+FROM b
+LEFT JOIN core.cases c ON c.id = b.case_id
+JOIN appointments.services s ON s.code = b.service_code
+JOIN appointments.places p ON p.code = b.place_code
+"""  # noqa: S608 (constant columns)
 # A resident's own bookings, latest slot first.
 _LATEST_FIRST = Keyset("appointments.bookings", ("b.starts_at", "b.id"), tuple[datetime, uuid.UUID])
 _RELEASE_SEAT = """
@@ -121,24 +144,21 @@ async def book(
     await lock_resident(connection, actor.id)
     found = await _bookable_schedule(connection, draft.place_code, draft.service_code)
     starts_at, ends_at = await _check_slot(connection, found, draft.place_code, draft.starts_at, now, engine.zone)
-    if await connection.fetchval(
-        "SELECT 1 FROM appointments.bookings WHERE resident_id = $1 AND service_code = $2 AND active",
-        actor.id,
-        draft.service_code,
-    ):
-        raise ApiError(409, "appointments_already_booked")
-    today_starts = start_of_day(local_day(now, engine.zone), engine.zone)
-    made_today = await connection.fetchval(
-        "SELECT count(*) FROM appointments.bookings WHERE resident_id = $1 AND created_at >= $2",
-        actor.id,
-        today_starts,
+    held = await connection.fetchrow(
+        _HELD, actor.id, draft.service_code, start_of_day(local_day(now, engine.zone), engine.zone)
     )
-    if made_today >= rules.daily_limit:
+    assert held is not None  # an aggregate returns its row
+    if held["active_for_service"]:
+        raise ApiError(409, "appointments_already_booked")
+    if held["made_today"] >= rules.daily_limit:
         raise ApiError(409, "appointments_daily_limit", params={"limit": rules.daily_limit})
-    await _take_seat(connection, found, draft.place_code, draft.service_code, starts_at)
     # The booking's id is chosen first so the case can name it as the module's object.
     booking_id = uuid.uuid4()
-    opened = await open_case(
+    # Everything read before the seat is taken: from then on the slot's seat row is locked until
+    # the commit, and each round trip holds up every other booking of the slot (docs/performance.md,
+    # "The write paths"): the case (two statements), the booking with its answer's row (one),
+    # the confirmation and the reminders (one).
+    case = await prepare_case(
         engine,
         connection,
         actor,
@@ -149,10 +169,10 @@ async def book(
         opd_code=found.opd_code,
         object_id=booking_id,
     )
-    await connection.execute(
-        """INSERT INTO appointments.bookings (id, case_id, resident_id, service_code, place_code, starts_at, ends_at,
-               status, check_in_code, created_at, updated_at)
-           VALUES ($9, $1, $2, $3, $4, $5, $6, 'booked', $7, $8, $8)""",
+    await _take_seat(connection, found, draft.place_code, draft.service_code, starts_at)
+    opened = await case.open(connection)
+    row = await connection.fetchrow(
+        _INSERT_BOOKING,
         opened.id,
         actor.id,
         draft.service_code,
@@ -163,9 +183,14 @@ async def book(
         now,
         booking_id,
     )
-    row = await own_booking(connection, actor, booking_id)
-    await _tell(connection, row, BOOKED, engine.zone)
-    await schedule_reminders(connection, row, now, engine.zone)
+    assert row is not None  # an INSERT ... RETURNING returns its row
+    await notify_resident_all(
+        connection,
+        actor.id,
+        opened.id,
+        source=MODULE,
+        notices=[_notice(row, BOOKED, engine.zone), *_reminders(row, now, engine.zone)],
+    )
     return booking_of(row, engine.zone)
 
 
@@ -211,8 +236,13 @@ async def reschedule(
     )
     await drop_reminders(connection, row["case_id"])
     moved = await own_booking(connection, actor, booking_id)
-    await _tell(connection, moved, RESCHEDULED, zone)
-    await schedule_reminders(connection, moved, now, zone)
+    await notify_resident_all(
+        connection,
+        moved["resident_id"],
+        moved["case_id"],
+        source=MODULE,
+        notices=[_notice(moved, RESCHEDULED, zone), *_reminders(moved, now, zone)],
+    )
     return booking_of(moved, zone)
 
 
@@ -228,33 +258,26 @@ async def release(connection: asyncpg.Connection, row: asyncpg.Record, status: s
         await drop_reminders(connection, row["case_id"])
 
 
-async def schedule_reminders(
-    connection: asyncpg.Connection, row: asyncpg.Record, now: datetime, zone: ZoneInfo
-) -> None:
+def _reminders(row: asyncpg.Record, now: datetime, zone: ZoneInfo) -> list[Notice]:
     """The day before and an hour before the slot (scheduled notifications); one already past is
     not sent (a booking made this morning for this afternoon gets only the hour's)."""
-    for template, before in REMINDERS:
-        at = row["starts_at"] - before
-        if at > now:
-            await _tell(connection, row, template, zone, at=at)
+    return [
+        _notice(row, template, zone, at=row["starts_at"] - before)
+        for template, before in REMINDERS
+        if row["starts_at"] - before > now
+    ]
+
+
+def _notice(row: asyncpg.Record, template: str, zone: ZoneInfo, *, at: datetime | None = None) -> Notice:
+    return Notice(
+        template,
+        {"reference": row["reference"], "when": when_text(row["starts_at"], zone), "place": row["place_name"]},
+        at,
+    )
 
 
 async def drop_reminders(connection: asyncpg.Connection, case_id: uuid.UUID) -> None:
     await cancel_scheduled_notifications(connection, case_id, [template for template, _ in REMINDERS])
-
-
-async def _tell(
-    connection: asyncpg.Connection, row: asyncpg.Record, template: str, zone: ZoneInfo, *, at: datetime | None = None
-) -> None:
-    await notify_resident(
-        connection,
-        row["resident_id"],
-        row["case_id"],
-        source=MODULE,
-        template=template,
-        params={"reference": row["reference"], "when": when_text(row["starts_at"], zone), "place": row["place_name"]},
-        at=at,
-    )
 
 
 def when_text(moment: datetime, zone: ZoneInfo) -> str:

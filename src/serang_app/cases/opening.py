@@ -15,6 +15,7 @@ import asyncpg
 from serang_app.auth.actor import CaseActor
 from serang_app.cases.engine import CaseEngine
 from serang_app.cases.events import record_event
+from serang_app.cases.staff_notices import tell_agency_of_new_case
 from serang_app.cases.workflow import FINAL_PHASES
 from serang_app.http.problems import ApiError
 
@@ -81,6 +82,7 @@ async def open_case(
     due_at = calendar.due_at(now, sla_days) if sla_days is not None else None
     reference = await _next_reference(connection, registered.workflow.reference_prefix, now.astimezone(engine.zone))
     case_id = uuid.uuid4()
+    owner = opd_code or service["opd_code"]
     await connection.execute(
         _INSERT_CASE,
         case_id,
@@ -89,7 +91,7 @@ async def open_case(
         workflow,
         service_code,
         actor.id,
-        opd_code or service["opd_code"],
+        owner,
         district_code,
         initial.code,
         initial.phase,
@@ -102,6 +104,8 @@ async def open_case(
         object_id,
     )
     await record_event(connection, actor, case_id, "created", to_status=initial.code)
+    if registered.workflow.notify_staff_of_new_cases:
+        await tell_agency_of_new_case(connection, case_id, owner, reference, initial.code)
     return OpenedCase(id=case_id, reference=reference, status=initial.code, due_at=due_at)
 
 

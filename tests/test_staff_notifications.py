@@ -421,3 +421,31 @@ async def test_a_token_fcm_no_longer_knows_is_dropped_like_a_residents(
     moved = await client.put("/v1/me/devices/installation-kept", json=registration, headers=await resident(client))
     assert moved.status_code == 200, moved.text
     assert await db.fetchval("SELECT count(*) FROM staff_devices") == 0
+
+
+async def test_bad_input_to_the_language_and_the_inbox_is_refused_naming_the_field(
+    client: AsyncTestClient[Litestar], database_url: str
+) -> None:
+    officer = await staff_member(client, database_url, "officer")
+    for body in ({"locale": "fr"}, {}, {"locale": "en", "name": "Bukan Saya"}, {"locale": None}, ["en"]):
+        answer = await client.patch("/v1/staff/me", json=body, headers=officer)
+        assert answer.status_code == 422, (body, answer.text)
+    assert (await client.get("/v1/staff/me", headers=officer)).json()["locale"] == "id"
+    # A resident cannot choose a staff language.
+    assert (
+        await client.patch("/v1/staff/me", json={"locale": "en"}, headers=await resident(client))
+    ).status_code == 403
+
+    too_many = {"ids": [str(uuid.uuid4()) for _ in range(101)]}
+    for path, body in (
+        ("/v1/staff/notifications/read", too_many),
+        ("/v1/staff/notifications/read", {"ids": []}),
+        ("/v1/staff/notifications/read", {"ids": ["not-a-uuid"]}),
+        ("/v1/staff/notifications/read", {"ids": [], "all": True}),
+    ):
+        answer = await client.post(path, json=body, headers=officer)
+        assert answer.status_code == 422, (body, answer.text)
+    for params in ({"cursor": "bm90IGEgY3Vyc29y"}, {"cursor": "%%%"}, {"limit": 0}, {"limit": 10**6}):
+        answer = await client.get("/v1/staff/notifications", params=params, headers=officer)
+        assert answer.status_code == 422, (params, answer.text)
+    assert (await client.get("/v1/staff/notifications/not-a-uuid", headers=officer)).status_code in (404, 422)

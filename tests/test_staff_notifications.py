@@ -427,25 +427,34 @@ async def test_bad_input_to_the_language_and_the_inbox_is_refused_naming_the_fie
     client: AsyncTestClient[Litestar], database_url: str
 ) -> None:
     officer = await staff_member(client, database_url, "officer")
-    for body in ({"locale": "fr"}, {}, {"locale": "en", "name": "Bukan Saya"}, {"locale": None}, ["en"]):
+    language_changes: list[tuple[Any, str]] = [
+        ({"locale": "fr"}, "locale"),
+        ({}, "locale"),
+        ({"locale": None}, "locale"),
+        ({"locale": "en", "name": "Bukan Saya"}, "name"),
+        (["en"], "body"),
+    ]
+    for body, field in language_changes:
         answer = await client.patch("/v1/staff/me", json=body, headers=officer)
         assert answer.status_code == 422, (body, answer.text)
+        assert field in {error["field"] for error in answer.json()["errors"]}, (body, answer.text)
     assert (await client.get("/v1/staff/me", headers=officer)).json()["locale"] == "id"
     # A resident cannot choose a staff language.
     assert (
         await client.patch("/v1/staff/me", json={"locale": "en"}, headers=await resident(client))
     ).status_code == 403
 
-    too_many = {"ids": [str(uuid.uuid4()) for _ in range(101)]}
-    for path, body in (
-        ("/v1/staff/notifications/read", too_many),
-        ("/v1/staff/notifications/read", {"ids": []}),
-        ("/v1/staff/notifications/read", {"ids": ["not-a-uuid"]}),
-        ("/v1/staff/notifications/read", {"ids": [], "all": True}),
-    ):
-        answer = await client.post(path, json=body, headers=officer)
+    marks: list[Any] = [
+        {"ids": [str(uuid.uuid4()) for _ in range(101)]},
+        {"ids": []},
+        {"ids": ["not-a-uuid"]},
+        {"ids": [str(uuid.uuid4())], "all": True},
+    ]
+    for body in marks:
+        answer = await client.post("/v1/staff/notifications/read", json=body, headers=officer)
         assert answer.status_code == 422, (body, answer.text)
     for params in ({"cursor": "bm90IGEgY3Vyc29y"}, {"cursor": "%%%"}, {"limit": 0}, {"limit": 10**6}):
         answer = await client.get("/v1/staff/notifications", params=params, headers=officer)
         assert answer.status_code == 422, (params, answer.text)
+        assert answer.json()["errors"][0]["field"] in ("cursor", "limit")
     assert (await client.get("/v1/staff/notifications/not-a-uuid", headers=officer)).status_code in (404, 422)

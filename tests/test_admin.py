@@ -183,7 +183,7 @@ async def test_an_admin_creates_a_staff_account_that_can_sign_in(
     created = await client.post("/v1/admin/staff", headers=admin, json=new_staff("Rina@DPUPR.test"))
     assert created.status_code == 201, created.text
     body = created.json()
-    assert set(body) == {"id", "email", "name", "role", "opd_code", "is_active", "created_at"}
+    assert set(body) == {"id", "email", "name", "role", "opd_code", "is_agency_head", "is_active", "created_at"}
     assert (body["email"], body["role"], body["opd_code"], body["is_active"]) == (
         "rina@dpupr.test",
         "officer",

@@ -638,11 +638,14 @@ async def test_the_sweep_tells_the_supervisors_once_per_overdue_case(
     await db.execute("UPDATE cases SET due_at = now() - interval '1 hour' WHERE id = $1", uuid.UUID(late))
     task = next(task for task in CORE_TASKS if task.name == "sweep_overdue_cases")
     database = await open_database(database_url, min_size=1, max_size=1, connect_timeout=5)
+    context = WorkerContext(
+        database=database,
+        storage=open_storage(settings_for(database_url)),
+        cases=CaseEngine(WorkflowRegistry([LAMPS])),
+    )
     try:
-        await task.run(WorkerContext(database=database, storage=open_storage(settings_for(database_url))))
-        await task.run(
-            WorkerContext(database=database, storage=open_storage(settings_for(database_url)))
-        )  # a second sweep finds nothing new
+        await task.run(context)
+        await task.run(context)  # a second sweep finds nothing new
     finally:
         await database.close()
     told = await db.fetch("SELECT recipient_kind, case_id, template FROM notifications WHERE template = 'case.overdue'")

@@ -19,6 +19,7 @@ from serang_app.bilingual import ProblemText
 from serang_app.cases.domain import CASES
 from serang_app.catalogue.domain import CATALOGUE
 from serang_app.declaration import CoreDomain, Declaration
+from serang_app.escalation.domain import ESCALATION
 from serang_app.health.domain import HEALTH
 from serang_app.http.domain import HTTP
 from serang_app.notifications.domain import NOTIFICATIONS
@@ -44,6 +45,7 @@ CORE_DOMAINS: tuple[CoreDomain, ...] = (
     OPDS,
     AUDIT,
     CASES,
+    ESCALATION,
     UPLOADS,
     NOTIFICATIONS,
     # The development storage takes what uploads send it.

@@ -127,16 +127,25 @@ class WorkingCalendar:
 
         Whether a pause after the due time should still move it is the case workflow's decision;
         this moves it whenever it is asked to.
+        """
+        return self.move_due(due, self.paused_working_days(paused_from, paused_until))
+
+    def move_due(self, due: datetime, working_days: int) -> datetime:
+        """The due time of an SLA `working_days` working days longer: the day `due` ends moved on
+        by that many working days (`due` itself for 0). Pauses move a due time by this; the
+        escalation chain's steps fall due by it (a step of 2 working days past a case due at
+        00:00 on Friday falls due at 00:00 on Tuesday: Friday and Monday are the two days).
 
         `due` is expected to come from due_at (local 00:00). Any other instant moves with its own
         time of day kept: its day (the one it ends, for 00:00) is moved on by the working days.
         """
-        lost = self.paused_working_days(paused_from, paused_until)
+        if working_days < 0:
+            raise ValueError(f"a due time cannot move back ({working_days} working days)")
         local_due = self._local(due)
         # For 00:00 the day that ends at `due` is the one before it, hence the step back.
         last_day = (local_due - timedelta(microseconds=1)).date()
         time_into_last_day = local_due - self._start_of_day(last_day)
-        moved_last_day = self._add_working_days(last_day, lost)
+        moved_last_day = self._add_working_days(last_day, working_days)
         return (self._start_of_day(moved_last_day) + time_into_last_day).astimezone(UTC)
 
     def working_days_between(self, received: datetime, completed: datetime) -> int:

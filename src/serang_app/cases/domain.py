@@ -7,7 +7,6 @@ import structlog
 from serang_app.auth.permissions import Permission
 from serang_app.bilingual import ProblemText, Text
 from serang_app.cases.closed_dates import ClosedDateController
-from serang_app.cases.overdue import sweep_overdue_cases
 from serang_app.cases.resident_routes import list_my_cases
 from serang_app.cases.routes import CaseController
 from serang_app.cases.staff_routes import StaffCaseController
@@ -16,12 +15,6 @@ from serang_app.declaration import CoreDomain, PeriodicTask
 from serang_app.worker.context import WorkerContext
 
 logger = structlog.get_logger("serang_app.worker")
-
-
-async def _sweep_overdue_cases(context: WorkerContext) -> None:
-    marked = await sweep_overdue_cases(context.database)
-    if marked:
-        logger.info("overdue_cases_marked", count=marked)
 
 
 async def _take_timed_transitions(context: WorkerContext) -> None:
@@ -47,8 +40,6 @@ CASES = CoreDomain(
         Permission("calendar.manage", ("admin",), "Close and reopen days for SLA counting"),
     ),
     tasks=(
-        # Due times fall at local midnight; a minute's delay in telling the supervisors is of no matter.
-        PeriodicTask("sweep_overdue_cases", 60, _sweep_overdue_cases),
         # Timed transitions count whole days; a minute late is on time.
         PeriodicTask("take_timed_transitions", 60, _take_timed_transitions),
     ),
@@ -59,6 +50,7 @@ CASES = CoreDomain(
             id="Ada tanggapan baru pada permohonan {reference}.",
             en="There is a new reply on your request {reference}.",
         ),
+        # The first step of the escalation chain, when a case falls due (escalation/).
         "case.overdue": Text(
             id="Permohonan {reference} melewati batas waktu layanan.",
             en="Case {reference} is past its service deadline.",

@@ -41,9 +41,11 @@ SET status = $2, phase = $3, due_at = $4, paused_since = $5, closed_at = $6,
 WHERE id = $1
 RETURNING version
 """
-# Another agency takes the case over: nobody there holds it yet, and its supervisors have not
-# been told it is overdue.
+# Another agency takes the case over: nobody there holds it yet, and nobody there has been told it
+# is overdue: its escalation chain starts again from the first step (the audit log keeps the steps
+# taken at the agency before).
 _REROUTE = """
+WITH forgotten AS (DELETE FROM case_escalation_steps WHERE case_id = $1)
 UPDATE cases SET opd_code = $2, assignee_id = NULL, overdue_notified_at = NULL, due_at = $3, paused_since = $4
 WHERE id = $1
 """

@@ -28,6 +28,8 @@ class StaffMember(msgspec.Struct, kw_only=True):
     name: str
     role: StaffRole
     opd_code: str | None
+    # The head of the agency (a supervisor), told at the escalation chain's agency_head steps.
+    is_agency_head: bool
     is_active: bool
     created_at: datetime
 
@@ -49,6 +51,8 @@ class NewStaff(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     role: StaffRole
     opd_code: OpdCode | None = None
     password: Password
+    # Only a supervisor may be the head of their agency.
+    is_agency_head: bool = False
 
 
 class StaffChange(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -61,3 +65,5 @@ class StaffChange(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     role: StaffRole | msgspec.UnsetType = msgspec.UNSET
     opd_code: OpdCode | msgspec.UnsetType = msgspec.UNSET
     is_active: bool | msgspec.UnsetType = msgspec.UNSET
+    # Only a supervisor may be the head of their agency; a head given another role stops being it.
+    is_agency_head: bool | msgspec.UnsetType = msgspec.UNSET

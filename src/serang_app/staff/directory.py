@@ -19,9 +19,13 @@ from serang_app.staff.accounts import ADMIN_OPD
 from serang_app.staff.admin_schemas import NewStaff, StaffChange, StaffMember, StaffPage, StaffRole
 from serang_app.staff.emails import canonical_email, is_staff_address
 
-_COLUMNS = "id, email, name, role, opd_code, is_active, created_at"
+_COLUMNS = "id, email, name, role, opd_code, is_agency_head, is_active, created_at"
 _NO_OPD = ("Petugas dan supervisor wajib terdaftar di satu OPD", "Officers and supervisors need an agency")
 _CLOSED_OPD = ("OPD tidak ada atau sudah tidak aktif", "No such agency, or it is no longer active")
+_HEAD_NOT_SUPERVISOR = (
+    "Hanya supervisor yang dapat menjadi kepala OPD",
+    "Only a supervisor can be the head of an agency",
+)
 _NOT_STAFF_ADDRESS = (
     "Bukan alamat email staf yang valid: hanya huruf, angka dan tanda baca ASCII, dengan satu @",
     "Not a valid staff e-mail address: ASCII letters, digits and punctuation only, with one @",
@@ -61,15 +65,18 @@ async def create_staff(connection: asyncpg.Connection, new: NewStaff, password_h
     opd_code = ADMIN_OPD if new.role == "admin" else new.opd_code
     if opd_code is None:
         raise _opd_error(_NO_OPD)
+    _require_supervisor_head(new.role, new.is_agency_head)
     await _require_active_opd(connection, opd_code)
     row = await connection.fetchrow(
-        f"""INSERT INTO staff (email, name, password_hash, role, opd_code) VALUES ($1, $2, $3, $4, $5)
+        f"""INSERT INTO staff (email, name, password_hash, role, opd_code, is_agency_head)
+            VALUES ($1, $2, $3, $4, $5, $6)
             ON CONFLICT (email) DO NOTHING RETURNING {_COLUMNS}""",  # noqa: S608
         email,
         new.name.strip(),
         password_hash,
         new.role,
         opd_code,
+        new.is_agency_head,
     )
     if row is None:
         raise ApiError(409, "staff_exists")
@@ -104,6 +111,9 @@ async def change_staff(
             await _require_active_opd(connection, wanted["opd_code"])
     elif current.opd_code is None:
         raise _opd_error(_NO_OPD)
+    if role != "supervisor" and "is_agency_head" not in wanted:
+        wanted["is_agency_head"] = False  # a head given another role is no longer the head
+    _require_supervisor_head(role, wanted.get("is_agency_head", current.is_agency_head))
     changed = {name: value for name, value in wanted.items() if getattr(current, name) != value}
     if not changed:
         return current, []
@@ -120,6 +130,12 @@ async def _require_active_opd(connection: asyncpg.Connection, code: str) -> None
     active = await connection.fetchval("SELECT is_active FROM opds WHERE code = $1 FOR SHARE", code)
     if not active:
         raise _opd_error(_CLOSED_OPD)
+
+
+def _require_supervisor_head(role: str, is_agency_head: bool) -> None:
+    # The head reads and acts on the agency's cases as a supervisor does (docs/cases.md, "Escalation").
+    if is_agency_head and role != "supervisor":
+        raise ApiError(422, errors=[LocalizedFieldError("is_agency_head", *_HEAD_NOT_SUPERVISOR)])
 
 
 def _opd_error(message: tuple[str, str]) -> ApiError:

@@ -28,6 +28,7 @@ from serang_app.notifications.texts import NotificationTexts
 from tests.support.accounts import bearer, create_staff, resident_tokens, staff_tokens
 from tests.support.complaints_app import modules_app
 from tests.support.fake_google import FakeGoogle
+from tests.support.worker_steps import run_core_task
 from tests.test_officer_day import crowd_event_application, public_order_complaint
 
 # Public order complaints and crowd event permits are Satpol PP's.
@@ -280,6 +281,39 @@ async def test_every_staff_row_is_delivered_whoever_wrote_it(
     assert sorted(item["kind"] for item in inbox["items"]) == ["case.overdue", "case.overdue", "complaints.verified"]
     assert inbox["unread_count"] == 3
     assert await db.fetchval("SELECT count(*) FROM push_jobs WHERE state = 'done'") == 3
+
+
+async def test_the_escalation_chains_notices_reach_each_step_on_their_phones(
+    client: AsyncTestClient[Litestar],
+    database_url: str,
+    app_database: Database,
+    delivery: Delivery,
+    google: FakeGoogle,
+    db: asyncpg.Connection,
+) -> None:
+    complaint = await public_order_complaint(client, await resident(client))
+    steps = {"supervisor": ("supervisor", AGENCY), "head": ("supervisor", AGENCY), "admin": ("admin", None)}
+    for name, (role, agency) in steps.items():
+        headers = await staff_member(client, database_url, role, agency)
+        await register_phone(client, headers, f"fcm-token-escalation-{name:0>8}")
+        if name == "head":
+            await db.execute(
+                "UPDATE staff SET is_agency_head = true WHERE id = $1", uuid.UUID(await staff_id(client, headers))
+            )
+    # A month past due: one round of the worker's step takes every step of the default chain.
+    await db.execute(
+        "UPDATE cases SET due_at = now() - interval '30 days' WHERE id = $1", uuid.UUID(complaint["case_id"])
+    )
+    await run_core_task(client.app, app_database, "sweep_overdue_cases")
+
+    await deliver_due(app_database, delivery)
+    kinds = {
+        name: [push["data"]["kind"] for push in pushes_to(google, f"fcm-token-escalation-{name:0>8}")] for name in steps
+    }
+    assert kinds == {"supervisor": ["case.overdue"], "head": ["case.escalated"], "admin": ["case.escalated"]}
+    [to_head] = pushes_to(google, "fcm-token-escalation-0000head")
+    assert to_head["notification"]["body"].startswith(f"Permohonan {complaint['reference']} sudah 2 hari kerja")
+    assert to_head["data"]["screen"] == "staff_case"
 
 
 async def test_a_staff_member_reads_and_marks_only_their_own_items(

@@ -56,6 +56,7 @@ from bench.report import (
     rows_as_json,
     write_json,
 )
+from bench.search_rows import measure_search
 from bench.seed import prepare_database, seed_module
 from bench.servers import (
     RunningServer,
@@ -255,6 +256,8 @@ def _measure_rows(context: RowContext, modules: set[str], common: CommonRows | N
         stats_rows, public_verdict, measured.stats_line = measure_statistics(context)
         measured.rows += stats_rows
         measured.verdicts.append(public_verdict)
+    if options.runs("search", options.search_complaints):
+        measured.rows += measure_search(context)
     return measured
 
 

@@ -138,7 +138,11 @@ async def _one_of_everything(db: asyncpg.Connection) -> None:
 
 def _before(sql: str) -> str:
     """The query as modules wrote it before the contract: straight from the core's tables."""
-    return sql.replace("core.", "public.").replace("p.is_erased", "p.erased_at IS NOT NULL")
+    return (
+        sql.replace("core.", "public.")
+        .replace("p.is_erased", "p.erased_at IS NOT NULL")
+        .replace("u.is_hidden", "(u.hidden_at IS NOT NULL)")
+    )
 
 
 def _shape(plan: dict[str, Any]) -> list[tuple[str, str, str]]:

@@ -18,7 +18,9 @@ from serang_app.cases.calendar import JAKARTA, WorkingCalendar
 from serang_app.cases.engine import CaseEngine
 from serang_app.cases.events import notify_resident
 from serang_app.cases.followers import follow_case, move_followers, unfollow_case
+from serang_app.cases.module_notes import record_case_note
 from serang_app.cases.opening import OpenedCase, open_case
+from serang_app.cases.search_words import CaseWords, WordsReader, index_case_words
 from serang_app.cases.transitions import take_action
 from serang_app.cases.workflow import Actor, Phase, State, Transition, Workflow
 from serang_app.db.conditions import Conditions
@@ -44,6 +46,7 @@ from serang_app.http.problems import ApiError, LocalizedFieldError
 from serang_app.http.public_url import public_base_url
 from serang_app.http.text import DISPLAY_NAME, MULTILINE_TEXT, PLAIN_TEXT, is_real_name, normalized_in_place, writable
 from serang_app.identity.deployment import DeploymentIdentity
+from serang_app.module_system.search_backfill import words_backfill_task
 from serang_app.module_system.spec import (
     CORE_API_RELEASE,
     CORE_API_VERSION,
@@ -62,6 +65,7 @@ from serang_app.pdf.letterhead import Letterhead, draw_letterhead
 from serang_app.regions.boundaries import PinPlace, RegionArea
 from serang_app.residents.locking import lock_resident
 from serang_app.residents.service_accounts import create_service_resident
+from serang_app.uploads.hiding import end_public_photo_links, hide_case_photo, restore_case_photo
 from serang_app.uploads.service import UploadOwner, attach_uploads, link_used_uploads, release_uploads, use_uploads
 
 __all__ = [
@@ -85,6 +89,7 @@ __all__ = [
     "CachedJson",
     "CaseActor",
     "CaseEngine",
+    "CaseWords",
     "CatalogueService",
     "Conditions",
     "Database",
@@ -115,6 +120,7 @@ __all__ = [
     "Text",
     "Transition",
     "UploadOwner",
+    "WordsReader",
     "Workflow",
     "WorkingCalendar",
     "agency_problems",
@@ -128,8 +134,11 @@ __all__ = [
     "deprecated",
     "draw_letterhead",
     "encode_cursor",
+    "end_public_photo_links",
     "follow_case",
+    "hide_case_photo",
     "identity_of",
+    "index_case_words",
     "is_real_name",
     "letterhead_of",
     "link_used_uploads",
@@ -143,15 +152,18 @@ __all__ = [
     "owned_position",
     "public_base_url",
     "record_by_caller",
+    "record_case_note",
     "region_area_of",
     "release_uploads",
     "replaced_by",
     "require_agency",
+    "restore_case_photo",
     "sent_fields",
     "take_action",
     "unfollow_case",
     "update_row",
     "upsert_row",
     "use_uploads",
+    "words_backfill_task",
     "writable",
 ]

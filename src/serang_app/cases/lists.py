@@ -22,6 +22,7 @@ from serang_app.auth.revoked_sessions import SESSION_NOT_REVOKED
 from serang_app.cases.reading import SUMMARY_COLUMNS, summary_of
 from serang_app.cases.registry import WorkflowRegistry
 from serang_app.cases.schemas import CasePage
+from serang_app.cases.search import add_search
 from serang_app.cases.workflow import Phase
 from serang_app.db.conditions import Conditions
 from serang_app.db.keyset import Keyset
@@ -84,6 +85,8 @@ class InboxFilter:
     assignee: uuid.UUID | Unassigned | None = None
     district_code: str | None = None
     include_closed: bool = False
+    # Staff search (cases/search.py): the text to find, already normalized.
+    search: str | None = None
 
 
 async def resident_page(
@@ -162,6 +165,8 @@ async def inbox_page(
         conditions.add(overdue)
     elif filters.overdue is False:
         conditions.add(f"NOT coalesce({overdue}, false)")
+    if filters.search is not None:
+        await add_search(connection, conditions, filters.search)
     rows, next_cursor = await _BY_DUE_TIME.page(limit, cursor).fetch(connection, _SELECT, conditions)
     return _case_page(rows, workflows, next_cursor)
 

@@ -17,8 +17,10 @@ from serang_app.cases.lists import InboxFilter, Unassigned, inbox_page
 from serang_app.cases.resident_routes import ModuleFilter, PhaseFilter, StatusFilter
 from serang_app.cases.routes import CaseId, change_case
 from serang_app.cases.schemas import AssignRequest, CaseDetail, CasePage, CommentRequest
+from serang_app.cases.search import MAX_QUERY_LENGTH, search_text
 from serang_app.cases.staff_actions import assign_case, comment_on_case
 from serang_app.http.pagination import DEFAULT_LIMIT, PageCursor, PageLimit
+from serang_app.http.text import PLAIN_TEXT
 from serang_app.opds.schemas import OPD_CODE_PATTERN
 
 StaffRequest = Request[Principal, Any, Any]
@@ -44,6 +46,18 @@ DistrictFilter = Annotated[
     str | None, QueryParameter(description="A district code.", pattern=r"^\d{2}\.\d{2}\.\d{2}$", required=False)
 ]
 IncludeClosed = Annotated[bool, QueryParameter(description="Also list completed, rejected and cancelled cases.")]
+SearchFilter = Annotated[
+    str | None,
+    QueryParameter(
+        description="Search: a case's reference (`ADU-2612-000001`) or part of it (`2612-000001`), words the "
+        'resident wrote (Indonesian, web-search syntax: `banjir`, `"jalan rusak"`, `-sampah`), or the '
+        "resident's name, misspelt or not. Combines with every other filter; the order stays by due time.",
+        min_length=1,
+        max_length=MAX_QUERY_LENGTH,
+        pattern=PLAIN_TEXT,
+        required=False,
+    ),
+]
 
 
 class StaffCaseController(Controller):
@@ -65,6 +79,7 @@ class StaffCaseController(Controller):
         assignee: AssigneeFilter = None,
         district: DistrictFilter = None,
         include_closed: IncludeClosed = False,
+        q: SearchFilter = None,
     ) -> CasePage:
         filters = InboxFilter(
             opd_code=opd,
@@ -75,6 +90,7 @@ class StaffCaseController(Controller):
             assignee=_assignee(assignee),
             district_code=district,
             include_closed=include_closed,
+            search=search_text(q) if q is not None else None,
         )
         async with database_of(state).acquire() as connection:
             return await inbox_page(

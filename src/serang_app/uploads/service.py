@@ -239,10 +239,11 @@ async def read_upload(
 async def public_thumbnail_url(
     connection: asyncpg.Connection, storage: Storage, upload_id: uuid.UUID, base_url: str
 ) -> str:
-    """A short-lived link to the thumbnail of a photo attached to a public case; 404 for any other."""
+    """A short-lived link to the thumbnail of a photo attached to a public case; 404 for any other,
+    and for one staff hid from the public (uploads/hiding.py)."""
     key = await connection.fetchval(
         """SELECT u.files->>'thumbnail' FROM uploads u JOIN cases c ON c.id = u.case_id
-           WHERE u.id = $1 AND c.is_public""",
+           WHERE u.id = $1 AND c.is_public AND u.hidden_at IS NULL""",
         upload_id,
     )
     if key is None:

@@ -17,11 +17,13 @@ from serang_app.api import (
     UploadOwner,
     answer_problems,
     attach_uploads,
+    index_case_words,
     open_case,
 )
 from serang_app.modules.complaints.categories import active_category
 from serang_app.modules.complaints.placing import place_complaint
 from serang_app.modules.complaints.schemas import Category, ComplaintDraft, FiledComplaint
+from serang_app.modules.complaints.search_words import complaint_words
 
 SERVICE = "complaints.report"
 MODULE = "complaints"
@@ -80,6 +82,9 @@ async def file_complaint(
         msgspec.to_builtins(draft.attributes),
         source,
     )
+    # Staff find it by what the resident wrote, and by their name unless they filed anonymously.
+    words = complaint_words(draft.description, draft.address, anonymous=draft.anonymous)
+    await index_case_words(connection, opened.id, words.words, resident_findable=words.resident_findable)
     return FiledComplaint(
         case_id=opened.id,
         reference=opened.reference,

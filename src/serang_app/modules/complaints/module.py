@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from serang_app.api import CatalogueService, ModuleSpec, Permission, ProblemText, Text
-from serang_app.modules.complaints.filing import SERVICE
+from serang_app.api import CatalogueService, ModuleSpec, Permission, ProblemText, Text, words_backfill_task
+from serang_app.modules.complaints.filing import MODULE, SERVICE
 from serang_app.modules.complaints.open311.routes import open311_router
 from serang_app.modules.complaints.routes import complaints_router
+from serang_app.modules.complaints.search_words import read_complaint_words
 from serang_app.modules.complaints.workflow import TEMPLATES, complaint_workflow
 
 # A resolved complaint closes by itself after this many days unless the resident rates it
@@ -44,10 +45,17 @@ def complaints_module() -> ModuleSpec:
                 "Read a complaint in full (checked per complaint)",
             ),
             Permission("complaints.merge", ("officer", "supervisor"), "Merge duplicate complaints"),
+            Permission(
+                "complaints.moderate",
+                ("officer", "supervisor", "admin"),
+                "Hide a public complaint's text or photo from the public, or show it again (checked per complaint)",
+            ),
             Permission("complaints.categories.manage", ("admin",), "Add and change complaint categories"),
             Permission("complaints.open311.manage", ("admin",), "Issue and revoke Open311 API keys"),
         ),
         templates=TEMPLATES,
+        # Complaints filed before staff search: indexed in the background, then nothing more to do.
+        tasks=(words_backfill_task(MODULE, read_complaint_words),),
         services=(
             CatalogueService(
                 code=SERVICE,
@@ -76,6 +84,27 @@ def complaints_module() -> ModuleSpec:
                 detail=Text(
                     id="Laporan ini sudah selesai atau digabung; dukungan tidak lagi diterima.",
                     en="This report is finished or merged; it takes no more support.",
+                ),
+            ),
+            "complaints_not_public": ProblemText(
+                title=Text(id="Laporan tidak publik", en="Report not public"),
+                detail=Text(
+                    id="Laporan ini tidak ditampilkan untuk umum; tidak ada yang perlu disembunyikan.",
+                    en="This report is not shown to the public; there is nothing to hide.",
+                ),
+            ),
+            "complaints_already_hidden": ProblemText(
+                title=Text(id="Sudah disembunyikan", en="Already hidden"),
+                detail=Text(
+                    id="Bagian laporan ini sudah disembunyikan dari umum.",
+                    en="This part of the report is already hidden from the public.",
+                ),
+            ),
+            "complaints_not_hidden": ProblemText(
+                title=Text(id="Tidak disembunyikan", en="Not hidden"),
+                detail=Text(
+                    id="Bagian laporan ini tidak sedang disembunyikan dari umum.",
+                    en="This part of the report is not hidden from the public.",
                 ),
             ),
             "complaints_category_exists": ProblemText(

@@ -11,12 +11,16 @@ other, not for everyone:
   internal comments): the public reads the status's fixed title instead;
 - the answers to the category's extra questions, the reporter's account, the agency's staff and
   the files they attach as proof.
-docs/complaints.md ("What the public sees of a complaint") lists the fields.
+What staff hid from the public (moderation.py) is left out too: a hidden description is null here
+and each surface shows `HIDDEN_DESCRIPTION` in the reader's language; hidden photos are not listed.
+docs/complaints.md ("What the public sees of a complaint", "Moderation") lists the fields.
 """
 
 from __future__ import annotations
 
 import uuid
+
+from serang_app.api import Text
 
 PUBLIC_COMPLAINTS = """
 SELECT r.case_id,
@@ -27,7 +31,10 @@ SELECT r.case_id,
        r.category_code,
        k.title AS category_title,
        o.name AS agency,
-       r.description,
+       -- Text staff hid (moderation.py) is left out here, so no surface can show it: each shows
+       -- a neutral text in the reader's language instead (hidden_description).
+       CASE WHEN h.case_id IS NULL THEN r.description END AS description,
+       h.case_id IS NOT NULL AS text_hidden,
        r.latitude,
        r.longitude,
        r.location,                                 -- the pin again, for the GiST index
@@ -40,7 +47,9 @@ SELECT r.case_id,
        -- The complaint's photos, as thumbnails only (GET /v1/uploads/{id}/public-thumbnail); not the
        -- files staff attach as proof, which may show papers and people.
        ARRAY(SELECT u.id FROM core.uploads u
+             -- and not those staff hid (their public thumbnail answers 404 too)
              WHERE u.case_id = r.case_id AND u.purpose = 'complaint_photo' AND u.content_type LIKE 'image/%'
+               AND NOT u.is_hidden
              ORDER BY u.attached_at, u.id) AS photo_ids,
        r.created_at,
        c.updated_at,
@@ -48,6 +57,7 @@ SELECT r.case_id,
 FROM complaints.reports r
 JOIN core.cases c ON c.id = r.case_id
 JOIN complaints.categories k ON k.code = r.category_code
+LEFT JOIN complaints.hidden_content h ON h.case_id = r.case_id AND h.target = 'text'
 -- Outer joins on primary keys: PostgreSQL drops the ones a query takes no column from.
 LEFT JOIN core.residents p ON p.id = c.resident_id
 LEFT JOIN core.opds o ON o.code = c.opd_code
@@ -62,6 +72,18 @@ def public_query(columns: str, rest: str) -> str:
     """`SELECT columns FROM` the public view `AS v`, then `rest` (conditions, order, limit) on its
     columns. PostgreSQL flattens the view into the query, so its indexes serve as before."""
     return f"SELECT {columns} FROM ({PUBLIC_COMPLAINTS}) AS v {rest}"  # noqa: S608  # no input in it
+
+
+# What every public surface shows in place of a description staff hid: neither the words nor why.
+HIDDEN_DESCRIPTION = Text(
+    id="Uraian laporan ini disembunyikan petugas karena memuat informasi yang tidak untuk umum.",
+    en="Staff hid this report's description because it held information not meant for the public.",
+)
+
+
+def public_description(description: str | None, locale: str) -> str:
+    """The description as the public reads it: the neutral text when staff hid it."""
+    return HIDDEN_DESCRIPTION.in_locale(locale) if description is None else description
 
 
 def thumbnail_url(base_url: str, photo_id: uuid.UUID) -> str:

@@ -11,7 +11,8 @@ import asyncpg
 import msgspec
 
 from serang_app.api import ApiError, CaseActor, Conditions, Keyset, Text
-from serang_app.modules.complaints.public_view import public_query, thumbnail_url
+from serang_app.modules.complaints.moderation import hidden_from_public
+from serang_app.modules.complaints.public_view import public_description, public_query, thumbnail_url
 from serang_app.modules.complaints.schemas import (
     CategoryRef,
     ComplaintDetail,
@@ -33,8 +34,8 @@ WHERE r.case_id = $1
 """
 # The fields of a PublicComplaint, from the public view (public_view.py).
 _SHOWN = """v.case_id, v.reference, v.status, v.phase, v.category_code, v.category_title, v.description,
-       v.latitude, v.longitude, v.district_code, v.village_code, v.reporter_name, v.support_count, v.photo_ids,
-       v.created_at"""
+       v.text_hidden, v.latitude, v.longitude, v.district_code, v.village_code, v.reporter_name, v.support_count,
+       v.photo_ids, v.created_at"""
 
 # $1 latitude, $2 longitude, $3 and $4 the box's half height and half width in degrees, $5 the
 # radius in metres, $6 a category or null, $7 the limit.
@@ -63,10 +64,11 @@ async def complaint_detail(connection: asyncpg.Connection, actor: CaseActor, cas
         case_id,
     )
     photo_upload_ids = [photo["id"] for photo in photos]
-    return msgspec.convert(
+    detail = msgspec.convert(
         {**dict(row), "category": _category(row), "photo_upload_ids": photo_upload_ids, "photo_ids": photo_upload_ids},
         ComplaintDetail,
     )
+    return msgspec.structs.replace(detail, hidden_from_public=await hidden_from_public(connection, case_id))
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +83,7 @@ class FeedFilter:
 async def public_page(
     connection: asyncpg.Connection,
     base_url: str,
+    locale: str,
     feed: FeedFilter,
     *,
     limit: int,
@@ -88,7 +91,7 @@ async def public_page(
 ) -> PublicComplaintPage:
     """Public complaints, newest first, keyset-paginated."""
     rows, next_cursor = await _NEWEST_FIRST.page(limit, cursor).fetch(connection, _FEED, _feed_conditions(feed))
-    return PublicComplaintPage(items=_public_items(base_url, rows), next_cursor=next_cursor)
+    return PublicComplaintPage(items=_public_items(base_url, locale, rows), next_cursor=next_cursor)
 
 
 def _feed_conditions(feed: FeedFilter) -> Conditions:
@@ -105,17 +108,20 @@ def _feed_conditions(feed: FeedFilter) -> Conditions:
     return conditions
 
 
-async def public_complaint(connection: asyncpg.Connection, base_url: str, case_id: uuid.UUID) -> PublicComplaint:
+async def public_complaint(
+    connection: asyncpg.Connection, base_url: str, locale: str, case_id: uuid.UUID
+) -> PublicComplaint:
     row = await connection.fetchrow(_ONE, case_id)
     if row is None:
         raise ApiError(404)
-    [item] = _public_items(base_url, [row])
+    [item] = _public_items(base_url, locale, [row])
     return item
 
 
 async def nearby(
     connection: asyncpg.Connection,
     base_url: str,
+    locale: str,
     latitude: float,
     longitude: float,
     *,
@@ -133,11 +139,11 @@ async def nearby(
     half_height = radius_m / METRES_PER_DEGREE
     half_width = half_height / max(math.cos(math.radians(latitude)), 0.01)
     rows = await connection.fetch(NEARBY, latitude, longitude, half_height, half_width, radius_m, category, limit)
-    items = _public_items(base_url, rows)
+    items = _public_items(base_url, locale, rows)
     return [msgspec.structs.replace(item, distance_m=round(row["d"], 1)) for item, row in zip(items, rows, strict=True)]
 
 
-def _public_items(base_url: str, rows: list[asyncpg.Record]) -> list[PublicComplaint]:
+def _public_items(base_url: str, locale: str, rows: list[asyncpg.Record]) -> list[PublicComplaint]:
     return [
         PublicComplaint(
             case_id=row["case_id"],
@@ -146,7 +152,8 @@ def _public_items(base_url: str, rows: list[asyncpg.Record]) -> list[PublicCompl
             status_title=status_title(row["status"]),
             phase=row["phase"],
             category=_category(row),
-            description=row["description"],
+            description=public_description(row["description"], locale),
+            description_hidden=row["text_hidden"],
             latitude=row["latitude"],
             longitude=row["longitude"],
             district_code=row["district_code"],

@@ -1,4 +1,4 @@
-"""/v1/complaints: categories, filing, the public feed, nearby search, support and merging."""
+"""/v1/complaints: categories, filing, the public feed, nearby search, support, merging and moderation."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Router, delete, get, patch, post
+from litestar.datastructures import ResponseHeader
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody, PathParameter, QueryParameter
@@ -26,6 +27,8 @@ from serang_app.api import (
     PageCursor,
     PageLimit,
     Principal,
+    end_public_photo_links,
+    negotiate_locale,
     public_base_url,
     record_by_caller,
     region_area_of,
@@ -33,6 +36,7 @@ from serang_app.api import (
 from serang_app.modules.complaints.categories import change_category, create_category, list_categories
 from serang_app.modules.complaints.filing import file_complaint
 from serang_app.modules.complaints.merging import merge_complaint
+from serang_app.modules.complaints.moderation import moderate
 from serang_app.modules.complaints.open311.clients import (
     ClientDraft,
     ClientList,
@@ -58,6 +62,7 @@ from serang_app.modules.complaints.schemas import (
     ComplaintDraft,
     FiledComplaint,
     MergeRequest,
+    ModerationRequest,
     NearbyComplaints,
     PublicComplaint,
     PublicComplaintPage,
@@ -72,6 +77,13 @@ CategoryFilter = Annotated[
     str | None, QueryParameter(name="category", pattern=CODE_PATTERN, required=False, description="A category code.")
 ]
 CATEGORIES_MAX_AGE = 60
+# The public complaint answers may be stored by a cache but never served without asking again: a
+# complaint's text or photo staff hide must leave every copy at once (docs/complaints.md, "Moderation").
+PUBLIC_NO_CACHE = ResponseHeader(
+    name="Cache-Control",
+    value="no-cache",
+    description="Ask again before reusing a stored copy: moderation takes effect at once.",
+)
 NEARBY_MAX_RADIUS = 2000
 
 
@@ -131,6 +143,7 @@ async def report(
     "/nearby",
     summary='Open public complaints near a point, nearest first ("was this already reported?")',
     opt={"public": True, "problems": [422]},
+    response_headers=[PUBLIC_NO_CACHE],
 )
 async def complaints_nearby(
     request: Request[Any, Any, Any],
@@ -145,7 +158,14 @@ async def complaints_nearby(
 ) -> NearbyComplaints:
     async with database.acquire() as connection:
         items = await nearby(
-            connection, public_base_url(request), lat, lon, radius_m=radius, category=category, limit=limit
+            connection,
+            public_base_url(request),
+            _locale(request),
+            lat,
+            lon,
+            radius_m=radius,
+            category=category,
+            limit=limit,
         )
     return NearbyComplaints(items=items)
 
@@ -154,6 +174,7 @@ async def complaints_nearby(
     "/public",
     summary="Public complaints, newest first, by area, district, category or status",
     opt={"public": True, "problems": [422]},
+    response_headers=[PUBLIC_NO_CACHE],
 )
 async def public_feed(
     request: Request[Any, Any, Any],
@@ -175,15 +196,22 @@ async def public_feed(
 ) -> PublicComplaintPage:
     feed = FeedFilter(bbox=_box(bbox) if bbox else None, district_code=district, category=category, status=status)
     async with database.acquire() as connection:
-        return await public_page(connection, public_base_url(request), feed, limit=limit, cursor=cursor)
+        return await public_page(
+            connection, public_base_url(request), _locale(request), feed, limit=limit, cursor=cursor
+        )
 
 
-@get("/public/{case_id:uuid}", summary="One public complaint", opt={"public": True, "problems": [404]})
+@get(
+    "/public/{case_id:uuid}",
+    summary="One public complaint",
+    opt={"public": True, "problems": [404]},
+    response_headers=[PUBLIC_NO_CACHE],
+)
 async def one_public(
     request: Request[Any, Any, Any], database: NamedDependency[Database], case_id: CaseId
 ) -> PublicComplaint:
     async with database.acquire() as connection:
-        return await public_complaint(connection, public_base_url(request), case_id)
+        return await public_complaint(connection, public_base_url(request), _locale(request), case_id)
 
 
 @get(
@@ -238,6 +266,38 @@ async def merge(
         return await complaint_detail(connection, actor, case_id)
 
 
+@post(
+    "/{case_id:uuid}/moderation",
+    summary="Hide a public complaint's text or photo from the public, or show it again, with a reason",
+    description=(
+        "Officers and supervisors of the complaint's agency, and admins (404 for anyone else). The public "
+        "surfaces (feed, nearby, Open311, thumbnails) honour it at once; the reporter is told why."
+    ),
+    status_code=200,
+    opt={"permission": "complaints.moderate", "problems": [404, 409, 422]},
+)
+async def moderation(
+    request: SignedIn, database: NamedDependency[Database], case_id: CaseId, data: JSONBody[ModerationRequest]
+) -> ComplaintDetail:
+    actor = CaseActor.of(request)
+    async with database.acquire() as connection:
+        async with connection.transaction():
+            happened = await moderate(connection, actor, case_id, data)
+            # Ids only: the reason may quote what was hidden (the timeline keeps it).
+            await record_by_caller(
+                connection,
+                request,
+                action=f"complaint.{happened}",
+                object_type="case",
+                object_id=str(case_id),
+                details={"photo_upload_id": str(data.photo_upload_id)} if data.target == "photo" else None,
+            )
+        if happened == "photo_hidden" and data.photo_upload_id is not None:
+            # Links to the thumbnail handed out before the hide stop working too.
+            await end_public_photo_links(request.app.state, data.photo_upload_id)
+        return await complaint_detail(connection, actor, case_id)
+
+
 _OPEN311_ADMINS = {"permission": "complaints.open311.manage"}
 ClientId = Annotated[uuid.UUID, PathParameter(description="The Open311 client's id.")]
 
@@ -277,6 +337,10 @@ async def revoke_open311_client(request: SignedIn, database: NamedDependency[Dat
         )
 
 
+def _locale(request: Request[Any, Any, Any]) -> str:
+    return negotiate_locale(request.headers.get("accept-language"))
+
+
 def _box(text: str) -> tuple[float, float, float, float]:
     west, south, east, north = (float(part) for part in text.split(","))
     if not (west < east and south < north and east - west <= 1 and north - south <= 1):
@@ -307,6 +371,7 @@ complaints_router = Router(
         add_support,
         remove_support,
         merge,
+        moderation,
         add_open311_client,
         open311_clients,
         revoke_open311_client,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -153,6 +153,9 @@ class ComplaintDetail(msgspec.Struct, kw_only=True):
     merged_into: uuid.UUID | None
     source: str
     created_at: datetime
+    # What staff hid from the public and why (docs/complaints.md, "Moderation"): the reporter and
+    # the agency still read all of it above.
+    hidden_from_public: list[HiddenContent] = []
 
 
 class PublicComplaint(msgspec.Struct, kw_only=True):
@@ -176,6 +179,9 @@ class PublicComplaint(msgspec.Struct, kw_only=True):
     created_at: datetime
     # Only in nearby answers: how far from the point asked about.
     distance_m: float | None = None
+    # Staff hid the reporter's description: `description` is then a neutral text in the caller's
+    # language, and hidden photos are left out of `thumbnail_urls`.
+    description_hidden: bool = False
 
 
 class PublicComplaintPage(msgspec.Struct, kw_only=True):
@@ -195,3 +201,37 @@ class Support(msgspec.Struct, kw_only=True):
 class MergeRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     into_case_id: uuid.UUID
     note: Annotated[str, msgspec.Meta(pattern=MULTILINE_TEXT, min_length=1, max_length=2000)] | None = None
+
+
+ModerationTarget = Literal["text", "photo"]
+MAX_REASON = 500
+
+
+class HiddenContent(msgspec.Struct, kw_only=True):
+    """Something of a complaint staff hid from the public: its text, or one of its photos."""
+
+    target: ModerationTarget
+    # The photo's upload id (one of the complaint's `photo_upload_ids`), for a photo.
+    photo_upload_id: uuid.UUID | None
+    reason: str
+    hidden_at: datetime
+
+
+class ModerationRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Hide a public complaint's text or one of its photos from the public, or show it again.
+    The reason is required either way: the reporter reads it, and the audit log keeps who acted."""
+
+    target: ModerationTarget
+    action: Literal["hide", "restore"]
+    photo_upload_id: Annotated[
+        uuid.UUID | None, msgspec.Meta(description="Required for a photo: one of the complaint's photo_upload_ids.")
+    ] = None
+    reason: Annotated[
+        str,
+        msgspec.Meta(
+            pattern=MULTILINE_TEXT,
+            min_length=1,
+            max_length=MAX_REASON,
+            examples=["Foto memperlihatkan wajah dan pelat nomor kendaraan."],
+        ),
+    ]

@@ -161,6 +161,23 @@ TEMPLATES: dict[str, Text] = {
         id="Laporan {reference} diteruskan ke OPD yang berwenang.",
         en="Report {reference} was passed to the responsible agency.",
     ),
+    # Moderation (moderation.py): the reporter reads what staff hid from the public and why.
+    "complaints.text_hidden": Text(
+        id="Uraian laporan {reference} disembunyikan dari umum oleh petugas. Alasan: {reason}",
+        en="Staff hid the description of your report {reference} from the public. Reason: {reason}",
+    ),
+    "complaints.text_restored": Text(
+        id="Uraian laporan {reference} kembali ditampilkan untuk umum. Alasan: {reason}",
+        en="The description of your report {reference} is shown to the public again. Reason: {reason}",
+    ),
+    "complaints.photo_hidden": Text(
+        id="Sebuah foto laporan {reference} disembunyikan dari umum oleh petugas. Alasan: {reason}",
+        en="Staff hid a photo of your report {reference} from the public. Reason: {reason}",
+    ),
+    "complaints.photo_restored": Text(
+        id="Foto laporan {reference} kembali ditampilkan untuk umum. Alasan: {reason}",
+        en="A photo of your report {reference} is shown to the public again. Reason: {reason}",
+    ),
     "complaints.merged": Text(
         id="Laporan {reference} digabung dengan laporan lain tentang masalah yang sama; Anda tetap mendapat kabar.",
         en="Report {reference} was merged with another report of the same problem; you will still be kept informed.",

@@ -34,6 +34,7 @@ from serang_app.modules.permits.schemas import (
     PermitType,
     RevisionRequest,
 )
+from serang_app.modules.permits.search_words import index_application_words
 from serang_app.modules.permits.shapes import issued_permit, revision_asked, timeline_note
 from serang_app.modules.permits.types import permit_type
 
@@ -156,15 +157,20 @@ async def change_answers(
 ) -> Application:
     """Inside a transaction. Answers are checked in full on submission; here they are only kept,
     once their characters are allowed (what is kept may be printed and exported)."""
-    await _editable(connection, actor, application_id)
+    row = await _editable(connection, actor, application_id)
     if problems := answer_text_problems(changes.answers, prefix="answers"):
         raise ApiError(422, errors=problems)
-    await connection.execute(
+    answers = await connection.fetchval(
         """UPDATE permits.applications
-           SET answers = jsonb_strip_nulls(answers || $2::jsonb), updated_at = now() WHERE id = $1""",
+           SET answers = jsonb_strip_nulls(answers || $2::jsonb), updated_at = now() WHERE id = $1
+           RETURNING answers""",
         application_id,
         msgspec.to_builtins(changes.answers),
     )
+    if row["case_id"] is not None:  # during a revision: staff find the application by its new answers
+        kind = await permit_type(connection, row["type_code"])
+        assert kind is not None  # an application's type is never deleted
+        await index_application_words(connection, row["case_id"], kind, answers)
     return await read_application(connection, actor, application_id, base_url)
 
 
@@ -265,6 +271,7 @@ async def submit(
         application_id,
         opened.id,
     )
+    await index_application_words(connection, opened.id, kind, row["answers"])
     await link_used_uploads(
         connection, UploadOwner.of(actor), opened.id, [uuid.UUID(str(u)) for u in row["documents"].values()]
     )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from serang_app.api import CatalogueService, ModuleSpec, Permission, ProblemText, Text
-from serang_app.modules.permits.applications import SERVICE
+from serang_app.api import CatalogueService, ModuleSpec, Permission, ProblemText, Text, words_backfill_task
+from serang_app.modules.permits.applications import MODULE, SERVICE
 from serang_app.modules.permits.routes import permits_router
+from serang_app.modules.permits.search_words import read_application_words
 from serang_app.modules.permits.workflow import PERMIT_WORKFLOW, TEMPLATES
 
 
@@ -29,6 +30,8 @@ def permits_module() -> ModuleSpec:
             Permission("permits.types.manage", ("admin",), "Add and change permit types"),
         ),
         templates=TEMPLATES,
+        # Applications submitted before staff search: indexed in the background, then nothing more to do.
+        tasks=(words_backfill_task(MODULE, read_application_words),),
         services=(
             CatalogueService(
                 code=SERVICE,

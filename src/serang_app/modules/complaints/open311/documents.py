@@ -17,7 +17,7 @@ import asyncpg
 from serang_app.api import DeploymentIdentity, RegionArea
 from serang_app.modules.complaints.categories import active_category, list_categories
 from serang_app.modules.complaints.open311.formats import Open311Error
-from serang_app.modules.complaints.public_view import public_query, thumbnail_url
+from serang_app.modules.complaints.public_view import public_description, public_query, thumbnail_url
 from serang_app.modules.complaints.schemas import Category
 from serang_app.modules.complaints.workflow import status_title
 
@@ -29,7 +29,8 @@ DEFAULT_WINDOW = timedelta(days=90)
 MAX_REQUESTS = 500
 
 # A GeoReport v2 request, from the public view (public_view.py): `address` is the region names,
-# never the reporter's text; `status_notes` the status's fixed title, never a note.
+# never the reporter's text; `status_notes` the status's fixed title, never a note; `photo_id` the
+# first photo staff did not hide (docs/complaints.md, "Moderation").
 _REQUEST = """v.reference, v.status, v.is_open, v.created_at, v.updated_at, v.due_at, v.category_code,
        v.category_title, v.description, v.latitude, v.longitude, v.place, v.agency, v.photo_ids[1] AS photo_id"""
 
@@ -158,7 +159,8 @@ def _request(row: asyncpg.Record, base_url: str, locale: str) -> dict[str, Any]:
         "status_notes": status_title(row["status"]).in_locale(locale),
         "service_name": title.get(locale, title["id"]),
         "service_code": row["category_code"],
-        "description": row["description"],
+        # The neutral text in the request's language when staff hid the description.
+        "description": public_description(row["description"], locale),
         "agency_responsible": row["agency"],
         "service_notice": None,
         "requested_datetime": _iso(row["created_at"]),

@@ -111,7 +111,7 @@ async def list_requests(request: Request[Any, Any, Any], database: NamedDependen
                 end=_moment(query.get("end_date"), "end_date"),
                 statuses=statuses,
             )
-        return render(fmt, "service_requests", found)
+        return _not_stored(render(fmt, "service_requests", found))
 
     return await _answer(request, build)
 
@@ -135,7 +135,7 @@ async def one_request(
             )
         if not found:
             raise Open311Error(404, f"No public request {reference!r}")
-        return render(fmt, "service_requests", found)
+        return _not_stored(render(fmt, "service_requests", found))
 
     return await _answer(request, build)
 
@@ -174,6 +174,13 @@ async def file_request(
         return render(fmt, "service_requests", answer, 201)
 
     return await _answer(request, build)
+
+
+def _not_stored(response: Response[bytes]) -> Response[bytes]:
+    """Requests may be stored by a cache but never reused without asking again: a description or
+    photo staff hide must leave every copy at once (docs/complaints.md, "Moderation")."""
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 def _draft(category: Category, form: list[tuple[str, str]], area: RegionArea) -> ComplaintDraft:

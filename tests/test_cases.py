@@ -165,7 +165,8 @@ async def test_a_module_case_runs_from_report_to_rating(
 
     # Each notifying transition left exactly one notification for the resident, with its template.
     templates = await db.fetch(
-        "SELECT template, params->>'reference' AS reference FROM notifications WHERE case_id = $1 ORDER BY created_at",
+        """SELECT template, params->>'reference' AS reference FROM notifications
+           WHERE case_id = $1 AND recipient_kind = 'resident' ORDER BY created_at""",
         uuid.UUID(case_id),
     )
     assert [row["template"] for row in templates] == ["lamps.started", "lamps.question", "lamps.fixed"]
@@ -314,9 +315,8 @@ async def test_forwarding_hands_the_case_to_another_agency_with_a_fresh_sla(
     assert row["status"] == "submitted"
     assert row["due_at"] > datetime.now(UTC)  # the SLA counts again from now
     assert row["overdue_notified_at"] is None
-    assert await db.fetchval("SELECT template FROM notifications WHERE case_id = $1", uuid.UUID(case_id)) == (
-        "lamps.forwarded"
-    )
+    resident_told = "SELECT template FROM notifications WHERE case_id = $1 AND recipient_kind = 'resident'"
+    assert await db.fetchval(resident_told, uuid.UUID(case_id)) == "lamps.forwarded"
     assert (
         await db.fetchval(
             "SELECT details->>'opd' FROM audit_log WHERE object_id = $1 AND action = 'case.transition'", case_id
@@ -366,9 +366,14 @@ async def test_followers_are_told_what_the_resident_is_told(
     assert not await follow_case(db, uuid.UUID(first), neighbour_id)  # once
     assert await follow_case(db, uuid.UUID(first), citizen_id)  # the reporter is told once, not twice
     await act(client, officer, first, "start", 1)
-    told = await db.fetch("SELECT recipient_id FROM notifications WHERE case_id = $1", uuid.UUID(first))
+    # (The officer, told of the new cases, is staff: not counted here.)
+    told = await db.fetch(
+        "SELECT recipient_id FROM notifications WHERE case_id = $1 AND recipient_kind = 'resident'", uuid.UUID(first)
+    )
     assert sorted(row["recipient_id"] for row in told) == sorted([citizen_id, neighbour_id])
-    assert await db.fetchval("SELECT count(*) FROM push_jobs") == 2
+    queued_for_residents = """SELECT count(*) FROM push_jobs j JOIN notifications n ON n.id = j.notification_id
+                              WHERE n.recipient_kind = 'resident'"""
+    assert await db.fetchval(queued_for_residents) == 2
     # Followers of one case move to another, with its reporter; the other's own reporter is not
     # made a follower of their own case.
     assert await move_followers(db, uuid.UUID(first), uuid.UUID(second), also=citizen_id) == 1
@@ -706,4 +711,9 @@ async def test_export_holds_the_cases_and_erasure_removes_what_the_resident_wrot
     # The case stays for the agency's records, with the officer's own notes.
     assert await db.fetchval("SELECT status FROM cases WHERE id = $1", uuid.UUID(case_id)) == "closed"
     assert await db.fetchval("SELECT count(*) FROM case_events WHERE note = 'Mohon nama pelapor.'") == 1
-    assert await db.fetchval("SELECT count(*) FROM notifications WHERE case_id = $1", uuid.UUID(case_id)) == 0
+    assert (
+        await db.fetchval(
+            "SELECT count(*) FROM notifications WHERE case_id = $1 AND recipient_kind = 'resident'", uuid.UUID(case_id)
+        )
+        == 0
+    )

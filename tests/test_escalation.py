@@ -82,10 +82,12 @@ async def staff_member(
 
 
 async def told(db: asyncpg.Connection, case_id: str | None = None) -> list[tuple[uuid.UUID, str, int | None]]:
-    """Who was told what: (staff id, template, working days) per notification, oldest first."""
+    """Who was told what: (staff id, template, working days) per escalation notice, oldest first
+    (the agency's staff are also told of each new case: not counted here)."""
     rows = await db.fetch(
         """SELECT recipient_id, template, (params->>'working_days')::int AS days FROM notifications
-           WHERE recipient_kind = 'staff' AND ($1::uuid IS NULL OR case_id = $1)
+           WHERE recipient_kind = 'staff' AND template IN ('case.overdue', 'case.escalated')
+             AND ($1::uuid IS NULL OR case_id = $1)
            ORDER BY created_at, (params->>'working_days')::int, id""",
         uuid.UUID(case_id) if case_id else None,
     )
@@ -294,7 +296,9 @@ async def test_two_sweeps_at_once_tell_everyone_once(
     finally:
         for pool in pools:
             await pool.close()
-    notices = await db.fetch("SELECT recipient_id, case_id FROM notifications WHERE recipient_kind = 'staff'")
+    notices = await db.fetch(
+        "SELECT recipient_id, case_id FROM notifications WHERE recipient_kind = 'staff' AND template = 'case.overdue'"
+    )
     assert sorted((row["case_id"], row["recipient_id"]) for row in notices) == sorted(
         (uuid.UUID(case_id), supervisor) for case_id in cases for supervisor in supervisors
     )

@@ -81,8 +81,9 @@ async def started_case(client: Any, database_url: str, locale: str = "id") -> tu
         assert (
             await client.put(f"/v1/me/devices/install-000{number}", json=registration, headers=citizen)
         ).status_code == 200
-    officer = await signed_in_staff(client, database_url, "officer")
     created = (await client.post("/v1/lamps/requests", json={"pole_number": "PJU-5"}, headers=citizen)).json()
+    # Signed up after the case was opened, so the agency's new-case notice is nobody's: one notification.
+    officer = await signed_in_staff(client, database_url, "officer")
     started = await client.post(f"/v1/cases/{created['case_id']}/actions/start", headers={**officer, "If-Match": '"1"'})
     assert started.status_code == 200
     return citizen, created["case_id"], created["reference"]

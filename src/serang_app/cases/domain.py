@@ -59,6 +59,19 @@ CASES = CoreDomain(
             id="Status permohonan {reference} kini: {status}.",
             en="The status of your request {reference} is now: {status}.",
         ),
+        # To staff (cases/staff_notices.py).
+        "case.new": Text(
+            id="Permohonan baru {reference} masuk ke instansi Anda.",
+            en="New case {reference} for your agency.",
+        ),
+        "case.assigned": Text(
+            id="Permohonan {reference} ditugaskan kepada Anda.",
+            en="Case {reference} has been assigned to you.",
+        ),
+        "case.resident_answered": Text(
+            id="Pemohon menindaklanjuti permohonan {reference}; statusnya kini: {status}.",
+            en="The resident acted on case {reference}; it is now: {status}.",
+        ),
     },
     problems={
         "case_action_not_allowed": ProblemText(

@@ -15,6 +15,7 @@ import asyncpg
 from serang_app.auth.actor import CaseActor
 from serang_app.cases.engine import CaseEngine
 from serang_app.cases.events import record_event
+from serang_app.cases.staff_notices import tell_agency_of_new_case
 from serang_app.cases.workflow import FINAL_PHASES
 from serang_app.http.problems import ApiError
 
@@ -109,9 +110,12 @@ class PreparedCase:
     pauses_sla: bool
     is_public: bool
     object_id: uuid.UUID | None
+    # The workflow's Workflow.notify_staff_of_new_cases: the agency's staff hear of the new case.
+    notify_staff: bool
 
     async def open(self, connection: asyncpg.Connection) -> OpenedCase:
-        """Number and insert the case and write its timeline and audit entries (two statements)."""
+        """Number and insert the case and write its timeline and audit entries (two statements),
+        then tell the agency's staff when the workflow says so (a third)."""
         case_id = uuid.uuid4()
         reference: str = await connection.fetchval(
             _INSERT_CASE,
@@ -135,6 +139,8 @@ class PreparedCase:
             self.period,
         )
         await record_event(connection, self.actor, case_id, "created", to_status=self.status)
+        if self.notify_staff and self.opd_code is not None:
+            await tell_agency_of_new_case(connection, case_id, self.opd_code, reference, self.status)
         return OpenedCase(id=case_id, reference=reference, status=self.status, due_at=self.due_at)
 
 
@@ -187,4 +193,5 @@ async def prepare_case(
         pauses_sla=initial.pauses_sla,
         is_public=is_public,
         object_id=object_id,
+        notify_staff=registered.workflow.notify_staff_of_new_cases,
     )

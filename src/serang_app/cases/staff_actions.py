@@ -8,6 +8,7 @@ import asyncpg
 
 from serang_app.auth.actor import CaseActor
 from serang_app.cases.events import notify_resident, record_event
+from serang_app.cases.staff_notices import tell_assignee
 from serang_app.http.problems import ApiError, LocalizedFieldError
 
 _LOCK = "SELECT resident_id, opd_code, reference, module, assignee_id FROM cases WHERE id = $1 FOR UPDATE"
@@ -59,6 +60,8 @@ async def assign_case(
         is_public=False,
         audit_details={"assignee": str(assignee_id) if assignee_id else "none"},
     )
+    if assignee_id != row["assignee_id"]:
+        await tell_assignee(connection, case_id, row["reference"], assignee_id, actor.id)
     return version
 
 

@@ -21,6 +21,7 @@ from serang_app.cases.events import notify_resident, record_event
 from serang_app.cases.reading import allowed_actions
 from serang_app.cases.registry import RegisteredWorkflow
 from serang_app.cases.sla_clock import Clock, move_clock, working_days_taken
+from serang_app.cases.staff_notices import tell_agency_of_new_case, tell_holder_of_resident_action
 from serang_app.cases.workflow import State, Transition
 from serang_app.http.digits import ascii_number
 from serang_app.http.problems import ApiError, LocalizedFieldError
@@ -135,6 +136,9 @@ async def _take(
     version = await _move(connection, case, target, calendar, now)
     if transition.reroutes:
         await _hand_over(connection, case, target, opd_code, calendar, now)
+        # New to the agency it goes to (_check_new_agency made sure there is one).
+        if opd_code is not None and registered.workflow.notify_staff_of_new_cases:
+            await tell_agency_of_new_case(connection, case["id"], opd_code, case["reference"], target.code)
     await _record(connection, actor, case, transition, target, note, opd_code)
     return version
 
@@ -254,7 +258,8 @@ async def _record(
     note: str | None,
     opd_code: str | None,
 ) -> None:
-    """The timeline and audit entries, and the resident's notification when the transition sends one."""
+    """The timeline and audit entries, the resident's notification when the transition sends one,
+    and the staff's when the resident took it."""
     await record_event(
         connection,
         actor,
@@ -276,6 +281,8 @@ async def _record(
             params={"reference": case["reference"], "status": target.code},
             followers=True,
         )
+    if actor.role == "resident":
+        await tell_holder_of_resident_action(connection, case["id"], case["reference"], target.code)
 
 
 async def _check_new_agency(connection: asyncpg.Connection, reroutes: bool, opd_code: str | None, current: str) -> None:

@@ -75,6 +75,10 @@ class Workflow:
     the module: ``object_kind="application"``, ``object_path="/v1/permits/applications/{object_id}"``.
     ``{object_id}`` is the id the module gave ``open_case`` (the case id when it gave none, so the
     module's route must accept the case id too); ``{case_id}`` is the case's id.
+
+    ``notify_staff_of_new_cases``: a case opened in (or forwarded to) an agency is in its officers'
+    and supervisors' inboxes and on their phones; False for cases nobody picks up from an inbox
+    (a booking, served at the counter on its day).
     """
 
     code: str
@@ -84,6 +88,7 @@ class Workflow:
     transitions: tuple[Transition, ...] = ()
     object_kind: str | None = None
     object_path: str | None = None
+    notify_staff_of_new_cases: bool = True
 
     def state(self, code: str) -> State | None:
         return next((state for state in self.states if state.code == code), None)

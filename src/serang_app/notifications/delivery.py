@@ -5,6 +5,9 @@ sent outside any transaction, then settled. A worker that dies between claim and
 the job to be claimed again once the lease runs out, so a push may repeat but is never lost; the
 data payload carries the notification id for the app to drop a repeat. Devices that already
 got this notification (`push_deliveries.result = 'sent'`) are skipped on a retry.
+
+Residents' and staff's notifications alike: the recipient's phones are `devices` or
+`staff_devices`, the language theirs, the payload's screen their app's.
 """
 
 from __future__ import annotations
@@ -44,14 +47,19 @@ UPDATE push_jobs j SET attempts = j.attempts + 1, not_before = now() + $2::inter
 FROM due WHERE j.notification_id = due.notification_id
 RETURNING j.notification_id, j.attempts
 """
+# The recipient's language: a resident's, or a staff member's once chosen (Indonesian before).
 _NOTIFICATIONS = f"""
-SELECT n.id, n.case_id, n.source, n.template, n.params, r.locale, {SUBJECT_COLUMNS}
+SELECT n.id, n.case_id, n.source, n.template, n.params, n.recipient_kind, coalesce(r.locale, st.locale) AS locale,
+       {SUBJECT_COLUMNS}
 FROM notifications n
 LEFT JOIN residents r ON n.recipient_kind = 'resident' AND r.id = n.recipient_id
+LEFT JOIN staff st ON n.recipient_kind = 'staff' AND st.id = n.recipient_id
 {SUBJECT_JOINS}
 WHERE n.id = ANY($1::uuid[])
 """  # noqa: S608 (constant columns)
-# Live devices of the recipients that have not had this notification yet.
+# Live devices of the recipients that have not had this notification yet: a resident's phones,
+# or an active staff member's (a disabled account's phones get nothing, even those the disabling
+# did not delete: an account disabled by the release before this one).
 _DEVICES = """
 SELECT n.id AS notification_id, d.installation_id, d.fcm_token
 FROM notifications n
@@ -61,7 +69,22 @@ WHERE n.id = ANY($1::uuid[]) AND d.refreshed_at > now() - $2::interval
       SELECT 1 FROM push_deliveries p
       WHERE p.notification_id = n.id AND p.installation_id = d.installation_id AND p.result = 'sent'
   )
-ORDER BY n.id, d.installation_id
+UNION ALL
+SELECT n.id, d.installation_id, d.fcm_token
+FROM notifications n
+JOIN staff_devices d ON n.recipient_kind = 'staff' AND d.staff_id = n.recipient_id
+JOIN staff s ON s.id = d.staff_id AND s.is_active
+WHERE n.id = ANY($1::uuid[]) AND d.refreshed_at > now() - $2::interval
+  AND NOT EXISTS (
+      SELECT 1 FROM push_deliveries p
+      WHERE p.notification_id = n.id AND p.installation_id = d.installation_id AND p.result = 'sent'
+  )
+ORDER BY notification_id, installation_id
+"""
+# A token FCM no longer knows, wherever it is registered.
+_FORGET_DEAD_DEVICE = """
+WITH resident_device AS (DELETE FROM devices WHERE fcm_token = $1)
+DELETE FROM staff_devices WHERE fcm_token = $1
 """
 _RECORD = """
 INSERT INTO push_deliveries (notification_id, installation_id, result) VALUES ($1, $2, $3)
@@ -122,7 +145,9 @@ def _message(notification: asyncpg.Record, device: asyncpg.Record, delivery: Del
         body=delivery.texts.render(notification["source"], notification["template"], params, locale, status_title),
         # What the inbox item carries too, so a tap on the push opens the same screen.
         data={
-            **push_data(subject_of(notification, delivery.workflows, locale, delivery.title)),
+            **push_data(
+                subject_of(notification, delivery.workflows, locale, delivery.title), notification["recipient_kind"]
+            ),
             "notification_id": str(notification["id"]),
             "case_id": str(notification["case_id"] or ""),
         },
@@ -143,7 +168,7 @@ async def _settle(
         PUSH_MESSAGES.labels("notification", outcome.result).inc()
         await connection.execute(_RECORD, notification_id, device["installation_id"], outcome.result)
         if outcome.result in ("token_gone", "token_invalid"):
-            await connection.execute("DELETE FROM devices WHERE fcm_token = $1", device["fcm_token"])
+            await connection.execute(_FORGET_DEAD_DEVICE, device["fcm_token"])
         elif outcome.result == "retry":
             retry_after[notification_id] = max(retry_after.get(notification_id, 0.0), outcome.retry_after or 0.0)
             errors[notification_id] = outcome.detail

@@ -18,10 +18,16 @@ STALE_AFTER = timedelta(days=60)
 INSTALLATION_ID_PATTERN = r"^[A-Za-z0-9_-]{8,128}$"
 
 
+# What a phone sends to register, residents' and staff's alike.
+FcmToken = Annotated[str, msgspec.Meta(min_length=20, max_length=4096, pattern=r"^[!-~]+$")]
+Platform = Literal["android", "ios"]
+AppVersion = Annotated[str, msgspec.Meta(min_length=1, max_length=40, pattern=r"^[0-9A-Za-z.+_-]+$")]
+
+
 class DeviceRegistration(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    fcm_token: Annotated[str, msgspec.Meta(min_length=20, max_length=4096, pattern=r"^[!-~]+$")]
-    platform: Literal["android", "ios"]
-    app_version: Annotated[str, msgspec.Meta(min_length=1, max_length=40, pattern=r"^[0-9A-Za-z.+_-]+$")]
+    fcm_token: FcmToken
+    platform: Platform
+    app_version: AppVersion
     # Kept for apps written before one language per resident (notifications/language.py): when sent,
     # it becomes the resident's language, the profile's and every device's; left out, the phone
     # speaks the profile's language. New apps change language with PATCH /v1/me only.
@@ -52,6 +58,12 @@ async def register_device(
         "DELETE FROM devices WHERE fcm_token = $1 AND installation_id <> $2 RETURNING topics",
         registration.fcm_token,
         installation_id,
+    )
+    # The phone was a staff member's until now: it is this resident's alone.
+    await connection.execute(
+        "DELETE FROM staff_devices WHERE installation_id = $1 OR fcm_token = $2",
+        installation_id,
+        registration.fcm_token,
     )
     row = await connection.fetchrow(
         """INSERT INTO devices (installation_id, resident_id, fcm_token, platform, app_version, locale, topics)

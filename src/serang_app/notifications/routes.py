@@ -19,7 +19,8 @@ from serang_app.notifications.devices import (
     forget_device,
     register_device,
 )
-from serang_app.notifications.inbox import Inbox, MarkRead, UnreadCount, inbox_page, mark_read
+from serang_app.notifications.inbox import Inbox, MarkRead, Recipient, UnreadCount, inbox_page, mark_read
+from serang_app.notifications.language import resident_locale
 
 MeRequest = Request[Principal, Any, Any]
 InstallationId = Annotated[
@@ -46,7 +47,8 @@ class NotificationController(Controller):
                 connection,
                 notification_texts_of(state),
                 case_engine_of(state).workflows,
-                request.user.id,
+                Recipient("resident", request.user.id),
+                await resident_locale(connection, request.user.id),
                 limit=limit,
                 cursor=cursor,
                 fallback_title=service_title(identity_of(state)),
@@ -55,12 +57,14 @@ class NotificationController(Controller):
     @post("/read", summary="Mark these notifications read", status_code=200)
     async def read_notifications(self, request: MeRequest, state: State, data: JSONBody[MarkRead]) -> UnreadCount:
         async with database_of(state).acquire() as connection:
-            return UnreadCount(unread_count=await mark_read(connection, request.user.id, data.ids))
+            return UnreadCount(
+                unread_count=await mark_read(connection, Recipient("resident", request.user.id), data.ids)
+            )
 
     @post("/read-all", summary="Mark every notification read", status_code=200)
     async def read_all_notifications(self, request: MeRequest, state: State) -> UnreadCount:
         async with database_of(state).acquire() as connection:
-            return UnreadCount(unread_count=await mark_read(connection, request.user.id, None))
+            return UnreadCount(unread_count=await mark_read(connection, Recipient("resident", request.user.id), None))
 
 
 class DeviceController(Controller):

@@ -38,6 +38,27 @@ class NotificationTarget(msgspec.Struct, kw_only=True):
     module_object: ModuleObject | None
 
 
+class StaffNotificationTarget(msgspec.Struct, kw_only=True):
+    """Where the officers' app goes on a tap: the case as staff work it."""
+
+    screen: Literal["staff_case"]
+    case_id: uuid.UUID
+    # GET this for the case as staff see it (internal timeline entries, the actions of their role);
+    # assignment and comments are under /v1/staff/cases/{case_id}/.
+    case_path: str
+    # The module's own object behind the case (a permit application to review), when it has one.
+    module_object: ModuleObject | None
+
+
+def staff_target(target: NotificationTarget | None) -> StaffNotificationTarget | None:
+    """A notification's target as a staff member follows it."""
+    if target is None:
+        return None
+    return StaffNotificationTarget(
+        screen="staff_case", case_id=target.case_id, case_path=target.case_path, module_object=target.module_object
+    )
+
+
 class Subject(msgspec.Struct, kw_only=True):
     kind: str
     title: str
@@ -78,15 +99,16 @@ def subject_of(
     )
 
 
-def push_data(subject: Subject) -> dict[str, str]:
-    """The subject as FCM data (strings only; absent values left out)."""
+def push_data(subject: Subject, recipient_kind: str = "resident") -> dict[str, str]:
+    """The subject as FCM data (strings only; absent values left out), with the screen of the
+    recipient's app (a staff member's: `staff_case`)."""
     values = {
         "kind": subject.kind,
         "reference": subject.reference,
         "status": subject.status,
         "phase": subject.phase,
     }
-    target = subject.target
+    target = subject.target if recipient_kind == "resident" else staff_target(subject.target)
     if target is not None:
         values["screen"] = target.screen
         if target.module_object is not None:

@@ -14,6 +14,7 @@ from serang_app.db.keyset import Keyset
 from serang_app.db.pool import row_as, rows_as
 from serang_app.db.updates import sent_fields, update_row
 from serang_app.http.problems import ApiError, LocalizedFieldError
+from serang_app.notifications.staff_devices import forget_all_staff_devices
 from serang_app.staff.accounts import ADMIN_OPD
 from serang_app.staff.admin_schemas import NewStaff, StaffChange, StaffMember, StaffPage, StaffRole
 from serang_app.staff.emails import canonical_email, is_staff_address
@@ -87,8 +88,9 @@ async def change_staff(
 ) -> tuple[StaffMember, list[str]]:
     """Apply the changes (inside a transaction); return the account and the names of the fields that changed.
 
-    A disabled account's refresh tokens are revoked here, in the same transaction; its access
-    tokens stop working by themselves, since every request loads the account afresh.
+    A disabled account's refresh tokens are revoked here, in the same transaction, and its phones
+    forgotten (no more pushes); its access tokens stop working by themselves, since every request
+    loads the account afresh.
     """
     row = await connection.fetchrow(f"SELECT {_COLUMNS} FROM staff WHERE id = $1 FOR UPDATE", staff_id)  # noqa: S608
     if row is None:
@@ -119,6 +121,7 @@ async def change_staff(
     assert updated is not None  # the row is locked above
     if changed.get("is_active") is False:
         await revoke_subject(connection, "staff", staff_id)
+        await forget_all_staff_devices(connection, staff_id)
     return row_as(StaffMember, updated), sorted(changed)
 
 

@@ -6,16 +6,20 @@ from serang_app.auth.permissions import Permission
 from serang_app.bilingual import ProblemText, Text
 from serang_app.declaration import CoreDomain
 from serang_app.staff.admin_routes import StaffAdminController
-from serang_app.staff.me_routes import staff_me
+from serang_app.staff.me_routes import change_staff_me, staff_me
 from serang_app.staff.routes import staff_login
 
 STAFF = CoreDomain(
     name="staff",
     public_routes=(staff_login,),
-    signed_in_routes=(StaffAdminController, staff_me),
+    signed_in_routes=(StaffAdminController, staff_me, change_staff_me),
     permissions=(
         Permission("staff.manage", ("admin",), "Create, list, disable staff accounts and change their roles"),
-        Permission("staff.self", ("officer", "supervisor", "admin"), "Read one's own staff account"),
+        Permission(
+            "staff.self",
+            ("officer", "supervisor", "admin"),
+            "Read one's own staff account, choose its language, its inbox and its devices",
+        ),
     ),
     problems={
         "invalid_credentials": ProblemText(

@@ -132,9 +132,15 @@ async def test_a_draft_is_submitted_revised_and_approved(
     assert approved.status_code == 200, approved.text
     assert approved.json()["status"] == "approved"
     told = await db.fetch(
-        "SELECT template FROM notifications WHERE case_id = $1 ORDER BY created_at", uuid.UUID(case_id)
+        "SELECT recipient_kind, template FROM notifications WHERE case_id = $1 ORDER BY created_at", uuid.UUID(case_id)
     )
-    assert [row["template"] for row in told] == ["permits.in_review", "permits.revision", "permits.approved"]
+    assert [(row["recipient_kind"], row["template"]) for row in told] == [
+        ("resident", "permits.in_review"),
+        ("resident", "permits.revision"),
+        # The officer who asked for the revision hears of the resubmission (docs/notifications.md).
+        ("staff", "case.resident_answered"),
+        ("resident", "permits.approved"),
+    ]
     mine = (await client.get("/v1/permits/applications", headers=applicant)).json()["items"]
     assert [item["id"] for item in mine] == [application_id]
 

@@ -20,6 +20,9 @@ APPOINTMENT_WORKFLOW = Workflow(
     # The case is a booking, read by its id (or its case's id).
     object_kind="booking",
     object_path="/v1/appointments/{object_id}",
+    # Bookings are served from the desk's queue on their day, not picked up from an inbox: the
+    # agency's officers are not told of each one.
+    notify_staff_of_new_cases=False,
     initial="booked",
     states=(
         State(code="booked", phase="submitted", title=Text(id="Terjadwal", en="Booked")),

@@ -51,6 +51,7 @@ from serang_app.module_system.spec import (
     CORE_API_VERSION,
     CORE_CONTRACT_VERSION,
     CatalogueService,
+    ModuleCommandContext,
     ModuleContext,
     ModuleSpec,
     ModuleTask,
@@ -65,6 +66,7 @@ from serang_app.regions.boundaries import PinPlace, RegionArea
 from serang_app.residents.applicant import Applicant, applicant_of
 from serang_app.residents.locking import lock_resident
 from serang_app.residents.service_accounts import create_service_resident
+from serang_app.startup.failures import StartupError
 from serang_app.uploads.service import UploadOwner, attach_uploads, link_used_uploads, release_uploads, use_uploads
 
 __all__ = [
@@ -100,6 +102,7 @@ __all__ = [
     "Locale",
     "LocalizedFieldError",
     "LongLocalText",
+    "ModuleCommandContext",
     "ModuleContext",
     "ModuleSpec",
     "ModuleTask",
@@ -115,6 +118,7 @@ __all__ = [
     "Principal",
     "ProblemText",
     "RegionArea",
+    "StartupError",
     "State",
     "Text",
     "Transition",

@@ -287,3 +287,76 @@ async def test_a_definition_with_mistakes_is_refused_naming_each(
     for wrong in (broken(colour="blue"), broken(fields=[EXAMPLE["fields"][0]] * 61), broken(sla_days=91)):
         assert (await client.post("/v1/permits/definitions", json=wrong, headers=admin)).status_code == 422
     assert (await client.post(f"/v1/permits/definitions/{CODE}/publish", headers=admin)).status_code == 404
+
+
+async def test_a_decision_or_an_appointment_is_done_when_approved(
+    client: AsyncTestClient[Litestar], database_url: str
+) -> None:
+    """Review only, no revision rounds: approval completes the case; an appointment names the
+    appointments service the resident books next; neither issues a letter."""
+    admin = await signed_in_staff(client, database_url, "admin", None)
+    officer = await signed_in_staff(client, database_url, "officer", "DINSOS")
+    applicant = await resident(client)
+    await client.patch("/v1/me", json={"district_code": "36.04.05"}, headers=applicant)
+    for code, outcome, appointment in (
+        ("dinsos_decision", "decision", None),
+        ("dinsos_card", "appointment", {"service": "ktp_recording"}),
+    ):
+        definition = broken(
+            code=code,
+            letter=None,
+            appointment=appointment,
+            workflow={"approval": "officer", "revisions": False, "outcome": outcome},
+        )
+        created = await client.post("/v1/permits/definitions", json=definition, headers=admin)
+        assert created.status_code == 201, created.text
+        assert (await client.post(f"/v1/permits/definitions/{code}/publish", headers=admin)).status_code == 200
+        no_letter = await client.get(f"/v1/permits/definitions/{code}/preview.pdf", headers=admin)
+        assert (no_letter.status_code, no_letter.json()["code"]) == (409, "permits_no_letter")
+        application_id = (
+            await client.post("/v1/permits/applications", json={"type_code": code}, headers=applicant)
+        ).json()["id"]
+        answers = {"household_size": 2, "work": "farmer", "reason": "Tidak mampu."}
+        await client.patch(f"/v1/permits/applications/{application_id}", json={"answers": answers}, headers=applicant)
+        await attach_documents(client, applicant, application_id, ["id_card", "need_statement"])
+        submitted = await client.post(f"/v1/permits/applications/{application_id}/submit", headers=applicant)
+        assert submitted.status_code == 200, submitted.text
+        case_id = submitted.json()["case_id"]
+        await client.post(f"/v1/cases/{case_id}/actions/start_review", headers={**officer, "If-Match": "*"})
+        revision = await client.post(
+            f"/v1/permits/applications/{application_id}/revision", json={"note": "Perbaiki."}, headers=officer
+        )
+        assert (revision.status_code, revision.json()["code"]) == (409, "permits_no_revisions")
+        approved = await client.post(f"/v1/permits/applications/{application_id}/approve", headers=officer)
+        assert approved.status_code == 200, approved.text
+        assert (approved.json()["status"], approved.json()["permit"]) == ("issued", None)
+        assert approved.json()["appointment_service"] == (appointment or {}).get("service")
+        case = (await client.get(f"/v1/cases/{case_id}", headers=applicant)).json()
+        assert case["phase"] == "completed"
+        issued = await client.post(f"/v1/permits/applications/{application_id}/issue", headers=officer)
+        assert issued.status_code == 409
+
+
+async def test_the_longest_letter_and_the_oddest_text_still_make_a_pdf(
+    client: AsyncTestClient[Litestar], database_url: str
+) -> None:
+    """A body of 10,000 characters without a space, braces that are no placeholder, any script:
+    the sample letter is drawn (over several pages), never a 500; one character more is refused."""
+    admin = await signed_in_staff(client, database_url, "admin", None)
+    letter = copy.deepcopy(EXAMPLE["letter"])
+    odd = "{ {{number}} }"
+    letter["body"]["id"] = "ص" * 9_000 + odd + "x" * (1_000 - len(odd))
+    assert len(letter["body"]["id"]) == 10_000
+    letter["number_pattern"] = "{{seq}}/{code}"
+    created = await client.post("/v1/permits/definitions", json=broken(letter=letter), headers=admin)
+    assert created.status_code == 201, created.text
+    sample = await client.get(f"/v1/permits/definitions/{CODE}/preview.pdf", headers=admin)
+    assert sample.status_code == 200, sample.text
+    text, reader = pdf_text(sample.content)
+    assert len(reader.pages) > 1
+    assert f"{{000001}}/{CODE}" in text
+    assert "{{000001}/" in text
+    letter["body"]["id"] += "x"
+    too_long = await client.put(f"/v1/permits/definitions/{CODE}/draft", json=broken(letter=letter), headers=admin)
+    assert too_long.status_code == 422
+    assert [error["field"] for error in too_long.json()["errors"]] == ["letter.body.id"]

@@ -75,7 +75,13 @@ def _application(row: asyncpg.Record, kind: ServiceVersion | None, base_url: str
         submitted_at=row["submitted_at"],
         revision=revision_asked(row["revision"], kind) if row["revision"] is not None and kind is not None else None,
         permit=issued_permit(row, base_url) if row["number"] is not None else None,
+        appointment_service=_appointment_to_book(row, kind),
     )
+
+
+def _appointment_to_book(row: asyncpg.Record, kind: ServiceVersion | None) -> str | None:
+    link = kind.definition.appointment if kind is not None else None
+    return link.service if link is not None and row["status"] == "issued" else None
 
 
 async def create_draft(
@@ -113,8 +119,11 @@ async def read_application(
     """The application as its applicant and the agency see it; `base_url` is the public origin the
     verification URL of an issued permit starts with (`public_base_url`, never the request's Host)."""
     row = await visible_application(connection, actor, application_id)
-    # The type names the titles of a revision's fields and documents.
-    kind = await _version(connection, row) if row["revision"] is not None else None
+    # The version names the titles of a revision's fields and documents, and the appointment to
+    # book once a service ending with one is approved.
+    completed_without_letter = row["status"] == "issued" and row["number"] is None
+    needs_kind = row["revision"] is not None or completed_without_letter
+    kind = await _version(connection, row) if needs_kind else None
     return _application(row, kind, base_url)
 
 
@@ -333,13 +342,14 @@ async def approve(
     engine: CaseEngine, connection: asyncpg.Connection, actor: CaseActor, application_id: uuid.UUID, base_url: str
 ) -> Application:
     """A service that needs a supervisor is approved by one (or an admin); others by any staff.
-    A service ending with a decision is done once approved: nothing is issued after it."""
+    A service ending with a decision or an appointment is done once approved: nothing is issued."""
     row = await visible_application(connection, actor, application_id)
     kind = await _version(connection, row)
     if kind.needs_supervisor and actor.role == "officer":
         raise ApiError(403, "permits_needs_supervisor")
     await take_action(engine, connection, actor, row["case_id"], "approve", expected_version=None)
-    if kind.definition.workflow.outcome == "decision":
+    if kind.definition.workflow.outcome in ("decision", "appointment"):
+        # Nothing to issue: the decision is the approval; an appointment is booked by the resident.
         await take_action(engine, connection, actor, row["case_id"], "issue", expected_version=None)
     return await read_application(connection, actor, application_id, base_url)
 

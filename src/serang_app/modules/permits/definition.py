@@ -50,7 +50,7 @@ class ShownWhen(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields
     values: Annotated[list[FieldCode], msgspec.Meta(min_length=1, max_length=MAX_CHOICES)]
 
 
-class ServiceField(Attribute, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class ServiceField(Attribute, frozen=True, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
     """A question of the form (serang_app.forms), perhaps shown only after another answer."""
 
     shown_when: ShownWhen | None = None
@@ -75,7 +75,7 @@ class Requirements(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
     en: Requirement
 
 
-class LetterBody(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class LetterBody(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
     """The letter's text with {placeholders}; Indonesian always, English when the agency writes one."""
 
     id: LetterText

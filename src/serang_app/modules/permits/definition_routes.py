@@ -65,7 +65,8 @@ async def service_definition(database: NamedDependency[Database], code: Definiti
 @post(
     "/definitions",
     summary="Define a new service (a draft, offered to no one until published)",
-    opt={**_MANAGE, "problems": [409, 422]},
+    request_max_body_size=MAX_FILE_BYTES,
+    opt={**_MANAGE, "problems": [409, 413, 422]},
 )
 async def add_definition(
     request: SignedIn, database: NamedDependency[Database], data: JSONBody[DefinitionFile]
@@ -89,7 +90,8 @@ async def read_draft(database: NamedDependency[Database], code: DefinitionPath) 
 @put(
     "/definitions/{code:str}/draft",
     summary="Replace the draft (checked whole; published versions do not change)",
-    opt={**_MANAGE, "problems": [404, 422]},
+    request_max_body_size=MAX_FILE_BYTES,
+    opt={**_MANAGE, "problems": [404, 413, 422]},
 )
 async def save_draft(
     request: SignedIn, database: NamedDependency[Database], code: DefinitionPath, data: JSONBody[DefinitionFile]

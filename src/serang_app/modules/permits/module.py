@@ -6,7 +6,9 @@ from pathlib import Path
 
 from serang_app.api import CatalogueService, ModuleSpec, Permission, ProblemText, Text
 from serang_app.modules.permits.applications import SERVICE
+from serang_app.modules.permits.commands import services_command
 from serang_app.modules.permits.routes import permits_router
+from serang_app.modules.permits.seeds import seeding
 from serang_app.modules.permits.workflow import PERMIT_WORKFLOW, TEMPLATES
 
 
@@ -18,6 +20,9 @@ def permits_module() -> ModuleSpec:
         router=permits_router,
         migrations=Path(__file__).parent / "migrations",
         workflows=(PERMIT_WORKFLOW,),
+        # The service definitions shipped in the seeds folder, published when missing.
+        lifespan=seeding,
+        commands=(services_command,),
         permissions=(
             Permission("permits.apply", ("resident",), "Draft, complete and submit permit applications"),
             Permission(

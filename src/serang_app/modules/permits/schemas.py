@@ -157,6 +157,9 @@ class Application(msgspec.Struct, kw_only=True):
     # The version of the service it was filed under (its form, letter and PDF); None for a draft,
     # which follows the latest published version.
     definition_version: int | None = None
+    # Once approved, for a service ending with an appointment: the appointments module's service
+    # the resident books next (`GET /v1/appointments/slots?service=...`).
+    appointment_service: str | None = None
 
 
 class ApplicationPage(msgspec.Struct, kw_only=True):

@@ -13,7 +13,6 @@ from serang_app.api import (
     ApiError,
     Attribute,
     LocalizedFieldError,
-    Text,
     agency_problems,
     definition_problems,
     sent_fields,
@@ -50,7 +49,7 @@ def permit_type_of(kind: ServiceVersion) -> PermitType:
     return PermitType(
         code=kind.code,
         title=kind.title,
-        description=Text(id=definition.description.id, en=definition.description.en),
+        description=kind.description,
         opd_code=definition.agency,
         sla_days=definition.sla_days,
         validity_days=definition.letter.validity_days if definition.letter else None,

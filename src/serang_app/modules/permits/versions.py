@@ -5,11 +5,12 @@ letter it ends with. Permit types are definitions too (their `permit_prefix` set
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import asyncpg
 import msgspec
 
-from serang_app.api import Text
+from serang_app.api import Text, writable
 from serang_app.modules.permits.definition import DefinitionFile, LetterTemplate, ServiceField
 from serang_app.modules.permits.schemas import DocumentRequirement
 
@@ -40,6 +41,10 @@ class ServiceVersion:
     @property
     def title(self) -> Text:
         return Text(id=self.definition.title.id, en=self.definition.title.en)
+
+    @property
+    def description(self) -> Text:
+        return Text(id=self.definition.description.id, en=self.definition.description.en)
 
     @property
     def fields(self) -> list[ServiceField]:
@@ -75,10 +80,30 @@ def version_of(row: asyncpg.Record) -> ServiceVersion:
     return ServiceVersion(
         code=row["code"],
         version=row["version"],
-        definition=msgspec.convert(row["body"], DefinitionFile),
+        definition=_stored_definition(row["body"]),
         permit_prefix=row["permit_prefix"],
         is_open=row["is_open"],
     )
+
+
+def _stored_definition(body: Any) -> DefinitionFile:
+    """A stored definition was checked when saved; one holding a character the text rules refuse
+    (written before them, or by hand in the database) is read with each such character replaced by
+    U+FFFD, as the PDF writers do, rather than failing every application filed under it."""
+    try:
+        return msgspec.convert(body, DefinitionFile)
+    except msgspec.ValidationError:
+        return msgspec.convert(_writable(body), DefinitionFile)
+
+
+def _writable(value: Any) -> Any:
+    if isinstance(value, str):
+        return writable(value)
+    if isinstance(value, list):
+        return [_writable(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _writable(item) for key, item in value.items()}
+    return value
 
 
 async def latest_version(connection: asyncpg.Connection, code: str) -> ServiceVersion | None:

@@ -118,18 +118,22 @@ async def test_seeds_are_published_once_and_a_bad_one_stops_start_up(
     await db.execute("UPDATE permits.definitions SET closed_at = now() WHERE code = $1", CODE)
     assert await seed_definitions(app_database, tmp_path) == []
 
+    # A seed naming an agency this deployment does not have (another region's) is left out.
+    (tmp_path / "elsewhere.json").write_text(json.dumps(EXAMPLE | {"code": "elsewhere", "agency": "NOPE"}))
+    assert await seed_definitions(app_database, tmp_path) == []
+
     (tmp_path / "z_broken.json").write_text(json.dumps(content_mistakes() | {"code": "broken"}), encoding="utf-8")
     with pytest.raises(StartupError) as stopped:
         await seed_definitions(app_database, tmp_path)
     line = one_line(stopped.value)
     assert line.startswith("service definition z_broken.json: ")
-    for path in ("agency", "letter.body.en", "letter.number_pattern"):
+    for path in ("letter.body.en", "letter.number_pattern"):
         assert f"{path}: " in line
     assert "\n" not in str(stopped.value)
     (tmp_path / "z_broken.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(StartupError, match=r"z_broken\.json: not a JSON file"):
         await seed_definitions(app_database, tmp_path)
-    assert await db.fetchval("SELECT count(*) FROM permits.definitions WHERE code = 'broken'") == 0
+    assert await db.fetchval("SELECT count(*) FROM permits.definitions WHERE code IN ('broken', 'elsewhere')") == 0
 
 
 def _services(database_url: str, *arguments: str) -> subprocess.CompletedProcess[str]:

@@ -3,7 +3,8 @@ when no definition of its code exists yet (at start-up, in every web process: on
 the others find the work done). An admin's later edits stay: a seed only fills what is missing.
 
 A file that is not a valid definition stops start-up with one line naming the file and each of its
-problems: a deployment must not start with half of its services."""
+problems: a deployment must not start with half of its services. A valid one naming an agency this
+deployment does not have (another region's, docs/multi-regency.md) is skipped with a warning."""
 
 from __future__ import annotations
 
@@ -14,17 +15,18 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import asyncpg
+import structlog
 
-from serang_app.api import ApiError, Database, ModuleContext, StartupError
+from serang_app.api import ApiError, Database, ModuleContext, StartupError, agency_problems, converted_strictly
 from serang_app.modules.permits import definitions
 from serang_app.modules.permits.definition import DefinitionFile
-from serang_app.modules.permits.importing import read_definition
+from serang_app.modules.permits.definition_checks import shape_problems
 
 # Where the regency's own definitions are written (docs/services.md says why this folder).
 SEEDS_FOLDER = Path(__file__).resolve().parents[1] / "services" / "seeds"
 # Any constant of this module's own: one web process seeds at a time.
 _LOCK = 23_0001
+logger = structlog.get_logger("serang_app.modules.permits")
 
 
 async def seed_definitions(database: Database, folder: Path) -> list[str]:
@@ -36,8 +38,12 @@ async def seed_definitions(database: Database, folder: Path) -> list[str]:
     async with database.acquire() as connection, connection.transaction():
         await connection.execute("SELECT pg_advisory_xact_lock($1)", _LOCK)
         for name, document in files:
-            definition = await _checked(connection, name, document)
+            definition = _checked(name, document)
             if await connection.fetchval("SELECT 1 FROM permits.definitions WHERE code = $1", definition.code):
+                continue
+            if await agency_problems(connection, definition.agency, field="agency"):
+                # Another region's deployment runs the same seeds without every agency they name.
+                logger.warning("service_seed_skipped", file=name, code=definition.code, agency=definition.agency)
                 continue
             await definitions.import_definition(connection, definition)
             seeded.append(definition.code)
@@ -55,12 +61,16 @@ def _seed_files(folder: Path) -> list[tuple[str, Any]]:
     return files
 
 
-async def _checked(connection: asyncpg.Connection, name: str, document: Any) -> DefinitionFile:
+def _checked(name: str, document: Any) -> DefinitionFile:
+    """The definition, or the one line naming every problem of the file (the agency aside)."""
     try:
-        return await read_definition(connection, document)
+        definition = converted_strictly(document, DefinitionFile)
+        if problems := shape_problems(definition):
+            raise ApiError(422, errors=problems)
     except ApiError as error:
         named = "; ".join(f"{problem.field}: {_english(problem)}" for problem in error.errors or [])
         raise StartupError(f"service definition {name}: {named or error.code}") from None
+    return definition
 
 
 def _english(problem: object) -> str:

@@ -231,6 +231,17 @@ async def test_a_service_defined_through_the_api_is_applied_for_revised_approved
     catalogue = {item["code"]: item for item in (await client.get("/v1/services")).json()["items"]}
     assert catalogue[f"permits.{CODE}"]["is_open"] is False
     assert (await client.get(path)).json()["status"] == "valid"
+    # Reopened, it takes applications again, under its latest version.
+    reopened = await client.post(f"/v1/permits/definitions/{CODE}/reopen", headers=admin)
+    assert (reopened.json()["is_closed"], reopened.json()["published_version"]) == (False, 2)
+    assert (
+        await client.post("/v1/permits/applications", json={"type_code": CODE}, headers=applicant)
+    ).status_code == 201
+    closings = await db.fetch(
+        "SELECT action FROM audit_log WHERE object_id = $1 AND action IN ('service_definition.closed', 'service_definition.reopened')",
+        CODE,
+    )
+    assert sorted(row["action"] for row in closings) == ["service_definition.closed", "service_definition.reopened"]
 
 
 def broken(**changes: Any) -> dict[str, Any]:

@@ -25,8 +25,8 @@ WITH holders AS (
     FROM numbered
     RETURNING id, resident_id
 ), applied AS (
-    INSERT INTO permits.applications (resident_id, type_code, case_id, submitted_at)
-    SELECT resident_id, 'business_certificate', id, now() FROM opened
+    INSERT INTO permits.applications (resident_id, type_code, definition_version, case_id, submitted_at)
+    SELECT resident_id, 'business_certificate', 1, id, now() FROM opened
     RETURNING id, case_id, resident_id
 )
 INSERT INTO permits.issued (case_id, application_id, number, holder_name, issued_at, expires_at,
@@ -51,7 +51,7 @@ async def seed_permits(dsn: str, count: int) -> tuple[str, float]:
     try:
         await connection.execute(_PERMITS, count)
         await connection.execute(
-            "VACUUM (ANALYZE) residents, cases, permits.applications, permits.issued, permits.types"
+            "VACUUM (ANALYZE) residents, cases, permits.applications, permits.issued, permits.definition_versions"
         )
         code: str = await connection.fetchval(_A_VALID_CODE)
     finally:

@@ -23,6 +23,7 @@ from serang_app.cases.opening import OpenedCase, PreparedCase, open_case, prepar
 from serang_app.cases.search_words import CaseWords, WordsReader, index_case_words
 from serang_app.cases.transitions import take_action
 from serang_app.cases.workflow import Actor, Phase, State, Transition, Workflow
+from serang_app.catalogue.offering import offer_service
 from serang_app.db.conditions import Conditions
 from serang_app.db.keyset import Keyset, KeysetPage, PageRows
 from serang_app.db.pool import Database
@@ -44,6 +45,7 @@ from serang_app.http.pagination import (
 )
 from serang_app.http.problems import ApiError, LocalizedFieldError
 from serang_app.http.public_url import public_base_url
+from serang_app.http.strict_body import converted_strictly
 from serang_app.http.text import DISPLAY_NAME, MULTILINE_TEXT, PLAIN_TEXT, is_real_name, normalized_in_place, writable
 from serang_app.identity.deployment import DeploymentIdentity
 from serang_app.module_system.search_backfill import words_backfill_task
@@ -52,6 +54,7 @@ from serang_app.module_system.spec import (
     CORE_API_VERSION,
     CORE_CONTRACT_VERSION,
     CatalogueService,
+    ModuleCommandContext,
     ModuleContext,
     ModuleSpec,
     ModuleTask,
@@ -63,8 +66,10 @@ from serang_app.pdf.document import FONT as PDF_FONT
 from serang_app.pdf.document import PdfDocument
 from serang_app.pdf.letterhead import Letterhead, draw_letterhead
 from serang_app.regions.boundaries import PinPlace, RegionArea
+from serang_app.residents.applicant import Applicant, applicant_of
 from serang_app.residents.locking import lock_resident
 from serang_app.residents.service_accounts import create_service_resident
+from serang_app.startup.failures import StartupError
 from serang_app.uploads.hiding import end_public_photo_links, hide_case_photo, restore_case_photo
 from serang_app.uploads.service import UploadOwner, attach_uploads, link_used_uploads, release_uploads, use_uploads
 
@@ -84,6 +89,7 @@ __all__ = [
     "SYSTEM_ACTOR",
     "Actor",
     "ApiError",
+    "Applicant",
     "Attribute",
     "AttributeAnswer",
     "CachedJson",
@@ -101,6 +107,7 @@ __all__ = [
     "Locale",
     "LocalizedFieldError",
     "LongLocalText",
+    "ModuleCommandContext",
     "ModuleContext",
     "ModuleSpec",
     "ModuleTask",
@@ -118,6 +125,7 @@ __all__ = [
     "Principal",
     "ProblemText",
     "RegionArea",
+    "StartupError",
     "State",
     "Text",
     "Transition",
@@ -128,8 +136,10 @@ __all__ = [
     "agency_problems",
     "answer_problems",
     "answer_text_problems",
+    "applicant_of",
     "attach_uploads",
     "cancel_scheduled_notifications",
+    "converted_strictly",
     "create_service_resident",
     "decode_cursor",
     "definition_problems",
@@ -150,6 +160,7 @@ __all__ = [
     "normalized_in_place",
     "notify_resident",
     "notify_resident_all",
+    "offer_service",
     "open_case",
     "owned_cursor",
     "owned_position",

@@ -23,6 +23,7 @@ from serang_app.db.embedded import EmbeddedDatabase
 from serang_app.db.migrations import apply_migrations, migration_status
 from serang_app.logs import configure_logging
 from serang_app.module_system.discovery import discover_modules
+from serang_app.module_system.spec import ModuleCommandContext
 from serang_app.scaffold import ScaffoldError, write_module
 from serang_app.settings import Settings, SettingsError, load_settings
 from serang_app.startup.failures import OPERATOR_ERRORS, StartupError, one_line
@@ -72,9 +73,52 @@ def _database_url(settings: Settings) -> Iterator[str]:
         embedded.stop()
 
 
-@click.group()
-def main() -> None:
+class _WithModuleCommands(click.Group):
+    """The core's commands, then those the enabled modules add (`ModuleSpec.commands`, such as
+    `services`). Modules are loaded only for a name the core does not have, so the core's own
+    commands never depend on a module loading."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._module_commands()})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return super().get_command(ctx, cmd_name) or self._module_commands().get(cmd_name)
+
+    def _module_commands(self) -> dict[str, click.Command]:
+        from serang_app.app import load_modules
+
+        try:
+            specs = load_modules(_settings())
+        except OPERATOR_ERRORS:
+            return {}  # the core's commands name the problem (`serang-app modules`, `serve`)
+        found: dict[str, click.Command] = {}
+        for spec in specs:
+            for command in spec.commands:
+                name = command.name or ""
+                if name in self.commands or name in found:
+                    raise click.ClickException(f"module {spec.slug!r} adds the command {name!r}, which exists already")
+                found[name] = command
+        return found
+
+
+@click.group(cls=_WithModuleCommands)
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """Backend of the public-service super-app of a regency or city (SERANG_REGION_CODE)."""
+    ctx.obj = ModuleCommandContext(_run_on_database)
+
+
+def _run_on_database(work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
+    """For a module's command: `work` on the deployment's database."""
+    from serang_app.db.pool import use_json_codecs
+
+    async def with_codecs(connection: asyncpg.Connection) -> T:
+        await use_json_codecs(connection)  # jsonb in and out as Python values, as the app's pool has them
+        return await work(connection)
+
+    settings = _settings()
+    with _database_url(settings) as dsn:
+        return asyncio.run(_on_connection(dsn, settings, with_codecs))
 
 
 @main.command()

@@ -28,7 +28,7 @@ kind, in the caller's language (http/field_errors.py).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 from litestar import Request
@@ -43,6 +43,7 @@ from serang_app.http.text import normalized_in_place
 MAX_JSON_DEPTH = 32
 _NO_BODY = object()
 _BODY_TYPES: dict[HTTPRouteHandler, Any] = {}
+T = TypeVar("T")
 
 
 async def check_json_body_strictly(request: Request[Any, Any, Any]) -> None:
@@ -69,13 +70,25 @@ async def check_json_body_strictly(request: Request[Any, Any, Any]) -> None:
             ],
         )
     prepared = _prepared(decoded, MAX_JSON_DEPTH)
+    _strictly(prepared, body_type)
+    # Litestar converts this document for the handler: the one the check saw, normalized once.
+    ScopeState.from_scope(request.scope).json = prepared
+
+
+def converted_strictly(document: Any, kind: type[T]) -> T:
+    """A decoded JSON document that arrived another way than a request body (a file a command
+    reads, a module's seed) read exactly as a body would be: its strings in NFC, its depth bounded
+    (400 beyond), its types strict, and 422 naming every problem at once (core API 1.5)."""
+    converted: T = _strictly(_prepared(document, MAX_JSON_DEPTH), kind)
+    return converted
+
+
+def _strictly(prepared: Any, body_type: Any) -> Any:
     try:
-        msgspec.convert(prepared, type=body_type, strict=True)
+        return msgspec.convert(prepared, type=body_type, strict=True)
     except msgspec.ValidationError as error:
         # msgspec names the first error only; the body's other errors are found in its schema.
         raise ApiError(422, errors=body_problems(body_type, prepared, str(error))) from None
-    # Litestar converts this document for the handler: the one the check saw, normalized once.
-    ScopeState.from_scope(request.scope).json = prepared
 
 
 def _prepared(value: Any, depth_left: int) -> Any:

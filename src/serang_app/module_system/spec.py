@@ -8,12 +8,13 @@ declaration.py.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
+import click
 from litestar import Router
 
 from serang_app.bilingual import Text
@@ -21,6 +22,8 @@ from serang_app.cases.workflow import Workflow
 from serang_app.declaration import Declaration, PeriodicTask
 
 if TYPE_CHECKING:
+    import asyncpg
+
     from serang_app.cases.engine import CaseEngine
     from serang_app.db.pool import Database
     from serang_app.settings import Settings
@@ -33,6 +36,7 @@ CORE_API_RELEASE = "1.5"
 # data through (migrations/0019_core_contract.sql). A changed view gets a new name with the next
 # version beside the old one (docs/core-api.md, "The data contract").
 CORE_CONTRACT_VERSION = 1
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -63,6 +67,19 @@ class ModuleContext:
 
 
 ModuleLifespan = Callable[[ModuleContext], AbstractAsyncContextManager[None]]
+
+
+class ModuleCommandContext:
+    """What a module's command-line command receives as click's `obj` (`@click.pass_obj`): the
+    deployment's database (the configured one, or the embedded one started for the command)."""
+
+    def __init__(self, run: Callable[[Callable[[asyncpg.Connection], Awaitable[Any]]], Any]) -> None:
+        self._run = run
+
+    def on_database(self, work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
+        """`work` run on one connection; its result."""
+        result: T = self._run(work)
+        return result
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -104,3 +121,6 @@ class ModuleSpec(Declaration[ModuleTask]):
     workflows: tuple[Workflow, ...] = ()
     services: tuple[CatalogueService, ...] = ()
     lifespan: ModuleLifespan | None = None
+    # Commands the module adds to `serang-app` (click commands or groups; `ModuleCommandContext` is
+    # their `obj`). A name the core or another module uses already is refused.
+    commands: tuple[click.Command, ...] = ()

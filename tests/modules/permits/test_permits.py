@@ -381,7 +381,11 @@ async def test_a_permit_prints_whatever_the_database_holds(
     with those characters replaced, never a 500."""
     applicant, _officer, application_id, _ = await issued_permit(client, database_url)
     await db.execute("UPDATE permits.issued SET holder_name = $1", "Siti\x0b Ami\x1bnah\u202e\n\ufffe")
-    await db.execute("UPDATE permits.types SET title = jsonb_set(title, '{id}', to_jsonb($1::text))", "Izin\x17 Usaha")
+    # The title a letter prints is its version's (permit types are service definitions).
+    await db.execute(
+        "UPDATE permits.definition_versions SET body = jsonb_set(body, '{letter,title,id}', to_jsonb($1::text))",
+        "Izin\x17 Usaha",
+    )
     downloaded = await client.get(f"/v1/permits/applications/{application_id}/permit.pdf", headers=applicant)
     assert downloaded.status_code == 200, downloaded.text
     reader = PdfReader(io.BytesIO(downloaded.content))

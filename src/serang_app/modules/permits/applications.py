@@ -26,17 +26,18 @@ from serang_app.api import (
     take_action,
     use_uploads,
 )
+from serang_app.modules.permits.eligibility import require_eligible
 from serang_app.modules.permits.schemas import (
     AnswerChanges,
     Application,
     ApplicationPage,
     DocumentChoice,
-    PermitType,
     RevisionRequest,
 )
 from serang_app.modules.permits.search_words import index_application_words
 from serang_app.modules.permits.shapes import issued_permit, revision_asked, timeline_note
-from serang_app.modules.permits.types import permit_type
+from serang_app.modules.permits.versions import ServiceVersion, filed_version, latest_version
+from serang_app.modules.permits.visibility import without_hidden
 
 SERVICE = "permits.apply"
 MODULE = "permits"
@@ -48,7 +49,7 @@ _KIND_OF = {"application/pdf": "pdf", "image/jpeg": "image"}
 _NEWEST_FIRST = Keyset("permits.applications", ("created_at", "id"), tuple[datetime, uuid.UUID])
 
 _READ = """
-SELECT a.id, a.resident_id, a.type_code, a.answers, a.case_id, a.revision, a.created_at, a.updated_at,
+SELECT a.id, a.resident_id, a.type_code, a.definition_version, a.answers, a.case_id, a.revision, a.created_at, a.updated_at,
        a.submitted_at, c.reference, c.status, c.opd_code,
        coalesce((SELECT jsonb_object_agg(d.document_code, d.upload_id) FROM permits.application_documents d
                  WHERE d.application_id = a.id), '{}') AS documents,
@@ -60,10 +61,11 @@ WHERE a.id = $1
 """
 
 
-def _application(row: asyncpg.Record, kind: PermitType | None, base_url: str) -> Application:
+def _application(row: asyncpg.Record, kind: ServiceVersion | None, base_url: str) -> Application:
     return Application(
         id=row["id"],
         type_code=row["type_code"],
+        definition_version=row["definition_version"],
         status=row["status"] or "draft",
         answers=row["answers"],
         documents={code: uuid.UUID(str(upload)) for code, upload in row["documents"].items()},
@@ -74,14 +76,20 @@ def _application(row: asyncpg.Record, kind: PermitType | None, base_url: str) ->
         submitted_at=row["submitted_at"],
         revision=revision_asked(row["revision"], kind) if row["revision"] is not None and kind is not None else None,
         permit=issued_permit(row, base_url) if row["number"] is not None else None,
+        appointment_service=_appointment_to_book(row, kind),
     )
+
+
+def _appointment_to_book(row: asyncpg.Record, kind: ServiceVersion | None) -> str | None:
+    link = kind.definition.appointment if kind is not None else None
+    return link.service if link is not None and row["status"] == "issued" else None
 
 
 async def create_draft(
     connection: asyncpg.Connection, resident_id: uuid.UUID, type_code: str, base_url: str
 ) -> Application:
-    kind = await permit_type(connection, type_code)
-    if kind is None or not kind.is_active:
+    kind = await latest_version(connection, type_code)
+    if kind is None or not kind.is_open:
         raise ApiError(
             422, errors=[LocalizedFieldError("type_code", "Jenis izin tidak dikenal", "Unknown permit type")]
         )
@@ -112,8 +120,11 @@ async def read_application(
     """The application as its applicant and the agency see it; `base_url` is the public origin the
     verification URL of an issued permit starts with (`public_base_url`, never the request's Host)."""
     row = await visible_application(connection, actor, application_id)
-    # The type names the titles of a revision's fields and documents.
-    kind = await permit_type(connection, row["type_code"]) if row["revision"] is not None else None
+    # The version names the titles of a revision's fields and documents, and the appointment to
+    # book once a service ending with one is approved.
+    completed_without_letter = row["status"] == "issued" and row["number"] is None
+    needs_kind = row["revision"] is not None or completed_without_letter
+    kind = await _version(connection, row) if needs_kind else None
     return _application(row, kind, base_url)
 
 
@@ -168,8 +179,7 @@ async def change_answers(
         msgspec.to_builtins(changes.answers),
     )
     if row["case_id"] is not None:  # during a revision: staff find the application by its new answers
-        kind = await permit_type(connection, row["type_code"])
-        assert kind is not None  # an application's type is never deleted
+        kind = await _version(connection, row)
         await index_application_words(connection, row["case_id"], kind, answers)
     return await read_application(connection, actor, application_id, base_url)
 
@@ -186,8 +196,7 @@ async def choose_document(
     chosen before, which is let go); it must be the applicant's own completed, unused
     `permit_document` upload of a kind the document takes."""
     row = await _editable(connection, actor, application_id)
-    kind = await permit_type(connection, row["type_code"])
-    assert kind is not None  # an application's type is never deleted
+    kind = await _version(connection, row)
     requirement = next((document for document in kind.documents if document.code == code), None)
     if requirement is None:
         raise ApiError(404)
@@ -226,10 +235,12 @@ async def choose_document(
 
 
 def completeness_problems(
-    kind: PermitType, answers: dict[str, Any], documents: dict[str, Any]
+    kind: ServiceVersion, answers: dict[str, Any], documents: dict[str, Any]
 ) -> list[LocalizedFieldError]:
-    """Every missing or wrong answer and every missing required document, at once."""
-    problems = answer_problems(kind.fields, answers, prefix="answers")
+    """Every missing or wrong answer and every missing required document, at once; a field
+    hidden by its `shown_when` is neither required nor checked."""
+    shown, kept = without_hidden(kind.fields, answers)
+    problems = answer_problems(shown, kept, prefix="answers")
     problems += [
         LocalizedFieldError(
             f"documents.{document.code}", "Dokumen wajib belum dilampirkan", "This document is required"
@@ -247,29 +258,34 @@ async def submit(
     row = await _editable(connection, actor, application_id)
     if row["case_id"] is not None:
         raise ApiError(409, "permits_not_editable")
-    kind = await permit_type(connection, row["type_code"])
-    assert kind is not None
-    if not kind.is_active:
-        # The agency stopped taking this permit: a draft can no longer become an application.
+    kind = await filed_version(connection, row["type_code"], None)
+    if not kind.is_open:
+        # The agency stopped taking this service: a draft can no longer become an application.
         raise ApiError(409, "permits_type_closed")
     problems = completeness_problems(kind, row["answers"], row["documents"])
     if problems:
         raise ApiError(422, errors=problems)
+    await require_eligible(connection, actor, kind)
     opened = await open_case(
         engine,
         connection,
         actor,
         module=MODULE,
         workflow=WORKFLOW,
-        service_code=SERVICE,
+        service_code=kind.service_code,
         opd_code=kind.opd_code,
         sla_days=kind.sla_days,
         object_id=application_id,
     )
+    # Filed under this version: its form, letter and PDF from now on, whatever admins publish later.
     await connection.execute(
-        "UPDATE permits.applications SET case_id = $2, submitted_at = now(), updated_at = now() WHERE id = $1",
+        """UPDATE permits.applications
+           SET case_id = $2, definition_version = $3, answers = $4, submitted_at = now(), updated_at = now()
+           WHERE id = $1""",
         application_id,
         opened.id,
+        kind.version,
+        without_hidden(kind.fields, row["answers"])[1],
     )
     await index_application_words(connection, opened.id, kind, row["answers"])
     await link_used_uploads(
@@ -282,13 +298,16 @@ async def resubmit(
     engine: CaseEngine, connection: asyncpg.Connection, actor: CaseActor, application_id: uuid.UUID, base_url: str
 ) -> Application:
     row = await _editable(connection, actor, application_id)
-    kind = await permit_type(connection, row["type_code"])
-    assert kind is not None
+    kind = await _version(connection, row)
     problems = completeness_problems(kind, row["answers"], row["documents"])
     if problems:
         raise ApiError(422, errors=problems)
     await take_action(engine, connection, actor, row["case_id"], "resubmit", expected_version=None)
-    await connection.execute("UPDATE permits.applications SET revision = NULL WHERE id = $1", application_id)
+    await connection.execute(
+        "UPDATE permits.applications SET revision = NULL, answers = $2 WHERE id = $1",
+        application_id,
+        without_hidden(kind.fields, row["answers"])[1],
+    )
     return await read_application(connection, actor, application_id, base_url)
 
 
@@ -302,8 +321,9 @@ async def request_revision(
 ) -> Application:
     """Staff name the fields and documents to fix (each must be one of the type's)."""
     row = await visible_application(connection, actor, application_id)
-    kind = await permit_type(connection, row["type_code"])
-    assert kind is not None
+    kind = await _version(connection, row)
+    if not kind.definition.workflow.revisions:
+        raise ApiError(409, "permits_no_revisions")
     unknown = [
         *(f"fields: {code}" for code in revision.fields if code not in {field.code for field in kind.fields}),
         *(f"documents: {code}" for code in revision.documents if code not in {d.code for d in kind.documents}),
@@ -327,11 +347,19 @@ async def request_revision(
 async def approve(
     engine: CaseEngine, connection: asyncpg.Connection, actor: CaseActor, application_id: uuid.UUID, base_url: str
 ) -> Application:
-    """A type that needs a supervisor is approved by one (or an admin); others by any staff."""
+    """A service that needs a supervisor is approved by one (or an admin); others by any staff.
+    A service ending with a decision or an appointment is done once approved: nothing is issued."""
     row = await visible_application(connection, actor, application_id)
-    kind = await permit_type(connection, row["type_code"])
-    assert kind is not None
+    kind = await _version(connection, row)
     if kind.needs_supervisor and actor.role == "officer":
         raise ApiError(403, "permits_needs_supervisor")
     await take_action(engine, connection, actor, row["case_id"], "approve", expected_version=None)
+    if kind.definition.workflow.outcome in ("decision", "appointment"):
+        # Nothing to issue: the decision is the approval; an appointment is booked by the resident.
+        await take_action(engine, connection, actor, row["case_id"], "issue", expected_version=None)
     return await read_application(connection, actor, application_id, base_url)
+
+
+async def _version(connection: asyncpg.Connection, row: asyncpg.Record) -> ServiceVersion:
+    """The version the application was filed under (the latest published one for a draft)."""
+    return await filed_version(connection, row["type_code"], row["definition_version"])

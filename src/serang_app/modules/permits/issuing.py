@@ -1,9 +1,8 @@
-"""Issuing, revoking and verifying permits, and the permit as a PDF with its QR code."""
+"""Issuing, revoking and verifying permits and letters, and the letter as a PDF with its QR code."""
 
 from __future__ import annotations
 
 import asyncio
-import io
 import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -11,43 +10,47 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 import msgspec
-import segno
+from litestar.datastructures import State
 
 from serang_app.api import (
-    PDF_FONT,
     ApiError,
     CaseActor,
     CaseEngine,
     Letterhead,
-    PdfDocument,
     Text,
+    applicant_of,
     cancel_scheduled_notifications,
-    draw_letterhead,
     is_real_name,
     notify_resident,
     take_action,
 )
 from serang_app.modules.permits.applications import read_application, visible_application
+from serang_app.modules.permits.letters import (
+    NEXT_SEQ,
+    LetterContent,
+    answer_values,
+    draw_letter,
+    fill,
+    letter_number,
+    local_date,
+)
 from serang_app.modules.permits.schemas import Agency, Application, Verification
 from serang_app.modules.permits.shapes import permit_status, verification_url
-from serang_app.modules.permits.types import permit_type
+from serang_app.modules.permits.versions import ServiceVersion, filed_version
 
 # Holders are reminded this long before a permit ends (permits valid for less are not reminded:
 # the reminder would come on the day it is issued).
 REMIND_BEFORE = timedelta(days=30)
 REMINDER = "permits.expiring"
 
-_NEXT_NUMBER = """
-INSERT INTO permits.number_counters (prefix, year, last_value) VALUES ($1, $2, 1)
-ON CONFLICT (prefix, year) DO UPDATE SET last_value = permits.number_counters.last_value + 1
-RETURNING last_value
-"""
+# The letter's title as the version it was filed under names it.
 _ISSUED = """
 SELECT i.number, i.holder_name, i.issued_at, i.expires_at, i.verification_code, i.revoked_at,
-       t.title, t.number_prefix, c.opd_code, o.name AS opd_name
+       coalesce(v.body->'letter'->'title', v.body->'title') AS title, a.type_code, a.definition_version,
+       a.answers, c.opd_code, o.name AS opd_name
 FROM permits.issued i
 JOIN permits.applications a ON a.id = i.application_id
-JOIN permits.types t ON t.code = a.type_code
+JOIN permits.definition_versions v ON v.code = a.type_code AND v.version = a.definition_version
 JOIN core.cases c ON c.id = i.case_id
 JOIN core.opds o ON o.code = c.opd_code
 """
@@ -58,11 +61,14 @@ VERIFY = _ISSUED + "WHERE i.verification_code = $1"
 async def issue(
     engine: CaseEngine, connection: asyncpg.Connection, actor: CaseActor, application_id: uuid.UUID, base_url: str
 ) -> Application:
-    """Inside a transaction: the number (per type and year), the validity from now, a random
-    verification code; the applicant is told."""
+    """Inside a transaction: the number (the version's pattern, counted per pattern and year), the
+    validity from now, a random verification code; the applicant is told."""
     row = await visible_application(connection, actor, application_id)
-    kind = await permit_type(connection, row["type_code"])
-    assert kind is not None
+    kind = await filed_version(connection, row["type_code"], row["definition_version"])
+    letter = kind.letter
+    if letter is None:
+        # A decision is done when approved; an appointment is booked, not issued.
+        raise ApiError(409, "permits_no_letter")
     holder = await connection.fetchval("SELECT name FROM core.residents WHERE id = $1", row["resident_id"])
     if not is_real_name(holder):
         # A permit printed to `-` names nobody: the applicant completes the profile's name first.
@@ -70,17 +76,17 @@ async def issue(
     await take_action(engine, connection, actor, row["case_id"], "issue", expected_version=None)
     now = datetime.now(UTC)
     # Numbered per local year: a permit issued at 00:30 WITA on 1 January is the new year's.
-    year = now.astimezone(engine.zone).year
-    prefix = kind.number_prefix
-    number = await connection.fetchval(_NEXT_NUMBER, prefix, year)
-    expires_at = now + timedelta(days=kind.validity_days) if kind.validity_days else None
+    local = now.astimezone(engine.zone)
+    seq = await connection.fetchval(NEXT_SEQ, letter.number_pattern, local.year)
+    number = letter_number(letter.number_pattern, seq, local, kind.opd_code, kind.code)
+    expires_at = now + timedelta(days=letter.validity_days) if letter.validity_days else None
     await connection.execute(
         """INSERT INTO permits.issued (case_id, application_id, number, holder_name, issued_at, expires_at,
                                       verification_code)
            VALUES ($1, $2, $3, $4, $5, $6, $7)""",
         row["case_id"],
         application_id,
-        f"{prefix}/{year}/{number:06d}",
+        number,
         holder,
         now,
         expires_at,
@@ -95,7 +101,7 @@ async def issue(
             row["case_id"],
             source="permits",
             template=REMINDER,
-            params={"reference": row["reference"], "number": f"{prefix}/{year}/{number:06d}"},
+            params={"reference": row["reference"], "number": number},
             at=expires_at - REMIND_BEFORE,
         )
     return await read_application(connection, actor, application_id, base_url)
@@ -147,47 +153,52 @@ async def permit_pdf(
     base_url: str,
     zone: ZoneInfo,
     head: Letterhead,
+    state: State,
 ) -> bytes:
-    """The issued permit for its holder (and the agency). Before it is issued the application is
-    there and the permit is not: 409 `permits_not_issued`, which the app can explain."""
+    """The issued letter (a permit is one) for its holder (and the agency), drawn from the version
+    it was filed under. Before it is issued the application is there and the letter is not: 409
+    `permits_not_issued`, which the app can explain."""
     row = await visible_application(connection, actor, application_id)
     issued = await connection.fetchrow(_ISSUED + "WHERE i.application_id = $1", application_id)
     if issued is None:
         raise ApiError(409, "permits_not_issued")
-    url = verification_url(base_url, issued["verification_code"])
+    kind = await filed_version(connection, issued["type_code"], issued["definition_version"])
+    reference = str(row["reference"])
+    values = {
+        **answer_values(kind.fields, issued["answers"]),
+        "resident.name": issued["holder_name"],
+        "number": issued["number"],
+        "reference": reference,
+        "issued_date": local_date(issued["issued_at"], zone),
+        "valid_until": local_date(issued["expires_at"], zone) if issued["expires_at"] else "-",
+        "agency.name": issued["opd_name"],
+    }
+    if _names_nik(kind):
+        applicant = await applicant_of(connection, row["resident_id"], nik_from=state)
+        values["resident.nik"] = (applicant.nik if applicant else None) or "-"
+    content = _content(kind, issued, values, verification_url(base_url, issued["verification_code"]))
     # Embedding the font's glyphs takes tens of milliseconds of CPU: not on the event loop.
-    return await asyncio.to_thread(_drawn, issued, str(row["reference"]), url, zone, head)
+    return await asyncio.to_thread(draw_letter, content, zone, head)
 
 
-def _drawn(issued: asyncpg.Record, reference: str, url: str, zone: ZoneInfo, head: Letterhead) -> bytes:
+def _names_nik(kind: ServiceVersion) -> bool:
+    letter = kind.letter
+    return letter is not None and "{resident.nik}" in f"{letter.body.id}{letter.body.en or ''}"
+
+
+def _content(kind: ServiceVersion, issued: asyncpg.Record, values: dict[str, str], url: str) -> LetterContent:
+    letter = kind.letter
     title = msgspec.convert(issued["title"], Text)
-    pdf = PdfDocument()
-    pdf.set_title(f"{title.id} {issued['number']}")
-    pdf.add_page()
-    # The letterhead names the agency that handled the case, as the verification page does.
-    draw_letterhead(pdf, head, issued["opd_name"])
-    pdf.set_font(PDF_FONT, "B", 14)
-    pdf.cell(0, 10, title.id.upper(), align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(PDF_FONT, "", 12)
-    lines = [
-        ("Nomor", issued["number"]),
-        ("Nama pemegang", issued["holder_name"]),
-        ("Terbit", _date(issued["issued_at"], zone)),
-        ("Berlaku sampai", _date(issued["expires_at"], zone) if issued["expires_at"] else "Tidak terbatas"),
-        ("Permohonan", reference),
-    ]
-    pdf.ln(6)
-    for label, value in lines:
-        pdf.cell(50, 8, label)
-        pdf.cell(0, 8, f": {value}", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(4)
-    pdf.multi_cell(0, 6, f"Periksa keaslian izin ini dengan memindai kode QR atau membuka {url}")
-    qr = io.BytesIO()
-    segno.make(url, error="m").save(qr, kind="png", scale=8, border=4)
-    qr.seek(0)
-    pdf.image(qr, x=70, w=70)
-    return bytes(pdf.output())
-
-
-def _date(moment: datetime, zone: ZoneInfo) -> str:
-    return moment.astimezone(zone).strftime("%d-%m-%Y")
+    return LetterContent(
+        title=title.id,
+        number=issued["number"],
+        holder=issued["holder_name"],
+        issued_at=issued["issued_at"],
+        expires_at=issued["expires_at"],
+        reference=values["reference"],
+        # A permit type prints its table only, as before definitions.
+        body=fill(letter.body.id, values) if letter is not None and kind.permit_prefix is None else None,
+        signatory=letter.signatory if letter is not None else None,
+        verification_url=url,
+        agency_name=issued["opd_name"],
+    )

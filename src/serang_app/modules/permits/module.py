@@ -6,8 +6,10 @@ from pathlib import Path
 
 from serang_app.api import CatalogueService, ModuleSpec, Permission, ProblemText, Text, words_backfill_task
 from serang_app.modules.permits.applications import MODULE, SERVICE
+from serang_app.modules.permits.commands import services_command
 from serang_app.modules.permits.routes import permits_router
 from serang_app.modules.permits.search_words import read_application_words
+from serang_app.modules.permits.seeds import seeding
 from serang_app.modules.permits.workflow import PERMIT_WORKFLOW, TEMPLATES
 
 
@@ -19,6 +21,9 @@ def permits_module() -> ModuleSpec:
         router=permits_router,
         migrations=Path(__file__).parent / "migrations",
         workflows=(PERMIT_WORKFLOW,),
+        # The service definitions shipped in the seeds folder, published when missing.
+        lifespan=seeding,
+        commands=(services_command,),
         permissions=(
             Permission("permits.apply", ("resident",), "Draft, complete and submit permit applications"),
             Permission(
@@ -28,6 +33,11 @@ def permits_module() -> ModuleSpec:
             ),
             Permission("permits.review", ("officer", "supervisor"), "Ask for revisions and approve applications"),
             Permission("permits.types.manage", ("admin",), "Add and change permit types"),
+            Permission(
+                "permits.definitions.manage",
+                ("admin",),
+                "Define services as data: drafts, preview, trial, publish, close, export and import",
+            ),
         ),
         templates=TEMPLATES,
         # Applications submitted before staff search: indexed in the background, then nothing more to do.
@@ -80,6 +90,33 @@ def permits_module() -> ModuleSpec:
                 detail=Text(
                     id="Permohonan ini sedang diperiksa atau sudah selesai; perubahan hanya saat draf atau diminta perbaikan.",
                     en="This application is in review or finished; it changes only as a draft or when a revision is asked for.",
+                ),
+            ),
+            "permits_definition_exists": ProblemText(
+                title=Text(id="Layanan sudah ada", en="The service exists"),
+                detail=Text(
+                    id="Layanan dengan kode {code} sudah ada.", en="A service with the code {code} exists already."
+                ),
+            ),
+            "permits_not_eligible": ProblemText(
+                title=Text(id="Belum memenuhi syarat pemohon", en="Not eligible yet"),
+                detail=Text(
+                    id="Layanan ini hanya untuk pemohon yang melengkapi profil (kolom {field}).",
+                    en="This service is for applicants who completed their profile (field {field}).",
+                ),
+            ),
+            "permits_no_revisions": ProblemText(
+                title=Text(id="Tanpa perbaikan", en="No revisions"),
+                detail=Text(
+                    id="Layanan ini tidak memakai putaran perbaikan; tolak atau setujui permohonan.",
+                    en="This service has no revision rounds; reject or approve the application.",
+                ),
+            ),
+            "permits_no_letter": ProblemText(
+                title=Text(id="Tanpa surat", en="No letter"),
+                detail=Text(
+                    id="Layanan ini tidak berakhir dengan surat yang diterbitkan.",
+                    en="This service does not end with an issued letter.",
                 ),
             ),
             "permits_needs_supervisor": ProblemText(

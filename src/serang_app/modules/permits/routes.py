@@ -28,6 +28,7 @@ from serang_app.api import (
     public_base_url,
 )
 from serang_app.modules.permits import applications, issuing
+from serang_app.modules.permits.definition_routes import definition_routes
 from serang_app.modules.permits.schemas import (
     CODE_PATTERN,
     AnswerChanges,
@@ -253,7 +254,7 @@ async def revoke_permit(
 
 @get(
     "/applications/{application_id:uuid}/permit.pdf",
-    summary="The issued permit as a PDF, with the QR code that verifies it",
+    summary="The issued permit or letter as a PDF, with the QR code that verifies it",
     media_type="application/pdf",
     opt={"permission": "permits.read", "problems": [404, 409]},
 )
@@ -272,6 +273,7 @@ async def permit_document(
             public_base_url(request),
             cases.zone,
             letterhead_of(request.app.state),
+            request.app.state,
         )
     return Response(content=pdf, media_type="application/pdf")
 
@@ -345,5 +347,6 @@ permits_router = Router(
         revoke_permit,
         permit_document,
         verify_permit,
+        *definition_routes,
     ],
 )

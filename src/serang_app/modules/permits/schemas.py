@@ -138,6 +138,7 @@ class IssuedPermit(msgspec.Struct, kw_only=True):
 
 class Application(msgspec.Struct, kw_only=True):
     id: uuid.UUID
+    # The service (a permit type is one): a definition's code.
     type_code: str
     # draft until submitted; then the case's status.
     status: str
@@ -153,6 +154,12 @@ class Application(msgspec.Struct, kw_only=True):
     revision: RevisionAsked | None = None
     # Once issued.
     permit: IssuedPermit | None = None
+    # The version of the service it was filed under (its form, letter and PDF); None for a draft,
+    # which follows the latest published version.
+    definition_version: int | None = None
+    # Once approved, for a service ending with an appointment: the appointments module's service
+    # the resident books next (`GET /v1/appointments/slots?service=...`).
+    appointment_service: str | None = None
 
 
 class ApplicationPage(msgspec.Struct, kw_only=True):

@@ -1,6 +1,7 @@
 """What staff search an application by (docs/permits.md): the answers the applicant wrote (the
-type's `string` and `text` fields: a business name, an address, a purpose), not the codes of
-chosen values; and the applicant's name, which the permit is issued to anyway."""
+`string` and `text` fields of the service version it was filed under: a business name, an
+address, a purpose), not the codes of chosen values; and the applicant's name, which the permit
+is issued to anyway."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from typing import Any
 import asyncpg
 
 from serang_app.api import CaseWords, index_case_words
-from serang_app.modules.permits.schemas import PermitType
+from serang_app.modules.permits.versions import ServiceVersion
 
 _WRITTEN = frozenset({"string", "text"})
 _ANSWERS = """
-SELECT a.case_id, a.answers, t.fields
-FROM permits.applications a JOIN permits.types t ON t.code = a.type_code
+SELECT a.case_id, a.answers, v.body -> 'fields' AS fields
+FROM permits.applications a
+JOIN permits.definition_versions v ON v.code = a.type_code AND v.version = a.definition_version
 WHERE a.case_id = ANY($1::uuid[])
 """
 
@@ -27,7 +29,7 @@ def application_words(fields: Iterable[Mapping[str, Any]], answers: Mapping[str,
 
 
 async def index_application_words(
-    connection: asyncpg.Connection, case_id: uuid.UUID, kind: PermitType, answers: Mapping[str, Any]
+    connection: asyncpg.Connection, case_id: uuid.UUID, kind: ServiceVersion, answers: Mapping[str, Any]
 ) -> None:
     """In the transaction that submits the application or changes its answers."""
     fields = [{"code": field.code, "datatype": field.datatype} for field in kind.fields]

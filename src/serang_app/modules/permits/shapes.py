@@ -13,11 +13,11 @@ from serang_app.api import Text
 from serang_app.modules.permits.schemas import (
     Agency,
     IssuedPermit,
-    PermitType,
     RevisionAsked,
     Titled,
     VerificationStatus,
 )
+from serang_app.modules.permits.versions import ServiceVersion
 
 
 def verification_url(base_url: str, code: str) -> str:
@@ -45,7 +45,7 @@ def issued_permit(row: asyncpg.Record, base_url: str) -> IssuedPermit:
     )
 
 
-def revision_asked(stored: dict[str, Any], kind: PermitType) -> RevisionAsked:
+def revision_asked(stored: dict[str, Any], kind: ServiceVersion) -> RevisionAsked:
     """The stored request (codes) with the type's titles. A code the type no longer has (an admin
     changed the form since) keeps its code as its title rather than disappearing."""
     field_titles = {field.code: Text(id=field.description.id, en=field.description.en) for field in kind.fields}

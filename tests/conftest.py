@@ -116,6 +116,9 @@ def settings_for(database_url: str, **environ: str) -> Settings:
         "SERANG_RATE_LIMIT_WRITES_PER_MINUTE": "0",
         "SERANG_RATE_LIMIT_PUBLIC_WRITES_PER_MINUTE": "0",
         "SERANG_RUN_WORKER_IN_PROCESS": "false",
+        # The shipped service definitions (a dozen) are published by tests/modules/permits/
+        # test_seeded_services.py; elsewhere they would only slow each start and crowd the catalogue.
+        "SERANG_SERVICE_SEEDS": "none",
     }
     return load_settings(
         {

@@ -136,6 +136,10 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     # A folder of GeoJSON boundary files read before the shipped ones, for a region the app ships
     # no boundary for (docs/regions.md, "Boundaries").
     region_boundaries_dir: str | None = None
+    # The service definitions published at start-up when their code is missing (docs/services.md,
+    # "Seeds"): "shipped" (the app's own folder), "none", or a folder of definition files (another
+    # region's own set).
+    service_seeds: Annotated[str, msgspec.Meta(min_length=1, max_length=4096)] = "shipped"
     # The deployment's identity (identity/deployment.py, docs/identity.md): unset, each follows
     # from the region's Kepmendagri name ("Pemerintah Kota Cilegon"); the letterhead of every PDF,
     # the app's configuration and Open311's discovery carry it.
@@ -261,6 +265,7 @@ ENV_NAMES: dict[str, str] = {
     "otel_traces_sampler_arg": "OTEL_TRACES_SAMPLER_ARG",
     "region_code": "SERANG_REGION_CODE",
     "region_boundaries_dir": "SERANG_REGION_BOUNDARIES_DIR",
+    "service_seeds": "SERANG_SERVICE_SEEDS",
     "deployment_name": "SERANG_DEPLOYMENT_NAME",
     "deployment_address": "SERANG_DEPLOYMENT_ADDRESS",
     "deployment_contact": "SERANG_DEPLOYMENT_CONTACT",

@@ -77,7 +77,23 @@ def _english(problem: object) -> str:
     return str(getattr(problem, "en", None) or getattr(problem, "code", "invalid"))
 
 
+def seeds_folder(setting: str) -> Path | None:
+    """SERANG_SERVICE_SEEDS: "shipped" (the app's own folder), "none", or a folder of one's own."""
+    if setting == "none":
+        return None
+    if setting == "shipped":
+        return SEEDS_FOLDER
+    folder = Path(setting)
+    if not folder.is_dir():
+        raise StartupError(
+            f"SERANG_SERVICE_SEEDS: {setting} is not a folder (shipped, none, or a folder of definitions)"
+        )
+    return folder
+
+
 @asynccontextmanager
 async def seeding(context: ModuleContext) -> AsyncIterator[None]:
-    await seed_definitions(context.database, SEEDS_FOLDER)
+    folder = seeds_folder(context.settings.service_seeds)
+    if folder is not None:
+        await seed_definitions(context.database, folder)
     yield

@@ -4,6 +4,11 @@ VENV := .venv
 UV := $(VENV)/bin/uv
 UV_VERSION := 0.13.9
 BIN := $(VENV)/bin
+# Python keeps compiled modules (.pyc, in __pycache__, ignored by git) for what make runs, even
+# where the environment sets PYTHONDONTWRITEBYTECODE (this machine does): otherwise each of the
+# hundreds of processes a test run starts (pytest's, servers, workers, CLI runs) compiles every
+# module it imports again, 2 s of CPU for one that imports the app (docs/testing.md).
+export PYTHONDONTWRITEBYTECODE :=
 # Two stamps: running needs only the runtime dependencies, the checks also the dev group.
 RUNTIME := $(VENV)/.synced-runtime
 SYNCED := $(VENV)/.synced

@@ -10,16 +10,16 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from serang_app.app import create_app
 from serang_app.db.migrations import apply_migrations
 from serang_app.db.pool import Database, open_database
-from serang_app.http.openapi import document_errors
 from serang_app.lifespan import migration_sources
 from serang_app.module_system.spec import ModuleSpec
 from serang_app.regions.loading import load_region
 from serang_app.settings import DEFAULT_REGION, Settings, load_settings
+from tests.support.app_shelf import AppShelf
 from tests.support.database import EMBEDDED_FOLDER, TestServer
 from tests.support.fake_google import FakeGoogle
+from tests.support.later_drops import LaterDrops
 from tests.support.object_store import moto_server
 from tests.support.templates import Templates
 
@@ -39,6 +39,14 @@ def test_server() -> Iterator[TestServer]:
     server = TestServer(EMBEDDED_FOLDER / worker if worker else EMBEDDED_FOLDER)
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def later_drops(test_server: TestServer) -> Iterator[LaterDrops]:
+    """Drops each test's database after the test, without the test waiting for it."""
+    drops = LaterDrops(test_server)
+    yield drops
+    drops.finish()
 
 
 @pytest.fixture(scope="session")
@@ -84,20 +92,22 @@ def app_environ() -> dict[str, str]:
 
 
 @pytest.fixture
-async def empty_database(test_server: TestServer) -> AsyncIterator[str]:
+async def empty_database(test_server: TestServer, later_drops: LaterDrops) -> AsyncIterator[str]:
     """The URL of a new, empty database, dropped after the test."""
     name = await test_server.create_database()
     yield test_server.dsn(name)
-    await test_server.drop_database(name)
+    later_drops.drop(name)
 
 
 @pytest.fixture
-async def database_url(test_server: TestServer, templates: Templates, modules: list[ModuleSpec]) -> AsyncIterator[str]:
+async def database_url(
+    test_server: TestServer, later_drops: LaterDrops, templates: Templates, modules: list[ModuleSpec]
+) -> AsyncIterator[str]:
     """The URL of a fresh database with the core migrations and those of `modules` applied,
     dropped after the test."""
     name = await test_server.create_database(template=await templates.for_modules(modules))
     yield test_server.dsn(name)
-    await test_server.drop_database(name)
+    later_drops.drop(name)
 
 
 # Where the test client reaches the app, as SERANG_PUBLIC_URL tells a deployed app where phones
@@ -131,19 +141,30 @@ def settings_for(database_url: str, **environ: str) -> Settings:
     )
 
 
+# The apps this test process has built, lent to one test at a time (tests/support/app_shelf.py).
+APPS = AppShelf()
+
+
+@pytest.fixture(autouse=True)
+def _apps_lent_for_the_test() -> Iterator[None]:
+    """Every app a test gets from app_for is its own until the test ends, then back on the shelf."""
+    with APPS.lending():
+        yield
+
+
 def app_for(database_url: str, modules: list[ModuleSpec] | None = None, **environ: str) -> Litestar:
-    """The app as a test drives it. Its start-up skips rewriting the OpenAPI document: that step
+    """The app as a test drives it, as create_app builds it (an app built for an earlier test of
+    this process with the same modules and settings, given this test's database and state: see
+    tests/support/app_shelf.py). Its start-up skips rewriting the OpenAPI document: that step
     alone costs more than the rest of a start-up, and the document has tests of its own
     (tests/test_openapi_document.py, tests/test_api_contract.py, the module contract's). A test
     that reads the served document uses app_with_document."""
-    app = app_with_document(database_url, modules, **environ)
-    app.on_startup.remove(document_errors)
-    return app
+    return APPS.app(settings_for(database_url, **environ), modules or [], with_document=False)
 
 
 def app_with_document(database_url: str, modules: list[ModuleSpec] | None = None, **environ: str) -> Litestar:
     """The app as it starts in service, with the OpenAPI document it serves."""
-    return create_app(settings_for(database_url, **environ), modules=modules or [])
+    return APPS.app(settings_for(database_url, **environ), modules or [], with_document=True)
 
 
 @pytest.fixture

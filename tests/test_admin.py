@@ -11,6 +11,7 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
+from argon2 import PasswordHasher
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
@@ -194,6 +195,7 @@ async def test_an_admin_creates_a_staff_account_that_can_sign_in(
     assert STAFF_PASSWORD not in created.text
     stored = await database.fetchval("SELECT password_hash FROM staff WHERE id = $1", uuid.UUID(body["id"]))
     assert stored.startswith("$argon2id$")
+    assert not PasswordHasher().check_needs_rehash(stored)  # argon2-cffi's recommended costs
 
     entry = await only_audit_entry(database, created)
     assert entry["action"] == "staff.created"

@@ -141,6 +141,7 @@ async def test_create_admin_stores_an_argon2id_hash(database_url: str) -> None:
     assert (row["email"], row["role"], row["opd_code"]) == ("admin@serangkab.go.id", "admin", "DISKOMINFOSATIK")
     assert row["password_hash"].startswith("$argon2id$")
     assert PasswordHasher().verify(row["password_hash"], password)
+    assert not PasswordHasher().check_needs_rehash(row["password_hash"])  # argon2-cffi's recommended costs
 
     again = run_cli(
         "create-admin",

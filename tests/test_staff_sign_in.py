@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncpg
+from argon2 import PasswordHasher
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from serang_app.staff.passwords import UNKNOWN_ACCOUNT_HASH
 from tests.support.accounts import STAFF_PASSWORD, create_staff, full_width
 
 EMAIL = "supervisor@dpupr.test"
@@ -43,6 +45,13 @@ async def test_guessing_is_locked_out_the_same_way_for_unknown_addresses(
     assert (await _attempt(client, EMAIL, STAFF_PASSWORD))[0] == 200
     assert [row["action"] for row in actions].count("staff.sign_in_failed") == 10
     assert all(EMAIL not in str(row["details"]) for row in actions)
+
+
+def test_an_unknown_address_is_checked_against_a_hash_as_costly_as_a_real_one() -> None:
+    # The stand-in hash is written out in staff/passwords.py; it must stay one of the parameters
+    # passwords are hashed with, or an unknown address would answer faster than a known one.
+    assert not PasswordHasher().check_needs_rehash(UNKNOWN_ACCOUNT_HASH)
+    assert PasswordHasher().verify(UNKNOWN_ACCOUNT_HASH, "no account has this password")
 
 
 async def test_a_disabled_account_cannot_sign_in(client: AsyncTestClient[Litestar], database_url: str) -> None:

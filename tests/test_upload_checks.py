@@ -6,7 +6,8 @@ from __future__ import annotations
 import asyncio
 import io
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -123,29 +124,36 @@ async def test_ten_huge_pngs_completed_at_once_are_refused_before_decoding(
     assert local_keys(tmp_path / "data" / "storage") == []
 
 
+# Each picture is encoded when its test runs, not when the tests are collected: encoding them
+# all took two seconds of CPU in every pytest process.
 @pytest.mark.parametrize(
     ("picture", "content_type", "expected"),
     [
         # Decoded whole: the limit is 4096x4096, transparency included.
-        pytest.param(encoded(4096, 4096, "RGBA", format="PNG"), PNG, 200, id="png-at-the-limit"),
-        pytest.param(encoded(4097, 4096, format="PNG"), PNG, "upload_too_many_pixels", id="png-over"),
-        pytest.param(encoded(4096, 2048, "RGBA", format="WEBP"), "image/webp", 200, id="webp-at-its-limit"),
-        pytest.param(encoded(4096, 2049, format="WEBP"), "image/webp", "upload_too_many_pixels", id="webp-over"),
+        pytest.param(partial(encoded, 4096, 4096, "RGBA", format="PNG"), PNG, 200, id="png-at-the-limit"),
+        pytest.param(partial(encoded, 4097, 4096, format="PNG"), PNG, "upload_too_many_pixels", id="png-over"),
+        pytest.param(partial(encoded, 4096, 2048, "RGBA", format="WEBP"), "image/webp", 200, id="webp-at-its-limit"),
+        pytest.param(
+            partial(encoded, 4096, 2049, format="WEBP"), "image/webp", "upload_too_many_pixels", id="webp-over"
+        ),
         # A camera's baseline JPEG is decoded at a quarter of its size: a 48 MP photo is taken.
-        pytest.param(encoded(8000, 6000, format="JPEG"), JPEG, 200, id="48mp-baseline-jpeg"),
+        pytest.param(partial(encoded, 8000, 6000, format="JPEG"), JPEG, 200, id="48mp-baseline-jpeg"),
         # A progressive JPEG keeps every coefficient while decoding: it counts at full size.
         pytest.param(
-            encoded(8000, 6000, format="JPEG", progressive=True), JPEG, "upload_too_many_pixels", id="48mp-progressive"
+            partial(encoded, 8000, 6000, format="JPEG", progressive=True),
+            JPEG,
+            "upload_too_many_pixels",
+            id="48mp-progressive",
         ),
-        pytest.param(encoded(8000, 6300, format="JPEG"), JPEG, "upload_too_many_pixels", id="over-50mp"),
+        pytest.param(partial(encoded, 8000, 6300, format="JPEG"), JPEG, "upload_too_many_pixels", id="over-50mp"),
         # A strip: the draft scale follows its short side, so it cannot force a full decode.
-        pytest.param(encoded(40000, 1000, format="JPEG"), JPEG, 200, id="40mp-strip"),
+        pytest.param(partial(encoded, 40000, 1000, format="JPEG"), JPEG, 200, id="40mp-strip"),
     ],
 )
 async def test_pixel_limits_follow_what_is_really_decoded(
-    local_client: AsyncTestClient[Litestar], picture: bytes, content_type: str, expected: int | str
+    local_client: AsyncTestClient[Litestar], picture: Callable[[], bytes], content_type: str, expected: int | str
 ) -> None:
-    _, completed = await upload(local_client, await resident(local_client), picture, content_type)
+    _, completed = await upload(local_client, await resident(local_client), picture(), content_type)
     if expected == 200:
         assert completed.status_code == 200, completed.text
     else:

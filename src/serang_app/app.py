@@ -19,7 +19,7 @@ from serang_app import __version__
 from serang_app.announcements.service import AnnouncementFeed
 from serang_app.app_config.store import AppConfigCache
 from serang_app.app_config.version_gate import require_supported_app
-from serang_app.app_state import case_engine_of
+from serang_app.app_state import case_engine_of, check_pool_of
 from serang_app.auth.access_tokens import AccessTokens
 from serang_app.auth.firebase_lifespan import firebase_lifespan
 from serang_app.auth.keys import nik_vault, signing_keys
@@ -74,7 +74,7 @@ def create_app(settings: Settings, modules: Sequence[ModuleSpec] | None = None) 
         before_request=_before_every_request,
         plugins=[
             CorePlugin(settings, specs),
-            ModulesPlugin(specs, settings),
+            ModulesPlugin(specs),
             problem_details_plugin(),
             DocumentErrorsPlugin(),
             *tracing_plugins(settings),
@@ -124,41 +124,7 @@ class CorePlugin(InitPlugin):
         register_problems(problem_texts(self._specs))
 
     def _state(self, app_config: AppConfig) -> None:
-        """The app-scoped objects handlers read from `state` (app_state.py)."""
-        settings = self._settings
-        registry = permission_registry(self._specs)
-        access_tokens = AccessTokens(signing_keys(settings), settings.access_token_seconds)
-        identity = deployment_identity(settings)
-        app_config.state = State(
-            {
-                "settings": settings,
-                "app_config_cache": AppConfigCache(identity),
-                "public_stats_cache": PublicStatsCache(identity),
-                "module_names": {spec.slug: spec.name for spec in self._specs},
-                "catalogue_cache": CatalogueCache(
-                    [spec.slug for spec in self._specs], settings.catalogue_cache_seconds
-                ),
-                "identity": identity,
-                "letterhead": letterhead(identity, settings.deployment_logo_file),
-                "region_directory": RegionDirectory(settings.region_code),
-                "region_area": region_area(settings.region_code, settings.region_boundaries_dir),
-                "announcement_feed": AnnouncementFeed(),
-                "case_engine": case_engine_for(WorkflowRegistry(self._specs), settings.time_zone),
-                "storage": open_storage(settings),
-                "check_pool": CheckPool(settings.upload_check_processes),
-                "notification_texts": NotificationTexts(CORE_DOMAINS, self._specs),
-                "access_tokens": access_tokens,
-                "nik_vault": nik_vault(settings),
-                "firebase_verifier": None,
-                "permission_registry": registry,
-                "session_issuer": SessionIssuer(
-                    access_tokens,
-                    registry,
-                    refresh_lifetime=timedelta(days=settings.refresh_token_days),
-                    refresh_grace=timedelta(seconds=settings.refresh_grace_seconds),
-                ),
-            }
-        )
+        app_config.state = State(state_for(self._settings, self._specs))
 
     def _dependencies(self, app_config: AppConfig) -> None:
         app_config.dependencies.update(
@@ -171,9 +137,9 @@ class CorePlugin(InitPlugin):
 
     def _lifespans(self, app_config: AppConfig) -> None:
         """The database first (modules' lifespans, added after, find it open), then Firebase."""
-        app_config.lifespan.insert(0, database_lifespan(self._settings, self._specs))
-        app_config.lifespan.insert(1, firebase_lifespan(self._settings))
-        app_config.on_shutdown.append(app_config.state["check_pool"].close)
+        app_config.lifespan.insert(0, database_lifespan(self._specs))
+        app_config.lifespan.insert(1, firebase_lifespan)
+        app_config.on_shutdown.append(_close_check_pool)
 
     def _middleware(self, app_config: AppConfig) -> None:
         """Our request middleware outermost, then the request limit and the write limit."""
@@ -205,6 +171,49 @@ class CorePlugin(InitPlugin):
             use_handler_docstrings=False,
             operation_id_creator=operation_id,
         )
+
+
+def state_for(settings: Settings, specs: Sequence[ModuleSpec]) -> dict[str, Any]:
+    """The app-scoped objects handlers read from `state` (app_state.py), made from the settings.
+
+    Everything in an app that follows from its settings and is not a route is made here or at
+    start from `state.settings` (the lifespans read them there), so that an app given a new state
+    runs with the new settings: the tests point one built app at each test's own database and
+    folder this way (tests/support/app_shelf.py) instead of building an app per test.
+    """
+    registry = permission_registry(specs)
+    access_tokens = AccessTokens(signing_keys(settings), settings.access_token_seconds)
+    identity = deployment_identity(settings)
+    return {
+        "settings": settings,
+        "app_config_cache": AppConfigCache(identity),
+        "public_stats_cache": PublicStatsCache(identity),
+        "module_names": {spec.slug: spec.name for spec in specs},
+        "catalogue_cache": CatalogueCache([spec.slug for spec in specs], settings.catalogue_cache_seconds),
+        "identity": identity,
+        "letterhead": letterhead(identity, settings.deployment_logo_file),
+        "region_directory": RegionDirectory(settings.region_code),
+        "region_area": region_area(settings.region_code, settings.region_boundaries_dir),
+        "announcement_feed": AnnouncementFeed(),
+        "case_engine": case_engine_for(WorkflowRegistry(specs), settings.time_zone),
+        "storage": open_storage(settings),
+        "check_pool": CheckPool(settings.upload_check_processes),
+        "notification_texts": NotificationTexts(CORE_DOMAINS, specs),
+        "access_tokens": access_tokens,
+        "nik_vault": nik_vault(settings),
+        "firebase_verifier": None,
+        "permission_registry": registry,
+        "session_issuer": SessionIssuer(
+            access_tokens,
+            registry,
+            refresh_lifetime=timedelta(days=settings.refresh_token_days),
+            refresh_grace=timedelta(seconds=settings.refresh_grace_seconds),
+        ),
+    }
+
+
+def _close_check_pool(app: Litestar) -> None:
+    check_pool_of(app.state).close()
 
 
 def _access_log(settings: Settings) -> AccessLog | None:

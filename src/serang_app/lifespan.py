@@ -9,7 +9,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 import structlog
 from litestar import Litestar
 
-from serang_app.app_state import identity_of
+from serang_app.app_state import identity_of, settings_of
 from serang_app.catalogue.listening import catalogue_listener
 from serang_app.catalogue.service import insert_declared_services
 from serang_app.db.embedded import EmbeddedDatabase
@@ -36,11 +36,12 @@ def migration_sources(specs: Sequence[ModuleSpec]) -> list[MigrationSource]:
     return sources
 
 
-def database_lifespan(
-    settings: Settings, specs: Sequence[ModuleSpec]
-) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
+def database_lifespan(specs: Sequence[ModuleSpec]) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
+    """Opens the database the settings in the app's state name when it starts (app.py state_for)."""
+
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        settings = settings_of(app.state)
         embedded: EmbeddedDatabase | None = None
         dsn = settings.database_url
         if dsn is None:

@@ -7,12 +7,15 @@ from typing import Any
 
 import asyncpg
 import httpx
-
-from serang_app.staff.passwords import hash_password
+from argon2 import PasswordHasher
 
 POLICY = "2026-11"
 STAFF_PASSWORD = "kata-sandi-staf-123"
-_PASSWORD_HASH = hash_password(STAFF_PASSWORD)  # hashed once: argon2 is slow on purpose
+# The staff made here sign in hundreds of times a run. Their hash is argon2id like every staff
+# password, made with argon2's smallest costs: checking a password reads the costs from the hash,
+# so sign-in runs the same code in a millisecond instead of a tenth of a second of CPU. Hashes
+# that production makes are checked for its own costs (test_admin.py, test_settings_and_cli.py).
+_PASSWORD_HASH = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(STAFF_PASSWORD)
 
 
 async def resident_tokens(client: httpx.AsyncClient, phone: str) -> dict[str, Any]:

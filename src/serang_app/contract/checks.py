@@ -103,7 +103,7 @@ def route_problems(spec: ModuleSpec, specs: list[ModuleSpec]) -> list[str]:
         "database": Provide(_no_database, sync_to_thread=False),
         "cases": Provide(_no_case_engine, sync_to_thread=False),
     }
-    app = Litestar(plugins=[ModulesPlugin([spec], contract_settings())], dependencies=stand_ins, openapi_config=None)
+    app = Litestar(plugins=[ModulesPlugin([spec])], dependencies=stand_ins, openapi_config=None)
     try:
         app.state.permission_registry = permission_registry(specs)
     except ValueError as error:

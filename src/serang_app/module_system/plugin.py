@@ -10,17 +10,16 @@ from litestar import Litestar, Router
 from litestar.config.app import AppConfig
 from litestar.plugins import InitPlugin
 
+from serang_app.app_state import database_of, settings_of
 from serang_app.auth.middleware import signed_in_middleware
 from serang_app.http.openapi import struct_classes
 from serang_app.http.openapi_names import MODULE_NAME_OPT, MODULE_OPT, title_module_schemas
 from serang_app.module_system.spec import ModuleContext, ModuleSpec
-from serang_app.settings import Settings
 
 
 class ModulesPlugin(InitPlugin):
-    def __init__(self, specs: Sequence[ModuleSpec], settings: Settings) -> None:
+    def __init__(self, specs: Sequence[ModuleSpec]) -> None:
         self._specs = list(specs)
-        self._settings = settings
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         for spec in self._specs:
@@ -53,7 +52,7 @@ class ModulesPlugin(InitPlugin):
 
         @asynccontextmanager
         async def run(app: Litestar) -> AsyncIterator[None]:
-            context = ModuleContext(settings=self._settings, database=app.state.database)
+            context = ModuleContext(settings=settings_of(app.state), database=database_of(app.state))
             async with hook(context):
                 yield
 

@@ -163,6 +163,10 @@ def document_errors(app: Litestar) -> OpenAPI:
                         response.headers = {**(response.headers or {}), "X-Request-ID": _REQUEST_ID_HEADER}
                         if handler.opt.get(CACHED_OPT) and code in ("200", "304"):
                             response.headers.update(_CACHE_HEADERS)
+                        elif isinstance(response.headers.get("Cache-Control"), OpenAPIHeader):
+                            # A route's own Cache-Control (the public complaints' no-cache): the
+                            # shared component, so that generated clients get one header type.
+                            response.headers["Cache-Control"] = _CACHE_HEADERS["Cache-Control"]
                         if idempotent and code.isdigit() and _may_be_replayed(int(code)):
                             response.headers[REPLAYED_HEADER_NAME] = _header_ref("headers", "IdempotentReplayed")
                 operation.responses = responses

@@ -324,6 +324,14 @@ async def test_an_officer_works_a_day_knowing_only_their_credentials(
         "escalate_to_supervisors",
         "escalate_to_agency_head",
     ]
+    # Each opens the case from their notice, by the links it carries.
+    for reader in (supervisor, head):
+        [notice] = [item for item in (await staff_inbox(client, reader))["items"] if item["kind"] in ESCALATION]
+        assert (notice["case_id"], notice["reference"]) == (case_id, complaint["reference"])
+        assert notice["target"]["module_object"] == complaint_item["module_object"]
+        assert (await open_by_its_link(client, reader, notice["target"]["case_path"]))["id"] == case_id
+        opened = await open_by_its_link(client, reader, notice["target"]["module_object"]["path"])
+        assert opened["reference"] == complaint["reference"]
     # Each heard it on their phone, the head in words naming the working days.
     await deliver_pushes(app_database, delivery)
     overdue_pushes = [

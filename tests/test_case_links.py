@@ -15,21 +15,18 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from serang_app.cases.registry import WorkflowRegistry
 from serang_app.db.pool import Database
-from serang_app.domains import CORE_DOMAINS
 from serang_app.module_system.validation import workflow_problems
 from serang_app.modules.appointments import appointments_module
 from serang_app.modules.complaints import complaints_module
 from serang_app.modules.permits import permits_module
 from serang_app.notifications.delivery import Delivery, deliver_due
-from serang_app.notifications.push import FcmSender
-from serang_app.notifications.texts import NotificationTexts
 from tests.support.accounts import bearer, resident_tokens, signed_in_staff
-from tests.support.complaints_app import modules_app
+from tests.support.complaints_app import modules_app, public_order_complaint
 from tests.support.fake_google import FakeGoogle
+from tests.support.permit_flow import crowd_event_application
 from tests.support.populated import populate
-from tests.test_officer_day import crowd_event_application, public_order_complaint
+from tests.support.staff_push import push_delivery
 
 
 @pytest.fixture
@@ -41,10 +38,8 @@ async def client(database_url: str, tmp_path: Path) -> AsyncIterator[AsyncTestCl
 
 @pytest.fixture
 def delivery(google: FakeGoogle) -> Iterator[Delivery]:
-    modules = [complaints_module(), permits_module()]
-    sender = FcmSender(str(google.credentials_file), api_url=google.fcm_url)
-    yield Delivery(sender=sender, texts=NotificationTexts(CORE_DOMAINS, modules), workflows=WorkflowRegistry(modules))
-    sender.close()  # outside the event loop: it runs its own
+    with push_delivery(google, [complaints_module(), permits_module()]) as step:
+        yield step
 
 
 async def resident(client: Any) -> dict[str, str]:

@@ -15,21 +15,18 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from serang_app.cases.registry import WorkflowRegistry
 from serang_app.db.pool import Database
-from serang_app.domains import CORE_DOMAINS
 from serang_app.module_system.spec import ModuleSpec
 from serang_app.modules.complaints import complaints_module
 from serang_app.modules.permits import permits_module
 from serang_app.notifications.delivery import Delivery, deliver_due
-from serang_app.notifications.push import FcmSender
 from serang_app.notifications.staff_devices import MAX_STAFF_DEVICES
-from serang_app.notifications.texts import NotificationTexts
 from tests.support.accounts import bearer, create_staff, resident_tokens, staff_tokens
-from tests.support.complaints_app import modules_app
+from tests.support.complaints_app import modules_app, public_order_complaint
 from tests.support.fake_google import FakeGoogle
+from tests.support.permit_flow import crowd_event_application
+from tests.support.staff_push import push_delivery, pushes_to, register_phone, staff_inbox
 from tests.support.worker_steps import run_core_task
-from tests.test_officer_day import crowd_event_application, public_order_complaint
 
 # Public order complaints and crowd event permits are Satpol PP's.
 AGENCY = "SATPOLPP"
@@ -50,9 +47,8 @@ async def client(
 
 @pytest.fixture
 def delivery(google: FakeGoogle, modules: list[ModuleSpec]) -> Iterator[Delivery]:
-    sender = FcmSender(str(google.credentials_file), api_url=google.fcm_url)
-    yield Delivery(sender=sender, texts=NotificationTexts(CORE_DOMAINS, modules), workflows=WorkflowRegistry(modules))
-    sender.close()  # outside the event loop: it runs its own
+    with push_delivery(google, modules) as step:
+        yield step
 
 
 async def resident(client: Any) -> dict[str, str]:
@@ -70,25 +66,6 @@ async def staff_id(client: Any, headers: dict[str, str]) -> str:
     assert me.status_code == 200, me.text
     found: str = me.json()["id"]
     return found
-
-
-async def register_phone(client: Any, headers: dict[str, str], token: str, installation: str | None = None) -> None:
-    registration = {"fcm_token": token, "platform": "android", "app_version": "2.1.0"}
-    installation = installation or f"staff-{uuid.uuid4().hex[:12]}"
-    registered = await client.put(f"/v1/staff/devices/{installation}", json=registration, headers=headers)
-    assert registered.status_code == 200, registered.text
-    assert registered.json() == {"installation_id": installation, "platform": "android", "app_version": "2.1.0"}
-
-
-async def staff_inbox(client: Any, headers: dict[str, str], **params: Any) -> dict[str, Any]:
-    listed = await client.get("/v1/staff/notifications", params=params, headers=headers)
-    assert listed.status_code == 200, listed.text
-    inbox: dict[str, Any] = listed.json()
-    return inbox
-
-
-def pushes_to(google: FakeGoogle, token: str) -> list[dict[str, Any]]:
-    return [message for message in google.fcm_sent if message.get("token") == token]
 
 
 async def test_an_officer_hears_of_a_new_case_in_the_agency_in_their_language_and_no_one_else_does(

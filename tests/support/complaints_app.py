@@ -27,6 +27,26 @@ def modules_app(database_url: str, folder: Path, *modules: ModuleSpec, **environ
     )
 
 
+async def public_order_complaint(client: Any, reporter: dict[str, str], **fields: Any) -> dict[str, Any]:
+    """A resident's complaint of Satpol PP's about traders on the pavement, filed (private, as the
+    category is by default, and without a photo unless `fields` say otherwise): the answer's body."""
+    filed = await client.post(
+        "/v1/complaints",
+        json={
+            "category": "public_order",
+            "description": "Pedagang berjualan di trotoar depan pasar setiap sore.",
+            "latitude": -6.05,
+            "longitude": 106.1,
+            "district_code": "36.04.05",
+            **fields,
+        },
+        headers=reporter,
+    )
+    assert filed.status_code == 201, filed.text
+    complaint: dict[str, Any] = filed.json()
+    return complaint
+
+
 def pothole_report(photo_id: str, **fields: Any) -> dict[str, Any]:
     """The body of a resident's complaint about a pothole in Kramatwatu, with one photo."""
     return {

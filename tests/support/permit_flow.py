@@ -48,6 +48,20 @@ async def attach_documents_and_submit(
     return application
 
 
+async def crowd_event_application(client: Any, applicant: dict[str, str]) -> dict[str, Any]:
+    """A crowd event permit application (Satpol PP's), submitted as the resident's app sends it:
+    the answer's body."""
+    created = await client.post("/v1/permits/applications", json={"type_code": "crowd_event"}, headers=applicant)
+    assert created.status_code == 201, created.text
+    application_id = created.json()["id"]
+    answers = {"event_name": "Pentas seni desa", "starts": "2026-12-20T19:00:00+07:00", "attendees": 300}
+    answered = await client.patch(
+        f"/v1/permits/applications/{application_id}", json={"answers": answers}, headers=applicant
+    )
+    assert answered.status_code == 200, answered.text
+    return await attach_documents_and_submit(client, applicant, application_id, ("id_card", "village_letter"))
+
+
 async def submitted_application(client: Any, applicant: dict[str, str]) -> tuple[str, str]:
     """A complete business certificate, submitted: (application id, case id)."""
     created = await client.post(

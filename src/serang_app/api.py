@@ -20,7 +20,7 @@ from serang_app.cases.events import Notice, notify_resident, notify_resident_all
 from serang_app.cases.followers import follow_case, move_followers, unfollow_case
 from serang_app.cases.module_notes import record_case_note
 from serang_app.cases.opening import OpenedCase, PreparedCase, open_case, prepare_case
-from serang_app.cases.search_words import CaseWords, WordsReader, index_case_words
+from serang_app.cases.search_words import CaseWords, WordsReader, index_case_words, write_with_case_words
 from serang_app.cases.transitions import take_action
 from serang_app.cases.workflow import Actor, Phase, State, Transition, Workflow
 from serang_app.catalogue.offering import offer_service
@@ -181,4 +181,5 @@ __all__ = [
     "use_uploads",
     "words_backfill_task",
     "writable",
+    "write_with_case_words",
 ]

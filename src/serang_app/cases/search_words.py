@@ -13,8 +13,9 @@ module's worker task runs (module_system/search_backfill.py) with a reader of it
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import asyncpg
 
@@ -25,12 +26,14 @@ from serang_app.db.pool import Database
 MAX_WORDS_CHARACTERS = 100_000
 BATCH_SIZE = 500
 
-_UPSERT = """
+# The case, its words and resident_findable as the parameters numbered from {first}.
+_UPSERT_FROM = """
 INSERT INTO case_search (case_id, words, resident_findable)
-VALUES ($1, to_tsvector('indonesian', $2), $3)
+VALUES (${first}, to_tsvector('indonesian', ${second}), ${third})
 ON CONFLICT (case_id) DO UPDATE
 SET words = EXCLUDED.words, resident_findable = EXCLUDED.resident_findable, indexed_at = now()
 """
+_UPSERT = _UPSERT_FROM.format(first=1, second=2, third=3)
 _WITHOUT_WORDS = """
 SELECT c.id FROM cases c
 WHERE c.module = $1 AND NOT EXISTS (SELECT 1 FROM case_search s WHERE s.case_id = c.id)
@@ -57,8 +60,32 @@ async def index_case_words(
     """Make `words` (texts the resident wrote: a description, an address, answers) what staff find
     the case by, replacing what was there. `resident_findable=False` keeps the case from being
     found by its resident's name (a complaint filed anonymously). In the caller's transaction."""
-    text = "\n".join(word for word in words if word)[:MAX_WORDS_CHARACTERS]
-    await connection.execute(_UPSERT, case_id, text, resident_findable)
+    await connection.execute(_UPSERT, case_id, _text_of(words), resident_findable)
+
+
+async def write_with_case_words(
+    connection: asyncpg.Connection,
+    statement: str,
+    args: Sequence[Any],
+    case_id: uuid.UUID,
+    words: Iterable[str],
+    *,
+    resident_findable: bool = True,
+) -> None:
+    """Run the module's own write `statement` (an INSERT, UPDATE or DELETE with `args` as $1..$n)
+    and `index_case_words` in one round trip: a filing holds its reference number's lock until
+    the commit, and each round trip under it holds up every other filing (docs/performance.md,
+    "The write paths"). In the caller's transaction."""
+    first = len(args) + 1
+    upsert = _UPSERT_FROM.format(first=first, second=first + 1, third=first + 2)
+    # A data-modifying statement in WITH runs once and to completion whether or not it is read.
+    await connection.execute(
+        f"WITH module_write AS ({statement}) {upsert}", *args, case_id, _text_of(words), resident_findable
+    )
+
+
+def _text_of(words: Iterable[str]) -> str:
+    return "\n".join(word for word in words if word)[:MAX_WORDS_CHARACTERS]
 
 
 async def index_missing_words(database: Database, module: str, read: WordsReader, *, batches: int) -> tuple[int, bool]:

@@ -405,6 +405,10 @@ async def test_cancel_reschedule_and_a_closed_day(
         uuid.UUID(theirs["case_id"]),
     )
     assert "Pemadaman listrik" in told
+    # Booking that day is refused with the admin's reason (read with the schedule, in one round trip).
+    on_closed_day = await client.post("/v1/appointments", json=booking(place, at(day, "15:00")), headers=neighbour)
+    assert (on_closed_day.status_code, on_closed_day.json()["code"]) == (409, "appointments_day_closed")
+    assert "Pemadaman listrik" in on_closed_day.json()["detail"]
     assert (await client.get(f"/v1/appointments/{theirs['id']}", headers=neighbour)).json()["status"] == "office_closed"
     assert (
         await db.fetchval(

@@ -40,18 +40,13 @@ WHERE (place_code = $1 OR place_code IS NULL) AND day BETWEEN $5 AND $6
 """
 
 
-async def closure_reason(connection: asyncpg.Connection, place_code: str, day: date) -> Text | None:
-    """Why the place is closed on `day` (a public holiday, or a closure), or None when open."""
+def closure_of(found: OpenSchedule, day: date) -> Text | None:
+    """Why the place is closed on `day` (a public holiday, or a closure), or None when open;
+    `found` was read with `open_schedule(..., closed_on=day)`."""
     holiday = public_holiday(day)
     if holiday is not None:
         return holiday
-    reason = await connection.fetchval(
-        """SELECT reason FROM appointments.closures WHERE day = $1 AND (place_code = $2 OR place_code IS NULL)
-           ORDER BY place_code NULLS LAST LIMIT 1""",
-        day,
-        place_code,
-    )
-    return Text(id=reason, en=reason) if reason is not None else None
+    return Text(id=found.closure, en=found.closure) if found.closure is not None else None
 
 
 def booking_window_ends(schedule: Schedule, now: datetime, zone: ZoneInfo) -> date:

@@ -30,7 +30,7 @@ from serang_app.api import (
     prepare_case,
     take_action,
 )
-from serang_app.modules.appointments.availability import booking_window_ends, closure_reason, past_cutoff
+from serang_app.modules.appointments.availability import booking_window_ends, closure_of, past_cutoff
 from serang_app.modules.appointments.catalogue import OpenSchedule, open_schedule
 from serang_app.modules.appointments.local_time import LOCAL_FIELDS, local_times
 from serang_app.modules.appointments.rules import BookingRules
@@ -142,8 +142,8 @@ async def book(
     assert actor.id is not None
     now = rules.now()
     await lock_resident(connection, actor.id)
-    found = await _bookable_schedule(connection, draft.place_code, draft.service_code)
-    starts_at, ends_at = await _check_slot(connection, found, draft.place_code, draft.starts_at, now, engine.zone)
+    found = await _bookable_schedule(connection, draft.place_code, draft.service_code, draft.starts_at, engine.zone)
+    starts_at, ends_at = _check_slot(found, draft.starts_at, now, engine.zone)
     held = await connection.fetchrow(
         _HELD, actor.id, draft.service_code, start_of_day(local_day(now, engine.zone), engine.zone)
     )
@@ -220,10 +220,10 @@ async def reschedule(
     row = await own_booking(connection, actor, booking_id, lock=True)
     if row["status"] != "booked" or actor.role != "resident":
         raise ApiError(409, "appointments_not_waiting")
-    found = await _bookable_schedule(connection, row["place_code"], row["service_code"])
+    found = await _bookable_schedule(connection, row["place_code"], row["service_code"], starts_at, zone)
     if past_cutoff(found.schedule, row["starts_at"], now):
         raise ApiError(409, "appointments_past_cutoff", params={"minutes": found.schedule.cutoff_minutes})
-    new_start, new_end = await _check_slot(connection, found, row["place_code"], starts_at, now, zone)
+    new_start, new_end = _check_slot(found, starts_at, now, zone)
     if new_start == row["starts_at"]:
         return booking_of(row, zone)
     await _take_seat(connection, found, row["place_code"], row["service_code"], new_start)
@@ -286,8 +286,13 @@ def when_text(moment: datetime, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).strftime("%d-%m-%Y %H:%M %Z")
 
 
-async def _bookable_schedule(connection: asyncpg.Connection, place_code: str, service_code: str) -> OpenSchedule:
-    found = await open_schedule(connection, place_code, service_code)
+async def _bookable_schedule(
+    connection: asyncpg.Connection, place_code: str, service_code: str, starts_at: datetime, zone: ZoneInfo
+) -> OpenSchedule:
+    """The open schedule, with the closure of the slot's day read in the same round trip (a slot's
+    day is the local day of its start; a time without its zone is refused by _check_slot)."""
+    day = local_day(starts_at, zone) if starts_at.tzinfo is not None else None
+    found = await open_schedule(connection, place_code, service_code, closed_on=day)
     if found is None:
         raise ApiError(
             422,
@@ -309,14 +314,7 @@ async def _any_schedule(connection: asyncpg.Connection, place_code: str, service
     return found
 
 
-async def _check_slot(
-    connection: asyncpg.Connection,
-    found: OpenSchedule,
-    place_code: str,
-    starts_at: datetime,
-    now: datetime,
-    zone: ZoneInfo,
-) -> tuple[datetime, datetime]:
+def _check_slot(found: OpenSchedule, starts_at: datetime, now: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
     """The slot must exist, the day be open, inside the horizon and before the cut-off."""
     if starts_at.tzinfo is None:
         raise ApiError(
@@ -334,7 +332,7 @@ async def _check_slot(
             ],
         )
     day = local_day(slot[0], zone)
-    reason = await closure_reason(connection, place_code, day)
+    reason = closure_of(found, day)
     if reason is not None:
         raise ApiError(409, "appointments_day_closed", params={"day": day.isoformat(), "reason": reason.id})
     if day > booking_window_ends(found.schedule, now, zone):

@@ -3,6 +3,7 @@ admins."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import asyncpg
@@ -32,9 +33,13 @@ WHERE p.is_active OR $1
 GROUP BY p.code
 ORDER BY p.name
 """
+# $4, when not null: a day whose closure (the place's own before the regency-wide one) comes back
+# with the schedule, so booking and the desk's walk-ins read both in one round trip.
 _OPEN_SCHEDULE = """
 SELECT h.hours, h.slot_minutes, h.capacity, h.walk_in_percent, h.horizon_days, h.cutoff_minutes, h.is_active,
-       s.opd_code, s.duration_minutes, p.district_code
+       s.opd_code, s.duration_minutes, p.district_code,
+       (SELECT c.reason FROM appointments.closures c WHERE c.day = $4 AND (c.place_code = $1 OR c.place_code IS NULL)
+        ORDER BY c.place_code NULLS LAST LIMIT 1) AS closure
 FROM appointments.schedules h
 JOIN appointments.services s ON s.code = h.service_code
 JOIN appointments.places p ON p.code = h.place_code
@@ -61,18 +66,27 @@ class OpenSchedule(msgspec.Struct, kw_only=True):
     opd_code: str
     duration_minutes: int
     district_code: str
+    # Why an admin closed the place on the day open_schedule was asked about (`closed_on`), if so;
+    # public holidays are not stored (availability.closure_of adds them).
+    closure: str | None = None
 
 
 async def open_schedule(
-    connection: asyncpg.Connection, place_code: str, service_code: str, *, only_open: bool = True
+    connection: asyncpg.Connection,
+    place_code: str,
+    service_code: str,
+    *,
+    only_open: bool = True,
+    closed_on: date | None = None,
 ) -> OpenSchedule | None:
     """The schedule with its service's agency and length and its place's district; `only_open`:
-    None unless the schedule, the service and the place are all open."""
-    row = await connection.fetchrow(_OPEN_SCHEDULE, place_code, service_code, only_open)
+    None unless the schedule, the service and the place are all open; `closed_on`: a day whose
+    stored closure to read with it."""
+    row = await connection.fetchrow(_OPEN_SCHEDULE, place_code, service_code, only_open, closed_on)
     if row is None:
         return None
     values = dict(row)
-    extra = {name: values.pop(name) for name in ("opd_code", "duration_minutes", "district_code")}
+    extra = {name: values.pop(name) for name in ("opd_code", "duration_minutes", "district_code", "closure")}
     return OpenSchedule(schedule=msgspec.convert(values, Schedule), **extra)
 
 

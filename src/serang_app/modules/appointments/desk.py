@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 
 from serang_app.api import ApiError, CaseActor, CaseEngine, LocalizedFieldError, notify_resident, take_action
-from serang_app.modules.appointments.availability import closure_reason
+from serang_app.modules.appointments.availability import closure_of
 from serang_app.modules.appointments.booking import MODULE, booking_of, booking_row
 from serang_app.modules.appointments.catalogue import open_schedule
 from serang_app.modules.appointments.rules import BookingRules
@@ -80,12 +80,12 @@ async def add_walk_in(
     connection: asyncpg.Connection, actor: CaseActor, data: WalkIn, rules: BookingRules, zone: ZoneInfo
 ) -> Booking:
     """Staff put someone who came without booking in today's queue (checked in at once)."""
-    found = await open_schedule(connection, data.place_code, data.service_code)
-    if found is None or not _visible(actor, found.opd_code):
-        raise ApiError(404)
     now = rules.now()
     today = local_day(now, zone)
-    reason = await closure_reason(connection, data.place_code, today)
+    found = await open_schedule(connection, data.place_code, data.service_code, closed_on=today)
+    if found is None or not _visible(actor, found.opd_code):
+        raise ApiError(404)
+    reason = closure_of(found, today)
     if reason is not None:
         raise ApiError(409, "appointments_day_closed", params={"day": today.isoformat(), "reason": reason.id})
     booking_id = await connection.fetchval(

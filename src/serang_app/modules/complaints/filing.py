@@ -17,8 +17,8 @@ from serang_app.api import (
     UploadOwner,
     answer_problems,
     attach_uploads,
-    index_case_words,
     open_case,
+    write_with_case_words,
 )
 from serang_app.modules.complaints.categories import active_category
 from serang_app.modules.complaints.placing import place_complaint
@@ -69,22 +69,28 @@ async def file_complaint(
         is_public=category.public_by_default if draft.public is None else draft.public,
     )
     await attach_uploads(connection, UploadOwner.of(actor), opened.id, photos)
-    await connection.execute(
-        _INSERT,
-        opened.id,
-        category.code,
-        draft.description,
-        draft.latitude,
-        draft.longitude,
-        placed.village_code,
-        draft.address,
-        draft.anonymous,
-        msgspec.to_builtins(draft.attributes),
-        source,
-    )
-    # Staff find it by what the resident wrote, and by their name unless they filed anonymously.
+    # Staff find it by what the resident wrote, and by their name unless they filed anonymously;
+    # the words are written with the report, in one round trip under the reference's lock.
     words = complaint_words(draft.description, draft.address, anonymous=draft.anonymous)
-    await index_case_words(connection, opened.id, words.words, resident_findable=words.resident_findable)
+    await write_with_case_words(
+        connection,
+        _INSERT,
+        (
+            opened.id,
+            category.code,
+            draft.description,
+            draft.latitude,
+            draft.longitude,
+            placed.village_code,
+            draft.address,
+            draft.anonymous,
+            msgspec.to_builtins(draft.attributes),
+            source,
+        ),
+        opened.id,
+        words.words,
+        resident_findable=words.resident_findable,
+    )
     return FiledComplaint(
         case_id=opened.id,
         reference=opened.reference,

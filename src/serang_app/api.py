@@ -9,7 +9,7 @@ this module, so it may import from every part of the core.
 """
 
 from serang_app.app_state import identity_of, letterhead_of, region_area_of
-from serang_app.audit.log import record_by_caller
+from serang_app.audit.log import record_by_caller, record_by_system
 from serang_app.auth.actor import SYSTEM_ACTOR, CaseActor
 from serang_app.auth.permissions import Permission
 from serang_app.auth.principal import Principal
@@ -167,6 +167,7 @@ __all__ = [
     "prepare_case",
     "public_base_url",
     "record_by_caller",
+    "record_by_system",
     "record_case_note",
     "region_area_of",
     "release_uploads",

@@ -39,6 +39,13 @@ def modules() -> list[ModuleSpec]:
     return [permits_module()]
 
 
+async def notification_messages(client: AsyncTestClient[Litestar], headers: dict[str, str]) -> list[str]:
+    inbox = (await client.get("/v1/me/notifications", headers=headers)).json()["items"]
+    messages = [item["message"] for item in inbox]
+    assert not [message for message in messages if "Izin" in message or "Permit" in message], messages
+    return messages
+
+
 def pdf_text(content: bytes) -> tuple[str, PdfReader]:
     reader = PdfReader(io.BytesIO(content))
     return "".join(page.extract_text() for page in reader.pages), reader
@@ -161,6 +168,17 @@ async def test_a_service_defined_through_the_api_is_applied_for_revised_approved
     number = letter["number"]
     year = letter["valid_from"][:4]
     assert re.fullmatch(rf"400\.9/000001/DINSOS/({'|'.join(ROMAN)})/{year}", number), number
+
+    # The resident is told in neutral words (a recommendation is no permit), in either language.
+    reference = issued.json()["reference"]
+    told = await notification_messages(client, applicant)
+    assert f"Dokumen hasil permohonan {reference} sudah terbit; unduh di aplikasi." in told
+    assert f"Permohonan {reference} disetujui." in told
+    await client.patch("/v1/me", json={"locale": "en"}, headers=applicant)
+    told = await notification_messages(client, applicant)
+    assert f"The document for application {reference} has been issued; download it in the app." in told
+    assert f"Application {reference} was approved." in told
+    await client.patch("/v1/me", json={"locale": "id"}, headers=applicant)
 
     # The PDF: the answers, the resident, the NIK (only here), the signatory, and a QR code.
     downloaded = await client.get(f"/v1/permits/applications/{application_id}/permit.pdf", headers=applicant)

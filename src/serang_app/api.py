@@ -48,6 +48,7 @@ from serang_app.http.public_url import public_base_url
 from serang_app.http.strict_body import converted_strictly
 from serang_app.http.text import DISPLAY_NAME, MULTILINE_TEXT, PLAIN_TEXT, is_real_name, normalized_in_place, writable
 from serang_app.identity.deployment import DeploymentIdentity
+from serang_app.module_system.offers import OfferState, module_offer, offer_to_modules
 from serang_app.module_system.search_backfill import words_backfill_task
 from serang_app.module_system.spec import (
     CORE_API_RELEASE,
@@ -113,6 +114,7 @@ __all__ = [
     "ModuleTask",
     "ModuleTaskContext",
     "Notice",
+    "OfferState",
     "OpenedCase",
     "PageCursor",
     "PageLimit",
@@ -155,12 +157,14 @@ __all__ = [
     "letterhead_of",
     "link_used_uploads",
     "lock_resident",
+    "module_offer",
     "move_followers",
     "negotiate_locale",
     "normalized_in_place",
     "notify_resident",
     "notify_resident_all",
     "offer_service",
+    "offer_to_modules",
     "open_case",
     "owned_cursor",
     "owned_position",

@@ -23,6 +23,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from serang_app.module_system.spec import ModuleSpec
+from serang_app.modules.appointments import appointments_module
 from serang_app.modules.permits import permits_module
 from tests.support.accounts import resident, signed_in_staff
 from tests.support.permit_flow import attach_documents
@@ -36,7 +37,8 @@ BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.
 
 @pytest.fixture
 def modules() -> list[ModuleSpec]:
-    return [permits_module()]
+    # The appointments module offers the service an appointment outcome names.
+    return [appointments_module(), permits_module()]
 
 
 async def notification_messages(client: AsyncTestClient[Litestar], headers: dict[str, str]) -> list[str]:
@@ -322,7 +324,8 @@ async def test_a_decision_or_an_appointment_is_done_when_approved(
     client: AsyncTestClient[Litestar], database_url: str
 ) -> None:
     """Review only, no revision rounds: approval completes the case; an appointment names the
-    appointments service the resident books next; neither issues a letter."""
+    appointments service the resident books next (test_appointment_outcome.py books it); neither
+    issues a letter."""
     admin = await signed_in_staff(client, database_url, "admin", None)
     officer = await signed_in_staff(client, database_url, "officer", "DINSOS")
     applicant = await resident(client)

@@ -6,26 +6,14 @@ the largest of them is there to fetch: the RTLH application, the longest form of
 
 from __future__ import annotations
 
-from bench import BenchError
-from bench.bare_app import BODY_FILE_VARIABLE, BODY_PATH_VARIABLE
-from bench.measuring import RowContext, alternate, fetch, start_bare
+from bench.measuring import RowContext, alternate, start_bare_serving
 from bench.report import DEFINITION_CEILING_ENDPOINT, DEFINITION_ENDPOINT, DEFINITION_TARGET_RATIO, Row, Verdict
 
 DEFINITION_PATH = "/v1/permits/definitions/disperkim_rtlh_application"
 
 
 def measure_service_definition(run: RowContext) -> tuple[list[Row], Verdict]:
-    body_file = run.run_folder / "service-definition-body.json"
-    body_file.write_bytes(fetch(run.service, DEFINITION_PATH))
-    bare = start_bare(
-        run,
-        "bare-service-definition",
-        "bench.bare_app:create",
-        {BODY_FILE_VARIABLE: str(body_file), BODY_PATH_VARIABLE: DEFINITION_PATH},
-        DEFINITION_PATH,
-    )
-    if fetch(bare, DEFINITION_PATH) != body_file.read_bytes():
-        raise BenchError("the bare app does not return the definition's bytes")
+    bare = start_bare_serving(run, "bare-service-definition", DEFINITION_PATH)
     return alternate(
         run.generator,
         run.options,

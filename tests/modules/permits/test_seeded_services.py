@@ -85,6 +85,17 @@ async def test_an_app_publishes_the_shipped_seeds_and_residents_find_them(databa
         definition = await client.get(f"/v1/permits/definitions/{first['code']}")
         assert definition.status_code == 200, definition.text
         assert definition.json()["title"] == first["title"]
+        # The app asks again with the ETag: 304 with no body while nothing is published.
+        etag = definition.headers["etag"]
+        assert definition.headers["cache-control"] == "public, max-age=60"
+        again = await client.get(f"/v1/permits/definitions/{first['code']}", headers={"If-None-Match": etag})
+        assert (again.status_code, again.content) == (304, b"")
+        assert again.headers["etag"] == etag
+        other = await client.get(f"/v1/permits/definitions/{SEEDS[1]['code']}", headers={"If-None-Match": etag})
+        assert other.status_code == 200
+        assert other.headers["etag"] != etag
+        missing = await client.get("/v1/permits/definitions/nothing_here", headers={"If-None-Match": etag})
+        assert missing.status_code == 404
 
 
 def test_the_seeds_setting_names_the_folder_or_none(tmp_path: Path) -> None:

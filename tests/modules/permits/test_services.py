@@ -95,7 +95,8 @@ async def test_a_service_defined_through_the_api_is_applied_for_revised_approved
     entry = catalogue[f"permits.{CODE}"]
     assert (entry["opd"]["code"], entry["sla_days"], entry["is_open"]) == ("DINSOS", 5, True)
     assert entry["requirements"][0] == {"id": "KTP-el pemohon", "en": "The applicant's ID card"}
-    fetched = (await client.get(f"/v1/permits/definitions/{CODE}")).json()
+    first_answer = await client.get(f"/v1/permits/definitions/{CODE}")
+    fetched = first_answer.json()
     assert (fetched["version"], [field["code"] for field in fetched["fields"]]) == (
         1,
         ["household_size", "work", "other_work", "reason"],
@@ -230,7 +231,11 @@ async def test_a_service_defined_through_the_api_is_applied_for_revised_approved
     assert (await client.post(f"/v1/permits/definitions/{CODE}/publish", headers=admin)).json()[
         "published_version"
     ] == 2
-    assert (await client.get(f"/v1/permits/definitions/{CODE}")).json()["version"] == 2
+    # The app's stored copy is out of date: its ETag no longer matches, version 2 comes back.
+    refetched = await client.get(
+        f"/v1/permits/definitions/{CODE}", headers={"If-None-Match": first_answer.headers["etag"]}
+    )
+    assert (refetched.status_code, refetched.json()["version"]) == (200, 2)
     catalogue = {item["code"]: item for item in (await client.get("/v1/services")).json()["items"]}
     assert catalogue[f"permits.{CODE}"]["sla_days"] == 3
     # ... while the earlier application still renders with its own.

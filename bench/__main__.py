@@ -67,6 +67,7 @@ from bench.servers import (
     service_command,
     service_environment,
 )
+from bench.service_rows import measure_service_definition
 from bench.stats_rows import measure_statistics
 from serang_app.app import load_modules
 from serang_app.module_system.discovery import ModuleError
@@ -246,6 +247,7 @@ def _measure_rows(context: RowContext, modules: set[str], common: CommonRows | N
         ("complaints", options.complaints, "complaints", measure_complaints),
         ("permits", options.permits, "permits", measure_permits),
         ("appointments", options.appointment_residents, "appointments", measure_appointments),
+        ("services", options.services, "permits", measure_service_definition),
     )
     for group, count, module, measure_group in judged_groups:
         if options.runs(group, count) and (module is None or module in modules):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench import BenchError
+from bench.bare_app import BODY_FILE_VARIABLE, BODY_PATH_VARIABLE
 from bench.load import LoadGenerator, LoadResult
 from bench.machine import OthersMeter
 from bench.options import Options
@@ -80,6 +81,19 @@ def measure(
 
 # A measured request: the row's name, the server, the path, the headers.
 Target = tuple[str, RunningServer, str, dict[str, str] | None]
+
+
+def start_bare_serving(run: RowContext, name: str, path: str) -> RunningServer:
+    """bench/bare_app.py serving the exact bytes the service answers to GET `path` (a cached or
+    prepared answer's ceiling), checked to return them."""
+    body_file = run.run_folder / f"{name}-body.json"
+    body_file.write_bytes(fetch(run.service, path))
+    bare = start_bare(
+        run, name, "bench.bare_app:create", {BODY_FILE_VARIABLE: str(body_file), BODY_PATH_VARIABLE: path}, path
+    )
+    if fetch(bare, path) != body_file.read_bytes():
+        raise BenchError(f"{name} does not return the bytes of GET {path}")
+    return bare
 
 
 def alternate(

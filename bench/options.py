@@ -11,7 +11,7 @@ from bench import BenchError
 Generator = Literal["auto", "wrk", "python"]
 # Rows that can run alone (BENCH_ONLY=image_memory,permits): the service and the database are set
 # up as usual, and the common rows (ceiling, catalogue, sign-in, photos, push) are left out.
-ROW_GROUPS = ("image_memory", "cases", "complaints", "permits", "appointments", "stats", "search")
+ROW_GROUPS = ("image_memory", "cases", "complaints", "permits", "appointments", "stats", "search", "services")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +32,7 @@ class Options:
     stats_cases: int  # cases of one year for the statistics rows (0: no such rows)
     image_residents: int  # residents completing large pictures at once for the memory rows (0: no such rows)
     search_complaints: int  # complaints' search rows for the staff search rows (0: no such rows)
+    services: int  # 1: the service definition row; 0: no such row
     only: frozenset[str]  # row groups to run alone (empty: every row)
 
     def runs(self, group: str, count: int) -> bool:
@@ -61,6 +62,7 @@ def read_options(environ: Mapping[str, str]) -> Options:
         stats_cases=whole_number(environ, "BENCH_STATS_CASES", 1_000_000, minimum=0),
         image_residents=whole_number(environ, "BENCH_IMAGE_RESIDENTS", 10, minimum=0),
         search_complaints=whole_number(environ, "BENCH_SEARCH_COMPLAINTS", 1_000_000, minimum=0),
+        services=whole_number(environ, "BENCH_SERVICES", 1, minimum=0),
         only=_groups(environ.get("BENCH_ONLY", "")),
     )
 

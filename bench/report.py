@@ -29,6 +29,11 @@ VERIFY_ENDPOINT = "GET /v1/permits/verify/{code}"
 VERIFY_CEILING_ENDPOINT = "bare Litestar + asyncpg, same verify query"
 # Public and uncached like nearby, but one light query: the framework's share weighs more.
 VERIFY_TARGET_RATIO = 0.50
+DEFINITION_ENDPOINT = "GET /v1/permits/definitions/{code}"
+DEFINITION_CEILING_ENDPOINT = "bare Litestar, same definition bytes (ceiling)"
+# Public and read by the app before every form, but not cached in the process like the catalogue:
+# two queries (the latest version, its agency) and an encoding. Half the ceiling is the aim.
+DEFINITION_TARGET_RATIO = 0.50
 SLOTS_ENDPOINT = "GET /v1/appointments/slots (14 days)"
 SLOTS_CEILING_ENDPOINT = "bare Litestar + asyncpg, same slots code"
 # Public and uncached, polled by the app: half the ceiling, like the other public reads.

@@ -10,9 +10,8 @@ import uuid
 import msgspec
 
 from bench import BenchError
-from bench.bare_app import BODY_FILE_VARIABLE, BODY_PATH_VARIABLE
 from bench.load import LoadResult
-from bench.measuring import RowContext, alternate, fetch, say, start_bare
+from bench.measuring import RowContext, alternate, fetch, say, start_bare_serving
 from bench.probe import get
 from bench.report import (
     PUBLIC_STATS_CEILING_ENDPOINT,
@@ -70,17 +69,7 @@ def measure_statistics(run: RowContext) -> tuple[list[Row], Verdict, str]:
         f"GET /v1/admin/stats for a year over {setup.cases:,} cases: slowest report {slowest:.0f} ms "
         f"(target under {STATS_TARGET_MS:.0f} ms): {'PASS' if slowest < STATS_TARGET_MS else 'FAIL'}"
     )
-    body_file = run.run_folder / "public-stats-body.json"
-    body_file.write_bytes(fetch(run.service, PUBLIC_PATH))
-    bare = start_bare(
-        run,
-        "bare-public-stats",
-        "bench.bare_app:create",
-        {BODY_FILE_VARIABLE: str(body_file), BODY_PATH_VARIABLE: PUBLIC_PATH},
-        PUBLIC_PATH,
-    )
-    if fetch(bare, PUBLIC_PATH) != body_file.read_bytes():
-        raise BenchError("the bare app does not return the public figures' bytes")
+    bare = start_bare_serving(run, "bare-public-stats", PUBLIC_PATH)
     public_rows, verdict = alternate(
         run.generator,
         run.options,

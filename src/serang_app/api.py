@@ -9,7 +9,7 @@ this module, so it may import from every part of the core.
 """
 
 from serang_app.app_state import identity_of, letterhead_of, region_area_of
-from serang_app.audit.log import record_by_caller
+from serang_app.audit.log import record_by_caller, record_by_system
 from serang_app.auth.actor import SYSTEM_ACTOR, CaseActor
 from serang_app.auth.permissions import Permission
 from serang_app.auth.principal import Principal
@@ -48,6 +48,7 @@ from serang_app.http.public_url import public_base_url
 from serang_app.http.strict_body import converted_strictly
 from serang_app.http.text import DISPLAY_NAME, MULTILINE_TEXT, PLAIN_TEXT, is_real_name, normalized_in_place, writable
 from serang_app.identity.deployment import DeploymentIdentity
+from serang_app.module_system.offers import OfferState, module_offer, offer_to_modules
 from serang_app.module_system.search_backfill import words_backfill_task
 from serang_app.module_system.spec import (
     CORE_API_RELEASE,
@@ -113,6 +114,7 @@ __all__ = [
     "ModuleTask",
     "ModuleTaskContext",
     "Notice",
+    "OfferState",
     "OpenedCase",
     "PageCursor",
     "PageLimit",
@@ -155,18 +157,21 @@ __all__ = [
     "letterhead_of",
     "link_used_uploads",
     "lock_resident",
+    "module_offer",
     "move_followers",
     "negotiate_locale",
     "normalized_in_place",
     "notify_resident",
     "notify_resident_all",
     "offer_service",
+    "offer_to_modules",
     "open_case",
     "owned_cursor",
     "owned_position",
     "prepare_case",
     "public_base_url",
     "record_by_caller",
+    "record_by_system",
     "record_case_note",
     "region_area_of",
     "release_uploads",

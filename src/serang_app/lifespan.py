@@ -17,6 +17,7 @@ from serang_app.db.migrations import CORE_NAMESPACE, MigrationSource, apply_migr
 from serang_app.db.pool import Database, open_database
 from serang_app.health.series import POOL_ACQUIRE_SECONDS
 from serang_app.identity.deployment import service_title
+from serang_app.module_system.offers import forget_offers_of_absent_modules
 from serang_app.module_system.spec import ModuleSpec
 from serang_app.notifications.delivery import Delivery
 from serang_app.notifications.push import open_push_sender
@@ -73,6 +74,7 @@ def database_lifespan(specs: Sequence[ModuleSpec]) -> Callable[[Litestar], Abstr
                     logger.info("region_loaded", region_code=settings.region_code, rows=loaded)
                 await keep_region_time_zone(database, settings.time_zone)
                 await insert_declared_services(database, specs)
+                await forget_offers_of_absent_modules(database, [spec.slug for spec in specs])
                 async with (
                     _stats_database(settings, database, app),
                     catalogue_listener(

@@ -54,3 +54,25 @@ async def record_by_caller(
         request_id=request_id_of(request.scope),
         details=details,
     )
+
+
+async def record_by_system(
+    connection: asyncpg.Connection,
+    *,
+    action: str,
+    object_type: str,
+    object_id: str,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """An entry for what the system did without a signed-in caller (a command run by an operator,
+    who is known only to the machine's own logs)."""
+    await record(
+        connection,
+        actor_kind="system",
+        actor_id=None,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        request_id=None,
+        details=details,
+    )

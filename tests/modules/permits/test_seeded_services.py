@@ -20,6 +20,7 @@ from serang_app.api import StartupError
 from serang_app.db.pool import Database
 from serang_app.module_system.spec import ModuleSpec
 from serang_app.modules.appointments import appointments_module
+from serang_app.modules.appointments.offers import offer_bookable
 from serang_app.modules.permits import permits_module
 from serang_app.modules.permits.seeds import SEEDS_FOLDER, seed_definitions, seeds_folder
 from tests.conftest import app_for
@@ -53,14 +54,19 @@ async def test_every_seed_passes_the_machinery_and_is_published_once(
     app_database: Database, db: asyncpg.Connection
 ) -> None:
     # seed_definitions checks each file as an import does (every problem named, start-up stopped),
-    # and leaves out one whose agency this deployment lacks: all must be published here.
-    published = await seed_definitions(app_database, SEEDS_FOLDER)
+    # and leaves out one whose agency this deployment lacks, or whose appointment nobody can book
+    # here: none until the appointments module offers its services (at its start).
+    without_bookings = await seed_definitions(app_database, SEEDS_FOLDER)
+    assert "disdukcapil_ktp_first_recording" not in without_bookings
+    async with app_database.acquire() as connection:
+        await offer_bookable(connection)
+    published = without_bookings + await seed_definitions(app_database, SEEDS_FOLDER)
     assert sorted(published) == sorted(seed["code"] for seed in SEEDS)
     assert await seed_definitions(app_database, SEEDS_FOLDER) == []
     offered = await db.fetch("SELECT code, is_open FROM catalogue_services WHERE module = 'permits'")
     assert {f"permits.{seed['code']}" for seed in SEEDS} <= {row["code"] for row in offered}
-    # An appointment outcome names a service residents can book (the machinery cannot look: the
-    # appointments module's tables are its own).
+    # An appointment outcome names a service residents can book (checked through the core's
+    # offers; here against the appointments module's own table).
     bookable = {row["code"] for row in await db.fetch("SELECT code FROM appointments.services")}
     for seed in SEEDS:
         if seed["workflow"]["outcome"] == "appointment":
@@ -68,7 +74,9 @@ async def test_every_seed_passes_the_machinery_and_is_published_once(
 
 
 async def test_an_app_publishes_the_shipped_seeds_and_residents_find_them(database_url: str) -> None:
-    app: Litestar = app_for(database_url, [permits_module(), appointments_module()], SERANG_SERVICE_SEEDS="shipped")
+    # In the order discovery starts them (by name): the appointments module offers its services
+    # before the permits seeds are checked against them.
+    app: Litestar = app_for(database_url, [appointments_module(), permits_module()], SERANG_SERVICE_SEEDS="shipped")
     async with AsyncTestClient(app) as client:
         catalogue = (await client.get("/v1/services")).json()["items"]
         listed = {item["code"] for item in catalogue}
@@ -77,6 +85,17 @@ async def test_an_app_publishes_the_shipped_seeds_and_residents_find_them(databa
         definition = await client.get(f"/v1/permits/definitions/{first['code']}")
         assert definition.status_code == 200, definition.text
         assert definition.json()["title"] == first["title"]
+        # The app asks again with the ETag: 304 with no body while nothing is published.
+        etag = definition.headers["etag"]
+        assert definition.headers["cache-control"] == "public, max-age=60"
+        again = await client.get(f"/v1/permits/definitions/{first['code']}", headers={"If-None-Match": etag})
+        assert (again.status_code, again.content) == (304, b"")
+        assert again.headers["etag"] == etag
+        other = await client.get(f"/v1/permits/definitions/{SEEDS[1]['code']}", headers={"If-None-Match": etag})
+        assert other.status_code == 200
+        assert other.headers["etag"] != etag
+        missing = await client.get("/v1/permits/definitions/nothing_here", headers={"If-None-Match": etag})
+        assert missing.status_code == 404
 
 
 def test_the_seeds_setting_names_the_folder_or_none(tmp_path: Path) -> None:

@@ -159,6 +159,17 @@ async def test_the_command_line_imports_and_exports_a_definition_file(
     done = _services(database_url, "import", str(file))
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.splitlines()[-1]) == {"code": CODE, "published_version": 1}
+    audited = await db.fetch(
+        "SELECT actor_kind, actor_id, object_id, details FROM audit_log WHERE action = 'service_definition.imported'"
+    )
+    assert [{**row, "details": json.loads(row["details"])} for row in audited] == [
+        {
+            "actor_kind": "system",
+            "actor_id": None,
+            "object_id": CODE,
+            "details": {"version": 1, "by": "command_line"},
+        }
+    ]
     exported = _services(database_url, "export", CODE)
     assert exported.returncode == 0, exported.stderr
     assert json.loads(exported.stdout) == EXAMPLE

@@ -23,6 +23,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from serang_app.module_system.spec import ModuleSpec
+from serang_app.modules.appointments import appointments_module
 from serang_app.modules.permits import permits_module
 from tests.support.accounts import resident, signed_in_staff
 from tests.support.permit_flow import attach_documents
@@ -36,7 +37,15 @@ BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.
 
 @pytest.fixture
 def modules() -> list[ModuleSpec]:
-    return [permits_module()]
+    # The appointments module offers the service an appointment outcome names.
+    return [appointments_module(), permits_module()]
+
+
+async def notification_messages(client: AsyncTestClient[Litestar], headers: dict[str, str]) -> list[str]:
+    inbox = (await client.get("/v1/me/notifications", headers=headers)).json()["items"]
+    messages = [item["message"] for item in inbox]
+    assert not [message for message in messages if "Izin" in message or "Permit" in message], messages
+    return messages
 
 
 def pdf_text(content: bytes) -> tuple[str, PdfReader]:
@@ -86,7 +95,8 @@ async def test_a_service_defined_through_the_api_is_applied_for_revised_approved
     entry = catalogue[f"permits.{CODE}"]
     assert (entry["opd"]["code"], entry["sla_days"], entry["is_open"]) == ("DINSOS", 5, True)
     assert entry["requirements"][0] == {"id": "KTP-el pemohon", "en": "The applicant's ID card"}
-    fetched = (await client.get(f"/v1/permits/definitions/{CODE}")).json()
+    first_answer = await client.get(f"/v1/permits/definitions/{CODE}")
+    fetched = first_answer.json()
     assert (fetched["version"], [field["code"] for field in fetched["fields"]]) == (
         1,
         ["household_size", "work", "other_work", "reason"],
@@ -162,6 +172,17 @@ async def test_a_service_defined_through_the_api_is_applied_for_revised_approved
     year = letter["valid_from"][:4]
     assert re.fullmatch(rf"400\.9/000001/DINSOS/({'|'.join(ROMAN)})/{year}", number), number
 
+    # The resident is told in neutral words (a recommendation is no permit), in either language.
+    reference = issued.json()["reference"]
+    told = await notification_messages(client, applicant)
+    assert f"Dokumen hasil permohonan {reference} sudah terbit; unduh di aplikasi." in told
+    assert f"Permohonan {reference} disetujui." in told
+    await client.patch("/v1/me", json={"locale": "en"}, headers=applicant)
+    told = await notification_messages(client, applicant)
+    assert f"The document for application {reference} has been issued; download it in the app." in told
+    assert f"Application {reference} was approved." in told
+    await client.patch("/v1/me", json={"locale": "id"}, headers=applicant)
+
     # The PDF: the answers, the resident, the NIK (only here), the signatory, and a QR code.
     downloaded = await client.get(f"/v1/permits/applications/{application_id}/permit.pdf", headers=applicant)
     assert downloaded.status_code == 200, downloaded.text
@@ -210,7 +231,11 @@ async def test_a_service_defined_through_the_api_is_applied_for_revised_approved
     assert (await client.post(f"/v1/permits/definitions/{CODE}/publish", headers=admin)).json()[
         "published_version"
     ] == 2
-    assert (await client.get(f"/v1/permits/definitions/{CODE}")).json()["version"] == 2
+    # The app's stored copy is out of date: its ETag no longer matches, version 2 comes back.
+    refetched = await client.get(
+        f"/v1/permits/definitions/{CODE}", headers={"If-None-Match": first_answer.headers["etag"]}
+    )
+    assert (refetched.status_code, refetched.json()["version"]) == (200, 2)
     catalogue = {item["code"]: item for item in (await client.get("/v1/services")).json()["items"]}
     assert catalogue[f"permits.{CODE}"]["sla_days"] == 3
     # ... while the earlier application still renders with its own.
@@ -304,7 +329,8 @@ async def test_a_decision_or_an_appointment_is_done_when_approved(
     client: AsyncTestClient[Litestar], database_url: str
 ) -> None:
     """Review only, no revision rounds: approval completes the case; an appointment names the
-    appointments service the resident books next; neither issues a letter."""
+    appointments service the resident books next (test_appointment_outcome.py books it); neither
+    issues a letter."""
     admin = await signed_in_staff(client, database_url, "admin", None)
     officer = await signed_in_staff(client, database_url, "officer", "DINSOS")
     applicant = await resident(client)

@@ -10,6 +10,7 @@ import asyncpg
 import msgspec
 
 from serang_app.api import ApiError, LocalizedFieldError, require_agency, upsert_row
+from serang_app.modules.appointments.offers import offer_bookable
 from serang_app.modules.appointments.schemas import Place, PlaceDraft, Schedule, Service, ServiceDraft
 
 _SERVICES = """
@@ -94,6 +95,7 @@ async def save_service(connection: asyncpg.Connection, code: str, draft: Service
     """Add a service or replace one's definition (PUT: the whole of it)."""
     await require_agency(connection, draft.opd_code)
     await upsert_row(connection, "appointments.services", {"code": code}, msgspec.to_builtins(draft))
+    await offer_bookable(connection, code)
     services = await list_services(connection, include_inactive=True)
     return next(service for service in services if service.code == code)
 

@@ -12,6 +12,7 @@ from serang_app.modules.appointments.admin_routes import ADMIN_ROUTES
 from serang_app.modules.appointments.booking import SERVICE
 from serang_app.modules.appointments.desk_routes import DESK_ROUTES
 from serang_app.modules.appointments.no_shows import no_show_task
+from serang_app.modules.appointments.offers import offering
 from serang_app.modules.appointments.routes import RESIDENT_ROUTES
 from serang_app.modules.appointments.rules import Clock, load_rules, system_clock
 from serang_app.modules.appointments.workflow import APPOINTMENT_WORKFLOW, TEMPLATES
@@ -97,6 +98,7 @@ def appointments_module(clock: Clock = system_clock) -> ModuleSpec:
         router=router,
         migrations=Path(__file__).parent / "migrations",
         workflows=(APPOINTMENT_WORKFLOW,),
+        lifespan=offering,
         permissions=(
             Permission("appointments.book", ("resident",), "Book, cancel and reschedule appointments"),
             Permission(

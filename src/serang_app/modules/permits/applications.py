@@ -31,6 +31,7 @@ from serang_app.modules.permits.schemas import (
     AnswerChanges,
     Application,
     ApplicationPage,
+    AppointmentBooking,
     DocumentChoice,
     RevisionRequest,
 )
@@ -77,12 +78,25 @@ def _application(row: asyncpg.Record, kind: ServiceVersion | None, base_url: str
         revision=revision_asked(row["revision"], kind) if row["revision"] is not None and kind is not None else None,
         permit=issued_permit(row, base_url) if row["number"] is not None else None,
         appointment_service=_appointment_to_book(row, kind),
+        appointment_booking=_booking(_appointment_to_book(row, kind)),
     )
 
 
 def _appointment_to_book(row: asyncpg.Record, kind: ServiceVersion | None) -> str | None:
     link = kind.definition.appointment if kind is not None else None
     return link.service if link is not None and row["status"] == "issued" else None
+
+
+def _booking(service: str | None) -> AppointmentBooking | None:
+    """The appointments module's public routes (docs/appointments.md), named, never called."""
+    if service is None:
+        return None
+    return AppointmentBooking(
+        service=service,
+        places="/v1/appointments/places",
+        slots=f"/v1/appointments/slots?service={service}",
+        book="/v1/appointments",
+    )
 
 
 async def create_draft(

@@ -1,6 +1,7 @@
 """`serang-app services import FILE` and `serang-app services export CODE`: a service definition
 as one file, between deployments (docs/services.md). An import names every mistake of the file,
-one line each, and changes nothing unless the file is right."""
+one line each, and changes nothing unless the file is right; what it publishes is audited as the
+API's import is, by the system (the operator is known only to the machine's own logs)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import asyncpg
 import click
 import msgspec
 
-from serang_app.api import ApiError, ModuleCommandContext
+from serang_app.api import ApiError, ModuleCommandContext, record_by_system
 from serang_app.modules.permits import definitions
 from serang_app.modules.permits.definition import MAX_FILE_BYTES, AdminDefinition, DefinitionFile
 from serang_app.modules.permits.importing import read_definition
@@ -59,7 +60,15 @@ def export_definition(context: ModuleCommandContext, code: str) -> None:
 async def _import(connection: asyncpg.Connection, document: Any) -> AdminDefinition:
     async with connection.transaction():
         definition = await read_definition(connection, document)
-        return await definitions.import_definition(connection, definition)
+        imported = await definitions.import_definition(connection, definition)
+        await record_by_system(
+            connection,
+            action="service_definition.imported",
+            object_type="service_definition",
+            object_id=imported.code,
+            details={"version": imported.published_version, "by": "command_line"},
+        )
+        return imported
 
 
 def _fail(file: Path, problems: list[str]) -> None:

@@ -1,7 +1,7 @@
 """Everything wrong with a definition that its shape cannot say, named at once with the JSON path
 of each mistake: codes used twice, a `shown_when` naming no list field (or going round in a
 circle), an outcome without its letter or appointment, placeholders and number tokens that do not
-exist, an agency that does not."""
+exist, an agency or a bookable appointment service that does not."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import asyncpg
 
-from serang_app.api import LocalizedFieldError, agency_problems, definition_problems
+from serang_app.api import LocalizedFieldError, agency_problems, definition_problems, module_offer
 from serang_app.modules.permits.definition import MAX_CHOICES, DefinitionFile, ServiceField
 from serang_app.modules.permits.documents import document_problems
 
@@ -26,7 +26,31 @@ LIST_TYPES = frozenset({"singlevaluelist", "multivaluelist"})
 
 
 async def all_problems(connection: asyncpg.Connection, definition: DefinitionFile) -> list[LocalizedFieldError]:
-    return shape_problems(definition) + await agency_problems(connection, definition.agency, field="agency")
+    return (
+        shape_problems(definition)
+        + await agency_problems(connection, definition.agency, field="agency")
+        + await appointment_problems(connection, definition)
+    )
+
+
+async def appointment_problems(connection: asyncpg.Connection, definition: DefinitionFile) -> list[LocalizedFieldError]:
+    """The appointments module's service an appointment names must be one residents can book now.
+    The core answers (`module_offer`): this module never reads the appointments schema."""
+    if definition.appointment is None:
+        return []
+    code = definition.appointment.service
+    state = await module_offer(connection, module="appointments", kind="bookable_service", code=code)
+    if state == "open":
+        return []
+    problem = {
+        "module_absent": (
+            "Modul janji temu (appointments) tidak terpasang atau belum punya layanan",
+            "The appointments module is not installed or offers no service",
+        ),
+        "unknown": (f"Layanan janji temu {code} tidak dikenal", f"No appointment service {code}"),
+        "closed": (f"Layanan janji temu {code} ditutup", f"The appointment service {code} is closed"),
+    }[state]
+    return [_error("appointment.service", *problem)]
 
 
 def shape_problems(definition: DefinitionFile) -> list[LocalizedFieldError]:

@@ -9,13 +9,20 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import asyncpg
+import msgspec
 from litestar import Request, Response, get, post, put
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody, PathParameter
+from litestar.response.base import ASGIResponse
+from litestar.types import Scope
 
 from serang_app.api import (
+    CACHED_OPT,
+    NOT_MODIFIED,
     AttributeAnswer,
+    CachedJson,
     CaseEngine,
     Database,
     Principal,
@@ -52,14 +59,24 @@ async def service_list(database: NamedDependency[Database]) -> PublishedServiceL
         return await definitions.published_services(connection)
 
 
+# The app fetches a definition before every form: it may keep it a minute, then asks again with
+# If-None-Match and gets 304 while nothing was published (a publication shows within a minute).
+DEFINITION_MAX_AGE = 60
+
+
 @get(
     "/definitions/{code:str}",
     summary="A service's latest published version: the form the app renders, its documents and workflow",
-    opt={"public": True, "problems": [404]},
+    opt={"public": True, "problems": [404], CACHED_OPT: True},
+    responses={
+        200: ResponseSpec(PublishedService, description="The latest published version", generate_examples=False),
+        **NOT_MODIFIED,
+    },
 )
-async def service_definition(database: NamedDependency[Database], code: DefinitionPath) -> PublishedService:
+async def service_definition(scope: Scope, database: NamedDependency[Database], code: DefinitionPath) -> ASGIResponse:
     async with database.acquire() as connection:
-        return await definitions.published_service(connection, code)
+        published = await definitions.published_service(connection, code)
+    return CachedJson(msgspec.json.encode(published), max_age=DEFINITION_MAX_AGE).answer(scope)
 
 
 @post(

@@ -136,6 +136,19 @@ class IssuedPermit(msgspec.Struct, kw_only=True):
     verification_url: str
 
 
+class AppointmentBooking(msgspec.Struct, kw_only=True):
+    """Where the approved applicant books the appointment the service ends with: the appointments
+    module's service, and its routes (paths on this API) in the order the app follows them."""
+
+    service: str
+    # The offices offering it (`GET`; keep those whose `services` hold it).
+    places: str
+    # Its free slots (`GET`, adding `place`, `from` and `to`).
+    slots: str
+    # Booking one (`POST` with `service_code`, `place_code` and the slot's `starts_at`).
+    book: str
+
+
 class Application(msgspec.Struct, kw_only=True):
     id: uuid.UUID
     # The service (a permit type is one): a definition's code.
@@ -160,6 +173,9 @@ class Application(msgspec.Struct, kw_only=True):
     # Once approved, for a service ending with an appointment: the appointments module's service
     # the resident books next (`GET /v1/appointments/slots?service=...`).
     appointment_service: str | None = None
+    # The same, with the routes the app follows to book it (appointment_service stays for apps
+    # that read it).
+    appointment_booking: AppointmentBooking | None = None
 
 
 class ApplicationPage(msgspec.Struct, kw_only=True):

@@ -4,7 +4,8 @@ the others find the work done). An admin's later edits stay: a seed only fills w
 
 A file that is not a valid definition stops start-up with one line naming the file and each of its
 problems: a deployment must not start with half of its services. A valid one naming an agency this
-deployment does not have (another region's, docs/multi-regency.md) is skipped with a warning."""
+deployment does not have (another region's, docs/multi-regency.md), or an appointment service
+nobody can book here (no appointments module), is skipped with a warning."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ import structlog
 from serang_app.api import ApiError, Database, ModuleContext, StartupError, agency_problems, converted_strictly
 from serang_app.modules.permits import definitions
 from serang_app.modules.permits.definition import DefinitionFile
-from serang_app.modules.permits.definition_checks import shape_problems
+from serang_app.modules.permits.definition_checks import appointment_problems, shape_problems
 
 # Where the regency's own definitions are written (docs/services.md says why this folder).
 SEEDS_FOLDER = Path(__file__).resolve().parents[1] / "services" / "seeds"
@@ -44,6 +45,10 @@ async def seed_definitions(database: Database, folder: Path) -> list[str]:
             if await agency_problems(connection, definition.agency, field="agency"):
                 # Another region's deployment runs the same seeds without every agency they name.
                 logger.warning("service_seed_skipped", file=name, code=definition.code, agency=definition.agency)
+                continue
+            if await appointment_problems(connection, definition):
+                # A deployment without the appointments module (or without that service) starts too.
+                logger.warning("service_seed_skipped", file=name, code=definition.code, appointment="not_bookable")
                 continue
             await definitions.import_definition(connection, definition)
             seeded.append(definition.code)

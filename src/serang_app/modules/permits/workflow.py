@@ -118,15 +118,20 @@ TEMPLATES: dict[str, Text] = {
         en="Application {reference} needs changes; see the officer's note.",
     ),
     "permits.approved": Text(id="Permohonan {reference} disetujui.", en="Application {reference} was approved."),
+    # Every service defined as data uses these texts (a recommendation, a card, a permit): what is
+    # issued is "the document of application ...", which for a permit is the permit, as before.
     "permits.issued": Text(
-        id="Izin {reference} sudah terbit; unduh dokumennya di aplikasi.",
-        en="Permit {reference} has been issued; download it in the app.",
+        id="Dokumen hasil permohonan {reference} sudah terbit; unduh di aplikasi.",
+        en="The document for application {reference} has been issued; download it in the app.",
     ),
     "permits.expiring": Text(
-        id="Izin {number} ({reference}) berakhir dalam 30 hari; ajukan perpanjangan bila perlu.",
-        en="Permit {number} ({reference}) ends in 30 days; apply to renew it if needed.",
+        id="Dokumen {number} (permohonan {reference}) berakhir dalam 30 hari; ajukan perpanjangan bila perlu.",
+        en="Document {number} (application {reference}) ends in 30 days; apply to renew it if needed.",
     ),
-    "permits.revoked": Text(id="Izin {reference} dicabut.", en="Permit {reference} was revoked."),
+    "permits.revoked": Text(
+        id="Dokumen hasil permohonan {reference} dicabut.",
+        en="The document issued for application {reference} was revoked.",
+    ),
     "permits.rejected": Text(
         id="Permohonan {reference} tidak dapat disetujui.", en="Application {reference} could not be approved."
     ),

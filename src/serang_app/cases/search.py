@@ -10,7 +10,8 @@ order by due time stay as they are. A case matches when any of these holds:
   phrase, `-word` excludes, `or`); malformed syntax (an unbalanced quote) is read leniently, never
   an error; a query that only excludes finds nothing by words;
 - its resident's name is like `q` (pg_trgm's word similarity, `q <% name`, so `Nurhalisa` finds
-  `Siti Nurhaliza`), unless its module asked that the resident not be found by name.
+  `Siti Nurhaliza`), unless its module asked that the resident not be found by name, or `q`
+  looks like a reference or part of one (no name holds four digits in a row).
 
 How, by the number of matches over every agency (counted first, up to MANY_MATCHES, from the
 GIN indexes): few, and each kind of match is its own indexed subquery, joined as one set of case
@@ -92,11 +93,14 @@ async def add_search(connection: asyncpg.Connection, conditions: Conditions, tex
     """Narrow `conditions` (over `cases c`) to the cases `text` finds: by one set of matching case
     ids when there are few matches, else by testing each case of the inbox in its order."""
     reference = text.upper()
-    name = text if len(text) >= MIN_NAME_LENGTH else None
+    looks_like_reference = _REFERENCE_PART.fullmatch(reference) is not None
+    # A name holds no four digits in a row: a reference is not looked for among names, whose
+    # trigram match over every resident is the dearest part of a search (docs/performance.md).
+    name = text if len(text) >= MIN_NAME_LENGTH and not looks_like_reference else None
     parts: list[tuple[str, tuple[str, ...]]] = []
     if _REFERENCE.fullmatch(reference):
         parts.append(("reference", (reference,)))
-    elif _REFERENCE_PART.fullmatch(reference):
+    elif looks_like_reference:
         parts.append(("reference_part", (f"%{reference}%",)))
     parts.append(("words", (text, text)))
     if name is not None:

@@ -23,7 +23,9 @@ from serang_app.cases.opening import OpenedCase, PreparedCase, open_case, prepar
 from serang_app.cases.search_words import CaseWords, WordsReader, index_case_words, write_with_case_words
 from serang_app.cases.transitions import take_action
 from serang_app.cases.workflow import Actor, Phase, State, Transition, Workflow
+from serang_app.catalogue.editing import announce_change as announce_catalogue_change
 from serang_app.catalogue.offering import offer_service
+from serang_app.catalogue.service import OfferedAnswers, offered_answers
 from serang_app.db.conditions import Conditions
 from serang_app.db.keyset import Keyset, KeysetPage, PageRows
 from serang_app.db.pool import Database
@@ -115,6 +117,7 @@ __all__ = [
     "ModuleTaskContext",
     "Notice",
     "OfferState",
+    "OfferedAnswers",
     "OpenedCase",
     "PageCursor",
     "PageLimit",
@@ -136,6 +139,7 @@ __all__ = [
     "Workflow",
     "WorkingCalendar",
     "agency_problems",
+    "announce_catalogue_change",
     "answer_problems",
     "answer_text_problems",
     "applicant_of",
@@ -165,6 +169,7 @@ __all__ = [
     "notify_resident_all",
     "offer_service",
     "offer_to_modules",
+    "offered_answers",
     "open_case",
     "owned_cursor",
     "owned_position",

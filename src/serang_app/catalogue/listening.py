@@ -1,5 +1,7 @@
 """Each web process listens for catalogue changes (catalogue/editing.py: NOTIFY on commit) and
-drops its cached catalogue, so an admin's edit shows in every process's GET /v1/services at once.
+drops its cached catalogue, so an admin's edit shows in every process's GET /v1/services at once;
+the modules' cached answers about what they offer go with it (`OfferedAnswers`: a published
+service's definition).
 
 A dedicated connection holds the LISTEN (a pooled one would lose it). If it breaks, the cache
 still expires by itself after SERANG_CATALOGUE_CACHE_SECONDS: an edit then takes that long.

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import msgspec
 
@@ -53,6 +55,12 @@ class CatalogueCache:
         self._max_age = max_age
         self._current: EncodedCatalogue | None = None
         self._lock = asyncio.Lock()
+        # Counts the invalidations: a module's answers read before one are no longer served.
+        self.generation = 0
+
+    @property
+    def max_age(self) -> float:
+        return self._max_age
 
     async def get(self, database: Database) -> EncodedCatalogue:
         current = self._current
@@ -66,6 +74,7 @@ class CatalogueCache:
 
     def invalidate(self) -> None:
         self._current = None
+        self.generation += 1
 
     async def _read(self, database: Database) -> EncodedCatalogue:
         async with database.acquire() as connection:
@@ -86,6 +95,67 @@ class CatalogueCache:
         ]
         body = msgspec.json.encode(ServiceList(items=services))
         return EncodedCatalogue(json=CachedJson(body, max_age=CLIENT_MAX_AGE_SECONDS), loaded_at=time.monotonic())
+
+
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    json: CachedJson
+    generation: int
+    loaded_at: float
+
+
+class OfferedAnswers:
+    """A module's per-process cache of encoded answers about what it offers through the catalogue
+    (a published service's definition), keyed as the module likes, at most ``max_entries`` kept.
+
+    An answer is served while the catalogue has not changed since it was read: every change of an
+    entry anywhere (`offer_service`, an admin's edit, `announce_catalogue_change`) drops them all in
+    every web process when it commits (catalogue/listening.py); should that listener be down, an
+    answer is read again after SERANG_CATALOGUE_CACHE_SECONDS, as the catalogue itself is.
+    Only what every caller may see belongs here: nothing personal, no draft.
+    """
+
+    def __init__(self, catalogue: CatalogueCache, max_entries: int) -> None:
+        self._catalogue = catalogue
+        self._max_entries = max_entries
+        self._kept: OrderedDict[Any, _Kept] = OrderedDict()
+
+    @property
+    def generation(self) -> int:
+        """Taken before reading an answer, and given to `keep`: an answer read while the
+        catalogue changed is then never served."""
+        return self._catalogue.generation
+
+    def get(self, key: Any) -> CachedJson | None:
+        kept = self._kept.get(key)
+        if kept is None:
+            return None
+        catalogue = self._catalogue
+        if kept.generation != catalogue.generation or time.monotonic() - kept.loaded_at >= catalogue.max_age:
+            del self._kept[key]
+            return None
+        return kept.json
+
+    def keep(self, key: Any, json: CachedJson, generation: int) -> None:
+        self._kept[key] = _Kept(json, generation, time.monotonic())
+        self._kept.move_to_end(key)
+        while len(self._kept) > self._max_entries:
+            self._kept.popitem(last=False)
+
+    def changed(self) -> None:
+        """After a change committed in this process: every cached answer of every module dropped
+        now (the other processes learn of it from the NOTIFY)."""
+        self._catalogue.invalidate()
+
+
+def offered_answers(state: Any, name: str, max_entries: int) -> OfferedAnswers:
+    """The app's `OfferedAnswers` named `name` (one per module and kind of answer), made on first use."""
+    key = f"offered_answers:{name}"
+    answers: OfferedAnswers | None = state.get(key)
+    if answers is None:
+        answers = OfferedAnswers(state.catalogue_cache, max_entries)
+        state[key] = answers
+    return answers
 
 
 async def insert_declared_services(database: Database, modules: Sequence[ModuleSpec]) -> None:

@@ -25,10 +25,12 @@ from serang_app.api import (
     CachedJson,
     CaseEngine,
     Database,
+    OfferedAnswers,
     Principal,
     Text,
     answer_problems,
     letterhead_of,
+    offered_answers,
     public_base_url,
     record_by_caller,
 )
@@ -62,6 +64,17 @@ async def service_list(database: NamedDependency[Database]) -> PublishedServiceL
 # The app fetches a definition before every form: it may keep it a minute, then asks again with
 # If-None-Match and gets 304 while nothing was published (a publication shows within a minute).
 DEFINITION_MAX_AGE = 60
+# Each web process keeps the encoded answer of the latest published versions fetched, by code (the
+# answer holds both languages; nothing personal, never a draft), and drops them all when the
+# catalogue changes anywhere: publishing, closing, reopening and importing all announce it on
+# commit (definitions._offer). Should the listener be down, an answer is read again after
+# SERANG_CATALOGUE_CACHE_SECONDS (docs/services.md, "Fetching a definition").
+CACHED_DEFINITIONS = "permits.definitions"
+MAX_CACHED_DEFINITIONS = 512
+
+
+def cached_definitions(state: Any) -> OfferedAnswers:
+    return offered_answers(state, CACHED_DEFINITIONS, MAX_CACHED_DEFINITIONS)
 
 
 @get(
@@ -73,10 +86,18 @@ DEFINITION_MAX_AGE = 60
         **NOT_MODIFIED,
     },
 )
-async def service_definition(scope: Scope, database: NamedDependency[Database], code: DefinitionPath) -> ASGIResponse:
-    async with database.acquire() as connection:
-        published = await definitions.published_service(connection, code)
-    return CachedJson(msgspec.json.encode(published), max_age=DEFINITION_MAX_AGE).answer(scope)
+async def service_definition(scope: Scope, code: DefinitionPath) -> ASGIResponse:
+    state = scope["app"].state
+    cached = cached_definitions(state)
+    answer = cached.get(code)
+    if answer is None:
+        generation = cached.generation  # taken before reading: a change meanwhile is not kept
+        database: Database = state.database
+        async with database.acquire() as connection:
+            published = await definitions.published_service(connection, code)  # 404 for no published version
+        answer = CachedJson(msgspec.json.encode(published), max_age=DEFINITION_MAX_AGE)
+        cached.keep(code, answer, generation)
+    return answer.answer(scope)
 
 
 @post(
@@ -129,6 +150,7 @@ def _admin_step(action: str, summary: str, audited: str, closed: bool | None) ->
             else:
                 done = await definitions.set_closed(connection, code, closed)
             await _audit(connection, request, audited, code, {"version": done.published_version})
+        cached_definitions(request.app.state).changed()
         return done
 
     take.__name__ = take.__qualname__ = f"{action}_definition"
@@ -225,6 +247,7 @@ async def import_definition(
     async with database.acquire() as connection, connection.transaction():
         imported = await definitions.import_definition(connection, data)
         await _audit(connection, request, "imported", data.code, {"version": imported.published_version})
+    cached_definitions(request.app.state).changed()
     return imported
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncpg
 import msgspec
 
-from serang_app.api import ApiError, LocalizedFieldError, Text, offer_service
+from serang_app.api import ApiError, LocalizedFieldError, Text, announce_catalogue_change, offer_service
 from serang_app.modules.permits.definition import (
     AdminDefinition,
     DefinitionFile,
@@ -192,9 +192,11 @@ async def import_definition(connection: asyncpg.Connection, definition: Definiti
 
 async def _offer(connection: asyncpg.Connection, code: str) -> None:
     """The catalogue entry of a published service, as its latest version says. Permit types stay
-    behind the permits entry (`permits.apply`), as before."""
+    behind the permits entry (`permits.apply`), as before; their change is announced all the same,
+    so that every web process drops its cached definitions (definition_routes.py) on commit."""
     kind = await latest_version(connection, code)
     if kind is None or kind.permit_prefix is not None:
+        await announce_catalogue_change(connection)
         return
     definition = kind.definition
     await offer_service(

@@ -28,7 +28,7 @@ from serang_app.api import (
     public_base_url,
 )
 from serang_app.modules.permits import applications, issuing
-from serang_app.modules.permits.definition_routes import definition_routes
+from serang_app.modules.permits.definition_routes import cached_definitions, definition_routes
 from serang_app.modules.permits.schemas import (
     CODE_PATTERN,
     AnswerChanges,
@@ -75,9 +75,13 @@ async def permit_type_list(database: NamedDependency[Database]) -> PermitTypeLis
     summary="Add a permit type: its form, documents, agency, SLA and validity",
     opt={"permission": "permits.types.manage", "problems": [409, 422]},
 )
-async def add_permit_type(database: NamedDependency[Database], data: JSONBody[PermitTypeDraft]) -> PermitType:
-    async with database.acquire() as connection:
-        return await create_permit_type(connection, data)
+async def add_permit_type(
+    request: SignedIn, database: NamedDependency[Database], data: JSONBody[PermitTypeDraft]
+) -> PermitType:
+    async with database.acquire() as connection, connection.transaction():
+        added = await create_permit_type(connection, data)
+    cached_definitions(request.app.state).changed()
+    return added
 
 
 @patch(
@@ -86,10 +90,12 @@ async def add_permit_type(database: NamedDependency[Database], data: JSONBody[Pe
     opt={"permission": "permits.types.manage", "problems": [404, 422]},
 )
 async def edit_permit_type(
-    database: NamedDependency[Database], code: TypePath, data: JSONBody[PermitTypeChanges]
+    request: SignedIn, database: NamedDependency[Database], code: TypePath, data: JSONBody[PermitTypeChanges]
 ) -> PermitType:
-    async with database.acquire() as connection:
-        return await change_permit_type(connection, code, data)
+    async with database.acquire() as connection, connection.transaction():
+        changed = await change_permit_type(connection, code, data)
+    cached_definitions(request.app.state).changed()
+    return changed
 
 
 @post("/applications", summary="Start an application (a draft)", opt={**_APPLY, "problems": [422]})

@@ -32,7 +32,7 @@ class Options:
     stats_cases: int  # cases of one year for the statistics rows (0: no such rows)
     image_residents: int  # residents completing large pictures at once for the memory rows (0: no such rows)
     search_complaints: int  # complaints' search rows for the staff search rows (0: no such rows)
-    services: int  # 1: the service definition row; 0: no such row
+    services: int  # 1: the service definition and submission rows; 0: no such rows
     only: frozenset[str]  # row groups to run alone (empty: every row)
 
     def runs(self, group: str, count: int) -> bool:

@@ -34,6 +34,8 @@ DEFINITION_CEILING_ENDPOINT = "bare Litestar, same definition bytes (ceiling)"
 # Public and read by the app before every form, but not cached in the process like the catalogue:
 # two queries (the latest version, its agency) and an encoding. Half the ceiling is the aim.
 DEFINITION_TARGET_RATIO = 0.50
+SUBMIT_ENDPOINT = "POST /v1/permits/applications/{id}/submit (defined service)"
+SUBMIT_CEILING_ENDPOINT = "bare Litestar + asyncpg, same submission writes"
 SLOTS_ENDPOINT = "GET /v1/appointments/slots (14 days)"
 SLOTS_CEILING_ENDPOINT = "bare Litestar + asyncpg, same slots code"
 # Public and uncached, polled by the app: half the ceiling, like the other public reads.

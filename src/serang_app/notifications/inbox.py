@@ -142,6 +142,42 @@ async def inbox_item(
     return None if row is None else _item(row, texts, workflows, locale, fallback_title)
 
 
+@dataclass(frozen=True, slots=True)
+class InboxReading:
+    """Whose inbox, in which language, and what renders it (the templates, the workflows' titles
+    and links, the title of a notification without a case): what the resident's and the staff
+    member's routes both read their inbox with."""
+
+    texts: NotificationTexts
+    workflows: WorkflowRegistry
+    recipient: Recipient
+    locale: str
+    fallback_title: Text = GENERIC_TITLE
+
+    async def page(self, connection: asyncpg.Connection, *, limit: int, cursor: str | None) -> Inbox:
+        return await inbox_page(
+            connection,
+            self.texts,
+            self.workflows,
+            self.recipient,
+            self.locale,
+            limit=limit,
+            cursor=cursor,
+            fallback_title=self.fallback_title,
+        )
+
+    async def item(self, connection: asyncpg.Connection, notification_id: uuid.UUID) -> InboxItem | None:
+        return await inbox_item(
+            connection,
+            self.texts,
+            self.workflows,
+            self.recipient,
+            self.locale,
+            notification_id,
+            fallback_title=self.fallback_title,
+        )
+
+
 def as_staff_item(item: InboxItem) -> StaffInboxItem:
     """The same item, its target the officers' app's (a staff route)."""
     fields = msgspec.structs.asdict(item)

@@ -19,7 +19,7 @@ from serang_app.notifications.devices import (
     forget_device,
     register_device,
 )
-from serang_app.notifications.inbox import Inbox, MarkRead, Recipient, UnreadCount, inbox_page, mark_read
+from serang_app.notifications.inbox import Inbox, InboxReading, MarkRead, Recipient, UnreadCount, mark_read
 from serang_app.notifications.language import resident_locale
 
 MeRequest = Request[Principal, Any, Any]
@@ -33,6 +33,17 @@ InstallationId = Annotated[
 _OWN_ACCOUNT = {"permission": "profile.manage"}
 
 
+def inbox_reading(state: State, recipient: Recipient, locale: str) -> InboxReading:
+    """The recipient's inbox in their language, as this deployment renders it."""
+    return InboxReading(
+        notification_texts_of(state),
+        case_engine_of(state).workflows,
+        recipient,
+        locale,
+        service_title(identity_of(state)),
+    )
+
+
 class NotificationController(Controller):
     path = "/v1/me/notifications"
     tags = ("me",)
@@ -43,16 +54,9 @@ class NotificationController(Controller):
         self, request: MeRequest, state: State, limit: PageLimit = DEFAULT_LIMIT, cursor: PageCursor = None
     ) -> Inbox:
         async with database_of(state).acquire() as connection:
-            return await inbox_page(
-                connection,
-                notification_texts_of(state),
-                case_engine_of(state).workflows,
-                Recipient("resident", request.user.id),
-                await resident_locale(connection, request.user.id),
-                limit=limit,
-                cursor=cursor,
-                fallback_title=service_title(identity_of(state)),
-            )
+            locale = await resident_locale(connection, request.user.id)
+            reading = inbox_reading(state, Recipient("resident", request.user.id), locale)
+            return await reading.page(connection, limit=limit, cursor=cursor)
 
     @post("/read", summary="Mark these notifications read", status_code=200)
     async def read_notifications(self, request: MeRequest, state: State, data: JSONBody[MarkRead]) -> UnreadCount:

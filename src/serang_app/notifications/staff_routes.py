@@ -10,12 +10,11 @@ from litestar import Controller, Request, delete, get, post, put
 from litestar.datastructures import State
 from litestar.params import JSONBody, PathParameter
 
-from serang_app.app_state import case_engine_of, database_of, identity_of, notification_texts_of
+from serang_app.app_state import database_of
 from serang_app.auth.principal import Principal
 from serang_app.http.locale import negotiate_locale
 from serang_app.http.pagination import DEFAULT_LIMIT, PageCursor, PageLimit
 from serang_app.http.problems import ApiError
-from serang_app.identity.deployment import service_title
 from serang_app.notifications.inbox import (
     MarkRead,
     Recipient,
@@ -24,14 +23,12 @@ from serang_app.notifications.inbox import (
     UnreadCount,
     as_staff_inbox,
     as_staff_item,
-    inbox_item,
-    inbox_page,
     mark_one_read,
     mark_read,
     unread_count,
 )
 from serang_app.notifications.language import staff_locale
-from serang_app.notifications.routes import InstallationId
+from serang_app.notifications.routes import InstallationId, inbox_reading
 from serang_app.notifications.staff_devices import (
     StaffDevice,
     StaffDeviceRegistration,
@@ -67,16 +64,8 @@ class StaffNotificationController(Controller):
         self, request: StaffRequest, state: State, limit: PageLimit = DEFAULT_LIMIT, cursor: PageCursor = None
     ) -> StaffInbox:
         async with database_of(state).acquire() as connection:
-            inbox = await inbox_page(
-                connection,
-                notification_texts_of(state),
-                case_engine_of(state).workflows,
-                _recipient(request),
-                await _locale(connection, request),
-                limit=limit,
-                cursor=cursor,
-                fallback_title=service_title(identity_of(state)),
-            )
+            reading = inbox_reading(state, _recipient(request), await _locale(connection, request))
+            inbox = await reading.page(connection, limit=limit, cursor=cursor)
         return as_staff_inbox(inbox)
 
     @get(
@@ -89,15 +78,8 @@ class StaffNotificationController(Controller):
         self, request: StaffRequest, state: State, notification_id: NotificationId
     ) -> StaffInboxItem:
         async with database_of(state).acquire() as connection:
-            item = await inbox_item(
-                connection,
-                notification_texts_of(state),
-                case_engine_of(state).workflows,
-                _recipient(request),
-                await _locale(connection, request),
-                notification_id,
-                fallback_title=service_title(identity_of(state)),
-            )
+            reading = inbox_reading(state, _recipient(request), await _locale(connection, request))
+            item = await reading.item(connection, notification_id)
         if item is None:  # anyone else's: as if it did not exist
             raise ApiError(404)
         return as_staff_item(item)

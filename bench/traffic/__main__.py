@@ -194,14 +194,14 @@ def run(options: TrafficOptions) -> None:
         meter = OthersMeter(sessions, database_name(database_url))
         sampler = ConnectionSampler(database_url, database_name(database_url))
         ramped = time.monotonic() + options.ramp_seconds
-        wait_until(ramped)
+        wait_until(ramped, locust)
         memory_start = memory_snapshot(sessions)
         pool_start = pool_acquires(port, metrics_token)
         meter.start()
         sampler.start()
         measured_from = time.time()
         # The end's figures a moment before Locust stops, while every process is still there.
-        wait_until(ramped + options.seconds - 2)
+        wait_until(ramped + options.seconds - 2, locust)
         others = meter.stop()
         sampler.stop()
         memory_end = memory_snapshot(sessions)

@@ -55,7 +55,7 @@ class _SignedIn(FastHttpUser):
     def get_json(self, path: str, name: str) -> Any:
         with self.client.get(path, name=name, headers=self.auth(), catch_response=True) as answer:
             if answer.status_code != 200:
-                answer.failure(f"{answer.status_code}: {answer.text[:200]}")
+                answer.failure(f"{answer.status_code}: {(answer.text or '')[:200]}")
                 return None
             return answer.json()
 
@@ -70,7 +70,7 @@ class _SignedIn(FastHttpUser):
     ) -> Any:
         with self.client.post(path, name=name, json=body, headers=self.auth(headers), catch_response=True) as answer:
             if answer.status_code not in expect:
-                answer.failure(f"{answer.status_code}: {answer.text[:200]}")
+                answer.failure(f"{answer.status_code}: {(answer.text or '')[:200]}")
                 return None
             return answer.json() if answer.text else {}
 
@@ -107,7 +107,7 @@ class Resident(_SignedIn):
             catch_response=True,
         ) as answer:
             if answer.status_code != 200:
-                answer.failure(f"{answer.status_code}: {answer.text[:200]}")
+                answer.failure(f"{answer.status_code}: {(answer.text or '')[:200]}")
                 return
             tokens = answer.json()
         self.access_token, self.refresh_token = tokens["access_token"], tokens["refresh_token"]
@@ -169,7 +169,7 @@ class Resident(_SignedIn):
             catch_response=True,
         ) as sent:
             if sent.status_code >= 300:
-                sent.failure(f"{sent.status_code}: {sent.text[:200]}")
+                sent.failure(f"{sent.status_code}: {(sent.text or '')[:200]}")
                 return None
         completed = self.post_json(f"/v1/uploads/{started['id']}/complete", "POST /v1/uploads/{id}/complete", None)
         return started["id"] if completed else None
@@ -291,7 +291,7 @@ class Officer(_SignedIn):
             f"/v1/cases/{case_id}", name="GET /v1/cases/{id}", headers=self.auth(), catch_response=True
         ) as answer:
             if answer.status_code != 200:
-                answer.failure(f"{answer.status_code}: {answer.text[:200]}")
+                answer.failure(f"{answer.status_code}: {(answer.text or '')[:200]}")
                 return
             status, etag = answer.json()["status"], answer.headers.get("ETag", "")
         if status not in NEXT_STEP:

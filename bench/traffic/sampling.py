@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import subprocess
 import threading
 import time
 from collections.abc import Iterable
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import asyncpg
 
+from bench import BenchError
 from bench.load import percentile
 from bench.probe import get
 
@@ -108,7 +110,12 @@ _COUNT = re.compile(rb"^serang_db_pool_acquire_seconds_count ([0-9.e+]+)$", re.M
 def pool_acquires(port: int, token: str) -> dict[str, float]:
     """The web processes' pool acquisitions so far (all workers, from /metrics): how many, and how
     many waited longer than 5 ms and 50 ms."""
-    status, body = get(port, "/metrics", headers={"Authorization": f"Bearer {token}"})
+    # A saturated service may take long to answer: a run past its capacity must still finish and
+    # report what it measured, so a figure that cannot be read is left out, not fatal.
+    try:
+        status, body = get(port, "/metrics", timeout=30.0, headers={"Authorization": f"Bearer {token}"})
+    except OSError:
+        return {}
     if status != 200:
         return {}
     buckets = {float(bound): float(value) for bound, value in _BUCKET.findall(body) if bound != b"+Inf"}
@@ -155,7 +162,10 @@ async def push_delays(dsn: str, since: float) -> PushDelays:
     )
 
 
-def wait_until(deadline: float) -> None:
-    ahead = deadline - time.monotonic()
-    if ahead > 0:
-        time.sleep(ahead)
+def wait_until(deadline: float, process: subprocess.Popen[bytes] | None = None) -> None:
+    """Sleep until `deadline` (time.monotonic()); with `process`, stop early with an error when it
+    has exited, so a load generator that failed at its start does not keep the run waiting."""
+    while (ahead := deadline - time.monotonic()) > 0:
+        time.sleep(min(ahead, 1.0))
+        if process is not None and process.poll() is not None:
+            raise BenchError(f"the load generator exited early (code {process.returncode})")

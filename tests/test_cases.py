@@ -13,12 +13,13 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from serang_app.api import ApiError, CaseActor, prepare_case_reading
 from serang_app.cases.calendar import WorkingCalendar
 from serang_app.cases.engine import CaseEngine
 from serang_app.cases.followers import follow_case, move_followers, unfollow_case
 from serang_app.cases.registry import WorkflowRegistry
 from serang_app.cases.sla_clock import Clock, move_clock
-from serang_app.db.pool import open_database
+from serang_app.db.pool import Database, open_database
 from serang_app.module_system.spec import ModuleSpec
 from serang_app.storage.factory import open_storage
 from serang_app.worker.context import WorkerContext
@@ -717,3 +718,69 @@ async def test_export_holds_the_cases_and_erasure_removes_what_the_resident_wrot
         )
         == 0
     )
+
+
+async def test_a_case_prepared_with_a_modules_read_opens_as_prepare_case_would(
+    client: AsyncTestClient[Litestar], app_database: Database
+) -> None:
+    """prepare_case_reading: the module's row read with the catalogue entry, the case opened from
+    it (numbered, its timeline and audit entries written in the statement that inserts it), and
+    `service_closed` only when the module asks for the case, after its own checks."""
+    await resident(client)
+    async with app_database.acquire() as db:
+        await _prepared_with_a_read(db)
+
+
+async def _prepared_with_a_read(db: asyncpg.Connection) -> None:
+    resident_id = await db.fetchval("SELECT id FROM residents WHERE phone = '+6281311110001'")
+    actor = CaseActor.resident(resident_id)
+    engine = CaseEngine(WorkflowRegistry([LAMPS]))
+    count = "SELECT count(*) AS cases FROM core.cases WHERE resident_id = $1"
+
+    async def reading(read: str = count, args: tuple[Any, ...] = (resident_id,), service: str = "lamps.repair") -> Any:
+        return await prepare_case_reading(
+            engine,
+            db,
+            actor,
+            read,
+            args,
+            module="lamps",
+            workflow="repair",
+            service_code=service,
+            district_code="36.04.05",
+        )
+
+    async with db.transaction():
+        first = await reading()
+        assert first.row == {"cases": 0}
+        opened = await first.case().open(db)
+    case = await db.fetchrow(
+        "SELECT reference, opd_code, district_code, status, due_at FROM cases WHERE id = $1", opened.id
+    )
+    assert case is not None
+    assert (case["reference"], case["status"], case["due_at"]) == (opened.reference, "submitted", opened.due_at)
+    assert opened.reference.startswith("LMP-")
+    assert case["district_code"] == "36.04.05"
+    assert case["opd_code"]
+    event = await db.fetchrow(
+        "SELECT kind, to_status, actor_kind, actor_id FROM case_events WHERE case_id = $1", opened.id
+    )
+    assert event is not None
+    assert dict(event) == {
+        "kind": "created",
+        "to_status": "submitted",
+        "actor_kind": "resident",
+        "actor_id": resident_id,
+    }
+    audit = await db.fetchrow("SELECT action, actor_id, details FROM audit_log WHERE object_id = $1", str(opened.id))
+    assert audit is not None
+    assert dict(audit) == {"action": "case.created", "actor_id": resident_id, "details": {"to": "submitted"}}
+    assert (await reading("SELECT 1 AS one WHERE false", ())).row is None
+    await db.execute("UPDATE catalogue_services SET is_open = false WHERE code = 'lamps.repair'")
+    closed = await reading()
+    assert closed.row == {"cases": 1}
+    with pytest.raises(ApiError) as refused:
+        closed.case()
+    assert (refused.value.status_code, refused.value.code) == (409, "service_closed")
+    with pytest.raises(ValueError, match="does not belong"):
+        await reading(service="appointments.book")

@@ -19,12 +19,15 @@ import pytest
 from serang_app.api import (
     CORE_CONTRACT_VERSION,
     ApiError,
+    Notice,
     agency_problems,
     cancel_scheduled_notifications,
     create_service_resident,
     lock_resident,
+    lock_resident_reading,
     notify_resident,
     require_agency,
+    write_with_notices,
 )
 from serang_app.db.conditions import Conditions
 from serang_app.db.migrations import apply_migrations
@@ -266,6 +269,101 @@ async def test_locking_a_resident_holds_their_second_request_until_the_first_com
             assert not waiting.done()
             await holding.commit()
             await asyncio.wait_for(waiting, timeout=10)
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_a_modules_write_carries_the_residents_notifications(app_database: Database) -> None:
+    """write_with_notices: the module's own write and the notifications with their push jobs, in
+    one statement; the write's rows come back."""
+    async with app_database.acquire() as db:
+        await _one_of_everything(db)
+        case = await db.fetchrow("SELECT resident_id, id FROM core.cases")
+        assert case is not None
+        later = datetime.now(UTC) + timedelta(days=1)
+        async with db.transaction():
+            rows = await write_with_notices(
+                db,
+                "UPDATE cases SET is_public = $2 WHERE id = $1 RETURNING id, is_public",
+                (case["id"], True),
+                case["resident_id"],
+                case["id"],
+                source="lamps",
+                notices=[Notice("lamps.booked", {"n": 1}), Notice("lamps.reminder", {"n": 2}, later)],
+            )
+        assert [dict(row) for row in rows] == [{"id": case["id"], "is_public": True}]
+        told = await db.fetch(
+            """SELECT n.recipient_kind, n.recipient_id, n.case_id, n.source, n.template, n.params,
+                      n.created_at > now() AS scheduled, j.not_before = n.created_at AS pushed_then
+               FROM notifications n JOIN push_jobs j ON j.notification_id = n.id ORDER BY n.template"""
+        )
+        assert [dict(row) for row in told] == [
+            {
+                "recipient_kind": "resident",
+                "recipient_id": case["resident_id"],
+                "case_id": case["id"],
+                "source": "lamps",
+                "template": template,
+                "params": params,
+                "scheduled": scheduled,
+                "pushed_then": True,
+            }
+            for template, params, scheduled in (("lamps.booked", {"n": 1}, False), ("lamps.reminder", {"n": 2}, True))
+        ]
+        # Without notices the write alone runs.
+        async with db.transaction():
+            rows = await write_with_notices(
+                db,
+                "DELETE FROM case_events WHERE case_id = $1 RETURNING kind",
+                (case["id"],),
+                case["resident_id"],
+                case["id"],
+                source="lamps",
+                notices=[],
+            )
+        assert [row["kind"] for row in rows] == ["created"]
+        assert await db.fetchval("SELECT count(*) FROM notifications") == 2
+
+
+async def test_locking_a_resident_with_a_read_checks_the_account(db: asyncpg.Connection) -> None:
+    """lock_resident_reading: the read's row (None when it finds nothing) for an active account;
+    401 for an erased one or an ended session, as authentication would answer."""
+    resident = await db.fetchval("INSERT INTO residents (name) VALUES ('Siti') RETURNING id")
+    session, ended = uuid.uuid4(), uuid.uuid4()
+    await db.execute("INSERT INTO revoked_sessions (session_id) VALUES ($1)", ended)
+    read = "SELECT code, short_name FROM core.opds WHERE code = $1"
+    async with db.transaction():
+        found = await lock_resident_reading(db, resident, session, read, ("DPUPR",))
+        assert found is not None
+        assert sorted(found) == ["code", "short_name"]
+        assert found["code"] == "DPUPR"
+        assert await lock_resident_reading(db, resident, None, read, ("NOPE",)) is None
+    for who, session_id in ((resident, ended), (uuid.uuid4(), session)):
+        with pytest.raises(ApiError) as refused:
+            async with db.transaction():
+                await lock_resident_reading(db, who, session_id, read, ("DPUPR",))
+        assert refused.value.status_code == 401
+    await db.execute("UPDATE residents SET erased_at = now() WHERE id = $1", resident)
+    with pytest.raises(ApiError) as refused:
+        async with db.transaction():
+            await lock_resident_reading(db, resident, session, read, ("DPUPR",))
+    assert refused.value.status_code == 401
+
+
+async def test_locking_a_resident_with_a_read_waits_for_the_first_holder(database_url: str) -> None:
+    first, second = await asyncpg.connect(database_url), await asyncpg.connect(database_url)
+    try:
+        resident = await first.fetchval("INSERT INTO residents (name) VALUES ('Siti') RETURNING id")
+        holding = first.transaction()
+        await holding.start()
+        await lock_resident(first, resident)
+        async with second.transaction():
+            waiting = asyncio.ensure_future(lock_resident_reading(second, resident, None, "SELECT 1 AS one", ()))
+            await asyncio.sleep(0.3)
+            assert not waiting.done()
+            await holding.commit()
+            assert await asyncio.wait_for(waiting, timeout=10) == {"one": 1}
     finally:
         await first.close()
         await second.close()

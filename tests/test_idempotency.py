@@ -25,6 +25,7 @@ from litestar.params import JSONBody
 from litestar.response import Stream
 from litestar.testing import AsyncTestClient
 
+from serang_app.auth.permissions import ACCOUNT_CHECKED_BY_ROUTE_OPT
 from serang_app.auth.principal import Principal
 from serang_app.db.pool import open_database
 from serang_app.http.problems import ApiError
@@ -70,6 +71,23 @@ async def create_widget(
     )
 
 
+@post(
+    "/widgets/self-checked",
+    opt={"permission": "probe.create", ACCOUNT_CHECKED_BY_ROUTE_OPT: True},
+    status_code=201,
+    summary="Create a widget, the account checked by the route",
+)
+async def create_widget_checking_the_account(
+    request: Request[Principal, Any, State], data: JSONBody[WidgetIn], state: State
+) -> Response[Widget]:
+    """Like create_widget, on a route that checks the account itself (authentication does not):
+    `gone` plays its check finding the account ended while the request ran."""
+    if data.name == "gone":
+        raise ApiError(401)
+    created: Response[Widget] = await create_widget.fn(request, data, state)
+    return created
+
+
 @post("/widgets/broken", opt={"permission": "probe.create"}, status_code=201, summary="Fail mid-answer")
 async def broken_widget_stream() -> Stream:
     """Starts an answer and fails halfway: the exception reaches the middleware itself."""
@@ -85,7 +103,7 @@ PROBE = ModuleSpec(
     slug="probe",
     name="Probe",
     version="1",
-    router=Router(path="/", route_handlers=[create_widget, broken_widget_stream]),
+    router=Router(path="/", route_handlers=[create_widget, create_widget_checking_the_account, broken_widget_stream]),
     migrations=Path(__file__).parent / "idempotency_probe_migrations",
     permissions=(Permission("probe.create", ("resident",), "Create widgets"),),
 )
@@ -212,6 +230,34 @@ async def test_final_refusals_are_replayed_and_retryable_ones_are_not(
         assert response.status_code == 409
         assert "idempotent-replayed" not in response.headers
     assert await db.fetchval("SELECT array_agg(key) FROM idempotency_keys") == ["invalid-body"]
+
+
+async def test_an_ended_session_claims_no_key_on_a_route_that_checks_the_account_itself(
+    client: AsyncTestClient[Litestar], db: asyncpg.Connection
+) -> None:
+    """Authentication does not look the account up for such a route, so the claim checks it: a
+    signed-out session is answered 401 with nothing claimed and the handler not run; a 401 of the
+    handler's own check is not kept either; an active account's request is kept and replayed."""
+    signed = await client.post("/v1/auth/dev", json={"phone": "+6281211110003", "consent_policy_version": POLICY})
+    tokens = signed.json()
+    auth = bearer(tokens)
+    kept = {**auth, KEY: "checked-kept"}
+    first = await client.post("/v1/probe/widgets/self-checked", json={"name": "Bibit"}, headers=kept)
+    assert first.status_code == 201, first.text
+    again = await client.post("/v1/probe/widgets/self-checked", json={"name": "Bibit"}, headers=kept)
+    assert (again.headers["idempotent-replayed"], again.json()) == ("true", first.json())
+    gone = {**auth, KEY: "checked-gone"}
+    refused = await client.post("/v1/probe/widgets/self-checked", json={"name": "gone"}, headers=gone)
+    assert refused.status_code == 401
+    assert await db.fetchval("SELECT array_agg(key) FROM idempotency_keys") == ["checked-kept"]
+    assert (await client.post("/v1/auth/logout", json={"refresh_token": tokens["refresh_token"]})).status_code == 204
+    for key in ("checked-new", "checked-kept"):
+        ended = await client.post("/v1/probe/widgets/self-checked", json={"name": "Pupuk"}, headers={**auth, KEY: key})
+        assert ended.status_code == 401, ended.text
+        assert ended.headers["content-type"] == "application/problem+json"
+        assert "idempotent-replayed" not in ended.headers
+    assert await db.fetchval("SELECT array_agg(key) FROM idempotency_keys") == ["checked-kept"]
+    assert await widget_count(db) == 1
 
 
 async def test_an_expired_key_counts_as_new(client: AsyncTestClient[Litestar], db: asyncpg.Connection) -> None:

@@ -11,15 +11,22 @@ this module, so it may import from every part of the core.
 from serang_app.app_state import identity_of, letterhead_of, region_area_of
 from serang_app.audit.log import record_by_caller, record_by_system
 from serang_app.auth.actor import SYSTEM_ACTOR, CaseActor
-from serang_app.auth.permissions import Permission
+from serang_app.auth.permissions import ACCOUNT_CHECKED_BY_ROUTE_OPT, Permission
 from serang_app.auth.principal import Principal
 from serang_app.bilingual import ProblemText, Text
 from serang_app.cases.calendar import JAKARTA, WorkingCalendar
 from serang_app.cases.engine import CaseEngine
-from serang_app.cases.events import Notice, notify_resident, notify_resident_all
+from serang_app.cases.events import Notice, notify_resident, notify_resident_all, write_with_notices
 from serang_app.cases.followers import follow_case, move_followers, unfollow_case
 from serang_app.cases.module_notes import record_case_note
-from serang_app.cases.opening import OpenedCase, PreparedCase, open_case, prepare_case
+from serang_app.cases.opening import (
+    CaseReading,
+    OpenedCase,
+    PreparedCase,
+    open_case,
+    prepare_case,
+    prepare_case_reading,
+)
 from serang_app.cases.search_words import CaseWords, WordsReader, index_case_words, write_with_case_words
 from serang_app.cases.transitions import take_action
 from serang_app.cases.workflow import Actor, Phase, State, Transition, Workflow
@@ -70,13 +77,14 @@ from serang_app.pdf.document import PdfDocument
 from serang_app.pdf.letterhead import Letterhead, draw_letterhead
 from serang_app.regions.boundaries import PinPlace, RegionArea
 from serang_app.residents.applicant import Applicant, applicant_of
-from serang_app.residents.locking import lock_resident
+from serang_app.residents.locking import lock_resident, lock_resident_reading
 from serang_app.residents.service_accounts import create_service_resident
 from serang_app.startup.failures import StartupError
 from serang_app.uploads.hiding import end_public_photo_links, hide_case_photo, restore_case_photo
 from serang_app.uploads.service import UploadOwner, attach_uploads, link_used_uploads, release_uploads, use_uploads
 
 __all__ = [
+    "ACCOUNT_CHECKED_BY_ROUTE_OPT",
     "CACHED_OPT",
     "CORE_API_RELEASE",
     "CORE_API_VERSION",
@@ -98,6 +106,7 @@ __all__ = [
     "CachedJson",
     "CaseActor",
     "CaseEngine",
+    "CaseReading",
     "CaseWords",
     "CatalogueService",
     "Conditions",
@@ -161,6 +170,7 @@ __all__ = [
     "letterhead_of",
     "link_used_uploads",
     "lock_resident",
+    "lock_resident_reading",
     "module_offer",
     "move_followers",
     "negotiate_locale",
@@ -174,6 +184,7 @@ __all__ = [
     "owned_cursor",
     "owned_position",
     "prepare_case",
+    "prepare_case_reading",
     "public_base_url",
     "record_by_caller",
     "record_by_system",
@@ -192,4 +203,5 @@ __all__ = [
     "words_backfill_task",
     "writable",
     "write_with_case_words",
+    "write_with_notices",
 ]

@@ -14,18 +14,31 @@ import asyncpg
 from serang_app.auth.actor import CaseActor
 from serang_app.cases.schemas import EventKind
 
-# The timeline entry and its audit entry in one statement: one round trip instead of two, and
-# both are often written while the case's reference counter or a slot's seat row is locked
-# (opening a case, booking), where every round trip holds up the next writer (docs/performance.md).
-_INSERT_EVENT = """
-WITH event AS (
+# The timeline entry and its audit entry, as two data-modifying CTEs (`case_event`,
+# `case_audit`) whose sixteen parameters are numbered from {first} (event_args gives them in
+# order): record_event runs them alone, and opening a case runs them in the statement that
+# inserts the case (cases/opening.py). One round trip instead of two or three, and both are often
+# written while the case's reference counter or a slot's seat row is locked (opening a case,
+# booking), where every round trip holds up the next writer (docs/performance.md).
+_EVENT_CTES = """
+case_event AS (
     INSERT INTO case_events (case_id, kind, action, from_status, to_status, actor_kind, actor_role, actor_id, note,
                              is_public)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-)
-INSERT INTO audit_log (actor_kind, actor_id, action, object_type, object_id, request_id, details)
-VALUES ($11, $12, $13, 'case', $14, $15, $16)
-"""
+    VALUES (${0}, ${1}, ${2}, ${3}, ${4}, ${5}, ${6}, ${7}, ${8}, ${9})
+),
+case_audit AS (
+    INSERT INTO audit_log (actor_kind, actor_id, action, object_type, object_id, request_id, details)
+    VALUES (${10}, ${11}, ${12}, 'case', ${13}, ${14}, ${15})
+)"""
+
+
+def event_ctes(first: int) -> str:
+    """The two CTEs writing a timeline entry and its audit entry, their parameters numbered from
+    `first` (the values: event_args)."""
+    return _EVENT_CTES.format(*range(first, first + 16))
+
+
+_INSERT_EVENT = f"WITH {event_ctes(1)} SELECT"
 # The notification and its push job, together: one statement, one transaction with the change.
 _INSERT_NOTIFICATION = """
 WITH notification AS (
@@ -36,16 +49,26 @@ WITH notification AS (
 INSERT INTO push_jobs (notification_id, not_before) SELECT id, created_at FROM notification
 """
 # Several notifications to one resident about one case (an appointment's confirmation and its
-# reminders), each with its push job, in one statement.
-_INSERT_NOTIFICATIONS = """
-WITH notification AS (
+# reminders), each with its push job, as two data-modifying CTEs whose six parameters are
+# numbered from {first}: the resident, the case, the source, and the templates', values' and
+# times' arrays (one element per notice).
+_NOTICE_CTES = """
+notification AS (
     INSERT INTO notifications (recipient_kind, recipient_id, case_id, source, template, params, created_at)
-    SELECT 'resident', $1, $2, $3, notice.template, notice.params, coalesce(notice.at, now())
-    FROM unnest($4::text[], $5::jsonb[], $6::timestamptz[]) AS notice (template, params, at)
+    SELECT 'resident', ${0}, ${1}, ${2}, notice.template, notice.params, coalesce(notice.at, now())
+    FROM unnest(${3}::text[], ${4}::jsonb[], ${5}::timestamptz[]) AS notice (template, params, at)
     RETURNING id, created_at
-)
-INSERT INTO push_jobs (notification_id, not_before) SELECT id, created_at FROM notification
-"""
+),
+notification_push AS (
+    INSERT INTO push_jobs (notification_id, not_before) SELECT id, created_at FROM notification
+)"""
+
+
+def _notice_ctes(first: int) -> str:
+    return _NOTICE_CTES.format(*range(first, first + 6))
+
+
+_INSERT_NOTIFICATIONS = f"WITH {_notice_ctes(1)} SELECT"
 # One notification and push job per follower, in one statement; the case's own resident, who
 # is told separately, is left out if they follow it too.
 _NOTIFY_FOLLOWERS = """
@@ -73,13 +96,41 @@ async def record_event(
     audit_details: dict[str, Any] | None = None,
 ) -> None:
     """A timeline entry and its audit entry (ids and codes only: notes stay out of the audit log)."""
+    await connection.execute(
+        _INSERT_EVENT,
+        *event_args(
+            actor,
+            case_id,
+            kind,
+            action=action,
+            from_status=from_status,
+            to_status=to_status,
+            note=note,
+            is_public=is_public,
+            audit_details=audit_details,
+        ),
+    )
+
+
+def event_args(
+    actor: CaseActor,
+    case_id: uuid.UUID,
+    kind: EventKind,
+    *,
+    action: str | None = None,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    note: str | None = None,
+    is_public: bool = True,
+    audit_details: dict[str, Any] | None = None,
+) -> tuple[Any, ...]:
+    """record_event's values for event_ctes, in their order."""
     details = {
         key: value
         for key, value in {"action": action, "from": from_status, "to": to_status, **(audit_details or {})}.items()
         if value is not None
     }
-    await connection.execute(
-        _INSERT_EVENT,
+    return (
         case_id,
         kind,
         action,
@@ -142,12 +193,38 @@ async def notify_resident_all(
     reminders): one statement instead of one each, which matters where it runs while a row is
     locked (booking holds its slot's seat row until it commits)."""
     if notices:
-        await connection.execute(
-            _INSERT_NOTIFICATIONS,
-            resident_id,
-            case_id,
-            source,
-            [notice.template for notice in notices],
-            [notice.params for notice in notices],
-            [notice.at for notice in notices],
-        )
+        await connection.execute(_INSERT_NOTIFICATIONS, *_notice_args(resident_id, case_id, source, notices))
+
+
+async def write_with_notices(
+    connection: asyncpg.Connection,
+    statement: str,
+    args: Sequence[Any],
+    resident_id: uuid.UUID,
+    case_id: uuid.UUID,
+    *,
+    source: str,
+    notices: Sequence[Notice],
+) -> list[asyncpg.Record]:
+    """Run the module's own write `statement` (one INSERT, UPDATE or DELETE, with `args` as
+    $1..$n, and RETURNING what the module needs back) and notify_resident_all in one round trip;
+    returns the write's rows. A booking writes its row and its confirmation and reminders while it
+    holds the slot's seat row, where each round trip holds up every other booking of the slot
+    (docs/performance.md). In the caller's transaction."""
+    notices_from = len(args) + 1
+    return await connection.fetch(
+        f"WITH module_write AS ({statement}), {_notice_ctes(notices_from)} SELECT * FROM module_write",  # noqa: S608 (the module's own constant SQL)
+        *args,
+        *_notice_args(resident_id, case_id, source, notices),
+    )
+
+
+def _notice_args(resident_id: uuid.UUID, case_id: uuid.UUID, source: str, notices: Sequence[Notice]) -> tuple[Any, ...]:
+    return (
+        resident_id,
+        case_id,
+        source,
+        [notice.template for notice in notices],
+        [notice.params for notice in notices],
+        [notice.at for notice in notices],
+    )

@@ -7,38 +7,65 @@ so a case never exists without its detail or the other way round.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import asyncpg
 
 from serang_app.auth.actor import CaseActor
 from serang_app.cases.engine import CaseEngine
-from serang_app.cases.events import record_event
-from serang_app.cases.staff_notices import tell_agency_of_new_case
+from serang_app.cases.events import event_args, event_ctes
+from serang_app.cases.registry import RegisteredWorkflow
+from serang_app.cases.staff_notices import NEW_CASE_FROM, NEW_CASE_RECIPIENTS
 from serang_app.cases.workflow import FINAL_PHASES
 from serang_app.http.problems import ApiError
 
 _SERVICE = "SELECT module, opd_code, sla_days, is_open FROM catalogue_services WHERE code = $1"
-# The next reference number of the prefix and month, and the case under it, in one statement.
-# The counter's row stays locked until the transaction ends (numbers are gap-free), so every
-# round trip after this one holds up the next opening of the same workflow: the case's timeline
-# and audit entries follow in one more statement, and the module's detail row in one after that
-# (docs/performance.md, "The write paths").
-_INSERT_CASE = """
+# The catalogue entry (${service}) and the module's own read of at most one row, in one statement.
+_SERVICE_READING = """
+SELECT s.code AS case_service_code, s.module AS case_service_module, s.opd_code AS case_service_opd_code,
+       s.sla_days AS case_service_sla_days, s.is_open AS case_service_is_open, module_read.*
+FROM (SELECT 1) AS one
+LEFT JOIN catalogue_services s ON s.code = ${service}
+LEFT JOIN (SELECT true AS module_read_found, found.* FROM ({read}) AS found) AS module_read ON true
+"""
+# The next reference number of the prefix and month, the case under it, and the case's timeline
+# and audit entries, in one statement. The counter's row stays locked until the transaction ends
+# (numbers are gap-free), so every round trip after this one holds up the next opening of the same
+# workflow: the module's detail row follows in one more statement (docs/performance.md, "The write
+# paths"). The entries name the case by its id ($1): their foreign keys are checked at the end of
+# the statement, when the case is there. When the workflow tells the agency's staff of new cases,
+# their notifications are one more CTE (_INSERT_CASE_TELLING_STAFF): the same rows
+# tell_agency_of_new_case writes, with the reference the statement numbered.
+_INSERT_CASE = f"""
 WITH counter AS (
     INSERT INTO case_reference_counters (prefix, period, last_value) VALUES ($2, $18, 1)
     ON CONFLICT (prefix, period) DO UPDATE SET last_value = case_reference_counters.last_value + 1
     RETURNING last_value
+),
+opened AS (
+    INSERT INTO cases (id, reference, module, workflow, service_code, resident_id, opd_code, district_code,
+                       status, phase, sla_days, due_at, paused_since, closed_at, created_at, updated_at, is_public,
+                       object_id)
+    SELECT $1, $2 || '-' || $18 || '-' || lpad(last_value::text, greatest(6, length(last_value::text)), '0'),
+           $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $17
+    FROM counter
+    RETURNING reference
+),
+{event_ctes(19)}
+SELECT reference FROM opened
+"""  # noqa: S608 (constant text)
+_STAFF_TOLD = NEW_CASE_FROM.format(
+    case="$1",
+    opd_code="$7",
+    params="jsonb_build_object('reference', (SELECT reference FROM opened), 'status', $9::text)",
+    limit="$35",
 )
-INSERT INTO cases (id, reference, module, workflow, service_code, resident_id, opd_code, district_code,
-                   status, phase, sla_days, due_at, paused_since, closed_at, created_at, updated_at, is_public,
-                   object_id)
-SELECT $1, $2 || '-' || $18 || '-' || lpad(last_value::text, greatest(6, length(last_value::text)), '0'),
-       $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $17
-FROM counter
-RETURNING reference
-"""
+_INSERT_CASE_TELLING_STAFF = _INSERT_CASE.replace(
+    "\nSELECT reference FROM opened", f",\nstaff_told AS ({_STAFF_TOLD})\nSELECT reference FROM opened"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,11 +141,12 @@ class PreparedCase:
     notify_staff: bool
 
     async def open(self, connection: asyncpg.Connection) -> OpenedCase:
-        """Number and insert the case and write its timeline and audit entries (two statements),
-        then tell the agency's staff when the workflow says so (a third)."""
+        """Number and insert the case, write its timeline and audit entries, and tell the agency's
+        staff when the workflow says so: one statement."""
         case_id = uuid.uuid4()
+        tell_staff = self.notify_staff and self.opd_code is not None
         reference: str = await connection.fetchval(
-            _INSERT_CASE,
+            _INSERT_CASE_TELLING_STAFF if tell_staff else _INSERT_CASE,
             case_id,
             self.reference_prefix,
             self.module,
@@ -137,10 +165,9 @@ class PreparedCase:
             self.is_public,
             self.object_id,
             self.period,
+            *event_args(self.actor, case_id, "created", to_status=self.status),
+            *((NEW_CASE_RECIPIENTS,) if tell_staff else ()),
         )
-        await record_event(connection, self.actor, case_id, "created", to_status=self.status)
-        if self.notify_staff and self.opd_code is not None:
-            await tell_agency_of_new_case(connection, case_id, self.opd_code, reference, self.status)
         return OpenedCase(id=case_id, reference=reference, status=self.status, due_at=self.due_at)
 
 
@@ -160,22 +187,124 @@ async def prepare_case(
 ) -> PreparedCase:
     """open_case's checks and reads (the same arguments): 409 `service_closed`, ValueError for a
     module's mistake; `PreparedCase.open` then writes the case, in the same transaction."""
+    registered = _registered(engine, actor, module, workflow)
+    service = await connection.fetchrow(_SERVICE, service_code)
+    prepared, is_open = await _prepared(
+        engine,
+        connection,
+        actor,
+        registered,
+        service,
+        module=module,
+        workflow=workflow,
+        service_code=service_code,
+        district_code=district_code,
+        opd_code=opd_code,
+        sla_days=sla_days,
+        is_public=is_public,
+        object_id=object_id,
+    )
+    if not is_open:
+        raise ApiError(409, "service_closed", params={"service": service_code})
+    return prepared
+
+
+@dataclass(frozen=True, slots=True)
+class CaseReading:
+    """What prepare_case_reading read: the module's own row (None when its read found nothing),
+    and the case, prepared, which `case()` hands over (409 `service_closed` there, so that the
+    module's own refusals from its row come first, as they would with prepare_case after them)."""
+
+    row: dict[str, Any] | None
+    prepared: PreparedCase
+    is_open: bool
+
+    def case(self) -> PreparedCase:
+        if not self.is_open:
+            raise ApiError(409, "service_closed", params={"service": self.prepared.service_code})
+        return self.prepared
+
+
+async def prepare_case_reading(
+    engine: CaseEngine,
+    connection: asyncpg.Connection,
+    actor: CaseActor,
+    read: str,
+    args: Sequence[Any],
+    *,
+    module: str,
+    workflow: str,
+    service_code: str,
+    district_code: str | None = None,
+    opd_code: str | None = None,
+    sla_days: int | None = None,
+    is_public: bool = False,
+    object_id: uuid.UUID | None = None,
+) -> CaseReading:
+    """prepare_case with the module's own `read` (a SELECT of at most one row, `args` as $1..$n)
+    in the same round trip as the case's catalogue entry: booking counts the resident's bookings
+    this way. ValueError for a module's mistake at once; `service_closed` from `case()`."""
+    registered = _registered(engine, actor, module, workflow)
+    first = len(args) + 1
+    row = await connection.fetchrow(_SERVICE_READING.format(service=first, read=read), *args, service_code)
+    assert row is not None  # one row, whatever the reads find
+    values = dict(row)
+    service = {
+        name: values.pop(f"case_service_{name}") for name in ("code", "module", "opd_code", "sla_days", "is_open")
+    }
+    found = values.pop("module_read_found")
+    prepared, is_open = await _prepared(
+        engine,
+        connection,
+        actor,
+        registered,
+        service if service["code"] is not None else None,
+        module=module,
+        workflow=workflow,
+        service_code=service_code,
+        district_code=district_code,
+        opd_code=opd_code,
+        sla_days=sla_days,
+        is_public=is_public,
+        object_id=object_id,
+    )
+    return CaseReading(row=values if found else None, prepared=prepared, is_open=is_open)
+
+
+def _registered(engine: CaseEngine, actor: CaseActor, module: str, workflow: str) -> RegisteredWorkflow:
     if actor.role != "resident" or actor.id is None:
         raise ValueError("cases are opened for a signed-in resident")
     registered = engine.workflows.get(module, workflow)
     if registered is None:
         raise ValueError(f"module {module!r} declares no workflow {workflow!r}")
-    service = await connection.fetchrow(_SERVICE, service_code)
+    return registered
+
+
+async def _prepared(
+    engine: CaseEngine,
+    connection: asyncpg.Connection,
+    actor: CaseActor,
+    registered: RegisteredWorkflow,
+    service: asyncpg.Record | Mapping[str, Any] | None,
+    *,
+    module: str,
+    workflow: str,
+    service_code: str,
+    district_code: str | None,
+    opd_code: str | None,
+    sla_days: int | None,
+    is_public: bool,
+    object_id: uuid.UUID | None,
+) -> tuple[PreparedCase, bool]:
+    """The case prepared from its catalogue entry, and whether the entry is open."""
     if service is None or service["module"] != module:
         raise ValueError(f"service {service_code!r} does not belong to module {module!r}")
-    if not service["is_open"]:
-        raise ApiError(409, "service_closed", params={"service": service_code})
     initial = registered.states[registered.workflow.initial]
     now = engine.now()
     calendar = await engine.calendars.get(connection)
     if sla_days is None:
         sla_days = service["sla_days"]
-    return PreparedCase(
+    prepared = PreparedCase(
         actor=actor,
         module=module,
         workflow=workflow,
@@ -195,3 +324,4 @@ async def prepare_case(
         object_id=object_id,
         notify_staff=registered.workflow.notify_staff_of_new_cases,
     )
+    return prepared, bool(service["is_open"])

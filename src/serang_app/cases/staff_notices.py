@@ -23,16 +23,19 @@ import asyncpg
 # (GET /v1/staff/cases) shows every case to everyone anyway.
 NEW_CASE_RECIPIENTS = 50
 
-_NEW_CASE = """
+# {case}, {opd_code}, {params} and {limit}: SQL expressions (parameters, or a case just inserted
+# in the same statement: cases/opening.py writes this as a CTE of the statement opening the case).
+NEW_CASE_FROM = """
 INSERT INTO notifications (recipient_kind, recipient_id, case_id, source, template, params)
-SELECT 'staff', s.id, $1, 'core', 'case.new', $3
+SELECT 'staff', s.id, {case}, 'core', 'case.new', {params}
 FROM staff s
-WHERE s.opd_code = $2 AND s.is_active AND s.role IN ('officer', 'supervisor')
+WHERE s.opd_code = {opd_code} AND s.is_active AND s.role IN ('officer', 'supervisor')
 ORDER BY s.role = 'supervisor' DESC,
          (SELECT max(d.refreshed_at) FROM staff_devices d WHERE d.staff_id = s.id) DESC NULLS LAST,
          s.created_at, s.id
-LIMIT $4
+LIMIT {limit}
 """
+_NEW_CASE = NEW_CASE_FROM.format(case="$1", opd_code="$2", params="$3", limit="$4")
 _ASSIGNED = """
 INSERT INTO notifications (recipient_kind, recipient_id, case_id, source, template, params)
 SELECT 'staff', s.id, $2, 'core', 'case.assigned', $3 FROM staff s WHERE s.id = $1 AND s.is_active

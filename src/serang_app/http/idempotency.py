@@ -16,11 +16,17 @@ Decisions:
   parameter can change what a request does, so it belongs. A client retries by resending the
   same bytes; re-encoding the JSON differently counts as a different request.
 - **What is stored**: final answers, that is every status below 500 except those that invite a
-  retry of the same request (408, 409, 412, 423, 425, 429). A 5xx or one of those, an exception or
+  retry of the same request (408, 409, 412, 423, 425, 429) and 401 (the account or the session
+  ended: the request did nothing, and the resident who signs in again may retry it). A 5xx or one of those, an exception or
   a cancelled request release the key, so a retry runs again; when the database cannot take the
   release at that moment, see http/idempotency_releases.py. Only the headers a client needs
   from the answer are kept (content type and language, location, ETag). Answers longer than
   `MAX_STORED_BODY_BYTES` are sent but not kept (the key is released).
+- **An ended account claims nothing.** Authentication checks the account before a key is
+  claimed. A residents' route that checks the account in its own first statement instead
+  (ACCOUNT_CHECKED_BY_ROUTE_OPT, booking: docs/performance.md) has it checked here, in the
+  claim's statement: an erased account or a signed-out session is answered 401 with no key
+  claimed.
 - **Keys live 24 hours** from their first use; an expired key counts as new.
 - **A claim is a lease** of `SERANG_IDEMPOTENCY_LEASE_SECONDS` (30 s): the request is cut off with
   503 when it runs longer, so a claim still "running" after the lease belongs to a request that is
@@ -46,6 +52,7 @@ from litestar.enums import ScopeType
 from litestar.handlers import HTTPRouteHandler
 from litestar.types import ASGIApp, HTTPResponseStartEvent, HTTPScope, Message, Receive, Scope, Send
 
+from serang_app.auth.permissions import ACCOUNT_CHECKED_BY_ROUTE_OPT
 from serang_app.auth.principal import Principal
 from serang_app.db.pool import Database
 from serang_app.http.idempotency_releases import ClaimReleaser
@@ -53,6 +60,7 @@ from serang_app.http.idempotency_store import (
     Caller,
     KeyedRequest,
     Outcome,
+    SessionToCheck,
     StoredResponse,
     claim_key,
     complete_key,
@@ -67,6 +75,9 @@ KEY_LIFETIME_SECONDS = 24 * 60 * 60
 MAX_STORED_BODY_BYTES = 1024 * 1024
 # Statuses that say "the same request may succeed later": they are not stored.
 RETRYABLE_STATUSES = frozenset({408, 409, 412, 423, 425, 429})
+# Not stored either: the caller's account or session ended while the request ran (a route that
+# checks the account itself); the request did nothing, and a retry after signing in again must run.
+SIGNED_OUT_STATUS = 401
 
 _KEY_HEADER = KEY_HEADER_NAME.lower().encode()
 _KEY = re.compile(KEY_PATTERN.encode())
@@ -78,7 +89,7 @@ logger = structlog.get_logger("serang_app.idempotency")
 
 def is_stored(status: int) -> bool:
     """Whether an answer with this status is kept and replayed for its key."""
-    return status < 500 and status not in RETRYABLE_STATUSES
+    return status < 500 and status not in RETRYABLE_STATUSES and status != SIGNED_OUT_STATUS
 
 
 def idempotency_middleware() -> Any:  # Litestar's Middleware type is a wide union
@@ -96,7 +107,13 @@ def idempotency_middleware() -> Any:  # Litestar's Middleware type is a wide uni
             if key is None or not isinstance(user, Principal):
                 await app(scope, receive, send)
                 return
-            await _run_once(app, scope, receive, send, key, Caller(user.kind, user.id), releaser)
+            # A resident's route that checks the account itself: authentication has not, so the
+            # claim does (no key is claimed, and no 401 stored, for an ended account).
+            unchecked = user.kind == "resident" and bool(
+                cast(HTTPRouteHandler, scope["route_handler"]).opt.get(ACCOUNT_CHECKED_BY_ROUTE_OPT)
+            )
+            session = SessionToCheck(user.session_id) if unchecked else None
+            await _run_once(app, scope, receive, send, key, Caller(user.kind, user.id), releaser, session)
 
         return middleware
 
@@ -104,7 +121,14 @@ def idempotency_middleware() -> Any:  # Litestar's Middleware type is a wide uni
 
 
 async def _run_once(
-    app: ASGIApp, scope: HTTPScope, receive: Receive, send: Send, key: str, caller: Caller, releaser: ClaimReleaser
+    app: ASGIApp,
+    scope: HTTPScope,
+    receive: Receive,
+    send: Send,
+    key: str,
+    caller: Caller,
+    releaser: ClaimReleaser,
+    session: SessionToCheck | None,
 ) -> None:
     body = await _read_body(scope, receive)
     if body is None:
@@ -123,11 +147,17 @@ async def _run_once(
     await releaser.release_earlier_claim(database, caller, key)
     try:
         claim, took_over = await claim_key(
-            database, request, lifetime_seconds=KEY_LIFETIME_SECONDS, abandoned_after_seconds=lease
+            database,
+            request,
+            lifetime_seconds=KEY_LIFETIME_SECONDS,
+            abandoned_after_seconds=lease,
+            resident_session=session,
         )
     except BaseException:
         releaser.remember(request)  # the claim may have been made, with its answer lost
         raise
+    if claim.outcome is Outcome.SIGNED_OUT:
+        raise ApiError(SIGNED_OUT_STATUS)
     if claim.outcome is Outcome.IN_PROGRESS:
         raise ApiError(409, "idempotency_in_progress")
     if claim.outcome is Outcome.KEY_REUSED:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from serang_app.auth.revoked_sessions import SESSION_NOT_REVOKED
 from serang_app.db.pool import Database
 
 # How often a claim is retried when the row it collided with vanished before it could be read
@@ -25,6 +26,14 @@ _CLEAN_UP_BATCH = 1000
 class Caller:
     kind: str
     id: uuid.UUID
+
+
+@dataclass(frozen=True, slots=True)
+class SessionToCheck:
+    """The token's session (None for a token from before sessions were named), for a claim that
+    checks the resident's account."""
+
+    session_id: uuid.UUID | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +61,8 @@ class Outcome(enum.Enum):
     REPLAY = "replay"  # the first answer is stored: send it again
     IN_PROGRESS = "in_progress"  # the first request with this key is still running
     KEY_REUSED = "key_reused"  # the key was first used for a different request
+    # The resident's account was erased or the token's session ended (answer 401); nothing claimed.
+    SIGNED_OUT = "signed_out"
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +88,32 @@ WHERE held.expires_at <= now()
        AND held.created_at <= now() - make_interval(secs => $9))
 RETURNING (xmax <> 0) AS took_over
 """
+
+# The claim for a resident's route that checks the account itself (ACCOUNT_CHECKED_BY_ROUTE_OPT:
+# the authentication middleware has not looked it up): the check authentication would have made
+# (not erased, the token's session, $10, not ended) and the claim in one statement, so an ended
+# account claims nothing and no 401 is ever stored for its key. `active` is false when it ended;
+# `took_over` is as _CLAIM's, NULL when the key is held.
+_CLAIM_SIGNED_IN = f"""
+WITH account AS (
+    SELECT FROM residents WHERE id = $2 AND erased_at IS NULL AND {SESSION_NOT_REVOKED.format("$10")}
+),
+claimed AS (
+    INSERT INTO idempotency_keys AS held
+        (caller_kind, caller_id, key, method, route, fingerprint, claim, expires_at)
+    SELECT $1::text, $2, $3::text, $4::text, $5::text, $6::bytea, $7::uuid, now() + make_interval(secs => $8)
+    FROM account
+    ON CONFLICT (caller_kind, caller_id, key) DO UPDATE
+    SET method = excluded.method, route = excluded.route, fingerprint = excluded.fingerprint,
+        claim = excluded.claim, state = 'running', response_status = NULL, response_headers = NULL,
+        response_body = NULL, created_at = now(), completed_at = NULL, expires_at = excluded.expires_at
+    WHERE held.expires_at <= now()
+       OR (held.state = 'running' AND held.fingerprint = excluded.fingerprint
+           AND held.created_at <= now() - make_interval(secs => $9))
+    RETURNING (xmax <> 0) AS took_over
+)
+SELECT EXISTS (SELECT FROM account) AS active, (SELECT took_over FROM claimed) AS took_over
+"""  # noqa: S608 (constant text)
 
 _READ = """
 SELECT fingerprint, state, response_status, response_headers, response_body,
@@ -106,17 +143,23 @@ WHERE (caller_kind, caller_id, key) IN (
 
 
 async def claim_key(
-    database: Database, request: KeyedRequest, *, lifetime_seconds: float, abandoned_after_seconds: float
+    database: Database,
+    request: KeyedRequest,
+    *,
+    lifetime_seconds: float,
+    abandoned_after_seconds: float,
+    resident_session: SessionToCheck | None = None,
 ) -> tuple[Claim, bool]:
     """Claim the key for this request, or say what became of the request that holds it.
 
     The second value is True when the claim took over an expired or abandoned row.
+    `resident_session`: the caller is a resident whose account nobody checked yet; the first
+    claim checks it too (Outcome.SIGNED_OUT when it ended).
     """
     caller = request.caller
     async with database.acquire() as connection:
-        for _ in range(_CLAIM_ATTEMPTS):
-            took_over = await connection.fetchval(
-                _CLAIM,
+        for attempt in range(_CLAIM_ATTEMPTS):
+            args = (
                 caller.kind,
                 caller.id,
                 request.key,
@@ -127,6 +170,14 @@ async def claim_key(
                 lifetime_seconds,
                 abandoned_after_seconds,
             )
+            if resident_session is not None and attempt == 0:
+                checked = await connection.fetchrow(_CLAIM_SIGNED_IN, *args, resident_session.session_id)
+                assert checked is not None  # a SELECT without FROM returns its row
+                if not checked["active"]:
+                    return Claim(Outcome.SIGNED_OUT), False
+                took_over = checked["took_over"]
+            else:
+                took_over = await connection.fetchval(_CLAIM, *args)
             if took_over is not None:
                 return Claim(Outcome.CLAIMED), bool(took_over)
             # Read COMMITTED: this statement sees the row the insert collided with, unless it was

@@ -22,7 +22,7 @@ from serang_app.module_system.spec import ModuleSpec
 from serang_app.modules.appointments import appointments_module
 from serang_app.modules.appointments.no_shows import mark_no_shows
 from serang_app.modules.appointments.timetable import public_holiday
-from tests.support.accounts import resident, signed_in_staff
+from tests.support.accounts import bearer, resident, resident_tokens, signed_in_staff
 
 EVERY_DAY = [{"weekday": weekday, "opens": "08:00", "closes": "16:00"} for weekday in range(7)]
 
@@ -244,6 +244,40 @@ async def test_the_booking_rules_refuse_with_a_clear_message(
     # A closed service or an unknown place cannot be booked.
     unknown = await client.post("/v1/appointments", json=booking("nowhere", at(tomorrow, "15:00")), headers=other)
     assert [error["field"] for error in unknown.json()["errors"]] == ["place_code"]
+
+
+async def test_an_ended_session_or_account_books_nothing_and_its_key_stays_free(
+    client: AsyncTestClient[Litestar], database_url: str, db: asyncpg.Connection, clock: TestClock
+) -> None:
+    """Booking checks the account in its own first statement (authentication does not look it
+    up first), and the Idempotency-Key's claim checks it too: a signed-out session or an erased
+    account is refused 401 as elsewhere, with or without a key, nothing is written, and the key
+    is not kept, so the resident who signs in again books with it."""
+    place = await new_place(client, database_url)
+    slot = at(clock.now.date() + timedelta(days=1), "09:00")
+    phone = f"+62819{uuid.uuid4().int % 10**8:08d}"
+    tokens = await resident_tokens(client, phone)
+    signed_out = await client.post("/v1/auth/logout", json={"refresh_token": tokens["refresh_token"]})
+    assert signed_out.status_code == 204
+    key = uuid.uuid4().hex
+    for headers in (bearer(tokens), {**bearer(tokens), "Idempotency-Key": key}):
+        refused = await client.post("/v1/appointments", json=booking(place, slot), headers=headers)
+        assert refused.status_code == 401, refused.text
+        assert refused.json()["status"] == 401
+    assert await db.fetchval("SELECT count(*) FROM idempotency_keys") == 0
+    assert await db.fetchval("SELECT count(*) FROM appointments.bookings WHERE place_code = $1", place) == 0
+    again = {**bearer(await resident_tokens(client, phone)), "Idempotency-Key": key}
+    booked = await client.post("/v1/appointments", json=booking(place, slot), headers=again)
+    assert booked.status_code == 201, booked.text
+    assert (await client.post("/v1/appointments", json=booking(place, slot), headers=again)).json() == booked.json()
+    # An erased account, with a key of its own and without.
+    erased = await resident(client)
+    assert (await client.delete("/v1/me", headers=erased)).status_code == 204
+    for headers in (erased, {**erased, "Idempotency-Key": uuid.uuid4().hex}):
+        refused = await client.post("/v1/appointments", json=booking(place, slot), headers=headers)
+        assert refused.status_code == 401, refused.text
+    assert await db.fetchval("SELECT count(*) FROM idempotency_keys") == 1
+    assert await db.fetchval("SELECT count(*) FROM appointments.bookings WHERE place_code = $1", place) == 1
 
 
 async def test_check_in_only_on_the_day_at_the_place_by_the_agency(

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import asyncpg
@@ -25,13 +27,19 @@ from serang_app.api import (
     LocalizedFieldError,
     Notice,
     cancel_scheduled_notifications,
-    lock_resident,
+    lock_resident_reading,
     notify_resident_all,
-    prepare_case,
+    prepare_case_reading,
     take_action,
+    write_with_notices,
 )
 from serang_app.modules.appointments.availability import booking_window_ends, closure_of, past_cutoff
-from serang_app.modules.appointments.catalogue import OpenSchedule, open_schedule
+from serang_app.modules.appointments.catalogue import (
+    BOOKABLE_SCHEDULE,
+    OpenSchedule,
+    open_schedule,
+    open_schedule_of,
+)
 from serang_app.modules.appointments.local_time import LOCAL_FIELDS, local_times
 from serang_app.modules.appointments.rules import BookingRules
 from serang_app.modules.appointments.schemas import Booking, BookingPage, NewBooking
@@ -39,6 +47,8 @@ from serang_app.modules.appointments.timetable import local_day, online_seats, s
 from serang_app.modules.appointments.workflow import BOOKED, REMINDER_DAY, REMINDER_HOUR, RESCHEDULED, WORKFLOW_CODE
 
 MODULE = "appointments"
+# A row as asyncpg reads it, or the same values gathered by hand (a booking just written).
+RowLike = asyncpg.Record | Mapping[str, Any]
 SERVICE = "appointments.book"
 REMINDERS = ((REMINDER_DAY, timedelta(days=1)), (REMINDER_HOUR, timedelta(hours=1)))
 
@@ -64,21 +74,15 @@ SELECT count(*) FILTER (WHERE service_code = $2 AND active) AS active_for_servic
        count(*) FILTER (WHERE created_at >= $3) AS made_today
 FROM appointments.bookings WHERE resident_id = $1
 """
-# A new booking, and its row as _BOOKINGS reads it (the answer, and the notifications' values).
-_INSERT_BOOKING = f"""
-WITH b AS (
-    INSERT INTO appointments.bookings (id, case_id, resident_id, service_code, place_code, starts_at, ends_at,
-                                       status, check_in_code, created_at, updated_at)
-    VALUES ($9, $1, $2, $3, $4, $5, $6, 'booked', $7, $8, $8)
-    RETURNING *
-)
-SELECT {BOOKING_COLUMNS}, b.resident_id, s.opd_code, p.name AS place_name, s.title AS service_title,
-       p.address AS place_address
-FROM b
-LEFT JOIN core.cases c ON c.id = b.case_id
-JOIN appointments.services s ON s.code = b.service_code
-JOIN appointments.places p ON p.code = b.place_code
-"""  # noqa: S608 (constant columns)
+# A new booking. Its answer adds the case's reference and the names read with the schedule.
+_INSERT_BOOKING = """
+INSERT INTO appointments.bookings (id, case_id, resident_id, service_code, place_code, starts_at, ends_at,
+                                   status, check_in_code, created_at, updated_at)
+VALUES ($9, $1, $2, $3, $4, $5, $6, 'booked', $7, $8, $8)
+RETURNING *
+"""
+# The names BOOKABLE_SCHEDULE reads for the answer and the notifications.
+_NAMES = ("place_name", "place_address", "service_title")
 # A resident's own bookings, latest slot first.
 _LATEST_FIRST = Keyset("appointments.bookings", ("b.starts_at", "b.id"), tuple[datetime, uuid.UUID])
 _RELEASE_SEAT = """
@@ -87,7 +91,7 @@ WHERE place_code = $1 AND service_code = $2 AND starts_at = $3 AND booked > 0
 """
 
 
-def booking_of(row: asyncpg.Record, zone: ZoneInfo) -> Booking:
+def booking_of(row: RowLike, zone: ZoneInfo) -> Booking:
     """The booking with its times also in the region's zone, and its service's and place's names."""
     return msgspec.convert(
         {
@@ -135,33 +139,36 @@ async def my_bookings(
 
 
 async def book(
-    engine: CaseEngine, connection: asyncpg.Connection, actor: CaseActor, draft: NewBooking, rules: BookingRules
+    engine: CaseEngine,
+    connection: asyncpg.Connection,
+    actor: CaseActor,
+    draft: NewBooking,
+    rules: BookingRules,
+    session_id: uuid.UUID | None,
 ) -> Booking:
-    """Inside a transaction: check the slot and the resident's limits, take a seat, open the case,
-    schedule the reminders."""
+    """Inside a transaction: check the account (the route skips authentication's own look-up,
+    ACCOUNT_CHECKED_BY_ROUTE_OPT), the slot and the resident's limits, take a seat, open the
+    case, schedule the reminders."""
     assert actor.id is not None
     now = rules.now()
-    await lock_resident(connection, actor.id)
-    found = await _bookable_schedule(connection, draft.place_code, draft.service_code, draft.starts_at, engine.zone)
+    # The resident's row locked, the account checked, the schedule and the day's closure read:
+    # one round trip. The limits are counted in the next statement, whose snapshot is taken
+    # after the lock (a booking of this resident committed meanwhile is seen).
+    found, names = await _lock_and_read_schedule(connection, actor.id, session_id, draft, engine.zone)
     starts_at, ends_at = _check_slot(found, draft.starts_at, now, engine.zone)
-    held = await connection.fetchrow(
-        _HELD, actor.id, draft.service_code, start_of_day(local_day(now, engine.zone), engine.zone)
-    )
-    assert held is not None  # an aggregate returns its row
-    if held["active_for_service"]:
-        raise ApiError(409, "appointments_already_booked")
-    if held["made_today"] >= rules.daily_limit:
-        raise ApiError(409, "appointments_daily_limit", params={"limit": rules.daily_limit})
     # The booking's id is chosen first so the case can name it as the module's object.
     booking_id = uuid.uuid4()
-    # Everything read before the seat is taken: from then on the slot's seat row is locked until
-    # the commit, and each round trip holds up every other booking of the slot (docs/performance.md,
-    # "The write paths"): the case (two statements), the booking with its answer's row (one),
-    # the confirmation and the reminders (one).
-    case = await prepare_case(
+    # The resident's bookings counted, in the round trip that reads the case's catalogue entry.
+    # Everything is read before the seat is taken: from then on the slot's seat row is locked
+    # until the commit, and each round trip holds up every other booking of the slot
+    # (docs/performance.md, "The write paths"): the case with its timeline and audit entries (one
+    # statement), the booking with the confirmation and the reminders (one).
+    reading = await prepare_case_reading(
         engine,
         connection,
         actor,
+        _HELD,
+        (actor.id, draft.service_code, start_of_day(local_day(now, engine.zone), engine.zone)),
         module=MODULE,
         workflow=WORKFLOW_CODE,
         service_code=SERVICE,
@@ -169,29 +176,36 @@ async def book(
         opd_code=found.opd_code,
         object_id=booking_id,
     )
+    held = reading.row
+    assert held is not None  # an aggregate returns its row
+    if held["active_for_service"]:
+        raise ApiError(409, "appointments_already_booked")
+    if held["made_today"] >= rules.daily_limit:
+        raise ApiError(409, "appointments_daily_limit", params={"limit": rules.daily_limit})
+    case = reading.case()  # 409 when an admin closed the service
     await _take_seat(connection, found, draft.place_code, draft.service_code, starts_at)
     opened = await case.open(connection)
-    row = await connection.fetchrow(
-        _INSERT_BOOKING,
-        opened.id,
-        actor.id,
-        draft.service_code,
-        draft.place_code,
-        starts_at,
-        ends_at,
-        secrets.token_urlsafe(12),
-        now,
-        booking_id,
-    )
-    assert row is not None  # an INSERT ... RETURNING returns its row
-    await notify_resident_all(
+    told = {"reference": opened.reference, "starts_at": starts_at, "place_name": names["place_name"]}
+    rows = await write_with_notices(
         connection,
+        _INSERT_BOOKING,
+        (
+            opened.id,
+            actor.id,
+            draft.service_code,
+            draft.place_code,
+            starts_at,
+            ends_at,
+            secrets.token_urlsafe(12),
+            now,
+            booking_id,
+        ),
         actor.id,
         opened.id,
         source=MODULE,
-        notices=[_notice(row, BOOKED, engine.zone), *_reminders(row, now, engine.zone)],
+        notices=[_notice(told, BOOKED, engine.zone), *_reminders(told, now, engine.zone)],
     )
-    return booking_of(row, engine.zone)
+    return booking_of({**dict(rows[0]), "reference": opened.reference, **names}, engine.zone)
 
 
 async def cancel(
@@ -258,7 +272,7 @@ async def release(connection: asyncpg.Connection, row: asyncpg.Record, status: s
         await drop_reminders(connection, row["case_id"])
 
 
-def _reminders(row: asyncpg.Record, now: datetime, zone: ZoneInfo) -> list[Notice]:
+def _reminders(row: RowLike, now: datetime, zone: ZoneInfo) -> list[Notice]:
     """The day before and an hour before the slot (scheduled notifications); one already past is
     not sent (a booking made this morning for this afternoon gets only the hour's)."""
     return [
@@ -268,7 +282,7 @@ def _reminders(row: asyncpg.Record, now: datetime, zone: ZoneInfo) -> list[Notic
     ]
 
 
-def _notice(row: asyncpg.Record, template: str, zone: ZoneInfo, *, at: datetime | None = None) -> Notice:
+def _notice(row: RowLike, template: str, zone: ZoneInfo, *, at: datetime | None = None) -> Notice:
     return Notice(
         template,
         {"reference": row["reference"], "when": when_text(row["starts_at"], zone), "place": row["place_name"]},
@@ -294,17 +308,40 @@ async def _bookable_schedule(
     day = local_day(starts_at, zone) if starts_at.tzinfo is not None else None
     found = await open_schedule(connection, place_code, service_code, closed_on=day)
     if found is None:
-        raise ApiError(
-            422,
-            errors=[
-                LocalizedFieldError(
-                    "place_code",
-                    "Layanan ini tidak bisa dipesan di tempat ini",
-                    "This service cannot be booked at this place",
-                )
-            ],
-        )
+        raise _not_bookable_here()
     return found
+
+
+def _not_bookable_here() -> ApiError:
+    return ApiError(
+        422,
+        errors=[
+            LocalizedFieldError(
+                "place_code",
+                "Layanan ini tidak bisa dipesan di tempat ini",
+                "This service cannot be booked at this place",
+            )
+        ],
+    )
+
+
+async def _lock_and_read_schedule(
+    connection: asyncpg.Connection,
+    resident_id: uuid.UUID,
+    session_id: uuid.UUID | None,
+    draft: NewBooking,
+    zone: ZoneInfo,
+) -> tuple[OpenSchedule, dict[str, Any]]:
+    """_bookable_schedule (and the place's and service's names) read in the statement that locks
+    the resident and checks their account (401 when it ended)."""
+    day = local_day(draft.starts_at, zone) if draft.starts_at.tzinfo is not None else None
+    values = await lock_resident_reading(
+        connection, resident_id, session_id, BOOKABLE_SCHEDULE, (draft.place_code, draft.service_code, True, day)
+    )
+    if values is None:
+        raise _not_bookable_here()
+    names = {name: values.pop(name) for name in _NAMES}
+    return open_schedule_of(values), names
 
 
 async def _any_schedule(connection: asyncpg.Connection, place_code: str, service_code: str) -> OpenSchedule:

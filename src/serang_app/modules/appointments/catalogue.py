@@ -46,6 +46,12 @@ JOIN appointments.services s ON s.code = h.service_code
 JOIN appointments.places p ON p.code = h.place_code
 WHERE h.place_code = $1 AND h.service_code = $2 AND ((h.is_active AND s.is_active AND p.is_active) OR NOT $3)
 """
+# Booking's read of the schedule (open only, with the day's closure), with the place's and the
+# service's names its answer and notifications show, ridden in the statement that locks the
+# resident (booking.py): $3 is true.
+BOOKABLE_SCHEDULE = _OPEN_SCHEDULE.replace(
+    "s.opd_code,", "s.opd_code, p.name AS place_name, p.address AS place_address, s.title AS service_title,", 1
+)
 
 
 def _decode(row: asyncpg.Record, kind: type[Any]) -> Any:
@@ -84,9 +90,11 @@ async def open_schedule(
     None unless the schedule, the service and the place are all open; `closed_on`: a day whose
     stored closure to read with it."""
     row = await connection.fetchrow(_OPEN_SCHEDULE, place_code, service_code, only_open, closed_on)
-    if row is None:
-        return None
-    values = dict(row)
+    return None if row is None else open_schedule_of(dict(row))
+
+
+def open_schedule_of(values: dict[str, Any]) -> OpenSchedule:
+    """_OPEN_SCHEDULE's row (BOOKABLE_SCHEDULE's without its names) as an OpenSchedule."""
     extra = {name: values.pop(name) for name in ("opd_code", "duration_minutes", "district_code", "closure")}
     return OpenSchedule(schedule=msgspec.convert(values, Schedule), **extra)
 

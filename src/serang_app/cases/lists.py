@@ -23,6 +23,8 @@ from serang_app.cases.reading import SUMMARY_COLUMNS, summary_of
 from serang_app.cases.registry import WorkflowRegistry
 from serang_app.cases.schemas import CasePage
 from serang_app.cases.search import add_search
+from serang_app.cases.summary_bytes import COLUMNS as RESIDENT_COLUMNS
+from serang_app.cases.summary_bytes import encoded_page
 from serang_app.cases.workflow import Phase
 from serang_app.db.conditions import Conditions
 from serang_app.db.keyset import Keyset
@@ -36,7 +38,7 @@ _SELECT = f"SELECT {SUMMARY_COLUMNS} FROM cases c JOIN catalogue_services s ON s
 _RESIDENT_FROM = (
     "FROM residents me JOIN cases c ON c.resident_id = me.id JOIN catalogue_services s ON s.code = c.service_code"
 )
-_RESIDENT_SELECT = f"SELECT {SUMMARY_COLUMNS} {_RESIDENT_FROM}"
+_RESIDENT_SELECT = f"SELECT {RESIDENT_COLUMNS} {_RESIDENT_FROM}"
 # Newest first, or (with updated_since) oldest change first so a client can sync forwards. Each
 # order is its own list: a cursor of one would skip or repeat rows of the other.
 Order = Literal["newest", "changed"]
@@ -98,9 +100,9 @@ async def resident_page(
     limit: int,
     cursor: str | None,
     session_id: uuid.UUID | None = None,
-) -> CasePage:
-    """One page of the resident's cases. 401 (as ApiError) when the account was erased or the
-    token's session ended meanwhile."""
+) -> bytes:
+    """One page of the resident's cases, encoded as a `CasePage` (summary_bytes.py). 401 (as
+    ApiError) when the account was erased or the token's session ended meanwhile."""
     order: Order = "changed" if filters.updated_since is not None else "newest"
     page = _RESIDENT_ORDERS[order].page(limit, cursor, owner=resident_id)
     if cursor is None and filters == ResidentFilter():
@@ -113,7 +115,7 @@ async def resident_page(
         )
     if not rows and not await is_active_resident(connection, resident_id, session_id):
         raise ApiError(401)
-    return _case_page(rows, workflows, next_cursor)
+    return encoded_page(rows, workflows, next_cursor)
 
 
 def _resident_conditions(resident_id: uuid.UUID, session_id: uuid.UUID | None, filters: ResidentFilter) -> Conditions:

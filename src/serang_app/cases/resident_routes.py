@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import msgspec
 from litestar import Request, get
 from litestar.datastructures import State
 from litestar.openapi.datastructures import ResponseSpec
@@ -65,7 +64,7 @@ async def list_my_cases(
     since = instant_in("updated_since", updated_since) if updated_since is not None else None
     filters = ResidentFilter(phase=phase, status=status, module=module, updated_since=since)
     async with database_of(state).acquire() as connection:
-        page = await resident_page(
+        body = await resident_page(
             connection,
             case_engine_of(state).workflows,
             request.user.id,
@@ -74,8 +73,8 @@ async def list_my_cases(
             cursor=cursor,
             session_id=request.user.session_id,
         )
-    # Encoded here and sent as is: Litestar's Response for a returned struct (type checks through
-    # typing's generic aliases, headers normalised, then an ASGIResponse anyway) cost this, the
-    # app's most frequent request, 3-4 % of its time (docs/performance.md). The bytes are the
-    # same: Litestar encodes structs with msgspec too.
-    return ASGIResponse(body=msgspec.json.encode(page), media_type="application/json")
+    # Sent as encoded (the bytes a returned CasePage would give, cases/summary_bytes.py):
+    # Litestar's Response for a returned struct (type checks through typing's generic aliases,
+    # headers normalised, then an ASGIResponse anyway) cost this, the app's most frequent
+    # request, 3-4 % of its time (docs/performance.md).
+    return ASGIResponse(body=body, media_type="application/json")

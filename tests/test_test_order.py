@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
-from xdist.scheduler.worksteal import WorkStealingScheduling
+from xdist.scheduler.worksteal import WorkStealingScheduling  # type: ignore[import-untyped]
 
 from tests.support.ordering import first_shares, spread
 
@@ -43,12 +43,12 @@ def test_each_process_starts_with_its_share_of_the_long_tests() -> None:
     ordered = spread(names, 4, is_long=lambda name: name.endswith("_e2e"))
     assert sorted(ordered) == sorted(names)
 
-    scheduler = WorkStealingScheduling(_Config(4))  # type: ignore[arg-type]
+    scheduler = WorkStealingScheduling(_Config(4))
     processes = [_Process(f"gw{number}") for number in range(4)]
     for process in processes:
-        scheduler.add_node(process)  # type: ignore[arg-type]
+        scheduler.add_node(process)
     for process in processes:
-        scheduler.add_node_collection(process, ordered)  # type: ignore[arg-type]
+        scheduler.add_node_collection(process, ordered)
     scheduler.schedule()
 
     assert [len(process.sent) for process in processes] == first_shares(1142, 4)

@@ -49,7 +49,7 @@ CHECKS_LOG := var/checks.log
 test: $(SYNCED)
 	@mkdir -p var
 	@echo "$(MAKE) $(CHECKS) >$(CHECKS_LOG) &"; echo "$(BIN)/pytest $(PYTEST_PARALLEL)"; \
-	$(MAKE) --no-print-directory -j --output-sync=target $(CHECKS) >$(CHECKS_LOG) 2>&1 & checks=$$!; \
+	$(MAKE) --no-print-directory -k -j --output-sync=target $(CHECKS) >$(CHECKS_LOG) 2>&1 & checks=$$!; \
 	$(BIN)/pytest $(PYTEST_PARALLEL); tests=$$?; \
 	wait $$checks; checked=$$?; \
 	echo "== $(CHECKS_LOG), the checks run beside the tests:"; cat $(CHECKS_LOG); \

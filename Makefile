@@ -13,7 +13,7 @@ export PYTHONDONTWRITEBYTECODE :=
 RUNTIME := $(VENV)/.synced-runtime
 SYNCED := $(VENV)/.synced
 
-.PHONY: run test test-fast lint typecheck openapi openapi-check api-compat release-spec migrations-check pytest bench bench-load worker clean clients
+.PHONY: run test checks test-fast lint typecheck openapi openapi-check api-compat release-spec migrations-check pytest bench bench-load worker clean clients
 
 # Create the virtual environment with uv inside it, then install exactly what uv.lock pins.
 $(UV):
@@ -38,7 +38,25 @@ run: $(RUNTIME)
 worker: $(RUNTIME)
 	$(BIN)/serang-app worker
 
-test: lint typecheck openapi-check api-compat migrations-check pytest
+# `make test`: the checks beside the tests rather than before them. They take tens of seconds
+# (mypy most, cold on a fresh clone) while pytest leaves a core idle as it collects, makes its
+# template databases and waits on its last long tests. Their output goes to var/checks.log and is
+# printed after pytest's; the run fails when a test or a check fails. Each check also runs alone
+# (`make lint`, `make typecheck`, ...), or all of them: `make checks`.
+CHECKS := lint typecheck openapi-check api-compat migrations-check
+CHECKS_LOG := var/checks.log
+
+test: $(SYNCED)
+	@mkdir -p var
+	@echo "$(MAKE) $(CHECKS) >$(CHECKS_LOG) &"; echo "$(BIN)/pytest $(PYTEST_PARALLEL)"; \
+	$(MAKE) --no-print-directory -k -j --output-sync=target $(CHECKS) >$(CHECKS_LOG) 2>&1 & checks=$$!; \
+	$(BIN)/pytest $(PYTEST_PARALLEL); tests=$$?; \
+	wait $$checks; checked=$$?; \
+	echo "== $(CHECKS_LOG), the checks run beside the tests:"; cat $(CHECKS_LOG); \
+	if [ $$checked -ne 0 ]; then echo "make test: a check failed (above)" >&2; fi; \
+	[ $$tests -eq 0 ] && [ $$checked -eq 0 ]
+
+checks: $(CHECKS)
 
 lint: $(SYNCED)
 	$(BIN)/ruff check src tests examples bench

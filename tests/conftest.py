@@ -21,13 +21,17 @@ from tests.support.database import EMBEDDED_FOLDER, TestServer
 from tests.support.fake_google import FakeGoogle
 from tests.support.later_drops import LaterDrops
 from tests.support.object_store import moto_server
+from tests.support.ordering import spread
 from tests.support.templates import Templates
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The end-to-end tests first: they are the longest, and under pytest-xdist a long test
-    started last would keep one worker busy after the others have finished."""
-    items.sort(key=lambda item: item.get_closest_marker("e2e") is None)
+    """The end-to-end tests (the longest) spread over the pytest-xdist processes' first shares, each
+    share starting with its own (tests/support/ordering.py): a long test started last would keep
+    one process busy after the others have finished. Every process sees the same count, so all
+    collect the same order, as xdist requires."""
+    processes = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    items[:] = spread(items, processes, is_long=lambda item: item.get_closest_marker("e2e") is not None)
 
 
 @pytest.fixture(scope="session")

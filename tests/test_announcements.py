@@ -16,7 +16,7 @@ from litestar.testing import AsyncTestClient
 from serang_app.announcements.delivery import deliver_announcements
 from serang_app.announcements.topics import sync_device_topics
 from serang_app.db.pool import Database
-from serang_app.notifications.push import FcmSender
+from serang_app.notifications.fcm import FcmSender
 from tests.support.accounts import bearer, resident_tokens, signed_in_staff
 from tests.support.fake_google import FakeGoogle
 from tests.support.uploading import photo_with_gps, upload

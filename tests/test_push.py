@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from serang_app.notifications.push import FcmSender, LogSender, PushMessage, open_push_sender
+from serang_app.notifications.fcm import FcmSender
+from serang_app.notifications.push import LogSender, PushMessage, open_push_sender
 from tests.conftest import settings_for
 from tests.support.fake_google import FakeGoogle
 

@@ -21,7 +21,7 @@ from serang_app.db.pool import Database, open_database
 from serang_app.domains import CORE_DOMAINS
 from serang_app.module_system.spec import ModuleSpec
 from serang_app.notifications.delivery import Delivery, deliver_due
-from serang_app.notifications.push import FcmSender
+from serang_app.notifications.fcm import FcmSender
 from serang_app.notifications.texts import NotificationTexts
 from tests.support.accounts import bearer, resident_tokens, signed_in_staff
 from tests.support.fake_google import FakeGoogle

@@ -8,6 +8,8 @@ tests/test_core_api.py holds the built-in modules to this list. Nothing in the c
 this module, so it may import from every part of the core.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from serang_app.app_state import identity_of, letterhead_of, region_area_of
 from serang_app.audit.log import record_by_caller, record_by_system
 from serang_app.auth.actor import SYSTEM_ACTOR, CaseActor
@@ -72,8 +74,7 @@ from serang_app.module_system.spec import (
 )
 from serang_app.notifications.cancelling import cancel_scheduled_notifications
 from serang_app.opds.active import agency_problems, require_agency
-from serang_app.pdf.document import FONT as PDF_FONT
-from serang_app.pdf.document import PdfDocument
+from serang_app.pdf.font import FONT as PDF_FONT
 from serang_app.pdf.letterhead import Letterhead, draw_letterhead
 from serang_app.regions.boundaries import PinPlace, RegionArea
 from serang_app.residents.applicant import Applicant, applicant_of
@@ -82,6 +83,21 @@ from serang_app.residents.service_accounts import create_service_resident
 from serang_app.startup.failures import StartupError
 from serang_app.uploads.hiding import end_public_photo_links, hide_case_photo, restore_case_photo
 from serang_app.uploads.service import UploadOwner, attach_uploads, link_used_uploads, release_uploads, use_uploads
+
+if TYPE_CHECKING:
+    from serang_app.pdf.document import PdfDocument
+
+
+def __getattr__(name: str) -> Any:
+    """PdfDocument, imported when a module first asks for it (`from serang_app.api import
+    PdfDocument` inside the function that writes a PDF): it is built on fpdf2, which only the
+    processes that write PDFs need to import (serang_app/pdf/font.py says why)."""
+    if name == "PdfDocument":
+        from serang_app.pdf.document import PdfDocument
+
+        return PdfDocument
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "ACCOUNT_CHECKED_BY_ROUTE_OPT",

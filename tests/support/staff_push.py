@@ -13,7 +13,7 @@ from serang_app.cases.registry import WorkflowRegistry
 from serang_app.domains import CORE_DOMAINS
 from serang_app.module_system.spec import ModuleSpec
 from serang_app.notifications.delivery import Delivery
-from serang_app.notifications.push import FcmSender
+from serang_app.notifications.fcm import FcmSender
 from serang_app.notifications.texts import NotificationTexts
 from tests.support.fake_google import FakeGoogle
 

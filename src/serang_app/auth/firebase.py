@@ -15,11 +15,12 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any, Literal, cast
 
-import firebase_admin
-import google.auth.exceptions
 import msgspec
-from firebase_admin import _user_mgt, auth, credentials
-from firebase_admin import exceptions as firebase_exceptions
+
+# firebase-admin (with google-auth and their own imports) is imported inside the functions that use
+# it, when a Firebase project is configured (auth/firebase_lifespan.py builds the verifier), rather
+# than by every start of the app or a CLI command: with push's, a fifth of the app's import time
+# (docs/testing.md, "Process starts").
 
 FirebaseTokenErrorCode = Literal["invalid", "expired", "revoked", "disabled", "unknown_user", "unavailable"]
 
@@ -91,6 +92,10 @@ class FirebaseVerifier:
         if not settings.project_id.strip():
             raise FirebaseConfigurationError("Firebase project id is empty")
         _refuse_emulator_mode()
+        import firebase_admin
+        import google.auth.exceptions
+        from firebase_admin import auth
+
         self.settings = settings
         credential = _load_credential(settings.credentials_file)
         options = {"projectId": settings.project_id, "httpTimeout": settings.http_timeout_seconds}
@@ -122,11 +127,17 @@ class FirebaseVerifier:
 
     def close(self) -> None:
         """Remove this verifier's App from firebase-admin's registry; safe to call twice."""
+        import firebase_admin
+
         if self._app is not None:
             firebase_admin.delete_app(self._app)
             self._app = None
 
     def _verify_blocking(self, id_token: str) -> dict[str, Any]:
+        import google.auth.exceptions
+        from firebase_admin import auth
+        from firebase_admin import exceptions as firebase_exceptions
+
         # Checked again here because the library consults the variable on every call, not only
         # when the App is created.
         if os.environ.get(EMULATOR_HOST_VARIABLE):
@@ -172,6 +183,8 @@ def _load_credential(credentials_file: str | None) -> Any:
     if credentials_file is None:
         # initialize_app turns None into credentials.ApplicationDefault().
         return None
+    from firebase_admin import credentials
+
     try:
         return credentials.Certificate(credentials_file)
     except (OSError, ValueError) as error:
@@ -208,6 +221,8 @@ def _point_at_endpoints(client: Any, settings: FirebaseSettings) -> None:
                 "this firebase-admin version keeps its user manager elsewhere; "
                 "the Identity Toolkit URL override cannot be applied"
             )
+        from firebase_admin import _user_mgt
+
         client._user_manager = _user_mgt.UserManager(
             user_manager.http_client, settings.project_id, url_override=settings.auth_api_url.rstrip("/")
         )

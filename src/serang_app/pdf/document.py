@@ -18,8 +18,9 @@ from importlib.resources import files
 from fpdf import FPDF
 
 from serang_app.http.text import writable
+from serang_app.pdf.font import FONT
 
-FONT = "dejavu"
+__all__ = ["FONT", "PdfDocument"]
 _FONTS = files("serang_app.pdf") / "fonts"
 
 

@@ -12,9 +12,14 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from serang_app.identity.deployment import DeploymentIdentity
-from serang_app.pdf.document import FONT, PdfDocument
+from serang_app.pdf.font import FONT
+
+if TYPE_CHECKING:
+    # Only named here: the app imports this module, and fpdf2 only where a PDF is written (font.py).
+    from serang_app.pdf.document import PdfDocument
 
 LOGO_HEIGHT_MM = 22.0
 

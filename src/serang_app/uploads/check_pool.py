@@ -25,12 +25,18 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import TypeVar, TypeVarTuple
+from typing import TYPE_CHECKING, TypeVar, TypeVarTuple
 
-from serang_app.uploads.documents import check_document
-from serang_app.uploads.images import ProcessedPhoto, process_photo
 from serang_app.uploads.purposes import PDF_TYPE, PHOTO_TYPES
 from serang_app.uploads.refusal import FileRefusedError
+
+if TYPE_CHECKING:
+    from serang_app.uploads.images import ProcessedPhoto
+
+# The checks themselves, on Pillow and pypdf: imported by the fork server (see _preloaded_modules)
+# and so by every checking process, not by the web process, the worker or a CLI command, which
+# import this module and never decode a file (docs/testing.md, "Process starts").
+CHECK_MODULES = ("serang_app.uploads.images", "serang_app.uploads.documents")
 
 MEBIBYTE = 1024 * 1024
 # A checking process starts at about 150 MiB of address space (Python, Pillow, pypdf mapped in);
@@ -47,6 +53,9 @@ Arguments = TypeVarTuple("Arguments")
 def check_file(data: bytes, declared_type: str) -> ProcessedPhoto | None:
     """In a checking process: the photo's re-encoded files, or None for a PDF that may be kept;
     FileRefusedError(code) when the file is refused."""
+    from serang_app.uploads.documents import check_document  # the fork server has imported both
+    from serang_app.uploads.images import process_photo
+
     try:
         if declared_type in PHOTO_TYPES:
             return process_photo(data, declared_type)
@@ -59,7 +68,7 @@ def check_file(data: bytes, declared_type: str) -> ProcessedPhoto | None:
 
 
 def _preloaded_modules() -> list[str]:
-    """This module, and the modules the main script imports.
+    """This module, the checks' own (CHECK_MODULES), and the modules the main script imports.
 
     multiprocessing runs the parent's main script again in every process it starts (so that what
     the script defines can be unpickled there). A console script (`serang-app`, `granian`) only
@@ -80,7 +89,8 @@ def _preloaded_modules() -> list[str]:
         elif isinstance(statement, ast.Import):
             imported.extend(alias.name for alias in statement.names)
     # Only what this process imported without trouble: a module failing in the fork server would stop it.
-    return [__name__, *sorted(name for name in set(imported) - {__name__} if name in sys.modules)]
+    own = [__name__, *CHECK_MODULES]
+    return [*own, *sorted(name for name in set(imported) - set(own) if name in sys.modules)]
 
 
 def _limit_this_process() -> None:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import segno
 
-from serang_app.api import PDF_FONT, AttributeAnswer, Letterhead, PdfDocument, draw_letterhead
+from serang_app.api import PDF_FONT, AttributeAnswer, Letterhead, draw_letterhead
 from serang_app.modules.permits.definition import ServiceField, Signatory
 from serang_app.modules.permits.definition_checks import PLACEHOLDER
 
@@ -83,6 +83,10 @@ class LetterContent:
 
 
 def draw_letter(letter: LetterContent, zone: ZoneInfo, head: Letterhead) -> bytes:
+    # Here, not at the top: fpdf2 is imported by the processes that write a letter, not by every
+    # start of the app (serang_app/pdf/font.py).
+    from serang_app.api import PdfDocument
+
     pdf = PdfDocument()
     pdf.set_title(f"{letter.title} {letter.number}")
     pdf.add_page()

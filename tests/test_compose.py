@@ -293,6 +293,21 @@ def running_caddy(config: dict[str, Any], env: dict[str, str], tmp_path: Path, h
             stop(process)
 
 
+def _once_certificates_are_issued(client: httpx.Client, url: str) -> httpx.Response:
+    """GET `url` once Caddy serves its certificates. Caddy answers its health port before its
+    internal CA has issued the site's certificates (issuance runs in the background after start);
+    until then a TLS handshake ends in an alert. On a slow machine that took longer than one
+    request's chance, so the handshake is retried for the start's patience."""
+    deadline = time.monotonic() + PATIENCE_SECONDS
+    while True:
+        try:
+            return client.get(url)
+        except httpx.ConnectError as error:
+            if "TLSV1_ALERT_INTERNAL_ERROR" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
 @pytest.mark.e2e
 def test_a_trial_is_served_over_tls_by_caddy_in_front_of_the_app(database_url: str, tmp_path: Path) -> None:
     env = caddy_environment(tmp_path, SERANG_DOMAIN="localhost", SERANG_TLS="internal")
@@ -305,7 +320,9 @@ def test_a_trial_is_served_over_tls_by_caddy_in_front_of_the_app(database_url: s
             root = tmp_path / "caddy-data" / "caddy" / "pki" / "authorities" / "local" / "root.crt"
             trust = ssl.create_default_context(cafile=str(root))
             with httpx.Client(verify=trust, timeout=10) as client:
-                assert client.get(f"https://localhost:{https_port}/readyz").status_code == 200
+                assert (
+                    _once_certificates_are_issued(client, f"https://localhost:{https_port}/readyz").status_code == 200
+                )
                 services_page = client.get(f"https://localhost:{https_port}/v1/services")
                 assert services_page.status_code == 200, services_page.text
 

@@ -71,14 +71,8 @@ class Claim:
     response: StoredResponse | None = None
 
 
-# A new key is inserted. An existing row is taken over only when it has expired (then the key is
-# free again) or when it is a claim of this very request that nobody finished within the timeout
-# (a process that died mid-request). ON CONFLICT ... WHERE keeps this one atomic statement: two
-# requests can never both get a row back.
-_CLAIM = """
-INSERT INTO idempotency_keys AS held
-    (caller_kind, caller_id, key, method, route, fingerprint, claim, expires_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(secs => $8))
+# Both claims take a row over on the same terms (_CLAIM says when).
+_TAKE_OVER = """
 ON CONFLICT (caller_kind, caller_id, key) DO UPDATE
 SET method = excluded.method, route = excluded.route, fingerprint = excluded.fingerprint,
     claim = excluded.claim, state = 'running', response_status = NULL, response_headers = NULL,
@@ -88,6 +82,15 @@ WHERE held.expires_at <= now()
        AND held.created_at <= now() - make_interval(secs => $9))
 RETURNING (xmax <> 0) AS took_over
 """
+# A new key is inserted. An existing row is taken over only when it has expired (then the key is
+# free again) or when it is a claim of this very request that nobody finished within the timeout
+# (a process that died mid-request). ON CONFLICT ... WHERE keeps this one atomic statement: two
+# requests can never both get a row back.
+_CLAIM = f"""
+INSERT INTO idempotency_keys AS held
+    (caller_kind, caller_id, key, method, route, fingerprint, claim, expires_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(secs => $8))
+{_TAKE_OVER}"""  # noqa: S608 (constant text)
 
 # The claim for a resident's route that checks the account itself (ACCOUNT_CHECKED_BY_ROUTE_OPT:
 # the authentication middleware has not looked it up): the check authentication would have made
@@ -103,14 +106,7 @@ claimed AS (
         (caller_kind, caller_id, key, method, route, fingerprint, claim, expires_at)
     SELECT $1::text, $2, $3::text, $4::text, $5::text, $6::bytea, $7::uuid, now() + make_interval(secs => $8)
     FROM account
-    ON CONFLICT (caller_kind, caller_id, key) DO UPDATE
-    SET method = excluded.method, route = excluded.route, fingerprint = excluded.fingerprint,
-        claim = excluded.claim, state = 'running', response_status = NULL, response_headers = NULL,
-        response_body = NULL, created_at = now(), completed_at = NULL, expires_at = excluded.expires_at
-    WHERE held.expires_at <= now()
-       OR (held.state = 'running' AND held.fingerprint = excluded.fingerprint
-           AND held.created_at <= now() - make_interval(secs => $9))
-    RETURNING (xmax <> 0) AS took_over
+    {_TAKE_OVER}
 )
 SELECT EXISTS (SELECT FROM account) AS active, (SELECT took_over FROM claimed) AS took_over
 """  # noqa: S608 (constant text)

@@ -15,6 +15,7 @@ from serang_app.audit.log import record_by_caller, record_by_system
 from serang_app.auth.actor import SYSTEM_ACTOR, CaseActor
 from serang_app.auth.permissions import ACCOUNT_CHECKED_BY_ROUTE_OPT, Permission
 from serang_app.auth.principal import Principal
+from serang_app.auth.revoked_sessions import SessionToCheck
 from serang_app.bilingual import ProblemText, Text
 from serang_app.cases.calendar import JAKARTA, WorkingCalendar
 from serang_app.cases.engine import CaseEngine
@@ -155,6 +156,7 @@ __all__ = [
     "Principal",
     "ProblemText",
     "RegionArea",
+    "SessionToCheck",
     "StartupError",
     "State",
     "Text",

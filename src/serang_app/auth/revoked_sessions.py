@@ -14,6 +14,8 @@ the settings allow plus the clock leeway. The worker deletes older ones.
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 
 from serang_app.auth.access_tokens import CLOCK_LEEWAY_SECONDS, LONGEST_LIFETIME_SECONDS
@@ -24,6 +26,16 @@ KEEP = timedelta(seconds=LONGEST_LIFETIME_SECONDS + CLOCK_LEEWAY_SECONDS)
 # A condition for the account queries: `{}` is the parameter holding the token's session id
 # (NULL for a token without one, which then always passes).
 SESSION_NOT_REVOKED = "NOT EXISTS (SELECT FROM revoked_sessions WHERE session_id = {})"
+
+
+@dataclass(frozen=True, slots=True)
+class SessionToCheck:
+    """The token's session (None for a token from before sessions were named), for a statement
+    that checks the resident's account as authentication would (a route that says
+    ACCOUNT_CHECKED_BY_ROUTE_OPT: the Idempotency-Key claim, or the route's own first read)."""
+
+    session_id: uuid.UUID | None
+
 
 # Ends refresh token families and records them, in one statement.
 _REVOKE = """

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 import asyncpg
 
 from serang_app.auth.actor import CaseActor
+from serang_app.auth.revoked_sessions import SESSION_NOT_REVOKED, SessionToCheck
+from serang_app.cases.calendar import WorkingCalendar
 from serang_app.cases.engine import CaseEngine
 from serang_app.cases.events import event_args, event_ctes
 from serang_app.cases.registry import RegisteredWorkflow
@@ -23,14 +25,18 @@ from serang_app.cases.workflow import FINAL_PHASES
 from serang_app.http.problems import ApiError
 
 _SERVICE = "SELECT module, opd_code, sla_days, is_open FROM catalogue_services WHERE code = $1"
-# The catalogue entry (${service}) and the module's own read of at most one row, in one statement.
+# The catalogue entry (${service}) and the module's own read of at most one row, in one statement;
+# {account} is whether the resident's account is active (authentication's check, for a route that
+# skips authentication's own look-up), or `true` when the caller did not ask.
 _SERVICE_READING = """
 SELECT s.code AS case_service_code, s.module AS case_service_module, s.opd_code AS case_service_opd_code,
-       s.sla_days AS case_service_sla_days, s.is_open AS case_service_is_open, module_read.*
+       s.sla_days AS case_service_sla_days, s.is_open AS case_service_is_open, {account} AS case_account_active,
+       module_read.*
 FROM (SELECT 1) AS one
 LEFT JOIN catalogue_services s ON s.code = ${service}
 LEFT JOIN (SELECT true AS module_read_found, found.* FROM ({read}) AS found) AS module_read ON true
 """
+_ACCOUNT_ACTIVE = "EXISTS (SELECT FROM residents WHERE id = ${resident} AND erased_at IS NULL AND {session_open})"
 # The next reference number of the prefix and month, the case under it, and the case's timeline
 # and audit entries, in one statement. The counter's row stays locked until the transaction ends
 # (numbers are gap-free), so every round trip after this one holds up the next opening of the same
@@ -189,7 +195,7 @@ async def prepare_case(
     module's mistake; `PreparedCase.open` then writes the case, in the same transaction."""
     registered = _registered(engine, actor, module, workflow)
     service = await connection.fetchrow(_SERVICE, service_code)
-    prepared, is_open = await _prepared(
+    prepared, is_open, _ = await _prepared(
         engine,
         connection,
         actor,
@@ -218,11 +224,29 @@ class CaseReading:
     row: dict[str, Any] | None
     prepared: PreparedCase
     is_open: bool
+    calendar: WorkingCalendar
 
     def case(self) -> PreparedCase:
         if not self.is_open:
             raise ApiError(409, "service_closed", params={"service": self.prepared.service_code})
         return self.prepared
+
+    def routed_case(
+        self, *, opd_code: str, district_code: str | None, sla_days: int | None, is_public: bool
+    ) -> PreparedCase:
+        """case(), routed by what the module found after the read rather than by arguments known
+        before it (a complaint's category: its agency, its SLA, whether its cases are public; the
+        district its pin lies in). `sla_days` None keeps the catalogue entry's."""
+        prepared = self.case()
+        sla_days = prepared.sla_days if sla_days is None else sla_days
+        return replace(
+            prepared,
+            opd_code=opd_code,
+            district_code=district_code,
+            sla_days=sla_days,
+            due_at=self.calendar.due_at(prepared.now, sla_days) if sla_days is not None else None,
+            is_public=is_public,
+        )
 
 
 async def prepare_case_reading(
@@ -240,25 +264,37 @@ async def prepare_case_reading(
     sla_days: int | None = None,
     is_public: bool = False,
     object_id: uuid.UUID | None = None,
+    account: SessionToCheck | None = None,
 ) -> CaseReading:
     """prepare_case with the module's own `read` (a SELECT of at most one row, `args` as $1..$n)
     in the same round trip as the case's catalogue entry: booking counts the resident's bookings
-    this way. ValueError for a module's mistake at once; `service_closed` from `case()`."""
+    this way, filing reads the complaint's category. With `account` (the token's session), the
+    same round trip checks the resident's account as authentication would, for a route that says
+    ACCOUNT_CHECKED_BY_ROUTE_OPT: 401 when the account was erased or the session ended, before
+    anything else. ValueError for a module's mistake at once; `service_closed` from `case()`."""
     registered = _registered(engine, actor, module, workflow)
-    first = len(args) + 1
-    row = await connection.fetchrow(_SERVICE_READING.format(service=first, read=read), *args, service_code)
+    service = len(args) + 1
+    if account is None:
+        statement = _SERVICE_READING.format(service=service, read=read, account="true")
+        row = await connection.fetchrow(statement, *args, service_code)
+    else:
+        active = _ACCOUNT_ACTIVE.format(
+            resident=service + 1, session_open=SESSION_NOT_REVOKED.format(f"${service + 2}")
+        )
+        statement = _SERVICE_READING.format(service=service, read=read, account=active)
+        row = await connection.fetchrow(statement, *args, service_code, actor.id, account.session_id)
     assert row is not None  # one row, whatever the reads find
     values = dict(row)
-    service = {
-        name: values.pop(f"case_service_{name}") for name in ("code", "module", "opd_code", "sla_days", "is_open")
-    }
+    if not values.pop("case_account_active"):
+        raise ApiError(401)
+    entry = {name: values.pop(f"case_service_{name}") for name in ("code", "module", "opd_code", "sla_days", "is_open")}
     found = values.pop("module_read_found")
-    prepared, is_open = await _prepared(
+    prepared, is_open, calendar = await _prepared(
         engine,
         connection,
         actor,
         registered,
-        service if service["code"] is not None else None,
+        entry if entry["code"] is not None else None,
         module=module,
         workflow=workflow,
         service_code=service_code,
@@ -268,7 +304,7 @@ async def prepare_case_reading(
         is_public=is_public,
         object_id=object_id,
     )
-    return CaseReading(row=values if found else None, prepared=prepared, is_open=is_open)
+    return CaseReading(row=values if found else None, prepared=prepared, is_open=is_open, calendar=calendar)
 
 
 def _registered(engine: CaseEngine, actor: CaseActor, module: str, workflow: str) -> RegisteredWorkflow:
@@ -295,8 +331,9 @@ async def _prepared(
     sla_days: int | None,
     is_public: bool,
     object_id: uuid.UUID | None,
-) -> tuple[PreparedCase, bool]:
-    """The case prepared from its catalogue entry, and whether the entry is open."""
+) -> tuple[PreparedCase, bool, WorkingCalendar]:
+    """The case prepared from its catalogue entry, whether the entry is open, and the calendar
+    its due time was counted in."""
     if service is None or service["module"] != module:
         raise ValueError(f"service {service_code!r} does not belong to module {module!r}")
     initial = registered.states[registered.workflow.initial]
@@ -324,4 +361,4 @@ async def _prepared(
         object_id=object_id,
         notify_staff=registered.workflow.notify_staff_of_new_cases,
     )
-    return prepared, bool(service["is_open"])
+    return prepared, bool(service["is_open"]), calendar

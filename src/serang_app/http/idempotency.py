@@ -54,13 +54,13 @@ from litestar.types import ASGIApp, HTTPResponseStartEvent, HTTPScope, Message, 
 
 from serang_app.auth.permissions import ACCOUNT_CHECKED_BY_ROUTE_OPT
 from serang_app.auth.principal import Principal
+from serang_app.auth.revoked_sessions import SessionToCheck
 from serang_app.db.pool import Database
 from serang_app.http.idempotency_releases import ClaimReleaser
 from serang_app.http.idempotency_store import (
     Caller,
     KeyedRequest,
     Outcome,
-    SessionToCheck,
     StoredResponse,
     claim_key,
     complete_key,

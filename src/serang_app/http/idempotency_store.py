@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from serang_app.auth.revoked_sessions import SESSION_NOT_REVOKED
+from serang_app.auth.revoked_sessions import SESSION_NOT_REVOKED, SessionToCheck
 from serang_app.db.pool import Database
 
 # How often a claim is retried when the row it collided with vanished before it could be read
@@ -26,14 +26,6 @@ _CLEAN_UP_BATCH = 1000
 class Caller:
     kind: str
     id: uuid.UUID
-
-
-@dataclass(frozen=True, slots=True)
-class SessionToCheck:
-    """The token's session (None for a token from before sessions were named), for a claim that
-    checks the resident's account."""
-
-    session_id: uuid.UUID | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from serang_app.cases.engine import CaseEngine
 from serang_app.cases.registry import WorkflowRegistry
 from serang_app.module_system.spec import ModuleSpec
 from serang_app.modules.complaints import complaints_module
-from tests.support.accounts import resident, signed_in_staff
+from tests.support.accounts import bearer, resident, resident_tokens, signed_in_staff
 from tests.support.uploading import photo_with_gps, upload
 
 # A point in Kramatwatu, and points 100 m north and 2 km east of it.
@@ -223,6 +223,67 @@ async def test_bad_complaints_are_refused_naming_every_problem(
     assert await db.fetchval("SELECT case_id FROM uploads WHERE id = $1", uuid.UUID(others_photo)) is None
     # Staff do not file complaints; nobody files without signing in.
     assert (await client.post("/v1/complaints", json=draft())).status_code == 401
+
+
+async def test_an_ended_session_or_account_files_nothing_and_its_key_stays_free(
+    client: AsyncTestClient[Litestar], db: asyncpg.Connection
+) -> None:
+    """Filing checks the account in its first statement, with the category and the catalogue
+    entry (authentication does not look it up first), and the Idempotency-Key's claim checks it
+    too: a signed-out session or an erased account is refused 401 as elsewhere, before any problem
+    with the draft, with or without a key; nothing is written and the key is not kept."""
+    phone = f"+62819{uuid.uuid4().int % 10**8:08d}"
+    tokens = await resident_tokens(client, phone)
+    assert (await client.post("/v1/auth/logout", json={"refresh_token": tokens["refresh_token"]})).status_code == 204
+    key = uuid.uuid4().hex
+    for body in (draft(), draft(category="volcanoes", point=(-6.2, 106.8))):
+        for headers in (bearer(tokens), {**bearer(tokens), "Idempotency-Key": key}):
+            refused = await client.post("/v1/complaints", json=body, headers=headers)
+            assert refused.status_code == 401, refused.text
+            assert refused.json()["status"] == 401
+    assert await db.fetchval("SELECT count(*) FROM idempotency_keys") == 0
+    again = {**bearer(await resident_tokens(client, phone)), "Idempotency-Key": key}
+    filed = await client.post("/v1/complaints", json=draft(), headers=again)
+    assert filed.status_code == 201, filed.text
+    assert (await client.post("/v1/complaints", json=draft(), headers=again)).json() == filed.json()
+    erased = await resident(client)
+    assert (await client.delete("/v1/me", headers=erased)).status_code == 204
+    for headers in (erased, {**erased, "Idempotency-Key": uuid.uuid4().hex}):
+        refused = await client.post("/v1/complaints", json=draft(), headers=headers)
+        assert refused.status_code == 401, refused.text
+    assert await db.fetchval("SELECT count(*) FROM idempotency_keys") == 1
+    assert await db.fetchval("SELECT count(*) FROM cases") == 1
+
+
+async def test_a_closed_catalogue_entry_takes_no_complaints_after_the_drafts_own_problems(
+    client: AsyncTestClient[Litestar], db: asyncpg.Connection
+) -> None:
+    """The category is read in the round trip that reads the catalogue entry: a complaint still
+    hears about its own mistakes first (422), then that the service is closed (409), and the case
+    is routed by the category (its agency, its SLA) as before."""
+    citizen = await resident(client)
+    await db.execute("UPDATE catalogue_services SET is_open = false WHERE code = 'complaints.report'")
+    mistaken = await client.post("/v1/complaints", json=draft(category="volcanoes"), headers=citizen)
+    assert [error["field"] for error in mistaken.json()["errors"]] == ["category"]
+    closed = await client.post("/v1/complaints", json=draft(), headers=citizen)
+    assert (closed.status_code, closed.json()["code"]) == (409, "service_closed")
+    assert await db.fetchval("SELECT count(*) FROM cases") == 0
+    await db.execute("UPDATE catalogue_services SET is_open = true WHERE code = 'complaints.report'")
+    filed = await file(client, citizen)
+    row = await db.fetchrow(
+        "SELECT opd_code, sla_days, district_code, is_public FROM cases WHERE id = $1", uuid.UUID(filed["case_id"])
+    )
+    category = await db.fetchrow(
+        "SELECT opd_code, sla_days, public_by_default FROM complaints.categories WHERE code = 'street_lights'"
+    )
+    assert row is not None
+    assert category is not None
+    assert dict(row) == {
+        "opd_code": category["opd_code"],
+        "sla_days": category["sla_days"],
+        "district_code": KRAMATWATU,
+        "is_public": category["public_by_default"],
+    }
 
 
 # --- nearby, support, merging -------------------------------------------------------------------

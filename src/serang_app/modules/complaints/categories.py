@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import asyncpg
 import msgspec
 
@@ -19,7 +22,7 @@ _COLUMNS = """code, title, description, opd_code, sla_days, photo_required, publ
 is_active, sort_order"""
 
 
-def category_of(row: asyncpg.Record) -> Category:
+def category_of(row: asyncpg.Record | Mapping[str, Any]) -> Category:
     return msgspec.convert(dict(row), Category)
 
 
@@ -32,11 +35,12 @@ async def list_categories(connection: asyncpg.Connection, *, include_inactive: b
     return [category_of(row) for row in rows]
 
 
+# The category a complaint names ($1), when it takes complaints.
+ACTIVE_CATEGORY = f"SELECT {_COLUMNS} FROM complaints.categories WHERE code = $1 AND is_active"  # noqa: S608
+
+
 async def active_category(connection: asyncpg.Connection, code: str) -> Category | None:
-    row = await connection.fetchrow(
-        f"SELECT {_COLUMNS} FROM complaints.categories WHERE code = $1 AND is_active",  # noqa: S608
-        code,
-    )
+    row = await connection.fetchrow(ACTIVE_CATEGORY, code)
     return category_of(row) if row else None
 
 

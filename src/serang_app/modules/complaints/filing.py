@@ -14,13 +14,14 @@ from serang_app.api import (
     CaseEngine,
     LocalizedFieldError,
     RegionArea,
+    SessionToCheck,
     UploadOwner,
     answer_problems,
     attach_uploads,
-    open_case,
+    prepare_case_reading,
     write_with_case_words,
 )
-from serang_app.modules.complaints.categories import active_category
+from serang_app.modules.complaints.categories import ACTIVE_CATEGORY, category_of
 from serang_app.modules.complaints.placing import place_complaint
 from serang_app.modules.complaints.schemas import Category, ComplaintDraft, FiledComplaint
 from serang_app.modules.complaints.search_words import complaint_words
@@ -44,30 +45,42 @@ async def file_complaint(
     draft: ComplaintDraft,
     *,
     source: str = "app",
+    account: SessionToCheck | None = None,
 ) -> FiledComplaint:
     """Open the complaint's case (routed to the category's agency, with its SLA) inside the
     caller's transaction, placed in the region's district and village (placing.py); 422 listing
     every problem with the draft. A filing through Open311 (a
-    call centre) need not carry the photo a category requires: it cannot attach one."""
+    call centre) need not carry the photo a category requires: it cannot attach one.
+
+    `account`: the app's route skips authentication's look-up of the account
+    (ACCOUNT_CHECKED_BY_ROUTE_OPT): the first statement checks it (401 before anything else),
+    with the category and the catalogue entry, so filing makes two round trips fewer
+    (docs/performance.md, "Filing, fourth round")."""
     assert actor.id is not None
-    category = await active_category(connection, draft.category)
+    reading = await prepare_case_reading(
+        engine,
+        connection,
+        actor,
+        ACTIVE_CATEGORY,
+        (draft.category,),
+        module=MODULE,
+        workflow=WORKFLOW,
+        service_code=SERVICE,
+        account=account,
+    )
+    category = category_of(reading.row) if reading.row is not None else None
     placed, problems = await place_complaint(connection, area, draft)
     problems += await _problems(connection, actor.id, draft, category, photo_required=source == "app")
     if problems or category is None or placed is None:
         raise ApiError(422, errors=problems)
     photos = list(dict.fromkeys(draft.photo_upload_ids))
-    opened = await open_case(
-        engine,
-        connection,
-        actor,
-        module=MODULE,
-        workflow=WORKFLOW,
-        service_code=SERVICE,
-        district_code=placed.district_code,
+    case = reading.routed_case(
         opd_code=category.opd_code,
+        district_code=placed.district_code,
         sla_days=category.sla_days,
         is_public=category.public_by_default if draft.public is None else draft.public,
     )
+    opened = await case.open(connection)
     await attach_uploads(connection, UploadOwner.of(actor), opened.id, photos)
     # Staff find it by what the resident wrote, and by their name unless they filed anonymously;
     # the words are written with the report, in one round trip under the reference's lock.

@@ -13,7 +13,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from serang_app.api import ApiError, CaseActor, prepare_case_reading
+from serang_app.api import ApiError, CaseActor, CaseWords, SessionToCheck, prepare_case_reading
 from serang_app.cases.calendar import WorkingCalendar
 from serang_app.cases.engine import CaseEngine
 from serang_app.cases.followers import follow_case, move_followers, unfollow_case
@@ -729,6 +729,71 @@ async def test_a_case_prepared_with_a_modules_read_opens_as_prepare_case_would(
     await resident(client)
     async with app_database.acquire() as db:
         await _prepared_with_a_read(db)
+
+
+async def test_a_case_opened_with_the_modules_write_is_one_statement_numbered_without_gaps(
+    client: AsyncTestClient[Litestar], app_database: Database
+) -> None:
+    """PreparedCase.open_writing: the case, its timeline and audit entries, the module's own row
+    and the search words in one statement, with no transaction around it; a write that fails
+    leaves nothing, not even a used reference number. prepare_case_reading's account check
+    refuses an erased account or an ended session with 401 before anything is read;
+    routed_case routes the case by what the read found, its due time counted again."""
+    await resident(client)
+    async with app_database.acquire() as db:
+        await db.execute(
+            """CREATE TABLE lamp_reports (case_id uuid PRIMARY KEY REFERENCES cases (id),
+                                          note text NOT NULL CHECK (note <> ''))"""
+        )
+        resident_id = await db.fetchval("SELECT id FROM residents WHERE phone = '+6281311110001'")
+        actor = CaseActor.resident(resident_id)
+        engine = CaseEngine(WorkflowRegistry([LAMPS]))
+
+        async def reading(account: SessionToCheck | None = None) -> Any:
+            return await prepare_case_reading(
+                engine,
+                db,
+                actor,
+                "SELECT 'DPUPR' AS agency, 7 AS days",
+                (),
+                module="lamps",
+                workflow="repair",
+                service_code="lamps.repair",
+                account=account,
+            )
+
+        found = await reading(SessionToCheck(None))
+        assert found.row == {"agency": "DPUPR", "days": 7}
+        case = found.routed_case(opd_code="DPUPR", district_code="36.04.05", sla_days=7, is_public=True)
+        assert (case.opd_code, case.district_code, case.sla_days, case.is_public) == ("DPUPR", "36.04.05", 7, True)
+        assert case.due_at == found.calendar.due_at(case.now, 7)
+        insert = "INSERT INTO lamp_reports (case_id, note) VALUES ($1, $2)"
+        first = await case.open_writing(db, insert, (case.case_id, "Lampu mati"), words=CaseWords(("lampu mati",)))
+        assert first.id == case.case_id
+        assert await db.fetchval("SELECT note FROM lamp_reports WHERE case_id = $1", first.id) == "Lampu mati"
+        assert await db.fetchval("SELECT opd_code FROM cases WHERE id = $1", first.id) == "DPUPR"
+        assert await db.fetchval("SELECT count(*) FROM case_events WHERE case_id = $1", first.id) == 1
+        assert await db.fetchval(
+            "SELECT words @@ to_tsquery('indonesian', 'lampu') FROM case_search WHERE case_id = $1", first.id
+        )
+        failing = (await reading()).case()
+        with pytest.raises(asyncpg.CheckViolationError):
+            await failing.open_writing(db, insert, (failing.case_id, ""))
+        assert await db.fetchval("SELECT count(*) FROM cases WHERE id = $1", failing.case_id) == 0
+        assert await db.fetchval("SELECT count(*) FROM case_search WHERE case_id = $1", failing.case_id) == 0
+        second = (await reading()).case()
+        after = await second.open_writing(db, insert, (second.case_id, "Lampu berkedip"))
+        assert int(after.reference.rsplit("-", 1)[1]) == int(first.reference.rsplit("-", 1)[1]) + 1
+        # An ended session, then an erased account: 401, whatever else the read would find.
+        await db.execute("INSERT INTO revoked_sessions (session_id) VALUES ($1)", session := uuid.uuid4())
+        with pytest.raises(ApiError) as ended:
+            await reading(SessionToCheck(session))
+        assert ended.value.status_code == 401
+        await db.execute("UPDATE residents SET erased_at = now() WHERE id = $1", resident_id)
+        with pytest.raises(ApiError) as erased:
+            await reading(SessionToCheck(None))
+        assert erased.value.status_code == 401
+        assert (await reading()).row is not None  # without the check, the read is the module's alone
 
 
 async def _prepared_with_a_read(db: asyncpg.Connection) -> None:

@@ -6,9 +6,10 @@ so a case never exists without its detail or the other way round.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +21,7 @@ from serang_app.cases.calendar import WorkingCalendar
 from serang_app.cases.engine import CaseEngine
 from serang_app.cases.events import event_args, event_ctes
 from serang_app.cases.registry import RegisteredWorkflow
+from serang_app.cases.search_words import CaseWords, case_words_upsert, words_text
 from serang_app.cases.staff_notices import NEW_CASE_FROM, NEW_CASE_RECIPIENTS
 from serang_app.cases.workflow import FINAL_PHASES
 from serang_app.http.problems import ApiError
@@ -45,8 +47,8 @@ _ACCOUNT_ACTIVE = "EXISTS (SELECT FROM residents WHERE id = ${resident} AND eras
 # the statement, when the case is there. When the workflow tells the agency's staff of new cases,
 # their notifications are one more CTE (_INSERT_CASE_TELLING_STAFF): the same rows
 # tell_agency_of_new_case writes, with the reference the statement numbered.
-_INSERT_CASE = f"""
-WITH counter AS (
+_CASE_CTES = f"""
+counter AS (
     INSERT INTO case_reference_counters (prefix, period, last_value) VALUES ($2, $18, 1)
     ON CONFLICT (prefix, period) DO UPDATE SET last_value = case_reference_counters.last_value + 1
     RETURNING last_value
@@ -60,18 +62,17 @@ opened AS (
     FROM counter
     RETURNING reference
 ),
-{event_ctes(19)}
-SELECT reference FROM opened
-"""  # noqa: S608 (constant text)
+{event_ctes(19)}"""  # noqa: S608 (constant text)
 _STAFF_TOLD = NEW_CASE_FROM.format(
     case="$1",
     opd_code="$7",
     params="jsonb_build_object('reference', (SELECT reference FROM opened), 'status', $9::text)",
     limit="$35",
 )
-_INSERT_CASE_TELLING_STAFF = _INSERT_CASE.replace(
-    "\nSELECT reference FROM opened", f",\nstaff_told AS ({_STAFF_TOLD})\nSELECT reference FROM opened"
-)
+_CASE_CTES_TELLING_STAFF = f"{_CASE_CTES},\nstaff_told AS ({_STAFF_TOLD})"
+_INSERT_CASE = f"WITH {_CASE_CTES}\nSELECT reference FROM opened"
+_INSERT_CASE_TELLING_STAFF = f"WITH {_CASE_CTES_TELLING_STAFF}\nSELECT reference FROM opened"
+_PARAMETER = re.compile(r"\$(\d+)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,15 +146,53 @@ class PreparedCase:
     object_id: uuid.UUID | None
     # The workflow's Workflow.notify_staff_of_new_cases: the agency's staff hear of the new case.
     notify_staff: bool
+    # Chosen before the case is written, so that a module's own write in the same statement
+    # (open_writing) can name it.
+    case_id: uuid.UUID = field(default_factory=uuid.uuid4)
 
     async def open(self, connection: asyncpg.Connection) -> OpenedCase:
         """Number and insert the case, write its timeline and audit entries, and tell the agency's
         staff when the workflow says so: one statement."""
-        case_id = uuid.uuid4()
-        tell_staff = self.notify_staff and self.opd_code is not None
-        reference: str = await connection.fetchval(
-            _INSERT_CASE_TELLING_STAFF if tell_staff else _INSERT_CASE,
-            case_id,
+        statement = _INSERT_CASE_TELLING_STAFF if self._tells_staff else _INSERT_CASE
+        reference: str = await connection.fetchval(statement, *self._case_args())
+        return OpenedCase(id=self.case_id, reference=reference, status=self.status, due_at=self.due_at)
+
+    async def open_writing(
+        self,
+        connection: asyncpg.Connection,
+        statement: str,
+        args: Sequence[Any],
+        *,
+        words: CaseWords | None = None,
+    ) -> OpenedCase:
+        """`open`, with the module's own write (one INSERT, UPDATE or DELETE, `args` as $1..$n,
+        naming the case by `case_id`) and the words staff find the case by (index_case_words), in
+        the same one statement: every row of the new case is written at once, so a module whose
+        filing writes nothing else needs no transaction around it (no BEGIN and no COMMIT round
+        trip), and the reference number's lock is held for that statement alone
+        (docs/performance.md, "Filing, fourth round"). Foreign keys to the case are checked at
+        the end of the statement, when the case is there."""
+        first = len(args)
+        ctes = _PARAMETER.sub(
+            lambda found: f"${int(found[1]) + first}",
+            _CASE_CTES_TELLING_STAFF if self._tells_staff else _CASE_CTES,
+        )
+        values = [*args, *self._case_args()]
+        written = f"WITH {ctes},\nmodule_write AS ({statement})"
+        if words is not None:
+            at = len(values) + 1
+            written += f",\nwords AS ({case_words_upsert(at)})"
+            values += [self.case_id, words_text(words.words), words.resident_findable]
+        reference: str = await connection.fetchval(f"{written}\nSELECT reference FROM opened", *values)
+        return OpenedCase(id=self.case_id, reference=reference, status=self.status, due_at=self.due_at)
+
+    @property
+    def _tells_staff(self) -> bool:
+        return self.notify_staff and self.opd_code is not None
+
+    def _case_args(self) -> tuple[Any, ...]:
+        return (
+            self.case_id,
             self.reference_prefix,
             self.module,
             self.workflow,
@@ -171,10 +210,9 @@ class PreparedCase:
             self.is_public,
             self.object_id,
             self.period,
-            *event_args(self.actor, case_id, "created", to_status=self.status),
-            *((NEW_CASE_RECIPIENTS,) if tell_staff else ()),
+            *event_args(self.actor, self.case_id, "created", to_status=self.status),
+            *((NEW_CASE_RECIPIENTS,) if self._tells_staff else ()),
         )
-        return OpenedCase(id=case_id, reference=reference, status=self.status, due_at=self.due_at)
 
 
 async def prepare_case(

@@ -34,6 +34,14 @@ ON CONFLICT (case_id) DO UPDATE
 SET words = EXCLUDED.words, resident_findable = EXCLUDED.resident_findable, indexed_at = now()
 """
 _UPSERT = _UPSERT_FROM.format(first=1, second=2, third=3)
+
+
+def case_words_upsert(first: int) -> str:
+    """The words' upsert with the case, its words (words_text) and resident_findable as the
+    parameters numbered from `first`: for a statement that writes them with others."""
+    return _UPSERT_FROM.format(first=first, second=first + 1, third=first + 2)
+
+
 _WITHOUT_WORDS = """
 SELECT c.id FROM cases c
 WHERE c.module = $1 AND NOT EXISTS (SELECT 1 FROM case_search s WHERE s.case_id = c.id)
@@ -60,7 +68,7 @@ async def index_case_words(
     """Make `words` (texts the resident wrote: a description, an address, answers) what staff find
     the case by, replacing what was there. `resident_findable=False` keeps the case from being
     found by its resident's name (a complaint filed anonymously). In the caller's transaction."""
-    await connection.execute(_UPSERT, case_id, _text_of(words), resident_findable)
+    await connection.execute(_UPSERT, case_id, words_text(words), resident_findable)
 
 
 async def write_with_case_words(
@@ -76,15 +84,15 @@ async def write_with_case_words(
     and `index_case_words` in one round trip: a filing holds its reference number's lock until
     the commit, and each round trip under it holds up every other filing (docs/performance.md,
     "The write paths"). In the caller's transaction."""
-    first = len(args) + 1
-    upsert = _UPSERT_FROM.format(first=first, second=first + 1, third=first + 2)
+    upsert = case_words_upsert(len(args) + 1)
     # A data-modifying statement in WITH runs once and to completion whether or not it is read.
     await connection.execute(
-        f"WITH module_write AS ({statement}) {upsert}", *args, case_id, _text_of(words), resident_findable
+        f"WITH module_write AS ({statement}) {upsert}", *args, case_id, words_text(words), resident_findable
     )
 
 
-def _text_of(words: Iterable[str]) -> str:
+def words_text(words: Iterable[str]) -> str:
+    """The words as the one text their tsvector is made of, bounded."""
     return "\n".join(word for word in words if word)[:MAX_WORDS_CHARACTERS]
 
 

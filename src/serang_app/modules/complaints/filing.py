@@ -19,7 +19,6 @@ from serang_app.api import (
     answer_problems,
     attach_uploads,
     prepare_case_reading,
-    write_with_case_words,
 )
 from serang_app.modules.complaints.categories import ACTIVE_CATEGORY, category_of
 from serang_app.modules.complaints.placing import place_complaint
@@ -47,15 +46,15 @@ async def file_complaint(
     source: str = "app",
     account: SessionToCheck | None = None,
 ) -> FiledComplaint:
-    """Open the complaint's case (routed to the category's agency, with its SLA) inside the
-    caller's transaction, placed in the region's district and village (placing.py); 422 listing
-    every problem with the draft. A filing through Open311 (a
-    call centre) need not carry the photo a category requires: it cannot attach one.
+    """Open the complaint's case (routed to the category's agency, with its SLA), placed in the
+    region's district and village (placing.py); 422 listing every problem with the draft. The
+    case and its rows are written in one statement (with the photos' attachment, in a transaction
+    of its own), inside the caller's transaction if it has one. A filing through Open311 (a call
+    centre) need not carry the photo a category requires: it cannot attach one.
 
     `account`: the app's route skips authentication's look-up of the account
     (ACCOUNT_CHECKED_BY_ROUTE_OPT): the first statement checks it (401 before anything else),
-    with the category and the catalogue entry, so filing makes two round trips fewer
-    (docs/performance.md, "Filing, fourth round")."""
+    with the category and the catalogue entry (docs/performance.md, "Filing, fourth round")."""
     assert actor.id is not None
     reading = await prepare_case_reading(
         engine,
@@ -80,30 +79,29 @@ async def file_complaint(
         sla_days=category.sla_days,
         is_public=category.public_by_default if draft.public is None else draft.public,
     )
-    opened = await case.open(connection)
-    await attach_uploads(connection, UploadOwner.of(actor), opened.id, photos)
-    # Staff find it by what the resident wrote, and by their name unless they filed anonymously;
-    # the words are written with the report, in one round trip under the reference's lock.
+    # Staff find it by what the resident wrote, and by their name unless they filed anonymously.
     words = complaint_words(draft.description, draft.address, anonymous=draft.anonymous)
-    await write_with_case_words(
-        connection,
-        _INSERT,
-        (
-            opened.id,
-            category.code,
-            draft.description,
-            draft.latitude,
-            draft.longitude,
-            placed.village_code,
-            draft.address,
-            draft.anonymous,
-            msgspec.to_builtins(draft.attributes),
-            source,
-        ),
-        opened.id,
-        words.words,
-        resident_findable=words.resident_findable,
+    report = (
+        case.case_id,
+        category.code,
+        draft.description,
+        draft.latitude,
+        draft.longitude,
+        placed.village_code,
+        draft.address,
+        draft.anonymous,
+        msgspec.to_builtins(draft.attributes),
+        source,
     )
+    # The case, its timeline and audit entries, the staff's notices, the report and the words:
+    # one statement (PreparedCase.open_writing), which needs no transaction of its own. Photos
+    # are attached in the same transaction, after it (they name the case).
+    if not photos:
+        opened = await case.open_writing(connection, _INSERT, report, words=words)
+    else:
+        async with connection.transaction():
+            opened = await case.open_writing(connection, _INSERT, report, words=words)
+            await attach_uploads(connection, UploadOwner.of(actor), opened.id, photos)
     return FiledComplaint(
         case_id=opened.id,
         reference=opened.reference,

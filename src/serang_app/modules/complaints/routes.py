@@ -139,7 +139,9 @@ async def report(
     cases: NamedDependency[CaseEngine],
     data: JSONBody[ComplaintDraft],
 ) -> FiledComplaint:
-    async with database.acquire() as connection, connection.transaction():
+    # No transaction around it: filing writes the case and its rows in one statement, and
+    # opens a transaction itself when it attaches photos (filing.file_complaint).
+    async with database.acquire() as connection:
         return await file_complaint(
             cases,
             connection,

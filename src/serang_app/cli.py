@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
 DEFAULT_OPENAPI_PATH = Path("openapi/openapi.json")
+# The listen queue of `serve`: connections the kernel holds until a worker accepts them.
+LISTEN_BACKLOG = 4096
 
 
 def _fail_cleanly(command: F) -> F:
@@ -167,6 +169,10 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
             address=settings.host,
             port=settings.port,
             workers=settings.workers,
+            # Connections, not requests (settings.connections_per_worker); the kernel's queue of
+            # connections not yet accepted as deep as Linux allows by default (somaxconn 4096).
+            backpressure=settings.connections_per_worker,
+            backlog=LISTEN_BACKLOG,
             log_access=False,  # the app writes its own access line, with the request id
             # Granian's own lines go to the root logger, which renders them like ours (logs.py).
             log_dictconfig={"loggers": {"_granian": {"handlers": [], "propagate": True}}},

@@ -49,6 +49,11 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     host: str = "127.0.0.1"
     port: Port = 8000
     workers: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1
+    # Connections each HTTP worker process admits at once, idle keep-alive ones included: granian's
+    # `backpressure` budgets accepted connections, not requests, and its default (the listen
+    # backlog, 1024, over the workers) left the peak-hour load's 4,594 phones queueing in the
+    # kernel for 11 s (docs/performance.md, "The steady peak was queueing for a connection").
+    connections_per_worker: Annotated[int, msgspec.Meta(ge=1, le=65535)] = 4096
     # Comma-separated slugs, "all" for every installed module, or "none".
     modules: str = "all"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
@@ -217,6 +222,7 @@ ENV_NAMES: dict[str, str] = {
     "host": "SERANG_HOST",
     "port": "PORT",
     "workers": "SERANG_WORKERS",
+    "connections_per_worker": "SERANG_CONNECTIONS_PER_WORKER",
     "modules": "SERANG_MODULES",
     "log_level": "SERANG_LOG_LEVEL",
     "log_format": "SERANG_LOG_FORMAT",

@@ -3,13 +3,8 @@
 PostgreSQL 15 makes every DROP DATABASE wait for a checkpoint, a write to disk of every page
 changed anywhere on the server since the last one: 0.3 s to 3 s on the shared 2-core machine,
 which a test's teardown used to spend waiting. Here the test hands the name over and the next
-test starts at once; the thread waits until BATCH databases have collected and drops them
-together, AT_ONCE at a time, so that one checkpoint serves several. Waiting for a batch also
-spares work: a database dropped before any checkpoint has written its pages is never written
-(PostgreSQL discards its buffers), where drops one at a time forced a checkpoint every few tests
-that wrote the other tests' fresh databases to disk. Measured on the fast part of the suite
-(docs/testing.md): PostgreSQL's CPU 78 s -> 65 s. The cost is disk, a batch of 7-8 MB
-databases per test process. The session waits for the last drops at its end (`finish`).
+test starts at once; the thread drops what has collected, several at a time, so that one
+checkpoint serves them all. The session waits for the last drops at its end (`finish`).
 """
 
 from __future__ import annotations
@@ -20,10 +15,7 @@ import threading
 
 from tests.support.database import TestServer
 
-# Databases collected before they are dropped, and drops sent together (they share the
-# checkpoint PostgreSQL waits for, each on a connection of its own: 4 test processes with 4 each
-# stay far below the server's 100 connections).
-BATCH = 16
+# Drops sent together: they share the checkpoint PostgreSQL waits for, each on a connection.
 AT_ONCE = 4
 
 
@@ -50,16 +42,15 @@ class LaterDrops:
         finished = False
         while not finished:
             batch = [self._names.get()]
-            while len(batch) < BATCH and batch[-1] is not None:
-                batch.append(self._names.get())
-            finished = batch[-1] is None
+            while len(batch) < AT_ONCE:
+                try:
+                    batch.append(self._names.get_nowait())
+                except queue.Empty:
+                    break
+            finished = None in batch
             names = [name for name in batch if name is not None]
             if names:
-                asyncio.run(self._drop_all(names))
-
-    async def _drop_all(self, names: list[str]) -> None:
-        for first in range(0, len(names), AT_ONCE):
-            await self._drop(names[first : first + AT_ONCE])
+                asyncio.run(self._drop(names))
 
     async def _drop(self, names: list[str]) -> None:
         results = await asyncio.gather(*(self._server.drop_database(name) for name in names), return_exceptions=True)

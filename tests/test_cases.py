@@ -13,7 +13,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from serang_app.api import ApiError, CaseActor, CaseWords, SessionToCheck, prepare_case_reading
+from serang_app.api import ApiError, CaseActor, CaseWords, Notice, SessionToCheck, prepare_case_reading
 from serang_app.cases.calendar import WorkingCalendar
 from serang_app.cases.engine import CaseEngine
 from serang_app.cases.followers import follow_case, move_followers, unfollow_case
@@ -794,6 +794,72 @@ async def test_a_case_opened_with_the_modules_write_is_one_statement_numbered_wi
             await reading(SessionToCheck(None))
         assert erased.value.status_code == 401
         assert (await reading()).row is not None  # without the check, the read is the module's alone
+
+
+async def test_a_case_opened_with_notices_names_them_and_a_locking_reading_holds_the_resident(
+    client: AsyncTestClient[Litestar], app_database: Database
+) -> None:
+    """open_writing(notices=..., returning=True): the resident's notifications and their push
+    jobs written in the case's statement, each notice's values given the reference it numbered
+    (a placeholder of the module's is replaced), and the module's row returned. A write that
+    returns nothing gives no row. prepare_case_reading(lock_resident=True) holds the resident's
+    row until the transaction ends, and needs the account's session to check."""
+    await resident(client)
+    async with app_database.acquire() as db, app_database.acquire() as other:
+        await db.execute("CREATE TABLE lamp_notes (case_id uuid PRIMARY KEY REFERENCES cases (id), note text NOT NULL)")
+        resident_id = await db.fetchval("SELECT id FROM residents WHERE phone = '+6281311110001'")
+        actor = CaseActor.resident(resident_id)
+        engine = CaseEngine(WorkflowRegistry([LAMPS]))
+
+        async def reading(account: SessionToCheck | None, *, lock: bool) -> Any:
+            return await prepare_case_reading(
+                engine,
+                db,
+                actor,
+                "SELECT 1 AS one",
+                (),
+                module="lamps",
+                workflow="repair",
+                service_code="lamps.repair",
+                account=account,
+                lock_resident=lock,
+            )
+
+        with pytest.raises(ValueError, match="lock_resident"):
+            await reading(None, lock=True)
+        async with db.transaction():
+            case = (await reading(SessionToCheck(None), lock=True)).case()
+            with pytest.raises(asyncpg.LockNotAvailableError):
+                await other.execute("SELECT 1 FROM residents WHERE id = $1 FOR UPDATE NOWAIT", resident_id)
+            opened = await case.open_writing(
+                db,
+                "INSERT INTO lamp_notes (case_id, note) VALUES ($1, $2) RETURNING note, length(note) AS size",
+                (case.case_id, "Tiang miring"),
+                notices=[
+                    Notice("lamps.noted", {"reference": None, "pole": "PJU-9"}),
+                    Notice("lamps.later", {"pole": "PJU-9"}, datetime.now(UTC) + timedelta(days=1)),
+                ],
+                returning=True,
+            )
+        assert await other.fetchval("SELECT 1 FROM residents WHERE id = $1 FOR UPDATE NOWAIT", resident_id) == 1
+        assert opened.written == {"note": "Tiang miring", "size": 12}
+        told = await db.fetch(
+            """SELECT n.template, n.recipient_id, n.source, n.params::text AS params, j.not_before = n.created_at AS pushed
+               FROM notifications n JOIN push_jobs j ON j.notification_id = n.id
+               WHERE n.case_id = $1 AND n.recipient_kind = 'resident' ORDER BY n.created_at""",
+            opened.id,
+        )
+        assert [(row["template"], row["recipient_id"], row["source"], row["pushed"]) for row in told] == [
+            ("lamps.noted", resident_id, "lamps", True),
+            ("lamps.later", resident_id, "lamps", True),
+        ]
+        assert {row["params"] for row in told} == {f'{{"pole": "PJU-9", "reference": "{opened.reference}"}}'}
+        # A write whose RETURNING finds no row: the case is opened, `written` is None.
+        quiet = (await reading(SessionToCheck(None), lock=False)).case()
+        nothing = await quiet.open_writing(
+            db, "DELETE FROM lamp_notes WHERE case_id = $1 RETURNING note", (quiet.case_id,), returning=True
+        )
+        assert (nothing.written, nothing.reference > opened.reference) == (None, True)
 
 
 async def _prepared_with_a_read(db: asyncpg.Connection) -> None:

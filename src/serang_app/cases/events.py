@@ -51,11 +51,12 @@ INSERT INTO push_jobs (notification_id, not_before) SELECT id, created_at FROM n
 # Several notifications to one resident about one case (an appointment's confirmation and its
 # reminders), each with its push job, as two data-modifying CTEs whose six parameters are
 # numbered from {first}: the resident, the case, the source, and the templates', values' and
-# times' arrays (one element per notice).
+# times' arrays (one element per notice). {params} is what each notification stores: the notice's
+# values, or those with something only the statement knows added (a new case's reference).
 _NOTICE_CTES = """
 notification AS (
     INSERT INTO notifications (recipient_kind, recipient_id, case_id, source, template, params, created_at)
-    SELECT 'resident', ${0}, ${1}, ${2}, notice.template, notice.params, coalesce(notice.at, now())
+    SELECT 'resident', ${0}, ${1}, ${2}, notice.template, {params}, coalesce(notice.at, now())
     FROM unnest(${3}::text[], ${4}::jsonb[], ${5}::timestamptz[]) AS notice (template, params, at)
     RETURNING id, created_at
 ),
@@ -64,11 +65,13 @@ notification_push AS (
 )"""
 
 
-def _notice_ctes(first: int) -> str:
-    return _NOTICE_CTES.format(*range(first, first + 6))
+def notice_ctes(first: int, params: str = "notice.params") -> str:
+    """The two CTEs writing notify_resident_all's notifications and push jobs, their parameters
+    numbered from `first` (the values: notice_args); `params` an SQL expression of `notice.params`."""
+    return _NOTICE_CTES.format(*range(first, first + 6), params=params)
 
 
-_INSERT_NOTIFICATIONS = f"WITH {_notice_ctes(1)} SELECT"
+_INSERT_NOTIFICATIONS = f"WITH {notice_ctes(1)} SELECT"
 # One notification and push job per follower, in one statement; the case's own resident, who
 # is told separately, is left out if they follow it too.
 _NOTIFY_FOLLOWERS = """
@@ -193,7 +196,7 @@ async def notify_resident_all(
     reminders): one statement instead of one each, which matters where it runs while a row is
     locked (booking holds its slot's seat row until it commits)."""
     if notices:
-        await connection.execute(_INSERT_NOTIFICATIONS, *_notice_args(resident_id, case_id, source, notices))
+        await connection.execute(_INSERT_NOTIFICATIONS, *notice_args(resident_id, case_id, source, notices))
 
 
 async def write_with_notices(
@@ -213,13 +216,13 @@ async def write_with_notices(
     (docs/performance.md). In the caller's transaction."""
     notices_from = len(args) + 1
     return await connection.fetch(
-        f"WITH module_write AS ({statement}), {_notice_ctes(notices_from)} SELECT * FROM module_write",  # noqa: S608 (the module's own constant SQL)
+        f"WITH module_write AS ({statement}), {notice_ctes(notices_from)} SELECT * FROM module_write",  # noqa: S608 (the module's own constant SQL)
         *args,
-        *_notice_args(resident_id, case_id, source, notices),
+        *notice_args(resident_id, case_id, source, notices),
     )
 
 
-def _notice_args(resident_id: uuid.UUID, case_id: uuid.UUID, source: str, notices: Sequence[Notice]) -> tuple[Any, ...]:
+def notice_args(resident_id: uuid.UUID, case_id: uuid.UUID, source: str, notices: Sequence[Notice]) -> tuple[Any, ...]:
     return (
         resident_id,
         case_id,

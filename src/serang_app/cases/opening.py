@@ -19,12 +19,13 @@ from serang_app.auth.actor import CaseActor
 from serang_app.auth.revoked_sessions import SESSION_NOT_REVOKED, SessionToCheck
 from serang_app.cases.calendar import WorkingCalendar
 from serang_app.cases.engine import CaseEngine
-from serang_app.cases.events import event_args, event_ctes
+from serang_app.cases.events import Notice, event_args, event_ctes, notice_args, notice_ctes
 from serang_app.cases.registry import RegisteredWorkflow
 from serang_app.cases.search_words import CaseWords, case_words_upsert, words_text
 from serang_app.cases.staff_notices import NEW_CASE_FROM, NEW_CASE_RECIPIENTS
 from serang_app.cases.workflow import FINAL_PHASES
 from serang_app.http.problems import ApiError
+from serang_app.residents.locking import LOCKED_ACCOUNT
 
 _SERVICE = "SELECT module, opd_code, sla_days, is_open FROM catalogue_services WHERE code = $1"
 # The catalogue entry (${service}) and the module's own read of at most one row, in one statement;
@@ -39,6 +40,12 @@ LEFT JOIN catalogue_services s ON s.code = ${service}
 LEFT JOIN (SELECT true AS module_read_found, found.* FROM ({read}) AS found) AS module_read ON true
 """
 _ACCOUNT_ACTIVE = "EXISTS (SELECT FROM residents WHERE id = ${resident} AND erased_at IS NULL AND {session_open})"
+# The same check with the resident's row locked until the transaction ends (lock_resident_reading's
+# lock): the reads share the statement's snapshot, taken before the lock is waited for.
+_ACCOUNT_LOCKED = f"WITH case_account AS ({LOCKED_ACCOUNT})"
+_LOCKED_ACCOUNT_ACTIVE = "coalesce((SELECT active FROM case_account), false)"
+# A new case's notifications to its resident carry the reference the statement numbers.
+_WITH_REFERENCE = "notice.params || jsonb_build_object('reference', (SELECT reference FROM opened))"
 # The next reference number of the prefix and month, the case under it, and the case's timeline
 # and audit entries, in one statement. The counter's row stays locked until the transaction ends
 # (numbers are gap-free), so every round trip after this one holds up the next opening of the same
@@ -72,6 +79,9 @@ _STAFF_TOLD = NEW_CASE_FROM.format(
 _CASE_CTES_TELLING_STAFF = f"{_CASE_CTES},\nstaff_told AS ({_STAFF_TOLD})"
 _INSERT_CASE = f"WITH {_CASE_CTES}\nSELECT reference FROM opened"
 _INSERT_CASE_TELLING_STAFF = f"WITH {_CASE_CTES_TELLING_STAFF}\nSELECT reference FROM opened"
+# open_writing(returning=True)'s answer: the reference and the first row of the module's write.
+_OPENED_AND_WRITTEN = """SELECT opened.reference AS case_opened_reference, module_write.*
+FROM opened LEFT JOIN (SELECT true AS module_write_found, * FROM module_write LIMIT 1) AS module_write ON true"""
 _PARAMETER = re.compile(r"\$(\d+)")
 
 
@@ -81,6 +91,8 @@ class OpenedCase:
     reference: str
     status: str
     due_at: datetime | None
+    # open_writing(returning=True): the first row the module's write returned (None if none).
+    written: dict[str, Any] | None = None
 
 
 async def open_case(
@@ -164,14 +176,18 @@ class PreparedCase:
         args: Sequence[Any],
         *,
         words: CaseWords | None = None,
+        notices: Sequence[Notice] = (),
+        returning: bool = False,
     ) -> OpenedCase:
         """`open`, with the module's own write (one INSERT, UPDATE or DELETE, `args` as $1..$n,
-        naming the case by `case_id`) and the words staff find the case by (index_case_words), in
-        the same one statement: every row of the new case is written at once, so a module whose
-        filing writes nothing else needs no transaction around it (no BEGIN and no COMMIT round
-        trip), and the reference number's lock is held for that statement alone
-        (docs/performance.md, "Filing, fourth round"). Foreign keys to the case are checked at
-        the end of the statement, when the case is there."""
+        naming the case by `case_id`), the words staff find the case by (index_case_words) and the
+        resident's `notices` (notify_resident_all's, each notice's values given the case's
+        `reference`, which only the statement knows), in the same one statement: every row of the
+        new case is written at once, so a module whose filing writes nothing else needs no
+        transaction around it (no BEGIN and no COMMIT round trip), and the reference number's lock
+        is held for that statement alone (docs/performance.md, "Filing, fourth round"). Foreign
+        keys to the case are checked at the end of the statement, when the case is there. With
+        `returning`, the write has a RETURNING clause and `OpenedCase.written` holds its row."""
         first = len(args)
         ctes = _PARAMETER.sub(
             lambda found: f"${int(found[1]) + first}",
@@ -183,8 +199,25 @@ class PreparedCase:
             at = len(values) + 1
             written += f",\nwords AS ({case_words_upsert(at)})"
             values += [self.case_id, words_text(words.words), words.resident_findable]
-        reference: str = await connection.fetchval(f"{written}\nSELECT reference FROM opened", *values)
-        return OpenedCase(id=self.case_id, reference=reference, status=self.status, due_at=self.due_at)
+        if notices:
+            assert self.actor.id is not None  # prepared for a signed-in resident (_registered)
+            written += f",\n{notice_ctes(len(values) + 1, _WITH_REFERENCE)}"
+            values += notice_args(self.actor.id, self.case_id, self.module, notices)
+        if not returning:
+            reference: str = await connection.fetchval(f"{written}\nSELECT reference FROM opened", *values)
+            return OpenedCase(id=self.case_id, reference=reference, status=self.status, due_at=self.due_at)
+        row = await connection.fetchrow(f"{written}\n{_OPENED_AND_WRITTEN}", *values)
+        assert row is not None  # the case's row, whatever the write returned
+        row_values = dict(row)
+        reference = row_values.pop("case_opened_reference")
+        found = row_values.pop("module_write_found")
+        return OpenedCase(
+            id=self.case_id,
+            reference=reference,
+            status=self.status,
+            due_at=self.due_at,
+            written=row_values if found else None,
+        )
 
     @property
     def _tells_staff(self) -> bool:
@@ -303,23 +336,32 @@ async def prepare_case_reading(
     is_public: bool = False,
     object_id: uuid.UUID | None = None,
     account: SessionToCheck | None = None,
+    lock_resident: bool = False,
 ) -> CaseReading:
     """prepare_case with the module's own `read` (a SELECT of at most one row, `args` as $1..$n)
-    in the same round trip as the case's catalogue entry: booking counts the resident's bookings
-    this way, filing reads the complaint's category. With `account` (the token's session), the
-    same round trip checks the resident's account as authentication would, for a route that says
+    in the same round trip as the case's catalogue entry: booking reads the place's schedule this
+    way, filing reads the complaint's category. With `account` (the token's session), the same
+    round trip checks the resident's account as authentication would, for a route that says
     ACCOUNT_CHECKED_BY_ROUTE_OPT: 401 when the account was erased or the session ended, before
-    anything else. ValueError for a module's mistake at once; `service_closed` from `case()`."""
+    anything else. With `lock_resident` too (inside a transaction), the statement also takes
+    lock_resident's lock; the reads share the statement's snapshot, taken before the lock is
+    waited for, so a count the lock protects belongs in a later statement. ValueError for a
+    module's mistake at once; `service_closed` from `case()`."""
     registered = _registered(engine, actor, module, workflow)
     service = len(args) + 1
     if account is None:
+        if lock_resident:
+            raise ValueError("lock_resident needs the account's session to check (account=SessionToCheck(...))")
         statement = _SERVICE_READING.format(service=service, read=read, account="true")
         row = await connection.fetchrow(statement, *args, service_code)
     else:
-        active = _ACCOUNT_ACTIVE.format(
-            resident=service + 1, session_open=SESSION_NOT_REVOKED.format(f"${service + 2}")
-        )
-        statement = _SERVICE_READING.format(service=service, read=read, account=active)
+        session_open = SESSION_NOT_REVOKED.format(f"${service + 2}")
+        if lock_resident:
+            locked = _ACCOUNT_LOCKED.format(resident=service + 1, session_open=session_open)
+            statement = locked + _SERVICE_READING.format(service=service, read=read, account=_LOCKED_ACCOUNT_ACTIVE)
+        else:
+            active = _ACCOUNT_ACTIVE.format(resident=service + 1, session_open=session_open)
+            statement = _SERVICE_READING.format(service=service, read=read, account=active)
         row = await connection.fetchrow(statement, *args, service_code, actor.id, account.session_id)
     assert row is not None  # one row, whatever the reads find
     values = dict(row)

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 # The major version of the API the core offers modules. A module names the one it was written for.
 CORE_API_VERSION = 1
 # The release within it: names are only added within a major version (docs/core-api.md).
-CORE_API_RELEASE = "1.7"
+CORE_API_RELEASE = "1.8"
 # The version of the core data contract: the read-only views of schema `core` modules read core
 # data through (migrations/0019_core_contract.sql). A changed view gets a new name with the next
 # version beside the old one (docs/core-api.md, "The data contract").

@@ -11,19 +11,22 @@ import asyncpg
 from serang_app.auth.revoked_sessions import SESSION_NOT_REVOKED
 from serang_app.http.problems import ApiError
 
+# The resident's row locked, and whether the account is active (${resident}, {session_open}): the
+# lock's CTE, shared with prepare_case_reading(lock_resident=True).
+LOCKED_ACCOUNT = (
+    "SELECT erased_at IS NULL AND {session_open} AS active FROM residents WHERE id = ${resident} FOR UPDATE"
+)
 # The resident's row locked and the account checked as authentication checks it (not erased, the
 # token's session not ended), with the module's own read: {read} with its parameters $1..$n, the
 # resident ${resident} and the session ${session}. The read runs under the statement's snapshot,
 # taken before the lock is waited for: it must not be a count the lock protects (that is read in
 # a statement after this one, whose snapshot sees what the previous holder committed).
-_LOCK_READING = """
-WITH me AS (
-    SELECT erased_at IS NULL AND {session_open} AS active FROM residents WHERE id = ${resident} FOR UPDATE
-)
+_LOCK_READING = f"""
+WITH me AS ({LOCKED_ACCOUNT})
 SELECT coalesce((SELECT active FROM me), false) AS resident_signed_in, module_read.*
-FROM (SELECT 1) AS one LEFT JOIN (SELECT true AS module_read_found, found.* FROM ({read}) AS found) AS module_read
+FROM (SELECT 1) AS one LEFT JOIN (SELECT true AS module_read_found, found.* FROM ({{read}}) AS found) AS module_read
     ON true
-"""
+"""  # noqa: S608 (constant text)
 
 
 async def lock_resident(connection: asyncpg.Connection, resident_id: uuid.UUID) -> None:

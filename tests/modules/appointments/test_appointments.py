@@ -246,6 +246,42 @@ async def test_the_booking_rules_refuse_with_a_clear_message(
     assert [error["field"] for error in unknown.json()["errors"]] == ["place_code"]
 
 
+async def test_a_closed_service_takes_no_seat_and_every_notice_names_the_case(
+    client: AsyncTestClient[Litestar], database_url: str, db: asyncpg.Connection, clock: TestClock
+) -> None:
+    """The confirmation and both reminders carry the reference the booking's statement numbered.
+    When an admin closes the catalogue's booking service, a resident's own refusal still comes
+    first, then `service_closed`, and no seat is taken."""
+    place = await new_place(client, database_url)
+    citizen = await resident(client)
+    tomorrow = clock.now.date() + timedelta(days=1)
+    booked = await client.post("/v1/appointments", json=booking(place, at(tomorrow, "10:00")), headers=citizen)
+    assert booked.status_code == 201, booked.text
+    told = await db.fetch(
+        """SELECT template, params->>'reference' AS reference, params->>'place' AS place FROM notifications
+           WHERE case_id = $1 ORDER BY created_at""",
+        booked.json()["case_id"],
+    )
+    assert [row["template"] for row in told] == [
+        "appointments.booked",
+        "appointments.reminder_day",
+        "appointments.reminder_hour",
+    ]
+    assert {(row["reference"], row["place"]) for row in told} == {(booked.json()["reference"], "Kantor Uji")}
+    await db.execute("UPDATE catalogue_services SET is_open = false WHERE code = 'appointments.book'")
+    try:
+        again = await client.post("/v1/appointments", json=booking(place, at(tomorrow, "11:00")), headers=citizen)
+        assert (again.status_code, again.json()["code"]) == (409, "appointments_already_booked")
+        closed = await client.post(
+            "/v1/appointments", json=booking(place, at(tomorrow, "11:00")), headers=await resident(client)
+        )
+        assert (closed.status_code, closed.json()["code"]) == (409, "service_closed"), closed.text
+    finally:
+        await db.execute("UPDATE catalogue_services SET is_open = true WHERE code = 'appointments.book'")
+    seats = await db.fetch("SELECT starts_at, booked FROM appointments.slot_seats WHERE place_code = $1", place)
+    assert [(row["starts_at"], row["booked"]) for row in seats] == [(at(tomorrow, "10:00"), 1)]
+
+
 async def test_an_ended_session_or_account_books_nothing_and_its_key_stays_free(
     client: AsyncTestClient[Litestar], database_url: str, db: asyncpg.Connection, clock: TestClock
 ) -> None:

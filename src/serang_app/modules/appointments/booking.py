@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -26,12 +26,11 @@ from serang_app.api import (
     Keyset,
     LocalizedFieldError,
     Notice,
+    SessionToCheck,
     cancel_scheduled_notifications,
-    lock_resident_reading,
     notify_resident_all,
     prepare_case_reading,
     take_action,
-    write_with_notices,
 )
 from serang_app.modules.appointments.availability import booking_window_ends, closure_of, past_cutoff
 from serang_app.modules.appointments.catalogue import (
@@ -68,11 +67,25 @@ ON CONFLICT (place_code, service_code, starts_at) DO UPDATE SET booked = appoint
 RETURNING booked
 """
 # What the resident holds already, in one read of their bookings (a few rows, by
-# bookings_resident_idx): an active booking of the service, and the bookings made today.
-_HELD = """
-SELECT count(*) FILTER (WHERE service_code = $2 AND active) AS active_for_service,
-       count(*) FILTER (WHERE created_at >= $3) AS made_today
-FROM appointments.bookings WHERE resident_id = $1
+# bookings_resident_idx): an active booking of the service, and the bookings made today; and a seat
+# of the slot taken (TAKE_SEAT's conditional upsert) only when neither limit is reached ($6 a day),
+# the schedule offers seats online ($7) and the service is open ($8). seat_taken is NULL when no
+# seat was taken: a limit, a closed service or a full slot, which the caller tells apart in that
+# order.
+_HELD_AND_SEAT = """
+WITH held AS (
+    SELECT count(*) FILTER (WHERE service_code = $2 AND active) AS active_for_service,
+           count(*) FILTER (WHERE created_at >= $3) AS made_today
+    FROM appointments.bookings WHERE resident_id = $1
+),
+seat AS (
+    INSERT INTO appointments.slot_seats (place_code, service_code, starts_at, booked)
+    SELECT $4, $2, $5, 1 FROM held WHERE active_for_service = 0 AND made_today < $6 AND $7::int > 0 AND $8::bool
+    ON CONFLICT (place_code, service_code, starts_at) DO UPDATE SET booked = appointments.slot_seats.booked + 1
+        WHERE appointments.slot_seats.booked < $7
+    RETURNING booked
+)
+SELECT active_for_service, made_today, (SELECT booked FROM seat) AS seat_taken FROM held
 """
 # A new booking. Its answer adds the case's reference and the names read with the schedule.
 _INSERT_BOOKING = """
@@ -148,49 +161,65 @@ async def book(
 ) -> Booking:
     """Inside a transaction: check the account (the route skips authentication's own look-up,
     ACCOUNT_CHECKED_BY_ROUTE_OPT), the slot and the resident's limits, take a seat, open the
-    case, schedule the reminders."""
+    case, schedule the reminders. Three round trips (docs/performance.md, "Booking, fourth
+    round"): the lock with every read that does not need it; the limits counted with the seat;
+    the case with the booking and its notifications."""
     assert actor.id is not None
     now = rules.now()
-    # The resident's row locked, the account checked, the schedule and the day's closure read:
-    # one round trip. The limits are counted in the next statement, whose snapshot is taken
-    # after the lock (a booking of this resident committed meanwhile is seen).
-    found, names = await _lock_and_read_schedule(connection, actor.id, session_id, draft, engine.zone)
-    starts_at, ends_at = _check_slot(found, draft.starts_at, now, engine.zone)
     # The booking's id is chosen first so the case can name it as the module's object.
     booking_id = uuid.uuid4()
-    # The resident's bookings counted, in the round trip that reads the case's catalogue entry.
-    # Everything is read before the seat is taken: from then on the slot's seat row is locked
-    # until the commit, and each round trip holds up every other booking of the slot
-    # (docs/performance.md, "The write paths"): the case with its timeline and audit entries (one
-    # statement), the booking with the confirmation and the reminders (one).
+    # The resident's row locked, the account checked, the schedule, the day's closure and the
+    # case's catalogue entry read: one round trip.
     reading = await prepare_case_reading(
         engine,
         connection,
         actor,
-        _HELD,
-        (actor.id, draft.service_code, start_of_day(local_day(now, engine.zone), engine.zone)),
+        BOOKABLE_SCHEDULE,
+        (draft.place_code, draft.service_code, True, _slot_day(draft, engine.zone)),
         module=MODULE,
         workflow=WORKFLOW_CODE,
         service_code=SERVICE,
-        district_code=found.district_code,
-        opd_code=found.opd_code,
         object_id=booking_id,
+        account=SessionToCheck(session_id),
+        lock_resident=True,
     )
-    held = reading.row
+    if reading.row is None:
+        raise _not_bookable_here()
+    names = {name: reading.row.pop(name) for name in _NAMES}
+    found = open_schedule_of(reading.row)
+    starts_at, ends_at = _check_slot(found, draft.starts_at, now, engine.zone)
+    # The limits are counted in the statement that takes the seat, after the lock: its snapshot
+    # sees a booking of this resident committed meanwhile. The seat is taken only when the
+    # limits and the catalogue allow; from then on the slot's seat row is locked until the
+    # commit, and each round trip holds up every other booking of the slot: one more.
+    held = await connection.fetchrow(
+        _HELD_AND_SEAT,
+        actor.id,
+        draft.service_code,
+        start_of_day(local_day(now, engine.zone), engine.zone),
+        draft.place_code,
+        starts_at,
+        rules.daily_limit,
+        online_seats(found.schedule),
+        reading.is_open,
+    )
     assert held is not None  # an aggregate returns its row
     if held["active_for_service"]:
         raise ApiError(409, "appointments_already_booked")
     if held["made_today"] >= rules.daily_limit:
         raise ApiError(409, "appointments_daily_limit", params={"limit": rules.daily_limit})
-    case = reading.case()  # 409 when an admin closed the service
-    await _take_seat(connection, found, draft.place_code, draft.service_code, starts_at)
-    opened = await case.open(connection)
-    told = {"reference": opened.reference, "starts_at": starts_at, "place_name": names["place_name"]}
-    rows = await write_with_notices(
+    case = reading.routed_case(
+        opd_code=found.opd_code, district_code=found.district_code, sla_days=None, is_public=False
+    )  # 409 when an admin closed the service
+    if held["seat_taken"] is None:
+        raise ApiError(409, "appointments_slot_full")
+    # The reference is given to each notice by the statement that numbers the case (open_writing).
+    told = {"reference": None, "starts_at": starts_at, "place_name": names["place_name"]}
+    opened = await case.open_writing(
         connection,
         _INSERT_BOOKING,
         (
-            opened.id,
+            case.case_id,
             actor.id,
             draft.service_code,
             draft.place_code,
@@ -200,12 +229,11 @@ async def book(
             now,
             booking_id,
         ),
-        actor.id,
-        opened.id,
-        source=MODULE,
         notices=[_notice(told, BOOKED, engine.zone), *_reminders(told, now, engine.zone)],
+        returning=True,
     )
-    return booking_of({**dict(rows[0]), "reference": opened.reference, **names}, engine.zone)
+    assert opened.written is not None  # an INSERT ... RETURNING of one row
+    return booking_of({**opened.written, "reference": opened.reference, **names}, engine.zone)
 
 
 async def cancel(
@@ -325,23 +353,10 @@ def _not_bookable_here() -> ApiError:
     )
 
 
-async def _lock_and_read_schedule(
-    connection: asyncpg.Connection,
-    resident_id: uuid.UUID,
-    session_id: uuid.UUID | None,
-    draft: NewBooking,
-    zone: ZoneInfo,
-) -> tuple[OpenSchedule, dict[str, Any]]:
-    """_bookable_schedule (and the place's and service's names) read in the statement that locks
-    the resident and checks their account (401 when it ended)."""
-    day = local_day(draft.starts_at, zone) if draft.starts_at.tzinfo is not None else None
-    values = await lock_resident_reading(
-        connection, resident_id, session_id, BOOKABLE_SCHEDULE, (draft.place_code, draft.service_code, True, day)
-    )
-    if values is None:
-        raise _not_bookable_here()
-    names = {name: values.pop(name) for name in _NAMES}
-    return open_schedule_of(values), names
+def _slot_day(draft: NewBooking, zone: ZoneInfo) -> date | None:
+    """The local day of the asked slot, whose closure the schedule's read returns (a time without
+    its zone is refused by _check_slot)."""
+    return local_day(draft.starts_at, zone) if draft.starts_at.tzinfo is not None else None
 
 
 async def _any_schedule(connection: asyncpg.Connection, place_code: str, service_code: str) -> OpenSchedule:

@@ -78,7 +78,14 @@ def measure_appointments(run: RowContext) -> tuple[list[Row], Verdict]:
             run.options.case_connections,
             run.options.seconds,
         )
-        rows.append(Row(endpoint=endpoint, body_bytes=0, result=result, others_cpu=run.meter.stop()))
+        others_cpu = run.meter.stop()
+        if result.requests >= len(measured.residents):
+            # The phase stopped for want of residents, not at its deadline: its rate is not the
+            # endpoint's (each request books as a new resident).
+            raise BenchError(
+                f"{endpoint}: every resident booked before the time was up; raise BENCH_APPOINTMENT_RESIDENTS"
+            )
+        rows.append(Row(endpoint=endpoint, body_bytes=0, result=result, others_cpu=others_cpu))
     return rows, verdict
 
 

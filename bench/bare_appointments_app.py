@@ -20,6 +20,7 @@ from litestar import Litestar, MediaType, Request, get, post
 from litestar.datastructures import State
 from litestar.response import Response
 
+from bench.appointments import SEATS
 from bench.bare_pool import pool_lifespan
 from serang_app.cases.calendar import JAKARTA  # the bench runs the default region, Kabupaten Serang
 from serang_app.modules.appointments.availability import available_slots
@@ -49,7 +50,7 @@ def create() -> Litestar:
         starts_at = datetime.fromisoformat(draft["starts_at"])
         async with state.pool.acquire() as connection, connection.transaction():
             await connection.execute("SELECT 1 FROM residents WHERE id = $1 FOR UPDATE", resident_id)
-            taken = await connection.fetchval(TAKE_SEAT, draft["place_code"], draft["service_code"], starts_at, 500)
+            taken = await connection.fetchval(TAKE_SEAT, draft["place_code"], draft["service_code"], starts_at, SEATS)
             if taken is None:
                 return Response(content=b"{}", media_type=MediaType.JSON, status_code=409)
             number = await connection.fetchval(

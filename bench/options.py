@@ -58,7 +58,7 @@ def read_options(environ: Mapping[str, str]) -> Options:
         case_connections=whole_number(environ, "BENCH_CASE_CONNECTIONS", 32),
         complaints=whole_number(environ, "BENCH_COMPLAINTS", 1_000_000, minimum=0),
         permits=whole_number(environ, "BENCH_PERMITS", 100_000, minimum=0),
-        appointment_residents=whole_number(environ, "BENCH_APPOINTMENT_RESIDENTS", 8_000, minimum=0),
+        appointment_residents=whole_number(environ, "BENCH_APPOINTMENT_RESIDENTS", 20_000, minimum=0),
         stats_cases=whole_number(environ, "BENCH_STATS_CASES", 1_000_000, minimum=0),
         image_residents=whole_number(environ, "BENCH_IMAGE_RESIDENTS", 10, minimum=0),
         search_complaints=whole_number(environ, "BENCH_SEARCH_COMPLAINTS", 1_000_000, minimum=0),

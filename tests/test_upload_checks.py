@@ -9,18 +9,20 @@ import os
 from collections.abc import AsyncIterator, Callable
 from functools import partial
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from PIL import Image
 
-from serang_app.uploads.check_pool import CheckPool
+from serang_app.uploads.check_pool import CheckPool, CheckQueueFullError
 from serang_app.uploads.refusal import FileRefusedError
 from tests.conftest import app_for
 from tests.support.checking_probes import MEBIBYTE, allocate, die, lifetime, peak_memory_of_checking
 from tests.support.object_store import local_keys
 from tests.support.pdfs import PAGE_TREE, catalog, compressed_pdf, plain_pdf
+from tests.support.served import served
 from tests.support.upload_backends import Backend, backend, client, fetch, modules, resident
 from tests.support.uploading import send, start, upload
 
@@ -74,6 +76,72 @@ async def test_checks_run_in_new_processes_never_more_at_once_than_configured() 
 def test_the_app_checks_as_many_files_at_once_as_configured(database_url: str) -> None:
     assert app_for(database_url).state.check_pool.processes == 1
     assert app_for(database_url, SERANG_UPLOAD_CHECK_PROCESSES="3").state.check_pool.processes == 3
+
+
+def test_the_app_lets_as_many_completions_wait_as_configured(database_url: str) -> None:
+    assert app_for(database_url).state.check_pool.max_waiting == 32
+    assert app_for(database_url, SERANG_UPLOAD_CHECK_QUEUE="5").state.check_pool.max_waiting == 5
+
+
+async def test_a_completion_past_the_queue_is_told_when_to_come_back_and_keeps_its_file(
+    database_url: str, tmp_path: Path
+) -> None:
+    """With every check slot taken and `SERANG_UPLOAD_CHECK_QUEUE` completions waiting, the next
+    is answered 503 `upload_checks_busy` at once, with Retry-After in whole seconds; the waiting
+    one completes when a slot frees, and the refused one completes on its retry. Over real HTTP
+    in this event loop (served), where requests overlap and the test can hold the slot."""
+    app = app_for(database_url, SERANG_DATA_DIR=str(tmp_path / "data"), SERANG_UPLOAD_CHECK_QUEUE="1")
+    pool: CheckPool = app.state.check_pool
+    photo = encoded(64, 48, format="JPEG")
+    async with served(app) as client:
+        auth = await resident(client)
+        ids = []
+        for _ in range(2):
+            started = (await start(client, auth, photo, JPEG)).json()
+            form = started["upload"]
+            target = urlsplit(form["url"])  # the configured public URL; this server listens elsewhere
+            put = await client.put(f"{target.path}?{target.query}", content=photo, headers=form["headers"])
+            assert put.is_success, put.text
+            ids.append(started["id"])
+        async with pool.slot():  # the one check slot, taken
+            waiting = asyncio.ensure_future(client.post(f"/v1/uploads/{ids[0]}/complete", headers=auth))
+            while pool.waiting == 0:
+                await asyncio.sleep(0.01)
+            refused = await client.post(f"/v1/uploads/{ids[1]}/complete", headers={**auth, "Accept-Language": "en"})
+            assert not waiting.done()
+        assert (refused.status_code, refused.json()["code"]) == (503, "upload_checks_busy"), refused.text
+        assert 1 <= int(refused.headers["retry-after"]) <= 60
+        assert (
+            refused.json()["detail"]
+            == "Many files are being checked. Yours is kept: complete it again in a few seconds."
+        )
+        assert (await waiting).status_code == 200
+        retried = await client.post(f"/v1/uploads/{ids[1]}/complete", headers=auth)
+        assert (retried.status_code, retried.json()["status"]) == (200, "completed"), retried.text
+    pool.close()
+
+
+async def test_the_retry_after_follows_the_queue_and_the_checks_pace() -> None:
+    pool = CheckPool(1, max_waiting=2)
+    release = asyncio.Event()
+
+    async def hold() -> None:
+        async with pool.slot():
+            await release.wait()
+
+    holders = [asyncio.ensure_future(hold()) for _ in range(3)]
+    while pool.waiting < 2:
+        await asyncio.sleep(0.01)
+    with pytest.raises(CheckQueueFullError) as first:
+        async with pool.slot():
+            pass
+    # Three slots' turns ahead at the first guess of half a second each.
+    assert first.value.retry_after == 2
+    release.set()
+    await asyncio.gather(*holders)
+    assert pool.waiting == 0
+    async with pool.slot():  # free again: no refusal
+        pass
 
 
 async def test_a_checking_process_has_a_memory_limit_and_a_dead_one_refuses_only_its_file() -> None:

@@ -197,7 +197,7 @@ def state_for(settings: Settings, specs: Sequence[ModuleSpec]) -> dict[str, Any]
         "announcement_feed": AnnouncementFeed(),
         "case_engine": case_engine_for(WorkflowRegistry(specs), settings.time_zone),
         "storage": open_storage(settings),
-        "check_pool": CheckPool(settings.upload_check_processes),
+        "check_pool": CheckPool(settings.upload_check_processes, settings.upload_check_queue),
         "notification_texts": NotificationTexts(CORE_DOMAINS, specs),
         "access_tokens": access_tokens,
         "nik_vault": nik_vault(settings),

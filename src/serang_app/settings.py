@@ -98,6 +98,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     max_pending_uploads: Annotated[int, msgspec.Meta(ge=1, le=100_000)] = 10
     # Processes per web process that check uploaded files, one file each at a time (uploads/check_pool.py).
     upload_check_processes: Annotated[int, msgspec.Meta(ge=1, le=16)] = 1
+    # Completions that may wait for a check per web process; past them, 503 with Retry-After.
+    upload_check_queue: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = 32
     fcm_credentials_file: str | None = None
     # FCM's send URL with {0} for the project id; only for tests and staging stand-ins.
     fcm_api_url: str | None = None
@@ -249,6 +251,7 @@ ENV_NAMES: dict[str, str] = {
     "storage_signing_key": "SERANG_STORAGE_SIGNING_KEY",
     "max_pending_uploads": "SERANG_MAX_PENDING_UPLOADS",
     "upload_check_processes": "SERANG_UPLOAD_CHECK_PROCESSES",
+    "upload_check_queue": "SERANG_UPLOAD_CHECK_QUEUE",
     "fcm_credentials_file": "FCM_CREDENTIALS_FILE",
     "fcm_api_url": "FCM_API_URL",
     "public_url": "SERANG_PUBLIC_URL",

@@ -3,7 +3,10 @@
 Decoding a photo and parsing a PDF are the heavy work residents can trigger. It runs in a pool of
 `SERANG_UPLOAD_CHECK_PROCESSES` (1) processes per web process, never in the web process itself:
 - at most that many files are being read and checked at once per web process (the others wait
-  their turn, holding no file in memory: completion reads the file after taking a slot);
+  their turn, holding no file in memory: completion reads the file after taking a slot), and at
+  most `SERANG_UPLOAD_CHECK_QUEUE` (32) completions wait: the next is refused at once with how
+  long to wait (CheckQueueFullError, answered 503 with Retry-After), its file kept for a retry,
+  rather than left waiting until the phone gives up;
 - each check runs in a new process, forked from a small server process that has already imported
   Pillow and pypdf, and ending after that one check: whatever the check took (memory that glibc
   would otherwise keep in the web process for good) goes back to the system with it;
@@ -18,10 +21,12 @@ from __future__ import annotations
 import ast
 import asyncio
 import contextlib
+import math
 import multiprocessing
 import resource
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -46,6 +51,11 @@ CHILD_CPU_SECONDS = 20
 # A check that breaks its process is tried once more in a new pool: with several processes, the
 # others' checks break with it, and they should not be refused for another's file.
 _ATTEMPTS = 2
+# How long a slot is held (read, check, write), guessed until this process has measured one, and
+# how much each new measurement moves the average the Retry-After estimate uses.
+_FIRST_GUESS_SECONDS = 0.5
+_AVERAGE_WEIGHT = 0.2
+_LONGEST_RETRY_AFTER_SECONDS = 60
 Result = TypeVar("Result")
 Arguments = TypeVarTuple("Arguments")
 
@@ -102,19 +112,54 @@ def _limit_this_process() -> None:
         resource.setrlimit(resource.RLIMIT_CPU, (CHILD_CPU_SECONDS, CHILD_CPU_SECONDS + 1))
 
 
+class CheckQueueFullError(Exception):
+    """As many completions as allowed already wait for a check in this process."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"the file checks are busy; retry after {retry_after} s")
+        self.retry_after = retry_after  # seconds, estimated from the queue and the checks' pace
+
+
 class CheckPool:
     """One per web process; started on first use, so processes that never check a file (the
     worker, the CLI) start no server process."""
 
-    def __init__(self, processes: int) -> None:
+    def __init__(self, processes: int, max_waiting: int = 32) -> None:
         self.processes = processes
+        self.max_waiting = max_waiting
         self._slots = asyncio.Semaphore(processes)
+        self._waiting = 0
+        self._seconds_per_slot = _FIRST_GUESS_SECONDS
         self._executor: ProcessPoolExecutor | None = None
 
-    def slot(self) -> asyncio.Semaphore:
+    @contextlib.asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
         """Hold this (`async with pool.slot():`) from reading the file until its checked files
-        are written: it bounds how many files a web process holds and checks at once."""
-        return self._slots
+        are written: it bounds how many files a web process holds and checks at once.
+        CheckQueueFullError at once when `max_waiting` completions already wait for one."""
+        if self._slots.locked() and self._waiting >= self.max_waiting:
+            raise CheckQueueFullError(self._retry_after())
+        self._waiting += 1
+        try:
+            await self._slots.acquire()
+        finally:
+            self._waiting -= 1
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            self._slots.release()
+            self._seconds_per_slot += _AVERAGE_WEIGHT * (time.monotonic() - started - self._seconds_per_slot)
+
+    @property
+    def waiting(self) -> int:
+        """Completions waiting for a slot now."""
+        return self._waiting
+
+    def _retry_after(self) -> int:
+        """Whole seconds until the queue ahead has likely gone through the checks, 1-60."""
+        ahead = (self._waiting + self.processes) * self._seconds_per_slot / self.processes
+        return max(1, min(_LONGEST_RETRY_AFTER_SECONDS, math.ceil(ahead)))
 
     async def check(self, data: bytes, declared_type: str) -> ProcessedPhoto | None:
         """check_file in a checking process."""

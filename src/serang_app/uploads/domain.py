@@ -96,6 +96,14 @@ UPLOADS = CoreDomain(
                 ),
             ),
         ),
+        "upload_checks_busy": ProblemText(
+            title=Text(id="Pemeriksaan berkas sedang penuh", en="File checks are busy"),
+            detail=Text(
+                id="Banyak berkas sedang diperiksa. Berkas Anda tetap tersimpan: selesaikan lagi setelah "
+                "beberapa detik.",
+                en="Many files are being checked. Yours is kept: complete it again in a few seconds.",
+            ),
+        ),
         "upload_too_complex": ProblemText(
             title=Text(id="Berkas terlalu berat untuk diperiksa", en="File too costly to check"),
             detail=Text(

@@ -22,7 +22,7 @@ from serang_app.db.pool import Database
 from serang_app.health.series import UPLOADS_COMPLETED, UPLOADS_REFUSED
 from serang_app.http.problems import ApiError, LocalizedFieldError
 from serang_app.storage.backend import ObjectTooLargeError, Storage
-from serang_app.uploads.check_pool import CheckPool
+from serang_app.uploads.check_pool import CheckPool, CheckQueueFullError
 from serang_app.uploads.keys import incoming_key, kept_key
 from serang_app.uploads.purposes import PDF_TYPE, PURPOSES
 from serang_app.uploads.refusal import FileRefusedError
@@ -155,9 +155,13 @@ async def complete_upload(
         row = await _own_upload(connection, owner, upload_id)
     if row["status"] == "completed":
         return _as_upload(row, storage, base_url)
-    # The slot bounds how many files this process holds and checks at once (check_pool.py).
-    async with check_pool.slot():
-        files, found = await _check_and_keep(database, storage, check_pool, owner, row)
+    # The slot bounds how many files this process holds and checks at once, and how many
+    # completions wait for one (check_pool.py); the file stays stored for the phone's retry.
+    try:
+        async with check_pool.slot():
+            files, found = await _check_and_keep(database, storage, check_pool, owner, row)
+    except CheckQueueFullError as busy:
+        raise ApiError(503, "upload_checks_busy", headers={"Retry-After": str(busy.retry_after)}) from None
     async with database.acquire() as connection:
         completed = await connection.fetchrow(
             f"""UPDATE uploads SET status = 'completed', completed_at = now(), files = $3,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
@@ -65,11 +66,19 @@ class Database:
     async def acquire(self, wait_seconds: float | None = None) -> AsyncIterator[asyncpg.Connection]:
         timeout = self._acquire_timeout if wait_seconds is None else wait_seconds
         started = time.perf_counter()
-        async with self._pool.acquire(timeout=timeout) as connection:
+        # The wait is bounded here rather than by the pool's own `timeout`: asyncpg applies that
+        # with wait_for, which runs the acquire as a task of its own, two more turns of the event
+        # loop for every request (docs/performance.md, "Booking, fourth round"). Releasing stays
+        # bounded by the same time, as the pool's timeout would bound it.
+        async with asyncio.timeout(timeout):
+            connection = await self._pool.acquire()
+        try:
             if self._observe_wait is not None:  # waits here are the first sign of an exhausted pool
                 self._observe_wait(time.perf_counter() - started)
             # The pool hands out a proxy that forwards every Connection method.
             yield cast(asyncpg.Connection, connection)
+        finally:
+            await self._pool.release(connection, timeout=timeout)
 
     async def close(self) -> None:
         await self._pool.close()

@@ -53,6 +53,8 @@ from tests.support.fake_google import FakeGoogle
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 SURVEY_ELEMENTS = Survey.__struct_fields__  # the nine elements of a rating's survey
 SURGE_POINT = (-6.0865, 106.3340)  # Kragilan, by the Ciujung river: where a flood would be reported
+# How often the processes' RSS is read during the measured part (report: the memory curve).
+MEMORY_EVERY_SECONDS = 300
 
 
 def main() -> int:
@@ -200,11 +202,18 @@ def run(options: TrafficOptions) -> None:
         meter.start()
         sampler.start()
         measured_from = time.time()
-        # The end's figures a moment before Locust stops, while every process is still there.
-        wait_until(ramped + options.seconds - 2, locust)
+        curve = [(0.0, memory_start)]
+        # The end's figures a moment before Locust stops, while every process is still there;
+        # the memory also every MEMORY_EVERY_SECONDS on the way.
+        end = ramped + options.seconds - 2
+        while (next_sample := ramped + len(curve) * MEMORY_EVERY_SECONDS) < end - MEMORY_EVERY_SECONDS / 2:
+            wait_until(next_sample, locust)
+            curve.append((round((next_sample - ramped) / 60, 1), memory_snapshot(sessions)))
+        wait_until(end, locust)
         others = meter.stop()
         sampler.stop()
         memory_end = memory_snapshot(sessions)
+        curve.append((round((end - ramped) / 60, 1), memory_end))
         pool_end = pool_acquires(port, metrics_token)
         # Locust exits with 1 when a request failed: the figures say which.
         if locust.wait() != 0 and not Path(f"{csv_prefix}_stats.csv").exists():
@@ -235,6 +244,7 @@ def run(options: TrafficOptions) -> None:
             memory_end=memory_end,
             others_cpu=others,
             busy_before=busy_before,
+            memory_curve=curve,
         )
     shutil.rmtree(run_folder, ignore_errors=True)
     say("")

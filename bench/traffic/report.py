@@ -4,7 +4,7 @@ run's other measurements, as a Markdown table and a JSON document."""
 from __future__ import annotations
 
 import csv
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +69,9 @@ class RunFigures:
     memory_end: dict[str, float]
     others_cpu: float | None
     busy_before: float | None
+    # RSS every few minutes of the measured part (minutes since the ramp-up, snapshot): whether a
+    # growth levels off (caches filling up to their bounds) or keeps its pace (memory kept).
+    memory_curve: list[tuple[float, dict[str, float]]] = field(default_factory=list)
 
 
 def render(figures: RunFigures) -> str:
@@ -109,11 +112,29 @@ def render(figures: RunFigures) -> str:
         end = figures.memory_end.get(name)
         growth = "" if end is None or not start else f"{(end - start) / start:+.1%}"
         lines.append(f"| {name} | {start:,.1f} | {'gone' if end is None else f'{end:,.1f}'} | {growth} |")
+    lines += _curve(figures)
     errors = total.failures if total else sum(kind.failures for kind in figures.kinds)
     lines += ["", f"Errors: {errors} (target 0): {'PASS' if errors == 0 else 'FAIL'}"]
     for failure in figures.failures[:10]:
         lines.append(f"- {failure.get('Occurrences')}x {failure.get('Name')}: {failure.get('Error', '')[:160]}")
     return "\n".join(lines)
+
+
+def _curve(figures: RunFigures) -> list[str]:
+    """The RSS of the processes there from the ramp-up to the end, at each sample, in MiB."""
+    if len(figures.memory_curve) < 2:
+        return []
+    kept = [name for name in figures.memory_start if all(name in snapshot for _, snapshot in figures.memory_curve)]
+    lines = [
+        "",
+        "| process | " + " | ".join(f"{minute:g} min" for minute, _ in figures.memory_curve) + " |",
+        "| --- |" + " ---: |" * len(figures.memory_curve),
+    ]
+    for name in kept:
+        lines.append(
+            f"| {name} | " + " | ".join(f"{snapshot[name]:,.1f}" for _, snapshot in figures.memory_curve) + " |"
+        )
+    return lines
 
 
 def _share(value: float | None) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 import asyncpg
 import msgspec
@@ -63,7 +64,10 @@ async def _rows(database: Database, resident: uuid.UUID) -> list[asyncpg.Record]
 
 
 def _expected(rows: list[asyncpg.Record], next_cursor: str | None) -> bytes:
-    summaries = [summary_of(row, REGISTRY, NOW) for row in rows]
+    # The list reads the service's title as its JSON text (one decode per distinct title rather
+    # than one per row); summary_of takes it decoded, as the other queries give it.
+    decoded = [{**dict(row), "service_title": msgspec.json.decode(row["service_title"])} for row in rows]
+    summaries = [summary_of(cast(asyncpg.Record, row), REGISTRY, NOW) for row in decoded]
     return msgspec.json.encode(CasePage(items=summaries, next_cursor=next_cursor))
 
 

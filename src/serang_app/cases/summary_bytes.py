@@ -13,9 +13,9 @@ are encoded once per distinct value and spliced in as they are (`msgspec.Raw`).
 from __future__ import annotations
 
 import uuid
+import weakref
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 import asyncpg
 import msgspec
@@ -25,10 +25,11 @@ from serang_app.cases.module_objects import ModuleObject, module_object
 from serang_app.cases.registry import WorkflowRegistry
 from serang_app.cases.schemas import ServiceRef
 from serang_app.cases.sla_clock import is_overdue
+from serang_app.cases.workflow import Workflow
 
 # The columns `encoded_page` reads, in this order (the names `summary_of` reads).
 COLUMNS = """
-c.id, c.reference, c.module, c.workflow, c.service_code, s.title AS service_title, c.status, c.phase,
+c.id, c.reference, c.module, c.workflow, c.service_code, s.title::text AS service_title, c.status, c.phase,
 c.due_at, c.paused_since, c.closed_at, c.rating, c.version, c.created_at, c.updated_at, c.object_id
 """
 
@@ -68,14 +69,43 @@ class _Fragments:
     """
 
     def __init__(self) -> None:
-        self._services: dict[str, tuple[Any, msgspec.Raw]] = {}
+        self._services: dict[str, tuple[str, msgspec.Raw]] = {}
         self._titles: dict[Text, msgspec.Raw] = {}
+        # Per registry (an app has one; a test process builds many), what a row's module,
+        # workflow and status give: the workflow, for the module object, and the encoded title.
+        self._states: weakref.WeakKeyDictionary[WorkflowRegistry, dict[tuple[str, str, str], _StateParts]] = (
+            weakref.WeakKeyDictionary()
+        )
 
-    def service(self, code: str, title: Any) -> msgspec.Raw:
+    def states_of(self, workflows: WorkflowRegistry) -> dict[tuple[str, str, str], _StateParts]:
+        states = self._states.get(workflows)
+        if states is None:
+            states = self._states[workflows] = {}
+        return states
+
+    def state(
+        self, states: dict[tuple[str, str, str], _StateParts], workflows: WorkflowRegistry, key: tuple[str, str, str]
+    ) -> _StateParts:
+        """The parts for a row's (module, workflow, status), made on first sight."""
+        parts = states.get(key)
+        if parts is None:
+            module, workflow, status = key
+            registered = workflows.get(module, workflow)
+            parts = (
+                registered.workflow if registered else None,
+                self.title(workflows.state_title(module, workflow, status)),
+            )
+            # The keys come from stored rows: a bound, so that statuses no module declares (left
+            # by a module since changed) cannot grow this without end.
+            if len(states) < MAX_STATES_KEPT:
+                states[key] = parts
+        return parts
+
+    def service(self, code: str, title: str) -> msgspec.Raw:
         known = self._services.get(code)
         if known is None or known[0] != title:
-            # As summary_of does it: a title that is not a Text fails here the same way.
-            reference = ServiceRef(code=code, title=msgspec.convert(title, Text))
+            # As summary_of converts the decoded title: one that is not a Text fails here the same way.
+            reference = ServiceRef(code=code, title=msgspec.json.decode(title, type=Text))
             known = self._services[code] = (title, msgspec.Raw(msgspec.json.encode(reference)))
         return known[1]
 
@@ -86,6 +116,9 @@ class _Fragments:
         return raw
 
 
+_StateParts = tuple[Workflow | None, msgspec.Raw]
+MAX_STATES_KEPT = 10_000
+
 _FRAGMENTS = _Fragments()
 _ENCODER = msgspec.json.Encoder()
 
@@ -94,6 +127,7 @@ def encoded_page(rows: Sequence[asyncpg.Record], workflows: WorkflowRegistry, ne
     """The page of `rows` (selected with `COLUMNS`) as JSON, as `CasePage` encodes."""
     now = datetime.now(UTC)
     fragments = _FRAGMENTS
+    states = fragments.states_of(workflows)
     items = []
     for row in rows:
         (
@@ -114,7 +148,7 @@ def encoded_page(rows: Sequence[asyncpg.Record], workflows: WorkflowRegistry, ne
             updated_at,
             object_id,
         ) = row
-        registered = workflows.get(module, workflow)
+        state_workflow, status_title = fragments.state(states, workflows, (module, workflow, status))
         items.append(
             EncodedSummary(
                 case_id,
@@ -122,7 +156,7 @@ def encoded_page(rows: Sequence[asyncpg.Record], workflows: WorkflowRegistry, ne
                 module,
                 fragments.service(service_code, service_title),
                 status,
-                fragments.title(workflows.state_title(module, workflow, status)),
+                status_title,
                 phase,
                 due_at,
                 is_overdue(due_at, paused_since, closed_at, now),
@@ -130,7 +164,7 @@ def encoded_page(rows: Sequence[asyncpg.Record], workflows: WorkflowRegistry, ne
                 version,
                 created_at,
                 updated_at,
-                module_object(module, registered.workflow if registered else None, case_id, object_id),
+                module_object(module, state_workflow, case_id, object_id),
             )
         )
     return _ENCODER.encode(EncodedPage(items, next_cursor))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Iterable
+from contextlib import AbstractAsyncContextManager
 from typing import Any, TypeVar, cast
 
 import asyncpg
@@ -62,23 +62,15 @@ class Database:
         # after choosing where its samples live (cli.py).
         self._observe_wait = observe_wait
 
-    @asynccontextmanager
-    async def acquire(self, wait_seconds: float | None = None) -> AsyncIterator[asyncpg.Connection]:
-        timeout = self._acquire_timeout if wait_seconds is None else wait_seconds
-        started = time.perf_counter()
-        # The wait is bounded here rather than by the pool's own `timeout`: asyncpg applies that
-        # with wait_for, which runs the acquire as a task of its own, two more turns of the event
-        # loop for every request (docs/performance.md, "Booking, fourth round"). Releasing stays
-        # bounded by the same time, as the pool's timeout would bound it.
-        async with asyncio.timeout(timeout):
-            connection = await self._pool.acquire()
-        try:
-            if self._observe_wait is not None:  # waits here are the first sign of an exhausted pool
-                self._observe_wait(time.perf_counter() - started)
-            # The pool hands out a proxy that forwards every Connection method.
-            yield cast(asyncpg.Connection, connection)
-        finally:
-            await self._pool.release(connection, timeout=timeout)
+    def acquire(self, wait_seconds: float | None = None) -> AbstractAsyncContextManager[asyncpg.Connection]:
+        """A pooled connection for an `async with` block, given back when the block ends.
+
+        The wait for it is bounded by `acquire_timeout` (or `wait_seconds`), and the time it took
+        is observed; TimeoutError when the pool has none to give within that time.
+        """
+        return _Acquired(
+            self._pool, self._acquire_timeout if wait_seconds is None else wait_seconds, self._observe_wait
+        )
 
     async def close(self) -> None:
         await self._pool.close()
@@ -106,6 +98,43 @@ async def open_database(
             command_timeout=command_timeout,
         )
     return Database(pool, acquire_timeout, observe_wait)
+
+
+class _Acquired:
+    """`Database.acquire`'s context manager. A class rather than an `asynccontextmanager`
+    generator: this runs around every query of every request, and the generator's wrapping (its
+    own object, the generator frame resumed twice, the first-iteration hook of the loop) cost the
+    app's most frequent request more than the acquire itself (docs/performance.md, "The hottest
+    read, fifth round")."""
+
+    __slots__ = ("_connection", "_observe_wait", "_pool", "_timeout")
+
+    def __init__(self, pool: asyncpg.Pool, timeout: float | None, observe_wait: Callable[[float], None] | None) -> None:
+        self._pool = pool
+        self._timeout = timeout
+        self._observe_wait = observe_wait
+        self._connection: Any = None
+
+    async def __aenter__(self) -> asyncpg.Connection:
+        started = time.perf_counter()
+        # The wait is bounded here rather than by the pool's own `timeout`: asyncpg applies that
+        # with wait_for, which runs the acquire as a task of its own, two more turns of the event
+        # loop for every request (docs/performance.md, "Booking, fourth round"). Releasing stays
+        # bounded by the same time, as the pool's timeout would bound it.
+        async with asyncio.timeout(self._timeout):
+            self._connection = await self._pool.acquire()
+        if self._observe_wait is not None:  # waits here are the first sign of an exhausted pool
+            try:
+                self._observe_wait(time.perf_counter() - started)
+            except BaseException:
+                await self.__aexit__()
+                raise
+        # The pool hands out a proxy that forwards every Connection method.
+        return cast(asyncpg.Connection, self._connection)
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        connection, self._connection = self._connection, None
+        await self._pool.release(connection, timeout=self._timeout)
 
 
 def rows_as(type_: type[T], records: Iterable[asyncpg.Record]) -> list[T]:

@@ -106,11 +106,11 @@ bench: $(SYNCED)
 
 # The mixed load of issue 24 (docs/performance.md, "The mixed load"): residents, officers, an admin
 # and the push worker together, driven by Locust. RUN=steady (300 requests/s, 10 min), surge (the
-# steady load with complaints x20 for 15 of its 25 min) or soak (30 min); RATE= and SECONDS=
-# shorten a run, e.g. a smoke run: make bench-load RATE=40 SECONDS=60.
+# steady load with complaints x20 for 15 of its 25 min) or soak (30 min after a 10 min warm-up);
+# RATE=, SECONDS= and WARMUP= (seconds) shorten a run, e.g. a smoke run: make bench-load RATE=40 SECONDS=60.
 RUN ?= steady
 bench-load: $(SYNCED)
-	BENCH_TRAFFIC_RUN=$(RUN) BENCH_TRAFFIC_RATE=$(RATE) BENCH_TRAFFIC_SECONDS=$(SECONDS) $(BIN)/python -m bench.traffic
+	BENCH_TRAFFIC_RUN=$(RUN) BENCH_TRAFFIC_RATE=$(RATE) BENCH_TRAFFIC_SECONDS=$(SECONDS) BENCH_TRAFFIC_WARMUP_SECONDS=$(WARMUP) $(BIN)/python -m bench.traffic
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

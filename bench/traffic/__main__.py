@@ -83,7 +83,8 @@ def run(options: TrafficOptions) -> None:
     accounts = people.residents + _rotations(options)
     say(
         f"run {options.run}: {options.rate:g} requests/s for {options.seconds} s after a {options.ramp_seconds} s "
-        f"ramp-up; {people.residents} residents ({accounts} accounts), {people.officers} officers, "
+        f"ramp-up" + (f" and a {options.warmup_seconds} s warm-up" if options.warmup_seconds else "") + "; "
+        f"{people.residents} residents ({accounts} accounts), {people.officers} officers, "
         f"{people.admins} admin" + (f", {surge_users} surge residents" if surge_users else "")
     )
     run_folder = WORK_FOLDER / "runs" / f"traffic-{secrets.token_hex(4)}"
@@ -145,7 +146,7 @@ def run(options: TrafficOptions) -> None:
                     "booking": {"place": PLACE, "service": SERVICE},
                     "survey_elements": SURVEY_ELEMENTS,
                     "surge": {
-                        "start": options.ramp_seconds + options.surge_after,
+                        "start": options.ramp_seconds + options.warmup_seconds + options.surge_after,
                         "seconds": options.surge_seconds,
                         "point": SURGE_POINT,
                     },
@@ -176,7 +177,7 @@ def run(options: TrafficOptions) -> None:
                 "--spawn-rate",
                 str(max(1, math.ceil(users / options.ramp_seconds))),
                 "--run-time",
-                f"{options.ramp_seconds + options.seconds}s",
+                f"{options.ramp_seconds + options.warmup_seconds + options.seconds}s",
                 "--reset-stats",
                 "--csv",
                 str(csv_prefix),
@@ -197,18 +198,22 @@ def run(options: TrafficOptions) -> None:
         sampler = ConnectionSampler(database_url, database_name(database_url))
         ramped = time.monotonic() + options.ramp_seconds
         wait_until(ramped, locust)
-        memory_start = memory_snapshot(sessions)
+        curve = [(0.0, memory_snapshot(sessions))]
+        warm = ramped + options.warmup_seconds
+        # The memory on the way through the warm-up too, so the curve shows the caches filling.
+        _sample_memory_until(warm, ramped, curve, sessions, locust)
+        wait_until(warm, locust)
+        memory_start = memory_snapshot(sessions) if options.warmup_seconds else curve[0][1]
+        if options.warmup_seconds and curve[-1][0] * 60 < options.warmup_seconds - 1:
+            curve.append((round(options.warmup_seconds / 60, 1), memory_start))
         pool_start = pool_acquires(port, metrics_token)
         meter.start()
         sampler.start()
         measured_from = time.time()
-        curve = [(0.0, memory_start)]
         # The end's figures a moment before Locust stops, while every process is still there;
         # the memory also every MEMORY_EVERY_SECONDS on the way.
-        end = ramped + options.seconds - 2
-        while (next_sample := ramped + len(curve) * MEMORY_EVERY_SECONDS) < end - MEMORY_EVERY_SECONDS / 2:
-            wait_until(next_sample, locust)
-            curve.append((round((next_sample - ramped) / 60, 1), memory_snapshot(sessions)))
+        end = warm + options.seconds - 2
+        _sample_memory_until(end, ramped, curve, sessions, locust)
         wait_until(end, locust)
         others = meter.stop()
         sampler.stop()
@@ -226,6 +231,7 @@ def run(options: TrafficOptions) -> None:
             run=options.run,
             target_per_second=options.rate,
             seconds=options.seconds,
+            warmup_seconds=options.warmup_seconds,
             users={
                 "residents": people.residents,
                 "surge residents": surge_users,
@@ -254,6 +260,20 @@ def run(options: TrafficOptions) -> None:
     say(f"written to {result}")
 
 
+def _sample_memory_until(
+    until: float,
+    ramped: float,
+    curve: list[tuple[float, dict[str, float]]],
+    sessions: list[int],
+    locust: subprocess.Popen[bytes],
+) -> None:
+    """Every MEMORY_EVERY_SECONDS after the ramp-up (counted from it), the processes' RSS, up to
+    half a step before `until`."""
+    while (next_sample := ramped + len(curve) * MEMORY_EVERY_SECONDS) < until - MEMORY_EVERY_SECONDS / 2:
+        wait_until(next_sample, locust)
+        curve.append((round((next_sample - ramped) / 60, 1), memory_snapshot(sessions)))
+
+
 def _surge_users(options: TrafficOptions) -> int:
     """Residents filing at SURGE_FACTOR times the steady filing rate, one filing per visit."""
     filings = options.rate * model.MIX["POST /v1/complaints"] / 100 * model.SURGE_FACTOR
@@ -263,7 +283,12 @@ def _surge_users(options: TrafficOptions) -> int:
 def _rotations(options: TrafficOptions) -> int:
     """Accounts beyond the users: a resident who booked or rated hands over to the next one."""
     one_off = model.MIX["POST /v1/appointments"] + model.MIX["POST /v1/cases/{id}/rating"]
-    return math.ceil(options.rate * one_off / 100 * (options.seconds + options.ramp_seconds) * 1.5) + 10
+    return (
+        math.ceil(
+            options.rate * one_off / 100 * (options.seconds + options.ramp_seconds + options.warmup_seconds) * 1.5
+        )
+        + 10
+    )
 
 
 def _village_points() -> list[tuple[float, float]]:

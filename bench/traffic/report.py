@@ -72,6 +72,8 @@ class RunFigures:
     # RSS every few minutes of the measured part (minutes since the ramp-up, snapshot): whether a
     # growth levels off (caches filling up to their bounds) or keeps its pace (memory kept).
     memory_curve: list[tuple[float, dict[str, float]]] = field(default_factory=list)
+    # At the steady load after the ramp-up, before `memory_start` (the soak's: its caches fill).
+    warmup_seconds: int = 0
 
 
 def render(figures: RunFigures) -> str:
@@ -79,7 +81,7 @@ def render(figures: RunFigures) -> str:
     total = figures.total
     lines = [
         f"Run `{figures.run}`: target {figures.target_per_second:g} requests/s for {figures.seconds} s "
-        f"(after the ramp-up); users {', '.join(f'{name} {count}' for name, count in figures.users.items())}; "
+        f"(after the ramp-up{f' and a {figures.warmup_seconds} s warm-up' if figures.warmup_seconds else ''}); users {', '.join(f'{name} {count}' for name, count in figures.users.items())}; "
         f"others' CPU {_share(figures.others_cpu)} (busy before the run: {_share(figures.busy_before)})",
         "",
         "| request kind | requests | req/s | p50 ms | p95 ms | p99 ms | errors |",
@@ -105,7 +107,7 @@ def render(figures: RunFigures) -> str:
         f"{figures.connections_mean:.1f} on average; pool acquisitions {figures.pool.get('acquires', 0):,.0f}, "
         f"over 5 ms {figures.pool.get('over_5_ms', 0):,.0f}, over 50 ms {figures.pool.get('over_50_ms', 0):,.0f}",
         "",
-        "| process | RSS after the ramp-up MiB | RSS at the end MiB | growth |",
+        f"| process | RSS after the {'warm-up' if figures.warmup_seconds else 'ramp-up'} MiB | RSS at the end MiB | growth |",
         "| --- | ---: | ---: | ---: |",
     ]
     for name, start in figures.memory_start.items():

@@ -14,9 +14,11 @@ So when a test is over its database goes to a thread of its own that, while the 
    column or a function). Rows a transaction writes carry its id (`xmin`), so a catalog row
    newer than the hand-out is a change; the catalogs' row counts show removals. A database whose
    schema changed, or that cannot be emptied for any other reason, is dropped instead;
-3. deletes every row of every table that has one and copies in the rows the template has, with
-   triggers and foreign keys off (`session_replication_role = replica`), and sets every sequence
-   back to the template's value;
+3. deletes the rows of every table the test wrote to (one with rows where the template has none;
+   one of the template's tables with rows whose count differs or one of whose rows is newer than
+   the hand-out) and copies in the template's rows of the latter, with triggers and foreign keys
+   off (`session_replication_role = replica`), and sets every sequence back to the template's
+   value;
 
 and keeps it for the next test cloned from the same template. A test therefore starts, as
 before, on a database whose rows, sequences and schema are exactly the template's, with no
@@ -91,7 +93,7 @@ class _Template:
     """What a fresh clone of one template holds: its tables, their rows, its sequences, its schema."""
 
     tables: list[str]
-    rows: dict[tuple[str, str], bytes]  # (schema, table) -> the rows in COPY's binary format
+    rows: dict[str, tuple[str, str, int, bytes]]  # table -> schema, name, count, rows in COPY's binary format
     sequences: list[tuple[str, int, int | None]]  # name, start value, last value (None: never used)
     schema_counts: list[int]
 
@@ -178,13 +180,16 @@ class ReusedDatabases:
                 return None
             if await _schema_state(connection, horizon) != template.schema_counts:
                 return None
-            written = await _tables_with_rows(connection, template.tables)
+            written = await _written_tables(connection, template, horizon)
             async with connection.transaction():
                 await connection.execute("SET LOCAL session_replication_role = replica")
                 for table in written:
                     await connection.execute(f"DELETE FROM {table}")
-                for (schema, table), rows in template.rows.items():
-                    await connection.copy_to_table(table, schema_name=schema, source=io.BytesIO(rows), format="binary")
+                    if table in template.rows:
+                        schema, name, _count, rows = template.rows[table]
+                        await connection.copy_to_table(
+                            name, schema_name=schema, source=io.BytesIO(rows), format="binary"
+                        )
                 for sequence, start, last in template.sequences:
                     if last is None:
                         await connection.execute("SELECT setval($1::regclass, $2, false)", sequence, start)
@@ -201,12 +206,13 @@ async def _read_template(connection: asyncpg.Connection) -> _Template:
     make the next CREATE DATABASE from it fail while it lasts)."""
     tables = await connection.fetch(_TABLES)
     names = [row["name"] for row in tables]
-    rows: dict[tuple[str, str], bytes] = {}
+    rows: dict[str, tuple[str, str, int, bytes]] = {}
     for row in tables:
-        if row["name"] in await _tables_with_rows(connection, [row["name"]]):
+        count: int = await connection.fetchval(f"SELECT count(*) FROM {row['name']}")
+        if count:
             copied = io.BytesIO()
             await connection.copy_from_table(row["table"], schema_name=row["schema"], output=copied, format="binary")
-            rows[(row["schema"], row["table"])] = copied.getvalue()
+            rows[row["name"]] = (row["schema"], row["table"], count, copied.getvalue())
     sequences = [
         (record["name"], record["start_value"], record["last_value"])
         for record in await connection.fetch(
@@ -224,12 +230,21 @@ async def _schema_state(connection: asyncpg.Connection, horizon: int) -> list[in
     return list(state)
 
 
-async def _tables_with_rows(connection: asyncpg.Connection, tables: list[str]) -> list[str]:
-    if not tables:
+async def _written_tables(connection: asyncpg.Connection, template: _Template, horizon: int) -> list[str]:
+    """The tables whose rows differ from the template's: rows where it has none, or (where it has
+    some) another count or a row a transaction after the hand-out wrote."""
+    if not template.tables:
         return []
-    flags = await connection.fetchrow("SELECT " + ", ".join(f"EXISTS (SELECT FROM {table})" for table in tables))
+    tests = [
+        f"(SELECT count(*) <> {template.rows[table][2]} OR coalesce(bool_or(age(xmin) <= age($1::xid)), false)"
+        f" FROM {table})"
+        if table in template.rows
+        else f"EXISTS (SELECT FROM {table})"
+        for table in template.tables
+    ]
+    flags = await connection.fetchrow("SELECT $1::xid IS NOT NULL, " + ", ".join(tests), horizon)
     assert flags is not None
-    return [table for table, has_rows in zip(tables, flags, strict=True) if has_rows]
+    return [table for table, written in zip(template.tables, list(flags)[1:], strict=True) if written]
 
 
 async def _alone_on(connection: asyncpg.Connection) -> bool:

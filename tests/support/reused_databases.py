@@ -121,13 +121,17 @@ class ReusedDatabases:
                 self._lent[name] = (template, horizon)
                 return name
         created = await self._server.create_database(template=template)
-        connection = await asyncpg.connect(self._server.dsn(created))
         try:
-            if template not in self._templates:
-                self._templates[template] = await _read_template(connection)
-            handed_out: int = await connection.fetchval(_HORIZON)
-        finally:
-            await connection.close()
+            connection = await asyncpg.connect(self._server.dsn(created))
+            try:
+                if template not in self._templates:
+                    self._templates[template] = await _read_template(connection)
+                handed_out: int = await connection.fetchval(_HORIZON)
+            finally:
+                await connection.close()
+        except BaseException:
+            self._drops.drop(created)  # no test will give it back: it would be left on the server
+            raise
         with self._lock:
             self._lent[created] = (template, handed_out)
         return created

@@ -22,6 +22,7 @@ from tests.support.fake_google import FakeGoogle
 from tests.support.later_drops import LaterDrops
 from tests.support.object_store import moto_server
 from tests.support.ordering import spread
+from tests.support.reused_databases import ReusedDatabases
 from tests.support.templates import Templates
 
 
@@ -51,6 +52,14 @@ def later_drops(test_server: TestServer) -> Iterator[LaterDrops]:
     drops = LaterDrops(test_server)
     yield drops
     drops.finish()
+
+
+@pytest.fixture(scope="session")
+def reused_databases(test_server: TestServer, later_drops: LaterDrops) -> Iterator[ReusedDatabases]:
+    """Tests' databases emptied back to their template after each test, for the next one."""
+    reused = ReusedDatabases(test_server, later_drops)
+    yield reused
+    reused.finish()
 
 
 @pytest.fixture(scope="session")
@@ -105,13 +114,14 @@ async def empty_database(test_server: TestServer, later_drops: LaterDrops) -> As
 
 @pytest.fixture
 async def database_url(
-    test_server: TestServer, later_drops: LaterDrops, templates: Templates, modules: list[ModuleSpec]
+    test_server: TestServer, reused_databases: ReusedDatabases, templates: Templates, modules: list[ModuleSpec]
 ) -> AsyncIterator[str]:
-    """The URL of a fresh database with the core migrations and those of `modules` applied,
-    dropped after the test."""
-    name = await test_server.create_database(template=await templates.for_modules(modules))
+    """The URL of a database with the core migrations and those of `modules` applied, as fresh as
+    a clone of their template: a new clone, or one an earlier test used, emptied back to the
+    template's rows and checked for the template's schema (tests/support/reused_databases.py)."""
+    name = await reused_databases.take(await templates.for_modules(modules))
     yield test_server.dsn(name)
-    later_drops.drop(name)
+    reused_databases.give_back(name)
 
 
 # Where the test client reaches the app, as SERANG_PUBLIC_URL tells a deployed app where phones

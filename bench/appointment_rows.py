@@ -28,7 +28,7 @@ from serang_app.auth.keys import parse_jwt_keys
 
 def measure_appointments(run: RowContext) -> tuple[list[Row], Verdict]:
     """14 days of slots at one place, alternating with a bare app running the module's own
-    availability code; then bookings racing for the same 16 slots from 32 connections, each
+    availability code; then bookings racing for the same 24 slots from 32 connections, each
     request a new resident, against the bare app's same writes."""
     say(f"preparing the appointments rows ({run.options.appointment_residents:,} residents per booking phase) ...")
     setup = asyncio.run(prepare_appointments(run.database_url, run.options.appointment_residents))

@@ -1,11 +1,12 @@
 """The appointments rows: a seeded place's 14 days of slots with seats taken here and there, and
-booking under contention: every connection books among the same 16 slots of one day, each
+booking under contention: every connection books among the same 24 slots of one day, each
 request as a new resident (one active booking per service, three a day: a resident books once).
 
 Each measured phase (the bare ceiling and the service, warm-up and measurement) books a day of
-its own at its own bench place, 16 slots of 2,000 seats each, so no phase runs out of seats and
-only the contention on the same rows is measured (500 did: a bare phase at 840 requests/s found
-some slots full, answered cheap 409s and so rose above its true rate).
+its own at its own bench place, 24 slots of 500 seats each (the most a schedule allows), so no
+phase runs out of seats and only the contention on the same rows is measured (16 slots did not
+last: a bare phase at 840 requests/s found some slots full, answered cheap 409s and so rose above
+its true rate; a phase that runs out now stops the bench).
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ from serang_app.modules.appointments.timetable import public_holiday
 SLOTS_PLACE = "disdukcapil_office"
 SERVICE = "ktp_recording"
 SLOTS_DAYS = 14
-HOT_SLOTS = 16  # 08:00-16:00 in 30-minute slots
-SEATS = 2_000
+HOT_SLOTS = 24  # 08:00-20:00 in 30-minute slots
+SEATS = 500  # the schedule's largest capacity (appointments' migrations)
+CLOSES = f"{8 + HOT_SLOTS // 2:02d}:00"
 
 _SEED_SEATS = """
 INSERT INTO appointments.slot_seats (place_code, service_code, starts_at, booked)
@@ -63,8 +65,8 @@ class AppointmentSetup:
 
 
 async def add_place(connection: asyncpg.Connection, place: str, seats: int) -> None:
-    """A bench office booking SERVICE every day from 08:00 to 16:00, `seats` a slot."""
-    every_day = [{"weekday": weekday, "opens": "08:00", "closes": "16:00"} for weekday in range(7)]
+    """A bench office booking SERVICE every day from 08:00 to CLOSES, `seats` a slot."""
+    every_day = [{"weekday": weekday, "opens": "08:00", "closes": CLOSES} for weekday in range(7)]
     await connection.execute(_PLACE, place)
     await connection.execute(_SCHEDULE, place, SERVICE, msgspec.json.encode(every_day).decode(), seats)
 

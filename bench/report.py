@@ -46,7 +46,7 @@ PUBLIC_STATS_CEILING_ENDPOINT = "bare Litestar, same public figures (ceiling)"
 PUBLIC_STATS_TARGET_RATIO = 0.60
 # A year's report over a million cases, each asked for alone.
 STATS_TARGET_MS = 1000.0
-BOOKING_ENDPOINT = "POST /v1/appointments (same 16 slots)"
+BOOKING_ENDPOINT = "POST /v1/appointments (same 24 slots)"
 BOOKING_CEILING_ENDPOINT = "bare Litestar + asyncpg, same booking writes"
 FILING_ENDPOINT = "POST /v1/complaints (new Idempotency-Key each)"
 FILING_CEILING_ENDPOINT = "bare Litestar + asyncpg, same inserts"

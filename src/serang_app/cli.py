@@ -234,6 +234,9 @@ def _share_metrics_between_processes(data_dir: Path) -> None:
 def worker() -> None:
     """Run background work until SIGINT or SIGTERM."""
     from serang_app.app import load_modules
+    from serang_app.startup.allocator import fix_mmap_threshold
+
+    fix_mmap_threshold()  # as in the HTTP processes (startup/served.py): its free memory grew alike
     from serang_app.cases.engine import case_engine_for
     from serang_app.cases.registry import WorkflowRegistry
     from serang_app.db.pool import open_database

@@ -26,6 +26,7 @@ from litestar.types import (
 )
 
 from serang_app.asgi import app_from_environment
+from serang_app.startup.allocator import fix_mmap_threshold
 from serang_app.startup.failures import is_operator_error, one_line
 from serang_app.startup.report import report_and_stop, report_path
 
@@ -64,6 +65,8 @@ class ReportingStartup:
 
 def served_app() -> ReportingStartup:
     """granian's factory in `serve`: the app from the environment, reporting a failed start-up."""
+    # In each HTTP process, forked or spawned, before its requests start freeing large buffers.
+    fix_mmap_threshold()
     report = report_path()
     try:
         app = app_from_environment()

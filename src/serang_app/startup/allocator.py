@@ -5,9 +5,9 @@ own, which goes back to the system when freed. But each time such a block is fre
 threshold to that block's size (up to 32 MiB), so once a photo (about 1.3 MB) has passed through a
 process, photos and other large buffers come from the heap instead, and the room they leave there
 stays with the process. The soak (docs/performance.md, "The soak after its warm-up") saw the web
-workers' RSS grow 5-6 % in 30 minutes while their Python objects and malloc's bytes in use stayed
-flat: the growth was free memory malloc kept. Setting the threshold explicitly turns the raising
-off (mallopt(3)).
+workers' RSS grow 5-6 % in the 30 minutes after its warm-up; sampled from inside, their Python
+objects and malloc's bytes in use stayed flat: the growth was free memory malloc kept. Setting
+the threshold explicitly turns the raising off (mallopt(3)).
 
 Written here with ctypes because no library wraps mallopt, and glibc's own setting for it
 (GLIBC_TUNABLES) is read only when a program starts, which `serve` cannot arrange for the

@@ -234,9 +234,6 @@ def _share_metrics_between_processes(data_dir: Path) -> None:
 def worker() -> None:
     """Run background work until SIGINT or SIGTERM."""
     from serang_app.app import load_modules
-    from serang_app.startup.allocator import fix_mmap_threshold
-
-    fix_mmap_threshold()  # as in the HTTP processes (startup/served.py): its free memory grew alike
     from serang_app.cases.engine import case_engine_for
     from serang_app.cases.registry import WorkflowRegistry
     from serang_app.db.pool import open_database
@@ -247,11 +244,13 @@ def worker() -> None:
     from serang_app.notifications.delivery import Delivery
     from serang_app.notifications.push import open_push_sender
     from serang_app.notifications.texts import NotificationTexts
+    from serang_app.startup.allocator import fix_mmap_threshold
     from serang_app.storage.factory import open_storage
     from serang_app.worker.context import WorkerContext
     from serang_app.worker.heartbeat import heartbeat_path
     from serang_app.worker.runner import run_worker, worker_tasks
 
+    fix_mmap_threshold()  # as in the HTTP processes (startup/served.py): its free memory grew alike
     settings = _settings()
     specs = load_modules(settings)
     heartbeat = heartbeat_path(settings.data_path)
